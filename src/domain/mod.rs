@@ -1,0 +1,5 @@
+//! Pure business rules: status normalisation, override matching, schedule learning, missed-slot
+//! computation, ticket codes, PSA ticket text. No I/O, no async, no clock reads: time and timezone
+//! are passed in by the caller.
+
+pub mod status;

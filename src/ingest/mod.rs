@@ -1,0 +1,2 @@
+//! Mail sources (Microsoft Graph, a folder of `.eml` files) and the pipeline that takes raw MIME
+//! bytes to stored mail, parse result, job match, run + objects, overrides and propagation.

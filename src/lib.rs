@@ -1,0 +1,16 @@
+//! backupchecks: checks every morning that the customers' backups ran.
+//!
+//! Layers (arrows point down only):
+//! `tui`/`cli` → `services` → `ingest`/`psa` → `db` → `parsers`/`domain`.
+//! `domain` and `parsers` are pure: no I/O, no async, no clock reads.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod ingest;
+pub mod logging;
+pub mod parsers;
+pub mod psa;
+pub mod services;
+pub mod tui;

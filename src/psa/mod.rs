@@ -1,0 +1,1 @@
+//! The Autotask PSA REST client: zone discovery, queries, tickets, companies, picklists.
