@@ -1,0 +1,33 @@
+//! Command-line interface: argument shapes (clap) and one module per subcommand. This is the edge
+//! of the program, so errors are `anyhow` here.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Checks every morning that your customers' backups ran.
+#[derive(Debug, Parser)]
+#[command(name = "backupchecks", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: config.toml in the user config directory).
+    #[arg(long, global = true, value_name = "PATH", env = "BACKUPCHECKS_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Runs the chosen command and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => {
+            eprintln!(
+                "The terminal interface is not built yet. Available commands: see `backupchecks --help`."
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
