@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod ingest;
 pub mod logging;
+pub mod paths;
 pub mod parsers;
 pub mod psa;
 pub mod services;

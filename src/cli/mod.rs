@@ -1,6 +1,8 @@
 //! Command-line interface: argument shapes (clap) and one module per subcommand. This is the edge
 //! of the program, so errors are `anyhow` here.
 
+mod doctor;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,11 +20,18 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Check configuration, database, embedded cluster and log file.
+    Doctor(doctor::Args),
+}
 
 /// Runs the chosen command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     match cli.command {
+        Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         None => {
             eprintln!(
                 "The terminal interface is not built yet. Available commands: see `backupchecks --help`."

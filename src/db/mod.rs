@@ -1,2 +1,24 @@
 //! Every SQL statement of the program: one module per aggregate, migrations, the embedded
-//! PostgreSQL cluster and the connection pool.
+//! PostgreSQL cluster and the connection pool. Queries are checked at run time
+//! (`query_as` + `FromRow`), so building never needs a live database. Functions take any
+//! executor, so callers can run several of them in one transaction.
+
+pub mod audit;
+pub mod customers;
+pub mod embedded;
+mod error;
+pub mod jobs;
+pub mod mail;
+pub mod open;
+pub mod runs;
+pub mod schema;
+pub mod settings;
+
+pub use error::DbError;
+pub use open::{Database, Target};
+
+/// The migrations compiled into the binary; run at start-up.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Name of the application database inside the embedded cluster.
+pub const EMBEDDED_DATABASE: &str = "backupchecks";

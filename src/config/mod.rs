@@ -1,0 +1,367 @@
+//! Per-seat configuration: a TOML file in the user config directory (or `--config PATH`),
+//! `BACKUPCHECKS_*` environment overrides and `*_file` variants for secrets. Shared policy lives
+//! in the database `settings` table instead.
+
+mod keys;
+mod secret;
+
+pub use keys::{KEYS, Key, KeyKind};
+pub use secret::Secret;
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Everything the program reads from the configuration file and environment.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Name written into the audit log and `reviewed_by` (default: the login name).
+    pub operator: Option<String>,
+    pub database: DatabaseConfig,
+    pub graph: GraphConfig,
+    pub autotask: AutotaskConfig,
+    pub ui: UiConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// PostgreSQL URL; unset means the embedded cluster. May hold a password, hence secret.
+    pub url: Option<Secret>,
+    pub url_file: Option<PathBuf>,
+    /// Where the embedded cluster keeps its data (default: user data dir, or
+    /// `/var/lib/backupchecks` when run as root).
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraphConfig {
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub client_secret_file: Option<PathBuf>,
+    /// Mailbox (user principal name or id) the reports arrive in.
+    pub mailbox: Option<String>,
+    pub login_url: String,
+    pub api_url: String,
+}
+
+impl Default for GraphConfig {
+    fn default() -> Self {
+        GraphConfig {
+            tenant_id: None,
+            client_id: None,
+            client_secret: None,
+            client_secret_file: None,
+            mailbox: None,
+            login_url: "https://login.microsoftonline.com".into(),
+            api_url: "https://graph.microsoft.com/v1.0".into(),
+        }
+    }
+}
+
+impl GraphConfig {
+    /// True when every value needed to reach the mailbox is present.
+    pub fn is_configured(&self) -> bool {
+        self.tenant_id.is_some()
+            && self.client_id.is_some()
+            && self.client_secret.is_some()
+            && self.mailbox.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutotaskEnvironment {
+    #[default]
+    Production,
+    Sandbox,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AutotaskConfig {
+    pub username: Option<String>,
+    pub secret: Option<Secret>,
+    pub secret_file: Option<PathBuf>,
+    pub integration_code: Option<Secret>,
+    pub integration_code_file: Option<PathBuf>,
+    pub environment: AutotaskEnvironment,
+    /// Skips zone discovery and uses this REST base URL (tests, unusual zones).
+    pub api_url: Option<String>,
+}
+
+impl AutotaskConfig {
+    pub fn is_configured(&self) -> bool {
+        self.username.is_some() && self.secret.is_some() && self.integration_code.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Plain ASCII glyphs instead of Unicode symbols.
+    pub ascii: bool,
+    /// Mouse capture (off by default so the terminal's own selection keeps working).
+    pub mouse: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `backupchecks=debug`.
+    pub level: String,
+    /// Log file (default: backupchecks.log in the user state dir).
+    pub file: Option<PathBuf>,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+            file: None,
+        }
+    }
+}
+
+/// Where the configuration came from, for `doctor` and the Settings pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// Read from this file.
+    File(PathBuf),
+    /// The default file does not exist; defaults apply.
+    DefaultMissing(PathBuf),
+    /// No home directory to look in; defaults apply.
+    NoConfigDir,
+}
+
+impl std::fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigSource::File(p) => write!(f, "{}", p.display()),
+            ConfigSource::DefaultMissing(p) => {
+                write!(f, "defaults ({} does not exist)", p.display())
+            }
+            ConfigSource::NoConfigDir => f.write_str("defaults (no user config directory)"),
+        }
+    }
+}
+
+/// A loaded configuration with what the operator should hear about it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub source: ConfigSource,
+    /// Environment variables that overrode a key.
+    pub env_overrides: Vec<String>,
+    /// Non-fatal problems, such as a secret in a file others can read.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("configuration file {path}: key `{key}`: {message}")]
+    Key {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("key `{key}` and `{key}_file` are both set; keep one")]
+    Both { key: String },
+    #[error("cannot read secret file {path} (from `{key}_file`): {source}")]
+    SecretFile {
+        key: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The default configuration file: `config.toml` in the user config directory.
+pub fn default_path() -> Option<PathBuf> {
+    crate::paths::project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Loads the configuration: the explicit file (must exist) or the default one (may be missing),
+/// then environment overrides from `env`, then `*_file` secrets.
+pub fn load(
+    explicit: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded, ConfigError> {
+    let (path, source, text) = match explicit {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                path: p.to_path_buf(),
+                source,
+            })?;
+            (Some(p.to_path_buf()), ConfigSource::File(p.to_path_buf()), text)
+        }
+        None => match default_path() {
+            Some(p) if p.exists() => {
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                (Some(p.clone()), ConfigSource::File(p), text)
+            }
+            Some(p) => (None, ConfigSource::DefaultMissing(p), String::new()),
+            None => (None, ConfigSource::NoConfigDir, String::new()),
+        },
+    };
+    let file = path.clone().unwrap_or_default();
+    let mut loaded = parse(&text, &file, env)?;
+    loaded.source = source;
+    if let Some(p) = &path {
+        if let Some(w) = permission_warning(p, &text) {
+            loaded.warnings.push(w);
+        }
+    }
+    Ok(loaded)
+}
+
+/// Parses configuration text as if read from `file`, applying environment overrides.
+pub fn parse(
+    text: &str,
+    file: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded, ConfigError> {
+    // First pass on the text alone: errors carry the key path and the line.
+    let de = toml::Deserializer::parse(text).map_err(|e| ConfigError::Syntax {
+        path: file.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let mut config: Config = serde_path_to_error::deserialize(de).map_err(|e| ConfigError::Key {
+        path: file.to_path_buf(),
+        key: e.path().to_string(),
+        message: e.inner().to_string().trim_end().to_string(),
+    })?;
+
+    let mut env_overrides = Vec::new();
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: file.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    for key in KEYS {
+        let var = key.env_var();
+        let value = env(&var).or_else(|| key.fallback_env.and_then(env));
+        let Some(value) = value else { continue };
+        let value = key.kind.to_toml(&value).map_err(|message| ConfigError::Env {
+            var: var.clone(),
+            message,
+        })?;
+        let section = match key.section {
+            Some(s) => table
+                .entry(s)
+                .or_insert_with(|| toml::Value::Table(toml::Table::new())),
+            None => {
+                table.insert(key.name.to_string(), value);
+                env_overrides.push(var);
+                continue;
+            }
+        };
+        if let toml::Value::Table(t) = section {
+            // An override of `x` replaces `x_file` from the file and the other way round.
+            if let Some(base) = key.name.strip_suffix("_file") {
+                t.remove(base);
+            } else {
+                t.remove(&format!("{}_file", key.name));
+            }
+            t.insert(key.name.to_string(), value);
+        }
+        env_overrides.push(var);
+    }
+    if !env_overrides.is_empty() {
+        config = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let path = e.path().to_string();
+            let var = KEYS
+                .iter()
+                .find(|k| k.dotted() == path)
+                .map(|k| k.env_var())
+                .unwrap_or(path);
+            ConfigError::Env {
+                var,
+                message: e.inner().to_string(),
+            }
+        })?;
+    }
+    resolve_secret_files(&mut config)?;
+    Ok(Loaded {
+        config,
+        source: ConfigSource::File(file.to_path_buf()),
+        env_overrides,
+        warnings: Vec::new(),
+    })
+}
+
+fn read_secret(key: &str, path: &Path) -> Result<Secret, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::SecretFile {
+        key: key.to_string(),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Secret::new(text.trim_end_matches(['\n', '\r'])))
+}
+
+fn resolve_one(
+    key: &str,
+    value: &mut Option<Secret>,
+    file: &Option<PathBuf>,
+) -> Result<(), ConfigError> {
+    if let Some(path) = file {
+        if value.is_some() {
+            return Err(ConfigError::Both {
+                key: key.to_string(),
+            });
+        }
+        *value = Some(read_secret(key, path)?);
+    }
+    Ok(())
+}
+
+fn resolve_secret_files(c: &mut Config) -> Result<(), ConfigError> {
+    resolve_one("database.url", &mut c.database.url, &c.database.url_file)?;
+    resolve_one(
+        "graph.client_secret",
+        &mut c.graph.client_secret,
+        &c.graph.client_secret_file,
+    )?;
+    resolve_one("autotask.secret", &mut c.autotask.secret, &c.autotask.secret_file)?;
+    resolve_one(
+        "autotask.integration_code",
+        &mut c.autotask.integration_code,
+        &c.autotask.integration_code_file,
+    )?;
+    Ok(())
+}
+
+/// A warning when the file holds a secret in plain text and others may read it.
+fn permission_warning(path: &Path, text: &str) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let holds_secret = KEYS.iter().filter(|k| k.kind == KeyKind::Secret).any(|k| {
+        let section = k.section.and_then(|s| table.get(s)).and_then(|v| v.as_table());
+        section.is_some_and(|t| t.contains_key(k.name))
+    });
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (holds_secret && mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds a secret and can be read by other users (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,148 @@
+//! Opening the database: a configured server, or the embedded cluster; then migrations.
+
+use super::embedded::{ClusterGuard, EmbeddedCluster, Tuning};
+use super::{DbError, EMBEDDED_DATABASE, MIGRATOR};
+use crate::config::{DatabaseConfig, Secret};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Which database the program talks to, for display (never holds a password).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Server { display: String },
+    Embedded { data_dir: PathBuf, socket_dir: PathBuf },
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Server { display } => f.write_str(display),
+            Target::Embedded { data_dir, .. } => {
+                write!(f, "embedded cluster in {}", data_dir.display())
+            }
+        }
+    }
+}
+
+/// An open, migrated database. Close it with [`Database::close`] so the embedded cluster is
+/// stopped when this was its last user.
+#[derive(Debug)]
+pub struct Database {
+    pool: PgPool,
+    target: Target,
+    guard: Option<ClusterGuard>,
+}
+
+/// `user@host:port/db` of a URL, without the password.
+pub fn describe_url(url: &Secret) -> String {
+    match PgConnectOptions::from_str(url.expose()) {
+        Ok(o) => format!(
+            "{}@{}:{}/{}",
+            o.get_username(),
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or("")
+        ),
+        Err(_) => "an unparseable database.url".into(),
+    }
+}
+
+impl Database {
+    /// Opens what the configuration says: `database.url`, else the embedded cluster.
+    pub async fn open(cfg: &DatabaseConfig) -> Result<Database, DbError> {
+        match &cfg.url {
+            Some(url) => Database::open_url(url).await,
+            None => {
+                let root = cfg
+                    .data_dir
+                    .clone()
+                    .or_else(crate::paths::default_data_dir)
+                    .ok_or_else(|| DbError::Task("no user data directory; set database.data_dir".into()))?;
+                let cluster = EmbeddedCluster::new(&root, Tuning::default())?;
+                Database::open_embedded(cluster, EMBEDDED_DATABASE).await
+            }
+        }
+    }
+
+    /// Connects to a server by URL and runs migrations.
+    pub async fn open_url(url: &Secret) -> Result<Database, DbError> {
+        let display = describe_url(url);
+        let opts = PgConnectOptions::from_str(url.expose()).map_err(|source| DbError::Connect {
+            target: display.clone(),
+            source,
+        })?;
+        let pool = connect(opts, &display).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Database {
+            pool,
+            target: Target::Server { display },
+            guard: None,
+        })
+    }
+
+    /// Starts (or joins) the embedded cluster, creates `database` if needed and migrates it.
+    pub async fn open_embedded(
+        cluster: EmbeddedCluster,
+        database: &str,
+    ) -> Result<Database, DbError> {
+        let guard = tokio::task::spawn_blocking(move || cluster.start())
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))??;
+        let cluster = guard.cluster().clone();
+        let target = Target::Embedded {
+            data_dir: cluster.data_dir.clone(),
+            socket_dir: cluster.socket_dir.clone(),
+        };
+        let display = target.to_string();
+        let mut admin = cluster
+            .connect_options("postgres")
+            .connect()
+            .await
+            .map_err(|source| DbError::Connect {
+                target: display.clone(),
+                source,
+            })?;
+        super::schema::create_database_if_missing(&mut admin, database).await?;
+        drop(admin);
+        let pool = connect(cluster.connect_options(database), &display).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Database {
+            pool,
+            target,
+            guard: Some(guard),
+        })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Closes the pool; stops the embedded cluster if no other instance uses it.
+    pub async fn close(self) -> Result<(), DbError> {
+        self.pool.close().await;
+        if let Some(guard) = self.guard {
+            tokio::task::spawn_blocking(move || guard.release())
+                .await
+                .map_err(|e| DbError::Task(e.to_string()))??;
+        }
+        Ok(())
+    }
+}
+
+async fn connect(opts: PgConnectOptions, display: &str) -> Result<PgPool, DbError> {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(std::time::Duration::from_secs(15))
+        .connect_with(opts)
+        .await
+        .map_err(|source| DbError::Connect {
+            target: display.to_string(),
+            source,
+        })
+}

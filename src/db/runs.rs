@@ -1,0 +1,86 @@
+//! Job runs: one per report mail, plus synthetic Missed runs for slots that never arrived.
+
+use super::DbError;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgExecutor;
+
+/// A run to create from a parsed mail (or demo data).
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub job_id: i64,
+    pub mail_id: Option<i64>,
+    pub run_at: DateTime<Utc>,
+    pub parsed_status: String,
+    pub effective_status: String,
+    pub override_applied: bool,
+    pub message: Option<String>,
+    pub source_type: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Run {
+    pub id: i64,
+    pub job_id: i64,
+    pub mail_id: Option<i64>,
+    pub run_at: DateTime<Utc>,
+    pub parsed_status: String,
+    pub effective_status: String,
+    pub override_applied: bool,
+    pub message: Option<String>,
+    pub missed: bool,
+    pub slot_date: Option<NaiveDate>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<String>,
+}
+
+const COLUMNS: &str = "id, job_id, mail_id, run_at, parsed_status, effective_status, \
+                       override_applied, message, missed, slot_date, reviewed_at, reviewed_by";
+
+/// Creates a run; a second run for the same mail is a [`DbError::Duplicate`].
+pub async fn insert(ex: impl PgExecutor<'_>, r: &NewRun) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO job_runs (job_id, mail_id, run_at, parsed_status, effective_status, \
+         override_applied, message, source_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         RETURNING id",
+    )
+    .bind(r.job_id)
+    .bind(r.mail_id)
+    .bind(r.run_at)
+    .bind(&r.parsed_status)
+    .bind(&r.effective_status)
+    .bind(r.override_applied)
+    .bind(&r.message)
+    .bind(r.source_type)
+    .fetch_one(ex)
+    .await?)
+}
+
+/// Creates the Missed run of `(job, slot)` unless it exists. Returns the new run id, or `None`
+/// when the slot already has one (the database keeps one per job and slot).
+pub async fn insert_missed(
+    ex: impl PgExecutor<'_>,
+    job_id: i64,
+    slot_date: NaiveDate,
+    expected_at: DateTime<Utc>,
+) -> Result<Option<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status, missed, \
+         slot_date, source_type) VALUES ($1, $2, 'Missed', 'Missed', true, $3, 'missed') \
+         ON CONFLICT (job_id, slot_date) WHERE missed DO NOTHING RETURNING id",
+    )
+    .bind(job_id)
+    .bind(expected_at)
+    .bind(slot_date)
+    .fetch_optional(ex)
+    .await?)
+}
+
+/// Runs of a job, newest first.
+pub async fn for_job(ex: impl PgExecutor<'_>, job_id: i64) -> Result<Vec<Run>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM job_runs WHERE job_id = $1 ORDER BY run_at DESC, id DESC"
+    )))
+    .bind(job_id)
+    .fetch_all(ex)
+    .await?)
+}
