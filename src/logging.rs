@@ -6,9 +6,9 @@ use tracing_appender::non_blocking::WorkerGuard;
 
 /// The log file the configuration points at.
 pub fn log_file(cfg: &LogConfig) -> Option<PathBuf> {
-    cfg.file.clone().or_else(|| {
-        crate::paths::default_log_dir().map(|d| d.join("backupchecks.log"))
-    })
+    cfg.file
+        .clone()
+        .or_else(|| crate::paths::default_log_dir().map(|d| d.join("backupchecks.log")))
 }
 
 /// Starts file logging. Keep the guard alive until exit so buffered lines are written.

@@ -80,7 +80,10 @@ async fn report_database(r: &mut Report, loaded: &Loaded) {
     let cfg = &loaded.config.database;
     let db = match &cfg.url {
         Some(url) => {
-            r.line("database", format!("server {}", db::open::describe_url(url)));
+            r.line(
+                "database",
+                format!("server {}", db::open::describe_url(url)),
+            );
             Database::open(cfg).await
         }
         None => {
@@ -88,7 +91,10 @@ async fn report_database(r: &mut Report, loaded: &Loaded) {
                 r.problem("database", "no user data directory; set database.data_dir");
                 return;
             };
-            r.line("database", format!("embedded cluster in {}", root.display()));
+            r.line(
+                "database",
+                format!("embedded cluster in {}", root.display()),
+            );
             let cluster = match EmbeddedCluster::new(&root, Tuning::default()) {
                 Ok(c) => c,
                 Err(e) => {

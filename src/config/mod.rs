@@ -204,7 +204,11 @@ pub fn load(
                 path: p.to_path_buf(),
                 source,
             })?;
-            (Some(p.to_path_buf()), ConfigSource::File(p.to_path_buf()), text)
+            (
+                Some(p.to_path_buf()),
+                ConfigSource::File(p.to_path_buf()),
+                text,
+            )
         }
         None => match default_path() {
             Some(p) if p.exists() => {
@@ -221,11 +225,10 @@ pub fn load(
     let file = path.clone().unwrap_or_default();
     let mut loaded = parse(&text, &file, env)?;
     loaded.source = source;
-    if let Some(p) = &path {
-        if let Some(w) = permission_warning(p, &text) {
+    if let Some(p) = &path
+        && let Some(w) = permission_warning(p, &text) {
             loaded.warnings.push(w);
         }
-    }
     Ok(loaded)
 }
 
@@ -240,11 +243,12 @@ pub fn parse(
         path: file.to_path_buf(),
         message: e.to_string().trim_end().to_string(),
     })?;
-    let mut config: Config = serde_path_to_error::deserialize(de).map_err(|e| ConfigError::Key {
-        path: file.to_path_buf(),
-        key: e.path().to_string(),
-        message: e.inner().to_string().trim_end().to_string(),
-    })?;
+    let mut config: Config =
+        serde_path_to_error::deserialize(de).map_err(|e| ConfigError::Key {
+            path: file.to_path_buf(),
+            key: e.path().to_string(),
+            message: e.inner().to_string().trim_end().to_string(),
+        })?;
 
     let mut env_overrides = Vec::new();
     let mut table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
@@ -253,12 +257,18 @@ pub fn parse(
     })?;
     for key in KEYS {
         let var = key.env_var();
-        let value = env(&var).or_else(|| key.fallback_env.and_then(env));
-        let Some(value) = value else { continue };
-        let value = key.kind.to_toml(&value).map_err(|message| ConfigError::Env {
-            var: var.clone(),
-            message,
-        })?;
+        let found = env(&var).map(|v| (var.clone(), v)).or_else(|| {
+            let fallback = key.fallback_env?;
+            env(fallback).map(|v| (fallback.to_string(), v))
+        });
+        let Some((var, value)) = found else { continue };
+        let value = key
+            .kind
+            .to_toml(&value)
+            .map_err(|message| ConfigError::Env {
+                var: var.clone(),
+                message,
+            })?;
         let section = match key.section {
             Some(s) => table
                 .entry(s)
@@ -335,7 +345,11 @@ fn resolve_secret_files(c: &mut Config) -> Result<(), ConfigError> {
         &mut c.graph.client_secret,
         &c.graph.client_secret_file,
     )?;
-    resolve_one("autotask.secret", &mut c.autotask.secret, &c.autotask.secret_file)?;
+    resolve_one(
+        "autotask.secret",
+        &mut c.autotask.secret,
+        &c.autotask.secret_file,
+    )?;
     resolve_one(
         "autotask.integration_code",
         &mut c.autotask.integration_code,
@@ -349,7 +363,10 @@ fn permission_warning(path: &Path, text: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let table: toml::Table = toml::from_str(text).ok()?;
     let holds_secret = KEYS.iter().filter(|k| k.kind == KeyKind::Secret).any(|k| {
-        let section = k.section.and_then(|s| table.get(s)).and_then(|v| v.as_table());
+        let section = k
+            .section
+            .and_then(|s| table.get(s))
+            .and_then(|v| v.as_table());
         section.is_some_and(|t| t.contains_key(k.name))
     });
     let mode = std::fs::metadata(path).ok()?.permissions().mode();

@@ -5,7 +5,7 @@ fn no_env(_: &str) -> Option<String> {
     None
 }
 
-fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
     let map: HashMap<String, String> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -64,7 +64,10 @@ fn env_overrides_file_and_database_url_fallback() {
         ("DATABASE_URL", "postgres://theirs/db"),
     ]);
     let l = parse("", Path::new("c.toml"), &env).unwrap();
-    assert_eq!(l.config.database.url.unwrap().expose(), "postgres://ours/db");
+    assert_eq!(
+        l.config.database.url.unwrap().expose(),
+        "postgres://ours/db"
+    );
 }
 
 #[test]
@@ -75,7 +78,8 @@ fn bad_env_value_names_variable() {
     let env = env_of(&[("BACKUPCHECKS_AUTOTASK_ENVIRONMENT", "staging")]);
     let err = parse("", Path::new("c.toml"), &env).unwrap_err();
     assert!(
-        err.to_string().contains("BACKUPCHECKS_AUTOTASK_ENVIRONMENT"),
+        err.to_string()
+            .contains("BACKUPCHECKS_AUTOTASK_ENVIRONMENT"),
         "{err}"
     );
 }
@@ -100,7 +104,12 @@ fn secret_file_is_read_and_trimmed() {
         "BACKUPCHECKS_GRAPH_CLIENT_SECRET_FILE",
         secret.to_str().unwrap(),
     )]);
-    let l = parse("[graph]\nclient_secret = \"a\"\n", Path::new("c.toml"), &env).unwrap();
+    let l = parse(
+        "[graph]\nclient_secret = \"a\"\n",
+        Path::new("c.toml"),
+        &env,
+    )
+    .unwrap();
     assert_eq!(l.config.graph.client_secret.unwrap().expose(), "s3cret");
 }
 
@@ -161,9 +170,9 @@ fn example_file_parses_and_documents_every_key() {
         .map(|l| match l.strip_prefix("# ") {
             // A commented-out key (`# name = value`), not prose.
             Some(rest)
-                if rest
-                    .split_once(" = ")
-                    .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_')) =>
+                if rest.split_once(" = ").is_some_and(|(k, _)| {
+                    k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                }) =>
             {
                 rest
             }
@@ -180,6 +189,10 @@ fn example_file_parses_and_documents_every_key() {
                 .is_some_and(|t| t.contains_key(key.name)),
             None => table.contains_key(key.name),
         };
-        assert!(present, "config.example.toml does not document {}", key.dotted());
+        assert!(
+            present,
+            "config.example.toml does not document {}",
+            key.dotted()
+        );
     }
 }

@@ -29,12 +29,12 @@ pub async fn create(ex: impl PgExecutor<'_>, name: &str) -> Result<Customer, DbE
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Customer>, DbError> {
-    Ok(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM customers WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(ex)
-            .await?,
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM customers WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?)
 }
 
 /// Finds a customer by name, ignoring letter case.

@@ -6,10 +6,7 @@ pub enum DbError {
     #[error(transparent)]
     Embedded(#[from] EmbeddedError),
     #[error("cannot connect to {target}: {source}")]
-    Connect {
-        target: String,
-        source: sqlx::Error,
-    },
+    Connect { target: String, source: sqlx::Error },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A uniqueness rule rejected the change; `constraint` names the rule.
@@ -25,13 +22,12 @@ pub enum DbError {
 
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation() {
                 return DbError::Duplicate {
                     constraint: db.constraint().unwrap_or("unique").to_string(),
                 };
             }
-        }
         DbError::Sql(e)
     }
 }

@@ -65,12 +65,12 @@ pub async fn create(
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Job>, DbError> {
-    Ok(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM jobs WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(ex)
-            .await?,
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM jobs WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?)
 }
 
 /// The job with this identity, archived or not.

@@ -11,8 +11,13 @@ use std::str::FromStr;
 /// Which database the program talks to, for display (never holds a password).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    Server { display: String },
-    Embedded { data_dir: PathBuf, socket_dir: PathBuf },
+    Server {
+        display: String,
+    },
+    Embedded {
+        data_dir: PathBuf,
+        socket_dir: PathBuf,
+    },
 }
 
 impl std::fmt::Display for Target {
@@ -59,7 +64,9 @@ impl Database {
                     .data_dir
                     .clone()
                     .or_else(crate::paths::default_data_dir)
-                    .ok_or_else(|| DbError::Task("no user data directory; set database.data_dir".into()))?;
+                    .ok_or_else(|| {
+                        DbError::Task("no user data directory; set database.data_dir".into())
+                    })?;
                 let cluster = EmbeddedCluster::new(&root, Tuning::default())?;
                 Database::open_embedded(cluster, EMBEDDED_DATABASE).await
             }

@@ -49,9 +49,12 @@ pub async fn create_database_if_missing(
     if exists {
         return Ok(());
     }
-    match sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {}", quote_ident(name))))
-        .execute(&mut *conn)
-        .await
+    match sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {}",
+        quote_ident(name)
+    )))
+    .execute(&mut *conn)
+    .await
     {
         Ok(_) => Ok(()),
         // 42P04 duplicate_database; a concurrent creator can also trip the catalog's unique index.

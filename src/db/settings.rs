@@ -14,10 +14,8 @@ pub async fn get<T: DeserializeOwned>(
             .bind(key)
             .fetch_optional(ex)
             .await?;
-    v.map(|v| {
-        serde_json::from_value(v).map_err(|e| DbError::Task(format!("setting `{key}`: {e}")))
-    })
-    .transpose()
+    v.map(|v| serde_json::from_value(v).map_err(|e| DbError::Task(format!("setting `{key}`: {e}"))))
+        .transpose()
 }
 
 /// Sets `key` (insert or update), recording who changed it.

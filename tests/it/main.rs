@@ -1,1 +1,6 @@
 //! The one integration-test binary: each module tests one area against real parts.
+
+mod config_cli;
+mod embedded;
+mod schema;
+mod support;

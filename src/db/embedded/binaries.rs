@@ -16,14 +16,13 @@ fn has_server(dir: &Path) -> bool {
 /// The directory holding `initdb`, `pg_ctl` and `postgres`: from `pg_config --bindir`, then the
 /// newest `/usr/lib/postgresql/*/bin`, then `PATH`.
 pub fn find_bindir() -> Option<PathBuf> {
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
-        if out.status.success() {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success() {
             let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
             if has_server(&dir) {
                 return Some(dir);
             }
         }
-    }
     if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
         let mut versions: Vec<(u32, PathBuf)> = entries
             .filter_map(Result::ok)
@@ -38,7 +37,6 @@ pub fn find_bindir() -> Option<PathBuf> {
             return Some(dir);
         }
     }
-    std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path).find(|dir| has_server(dir))
-    })
+    std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).find(|dir| has_server(dir)))
 }

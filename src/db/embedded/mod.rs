@@ -58,7 +58,10 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> EmbeddedErr
 pub enum RunAs {
     CurrentUser,
     /// The `postgres` system user (the program runs as root).
-    System { uid: Uid, gid: Gid },
+    System {
+        uid: Uid,
+        gid: Gid,
+    },
 }
 
 /// Options that trade durability for speed, for throwaway test clusters only.
@@ -186,7 +189,8 @@ impl EmbeddedCluster {
     fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(self.bindir.join(program));
         // Server messages must not be translated or reach the operator's terminal.
-        cmd.env("LC_MESSAGES", "C").stdin(std::process::Stdio::null());
+        cmd.env("LC_MESSAGES", "C")
+            .stdin(std::process::Stdio::null());
         if let RunAs::System { uid, gid } = self.run_as {
             use std::os::unix::process::CommandExt;
             // std clears supplementary groups when dropping from root to this uid.
@@ -289,13 +293,18 @@ impl ClusterGuard {
         self.release_inner()
     }
 
+    /// Forgets this instance and leaves the server running, as a killed program would.
+    pub fn abandon(mut self) {
+        self.instance = None;
+    }
+
     fn release_inner(&mut self) -> Result<bool, EmbeddedError> {
         let Some(instance) = self.instance.take() else {
             return Ok(false);
         };
         let root = &self.cluster.root;
-        let _startup =
-            lockfile::exclusive(&root.join("startup.lock")).map_err(io_err("taking startup.lock"))?;
+        let _startup = lockfile::exclusive(&root.join("startup.lock"))
+            .map_err(io_err("taking startup.lock"))?;
         drop(instance);
         match lockfile::try_exclusive(&root.join("instances.lock"))
             .map_err(io_err("checking instances.lock"))?
@@ -416,7 +425,10 @@ mod tests {
 
     #[test]
     fn hash_is_stable() {
-        assert_eq!(short_hash(b"/var/lib/backupchecks"), short_hash(b"/var/lib/backupchecks"));
+        assert_eq!(
+            short_hash(b"/var/lib/backupchecks"),
+            short_hash(b"/var/lib/backupchecks")
+        );
         assert_ne!(short_hash(b"a"), short_hash(b"b"));
     }
 }

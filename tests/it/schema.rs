@@ -1,0 +1,207 @@
+//! The schema: every table of the design, and each uniqueness rule enforced by the database.
+
+use crate::support::db::TestDb;
+use backupchecks::db::{self, customers, jobs, mail, runs};
+use chrono::{NaiveDate, TimeZone, Utc};
+
+#[tokio::test]
+async fn every_table_exists_and_schema_is_current() {
+    let t = TestDb::new().await;
+    let tables = db::schema::table_names(&t.pool).await.unwrap();
+    for want in [
+        "customers",
+        "jobs",
+        "mail_messages",
+        "mail_objects",
+        "job_runs",
+        "run_objects",
+        "overrides",
+        "tickets",
+        "ticket_scopes",
+        "ticket_job_runs",
+        "remarks",
+        "remark_scopes",
+        "remark_job_runs",
+        "settings",
+        "audit_log",
+        "autotask_picklists",
+    ] {
+        assert!(
+            tables.iter().any(|t| t == want),
+            "missing table {want}: {tables:?}"
+        );
+    }
+    assert_eq!(
+        db::schema::applied_version(&t.pool).await.unwrap(),
+        Some(db::schema::expected_version())
+    );
+    // Running the migrations again changes nothing.
+    db::MIGRATOR.run(&t.pool).await.unwrap();
+}
+
+async fn customer_and_job(t: &TestDb) -> (customers::Customer, jobs::Job) {
+    let c = customers::create(&t.pool, "Acme Dental").await.unwrap();
+    let id = jobs::JobIdentity::new("Veeam@Acme.example", "Veeam", "Backup Job", "Daily VMs");
+    let j = jobs::create(&t.pool, c.id, &id, false, Utc::now())
+        .await
+        .unwrap();
+    (c, j)
+}
+
+#[tokio::test]
+async fn customer_names_are_unique_regardless_of_case() {
+    let t = TestDb::new().await;
+    customers::create(&t.pool, "Acme Dental").await.unwrap();
+    let err = customers::create(&t.pool, "  ACME dental ")
+        .await
+        .unwrap_err();
+    assert!(err.is_duplicate(), "{err}");
+    let found = customers::find_by_name(&t.pool, "acme DENTAL")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|c| c.name), Some("Acme Dental".to_string()));
+}
+
+#[tokio::test]
+async fn job_identity_is_unique() {
+    let t = TestDb::new().await;
+    let (c, j) = customer_and_job(&t).await;
+    assert_eq!(j.from_address, "veeam@acme.example", "sender is normalised");
+    // Same identity with the sender in another case: rejected.
+    let same = jobs::JobIdentity::new("VEEAM@acme.example", "Veeam", "Backup Job", "Daily VMs");
+    let err = jobs::create(&t.pool, c.id, &same, false, Utc::now())
+        .await
+        .unwrap_err();
+    assert!(err.is_duplicate(), "{err}");
+    // Any part different: a different job.
+    let other = jobs::JobIdentity::new(
+        "veeam@acme.example",
+        "Veeam",
+        "Backup Copy Job",
+        "Daily VMs",
+    );
+    jobs::create(&t.pool, c.id, &other, false, Utc::now())
+        .await
+        .unwrap();
+    let found = jobs::find_by_identity(&t.pool, &same).await.unwrap();
+    assert_eq!(found.map(|f| f.id), Some(j.id));
+}
+
+fn a_mail(msgid: Option<&str>, source_id: Option<&str>) -> mail::NewMail {
+    mail::NewMail {
+        source: "folder".into(),
+        source_id: source_id.map(str::to_string),
+        internet_message_id: msgid.map(str::to_string),
+        from_address: "Veeam@Acme.example".into(),
+        subject: "[Success] Daily VMs (2 VMs)".into(),
+        received_at: Utc.with_ymd_and_hms(2026, 11, 2, 22, 5, 0).unwrap(),
+        raw_eml: Some(b"Subject: x\r\n\r\nbody".to_vec()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_mail_is_stored_once_per_message_id_and_per_source_id() {
+    let t = TestDb::new().await;
+    mail::insert(&t.pool, &a_mail(Some("<a@x>"), Some("f1")))
+        .await
+        .unwrap();
+    let err = mail::insert(&t.pool, &a_mail(Some("<a@x>"), Some("f2")))
+        .await
+        .unwrap_err();
+    assert!(err.is_duplicate(), "same internet message id: {err}");
+    let err = mail::insert(&t.pool, &a_mail(Some("<b@x>"), Some("f1")))
+        .await
+        .unwrap_err();
+    assert!(err.is_duplicate(), "same source id: {err}");
+    // Mail without ids is kept too (several of them).
+    mail::insert(&t.pool, &a_mail(None, None)).await.unwrap();
+    mail::insert(&t.pool, &a_mail(None, None)).await.unwrap();
+}
+
+#[tokio::test]
+async fn one_missed_run_per_job_and_slot_and_one_run_per_mail() {
+    let t = TestDb::new().await;
+    let (_, j) = customer_and_job(&t).await;
+    let slot = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 3, 22, 0, 0).unwrap();
+    let first = runs::insert_missed(&t.pool, j.id, slot, at).await.unwrap();
+    assert!(first.is_some());
+    let again = runs::insert_missed(&t.pool, j.id, slot, at).await.unwrap();
+    assert_eq!(again, None, "the slot already has its Missed run");
+    let next_day = runs::insert_missed(&t.pool, j.id, slot.succ_opt().unwrap(), at)
+        .await
+        .unwrap();
+    assert!(next_day.is_some());
+    assert_eq!(runs::for_job(&t.pool, j.id).await.unwrap().len(), 2);
+
+    let mail_id = mail::insert(&t.pool, &a_mail(Some("<r@x>"), None))
+        .await
+        .unwrap();
+    let run = runs::NewRun {
+        job_id: j.id,
+        mail_id: Some(mail_id),
+        run_at: at,
+        parsed_status: "Success".into(),
+        effective_status: "Success".into(),
+        override_applied: false,
+        message: None,
+        source_type: "mail",
+    };
+    runs::insert(&t.pool, &run).await.unwrap();
+    let err = runs::insert(&t.pool, &run).await.unwrap_err();
+    assert!(err.is_duplicate(), "one run per mail: {err}");
+}
+
+#[tokio::test]
+async fn statuses_outside_the_vocabulary_are_rejected() {
+    let t = TestDb::new().await;
+    let (_, j) = customer_and_job(&t).await;
+    let run = runs::NewRun {
+        job_id: j.id,
+        mail_id: None,
+        run_at: Utc::now(),
+        parsed_status: "OK".into(),
+        effective_status: "OK".into(),
+        override_applied: false,
+        message: None,
+        source_type: "demo",
+    };
+    assert!(runs::insert(&t.pool, &run).await.is_err());
+}
+
+#[tokio::test]
+async fn settings_round_trip_and_audit_records_database_user() {
+    let t = TestDb::new().await;
+    assert_eq!(
+        db::settings::get::<u32>(&t.pool, "import_interval_minutes")
+            .await
+            .unwrap(),
+        None
+    );
+    db::settings::set(&t.pool, "import_interval_minutes", &15u32, "ann")
+        .await
+        .unwrap();
+    db::settings::set(&t.pool, "import_interval_minutes", &30u32, "bob")
+        .await
+        .unwrap();
+    assert_eq!(
+        db::settings::get::<u32>(&t.pool, "import_interval_minutes")
+            .await
+            .unwrap(),
+        Some(30)
+    );
+    db::audit::record(
+        &t.pool,
+        "ann",
+        "settings.changed",
+        None,
+        serde_json::json!({"key": "x"}),
+    )
+    .await
+    .unwrap();
+    let entries = db::audit::recent(&t.pool, 10).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(!entries[0].db_user.is_empty());
+    assert_eq!(entries[0].operator.as_deref(), Some("ann"));
+}

@@ -1,0 +1,200 @@
+//! A fresh PostgreSQL database per test: on `DATABASE_URL` when set, else on an embedded
+//! cluster shared by the whole test run. Each test database is a copy of a migrated template,
+//! so creating one costs a file copy, not a migration.
+
+use backupchecks::db::embedded::{ClusterGuard, EmbeddedCluster, Tuning};
+use backupchecks::db::{self, MIGRATOR};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgConnection, PgPool};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+const PREFIX: &str = "bc_test_";
+
+struct Server {
+    /// Options for the maintenance database (create/drop databases).
+    admin: PgConnectOptions,
+    template: String,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+/// The embedded cluster of this test process; released (and stopped when last) at exit.
+static CLUSTER: Mutex<Option<ClusterGuard>> = Mutex::new(None);
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn release_cluster() {
+    if let Ok(mut slot) = CLUSTER.lock()
+        && let Some(guard) = slot.take() {
+            let _ = guard.release();
+        }
+}
+
+/// Where the shared test cluster lives: short (socket path limit) and reachable by the
+/// `postgres` user when tests run as root.
+pub fn shared_cluster_root() -> PathBuf {
+    let target = env!("CARGO_MANIFEST_DIR");
+    let mut h: u32 = 2_166_136_261;
+    for b in target.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(16_777_619);
+    }
+    let uid = nix::unistd::geteuid().as_raw();
+    std::env::temp_dir().join(format!("bc-test-{uid}-{h:08x}"))
+}
+
+fn run_async<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    // Set-up runs on its own runtime: a pool must not outlive the runtime that made it, and
+    // each test has its own.
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    })
+    .join()
+    .expect("set-up thread")
+}
+
+fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        let admin = match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => PgConnectOptions::from_str(&url).expect("DATABASE_URL"),
+            _ => {
+                let cluster =
+                    EmbeddedCluster::new(&shared_cluster_root(), Tuning { unsafe_fast: true })
+                        .expect("embedded test cluster");
+                let guard = cluster.start().expect("starting the embedded test cluster");
+                let opts = guard.cluster().connect_options("postgres");
+                *CLUSTER.lock().expect("cluster slot") = Some(guard);
+                // SAFETY: registering a plain extern "C" function with no captured state.
+                unsafe { nix::libc::atexit(release_cluster) };
+                opts
+            }
+        };
+        let template = run_async(prepare_template(admin.clone()));
+        Server { admin, template }
+    })
+}
+
+/// Name of the template for the current migrations: a change of any migration makes a new one.
+fn template_name() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for m in MIGRATOR.iter() {
+        for b in m.checksum.iter() {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("bc_template_{:012x}", h & 0xffff_ffff_ffff)
+}
+
+async fn prepare_template(admin: PgConnectOptions) -> String {
+    let name = template_name();
+    let mut conn = admin
+        .connect()
+        .await
+        .expect("connecting to the test server");
+    // One process builds the template; concurrent test processes wait here.
+    db::schema::advisory_lock(&mut conn, 0x6263_7465_7374)
+        .await
+        .expect("lock");
+    drop_leftovers(&mut conn).await;
+    let existing = db::schema::databases_with_prefix(&mut conn, &name)
+        .await
+        .expect("list");
+    if !existing.contains(&name) {
+        let building = format!("{name}_build");
+        db::schema::drop_database(&mut conn, &building)
+            .await
+            .expect("drop");
+        db::schema::create_database_if_missing(&mut conn, &building)
+            .await
+            .expect("create");
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(admin.clone().database(&building))
+            .await
+            .expect("connect template");
+        MIGRATOR.run(&pool).await.expect("migrating the template");
+        pool.close().await;
+        // Renamed only when complete, so a crash never leaves a half-made template in use.
+        db::schema::rename_database(&mut conn, &building, &name)
+            .await
+            .expect("rename");
+    }
+    db::schema::advisory_unlock(&mut conn, 0x6263_7465_7374)
+        .await
+        .expect("unlock");
+    name
+}
+
+/// Drops test databases of test processes that are gone (crashed runs).
+async fn drop_leftovers(conn: &mut PgConnection) {
+    let names = db::schema::databases_with_prefix(conn, PREFIX)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let pid = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = db::schema::drop_database(conn, &name).await;
+            }
+    }
+}
+
+/// A fresh, migrated database for one test; dropped when the value is dropped.
+pub struct TestDb {
+    pub pool: PgPool,
+    pub name: String,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let server = server();
+        let name = format!(
+            "{PREFIX}{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut conn = server.admin.connect().await.expect("connect admin");
+        let mut attempt = 0;
+        loop {
+            match db::schema::create_database_from_template(&mut conn, &name, &server.template)
+                .await
+            {
+                Ok(()) => break,
+                // 55006: the template is briefly in use by a concurrent copy.
+                Err(db::DbError::Sql(sqlx::Error::Database(e)))
+                    if e.code().as_deref() == Some("55006") && attempt < 50 =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("creating test database {name}: {e}"),
+            }
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect_with(server.admin.clone().database(&name))
+            .await
+            .expect("connect test database");
+        TestDb { pool, name }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(server) = SERVER.get() else { return };
+        let admin = server.admin.clone();
+        let name = self.name.clone();
+        run_async(async move {
+            if let Ok(mut conn) = admin.connect().await {
+                let _ = db::schema::drop_database(&mut conn, &name).await;
+            }
+        });
+    }
+}
