@@ -2,4 +2,6 @@
 //! computation, ticket codes, PSA ticket text. No I/O, no async, no clock reads: time and timezone
 //! are passed in by the caller.
 
+pub mod run_status;
 pub mod status;
+pub mod ticket_code;
