@@ -4,5 +4,6 @@
 
 pub mod overrides;
 pub mod run_status;
+pub mod schedule;
 pub mod status;
 pub mod ticket_code;
