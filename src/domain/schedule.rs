@@ -1,17 +1,21 @@
 //! Job schedules: learned from the times a job really ran, or pinned by an operator.
 //!
-//! Learning works on local dates in the configured timezone and only on whole days before `today`
-//! (a day still in progress is no evidence that a run is missing):
+//! Learning works on local dates in the configured timezone, on whole days before `today` (a day
+//! still in progress is no evidence that a run is missing), and on the period that ends with the
+//! job's last run: silence after the last run is no new schedule, so a job that stopped keeps its
+//! pattern — and its missed runs — until its runs leave the evidence window.
 //!
-//! 1. Nothing is learned from fewer than [`MIN_RUN_DAYS`] days with a run in the last
-//!    [`MONTHLY_WINDOW_DAYS`] days, or before the job has been observed for a full week.
+//! 1. Nothing is learned from fewer than [`MIN_RUN_DAYS`] days with a run in the
+//!    [`MONTHLY_WINDOW_DAYS`] days before today, or from less than a week of observation.
 //! 2. Weekdays, over the last [`WEEKLY_WINDOW_DAYS`] days the job existed: each weekday's dates form a
 //!    series of "had a run or not". A weekday counts when the series is *regular* (see
 //!    [`is_regular`]): nearly every one of its last 4 dates had a run, or it had a run on at least
 //!    60% of all its dates and on at least half of its last 4. All seven → Daily, some → Weekly.
+//!    Because the last 4 dates decide, a changed schedule (a migrated job) wins after three weeks,
+//!    while one holiday never breaks a pattern.
 //! 3. Otherwise the same test per day of the month (and for "last day of the month") over the last
-//!    [`MONTHLY_WINDOW_DAYS`] days, looking at the last 3 months as the recent part, with at least two
-//!    runs on the day, and only when those days hold most of the job's runs → Monthly.
+//!    [`MONTHLY_WINDOW_DAYS`] days, with the last 3 months as the recent part, at least two runs on
+//!    the day, and only when those days hold most of the job's runs → Monthly.
 //! 4. Otherwise Irregular: never missed.
 //!
 //! The expected time of day is the median of the recent run times on scheduled days, taken on the
@@ -232,51 +236,44 @@ pub fn learn_schedule(
         })
         .filter(|(d, _)| *d < today)
         .collect();
-    let yesterday = today.pred_opt()?;
     let created_date = created.with_timezone(&tz).date_naive();
-    let existed_from = local
-        .iter()
-        .map(|(d, _)| *d)
-        .min()
-        .map_or(created_date, |first| first.min(created_date));
+    let run_dates: BTreeSet<NaiveDate> = local.iter().map(|(d, _)| *d).collect();
+    let existed_from = run_dates
+        .first()
+        .map_or(created_date, |first| (*first).min(created_date));
 
-    let monthly_from = existed_from.max(days_before(today, MONTHLY_WINDOW_DAYS)?);
-    let run_dates: BTreeSet<NaiveDate> = local
-        .iter()
-        .map(|(d, _)| *d)
-        .filter(|d| *d >= monthly_from)
-        .collect();
-    if run_dates.len() < MIN_RUN_DAYS {
+    let evidence_from = days_before(today, MONTHLY_WINDOW_DAYS)?;
+    if run_dates.range(evidence_from..).count() < MIN_RUN_DAYS {
         return None;
     }
-    let weekly_from = existed_from.max(days_before(today, WEEKLY_WINDOW_DAYS)?);
-    if weekly_from > days_before(today, MIN_OBSERVED_DAYS)? {
+    // Silence after the last run is no evidence of a new schedule: a job that stopped keeps the
+    // pattern it had (and so its missed runs) until its runs leave the evidence window.
+    let end = *run_dates.last()?;
+    let weekly_from = existed_from.max(days_before(end, WEEKLY_WINDOW_DAYS)?);
+    let monthly_from = existed_from.max(days_before(end, MONTHLY_WINDOW_DAYS)?);
+    if weekly_from > days_before(end, MIN_OBSERVED_DAYS - 1)? {
         return None;
     }
 
     let weekly: Vec<Weekday> = (0..7)
         .filter_map(weekday_from_monday)
         .filter(|wd| {
-            let series = series(&run_dates, weekly_from, yesterday, |d| d.weekday() == *wd);
+            let series = series(&run_dates, weekly_from, end, |d| d.weekday() == *wd);
             is_regular(&series, RECENT_WEEKS)
         })
         .collect();
     if !weekly.is_empty() {
         let probe = Schedule::weekly(weekly.iter().copied(), NaiveTime::MIN);
-        let time = expected_time(&local, &probe, days_before(today, TIME_WINDOW_WEEKLY_DAYS)?)?;
+        let time = expected_time(&local, &probe, days_before(end, TIME_WINDOW_WEEKLY_DAYS)?)?;
         return Some(Schedule::weekly(weekly, time));
     }
 
-    let monthly = monthly_days(&run_dates, monthly_from, yesterday);
+    let monthly = monthly_days(&run_dates, monthly_from, end);
     if monthly.is_empty() {
         return Some(Schedule::Irregular);
     }
     let probe = Schedule::monthly(monthly.iter().copied(), NaiveTime::MIN);
-    let time = expected_time(
-        &local,
-        &probe,
-        days_before(today, TIME_WINDOW_MONTHLY_DAYS)?,
-    )?;
+    let time = expected_time(&local, &probe, days_before(end, TIME_WINDOW_MONTHLY_DAYS)?)?;
     Some(Schedule::monthly(monthly, time))
 }
 
@@ -757,8 +754,8 @@ mod tests {
             learn(&r, start(), today()).unwrap().to_string(),
             "Weekly: Mon, Wed, Fri"
         );
-        // Three weeks after the change is enough.
-        let three_weeks = date(2025, 6, 9);
+        // Three weeks of the new pattern, up to the last run (Monday 9 June), are enough.
+        let three_weeks = date(2025, 6, 10);
         assert_eq!(
             learn(&r, start(), three_weeks).unwrap().to_string(),
             "Weekly: Mon, Wed, Fri"
@@ -851,6 +848,25 @@ mod tests {
     }
 
     #[test]
+    fn stopped_job_keeps_its_schedule() {
+        // Daily until five weeks ago, then nothing: still daily, so it keeps being missed.
+        let r = runs(start(), date(2025, 5, 14), hm(22, 0), |_| true);
+        assert_eq!(
+            learn(&r, start(), today()),
+            Some(Schedule::Daily { time: hm(22, 0) })
+        );
+        // Weekdays-only, silent for ten weeks.
+        let r = runs(start(), date(2025, 4, 9), hm(21, 0), is_weekday);
+        assert_eq!(
+            learn(&r, start(), today()).unwrap().to_string(),
+            "Weekly: Mon, Tue, Wed, Thu, Fri"
+        );
+        // Once its runs are older than the evidence window, nothing is learned any more.
+        let r = runs(date(2024, 9, 1), date(2024, 12, 1), hm(21, 0), |_| true);
+        assert_eq!(learn(&r, date(2024, 9, 1), today()), None);
+    }
+
+    #[test]
     fn job_created_after_its_first_runs() {
         // Mail waited in the Inbox; the job was created today from a week and a half of reports.
         let first = date(2025, 6, 8);
@@ -860,14 +876,18 @@ mod tests {
     }
 
     #[test]
-    fn a_day_in_progress_is_not_a_gap() {
-        // Two weeks old with one Wednesday skipped; today is Wednesday and the 22:00 run is still to
-        // come. Counting today as a gap would drop Wednesday.
+    fn todays_runs_wait_for_the_day_to_end() {
+        // A weekly job with two past runs and one this morning: only whole days count, so the
+        // third run is evidence from tomorrow on.
         let first = date(2025, 6, 4);
-        let r = runs(first, today(), hm(22, 0), |d| d != date(2025, 6, 11));
+        let r = runs(first, date(2025, 6, 19), hm(1, 0), |d| {
+            d.weekday() == Weekday::Wed
+        });
+        assert_eq!(r.len(), 3);
+        assert_eq!(learn(&r, first, today()), None);
         assert_eq!(
-            learn(&r, first, today()),
-            Some(Schedule::Daily { time: hm(22, 0) })
+            learn(&r, first, date(2025, 6, 19)),
+            Some(Schedule::weekly([Weekday::Wed], hm(1, 0)))
         );
     }
 
