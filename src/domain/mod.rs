@@ -2,4 +2,9 @@
 //! computation, ticket codes, PSA ticket text. No I/O, no async, no clock reads: time and timezone
 //! are passed in by the caller.
 
+pub mod missed;
+pub mod overrides;
+pub mod run_status;
+pub mod schedule;
 pub mod status;
+pub mod ticket_code;
