@@ -226,9 +226,10 @@ pub fn load(
     let mut loaded = parse(&text, &file, env)?;
     loaded.source = source;
     if let Some(p) = &path
-        && let Some(w) = permission_warning(p, &text) {
-            loaded.warnings.push(w);
-        }
+        && let Some(w) = permission_warning(p, &text)
+    {
+        loaded.warnings.push(w);
+    }
     Ok(loaded)
 }
 

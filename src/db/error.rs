@@ -23,11 +23,12 @@ pub enum DbError {
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e
-            && db.is_unique_violation() {
-                return DbError::Duplicate {
-                    constraint: db.constraint().unwrap_or("unique").to_string(),
-                };
-            }
+            && db.is_unique_violation()
+        {
+            return DbError::Duplicate {
+                constraint: db.constraint().unwrap_or("unique").to_string(),
+            };
+        }
         DbError::Sql(e)
     }
 }

@@ -38,3 +38,84 @@ pub async fn set<T: Serialize>(
     .await?;
     Ok(())
 }
+
+/// Keys of the shared policy.
+pub mod keys {
+    pub const TIMEZONE: &str = "timezone";
+    pub const IMPORT_INTERVAL_MINUTES: &str = "import_interval_minutes";
+    pub const MISSED_GRACE_MINUTES: &str = "missed_grace_minutes";
+    pub const GRAPH_INBOX_FOLDER: &str = "graph_inbox_folder";
+    pub const GRAPH_PROCESSED_FOLDER: &str = "graph_processed_folder";
+}
+
+/// The shared policy with defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub timezone: chrono_tz::Tz,
+    /// `None`: automatic import is off (the default until configured).
+    pub import_interval_minutes: Option<u32>,
+    pub missed_grace_minutes: u32,
+    pub graph_inbox_folder: String,
+    pub graph_processed_folder: String,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            timezone: chrono_tz::Tz::UTC,
+            import_interval_minutes: None,
+            missed_grace_minutes: 240,
+            graph_inbox_folder: "Inbox".into(),
+            graph_processed_folder: "Inbox/Processed".into(),
+        }
+    }
+}
+
+/// Reads the policy; unset keys keep their defaults, an unknown timezone name is an error.
+pub async fn policy(ex: impl PgExecutor<'_>) -> Result<Policy, DbError> {
+    let rows: Vec<(String, serde_json::Value)> = sqlx::query_as("SELECT key, value FROM settings")
+        .fetch_all(ex)
+        .await?;
+    let mut p = Policy::default();
+    for (key, value) in rows {
+        let bad = |what: &str| DbError::Task(format!("setting `{key}`: expected {what}"));
+        match key.as_str() {
+            keys::TIMEZONE => {
+                let name = value.as_str().ok_or_else(|| bad("a timezone name"))?;
+                p.timezone = name
+                    .parse()
+                    .map_err(|_| bad("a timezone name such as Europe/Amsterdam"))?;
+            }
+            keys::IMPORT_INTERVAL_MINUTES => {
+                p.import_interval_minutes = match value {
+                    serde_json::Value::Null => None,
+                    v => Some(
+                        v.as_u64()
+                            .and_then(|n| u32::try_from(n).ok())
+                            .ok_or_else(|| bad("minutes"))?,
+                    ),
+                };
+            }
+            keys::MISSED_GRACE_MINUTES => {
+                p.missed_grace_minutes = value
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| bad("minutes"))?;
+            }
+            keys::GRAPH_INBOX_FOLDER => {
+                p.graph_inbox_folder = value
+                    .as_str()
+                    .ok_or_else(|| bad("a folder path"))?
+                    .to_string();
+            }
+            keys::GRAPH_PROCESSED_FOLDER => {
+                p.graph_processed_folder = value
+                    .as_str()
+                    .ok_or_else(|| bad("a folder path"))?
+                    .to_string();
+            }
+            _ => {}
+        }
+    }
+    Ok(p)
+}

@@ -205,3 +205,66 @@ async fn settings_round_trip_and_audit_records_database_user() {
     assert!(!entries[0].db_user.is_empty());
     assert_eq!(entries[0].operator.as_deref(), Some("ann"));
 }
+
+#[tokio::test]
+async fn policy_has_defaults_and_rejects_a_bad_timezone() {
+    use backupchecks::db::settings::{keys, policy};
+    let t = TestDb::new().await;
+    let p = policy(&t.pool).await.unwrap();
+    assert_eq!(
+        p.import_interval_minutes, None,
+        "import is off until configured"
+    );
+    assert_eq!(p.missed_grace_minutes, 240);
+    db::settings::set(&t.pool, keys::TIMEZONE, &"Europe/Amsterdam", "ann")
+        .await
+        .unwrap();
+    db::settings::set(&t.pool, keys::IMPORT_INTERVAL_MINUTES, &15, "ann")
+        .await
+        .unwrap();
+    let p = policy(&t.pool).await.unwrap();
+    assert_eq!(p.timezone, chrono_tz::Europe::Amsterdam);
+    assert_eq!(p.import_interval_minutes, Some(15));
+    db::settings::set(&t.pool, keys::TIMEZONE, &"Mars/Olympus", "ann")
+        .await
+        .unwrap();
+    let err = policy(&t.pool).await.unwrap_err();
+    assert!(err.to_string().contains("timezone"), "{err}");
+}
+
+#[tokio::test]
+async fn leadership_is_exclusive_and_released_on_drop() {
+    use backupchecks::db::locks::{Service, acquire, try_acquire};
+    let t = TestDb::new().await;
+    let lead = acquire(&t.pool, Service::Importer).await.unwrap();
+    assert!(
+        try_acquire(&t.pool, Service::Importer)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        try_acquire(&t.pool, Service::MissedRuns)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(lead);
+    // The dropped session ends asynchronously on the server; give it a moment.
+    let mut got = None;
+    for _ in 0..50 {
+        got = try_acquire(&t.pool, Service::Importer).await.unwrap();
+        if got.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let lead = got.expect("lock released after drop");
+    lead.release().await.unwrap();
+    assert!(
+        try_acquire(&t.pool, Service::Importer)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

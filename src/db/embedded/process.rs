@@ -32,8 +32,9 @@ pub fn remove_stale_files(data_dir: &Path, socket_dir: &Path, port: u16) {
     }
     let sock_lock = socket_dir.join(format!(".s.PGSQL.{port}.lock"));
     if let Some(pid) = pid_from_file(&sock_lock)
-        && !is_postgres(pid) {
-            let _ = std::fs::remove_file(&sock_lock);
-            let _ = std::fs::remove_file(socket_dir.join(format!(".s.PGSQL.{port}")));
-        }
+        && !is_postgres(pid)
+    {
+        let _ = std::fs::remove_file(&sock_lock);
+        let _ = std::fs::remove_file(socket_dir.join(format!(".s.PGSQL.{port}")));
+    }
 }

@@ -26,9 +26,10 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 extern "C" fn release_cluster() {
     if let Ok(mut slot) = CLUSTER.lock()
-        && let Some(guard) = slot.take() {
-            let _ = guard.release();
-        }
+        && let Some(guard) = slot.take()
+    {
+        let _ = guard.release();
+    }
 }
 
 /// Where the shared test cluster lives: short (socket path limit) and reachable by the
@@ -140,9 +141,10 @@ async fn drop_leftovers(conn: &mut PgConnection) {
             .and_then(|rest| rest.split('_').next())
             .and_then(|p| p.parse::<u32>().ok());
         if let Some(pid) = pid
-            && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = db::schema::drop_database(conn, &name).await;
-            }
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = db::schema::drop_database(conn, &name).await;
+        }
     }
 }
 
