@@ -1,6 +1,8 @@
 //! Command-line interface: argument shapes (clap) and one module per subcommand. This is the edge
 //! of the program, so errors are `anyhow` here.
 
+pub mod parse;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +20,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Parse mail files without a database and print the result.
+    Parse(parse::Args),
+}
 
 /// Runs the chosen command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -29,5 +34,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::from(2))
         }
+        Some(Command::Parse(args)) => parse::run(args),
     }
 }
