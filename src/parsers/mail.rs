@@ -283,29 +283,25 @@ fn find_forward_block(text: &str) -> Option<usize> {
         lines.push((offset, line));
         offset += line.len();
     }
-    for start in 0..lines.len().min(SEARCH_LINES) {
-        let Some(&(_, first)) = lines.get(start) else {
-            break;
-        };
-        if !header_label(first).is_some_and(|l| FWD_FROM.contains(&l.as_str())) {
-            continue;
-        }
+    let mut start = 0;
+    while start < lines.len().min(SEARCH_LINES) {
+        // A run of consecutive header lines; Thunderbird starts with Subject, Outlook with From.
         let mut end = start;
-        let mut has_subject = false;
-        // Gmail puts the subject before To:, Outlook after it; allow blank lines only never.
+        let (mut has_from, mut has_subject) = (false, false);
         while let Some(&(_, line)) = lines.get(end) {
             if !is_header_line(line) {
                 break;
             }
-            if header_label(line).is_some_and(|l| FWD_SUBJECT.contains(&l.as_str())) {
-                has_subject = true;
-            }
+            let label = header_label(line).unwrap_or_default();
+            has_from |= FWD_FROM.contains(&label.as_str());
+            has_subject |= FWD_SUBJECT.contains(&label.as_str());
             end += 1;
         }
-        if has_subject && end - start >= 3 {
+        if has_from && has_subject && end - start >= 3 {
             let (off, line) = lines.get(end - 1)?;
             return Some(off + line.len());
         }
+        start = end.max(start + 1);
     }
     None
 }
@@ -366,6 +362,8 @@ Sent: Tuesday, March 12, 2024 10:00 PM\nTo: ops@example.com\nSubject: [Success] 
         let (rest, skipped) = skip_forward_headers(body);
         assert!(skipped);
         assert_eq!(rest, "Backup job: Job\n");
+        let thunderbird = "-------- Forwarded Message --------\nSubject: \tx\nDate: \ty\nFrom: \tz\nTo: \tw\n\nReport";
+        assert_eq!(skip_forward_headers(thunderbird), ("Report", true));
         let dutch = "Van: nas@example.com\nVerzonden: dinsdag\nAan: ops@example.com\nOnderwerp: x\nInhoud";
         assert_eq!(skip_forward_headers(dutch), ("Inhoud", true));
         // Two header lines are not a forward block.

@@ -143,7 +143,8 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     if host.is_empty() {
         return Err(ParseError::NoJobName("empty host in the subject"));
     }
-    let plain = mail.text_body.as_deref().unwrap_or("");
+    // The text part with any forward block skipped; empty when the mail has only HTML.
+    let plain = if mail.text_body.is_some() { mail.text() } else { "" };
     let logs = if plain.is_empty() {
         mail.text()
     } else {
