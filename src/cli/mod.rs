@@ -2,6 +2,7 @@
 //! of the program, so errors are `anyhow` here.
 
 mod doctor;
+pub mod parse;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -21,6 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Parse mail files without a database and print the result.
+    Parse(parse::Args),
     /// Check configuration, database, embedded cluster and log file.
     Doctor(doctor::Args),
 }
@@ -38,5 +41,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::from(2))
         }
+        Some(Command::Parse(args)) => parse::run(args),
     }
 }

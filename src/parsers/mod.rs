@@ -1,2 +1,34 @@
 //! Pure parsers: raw MIME bytes → normalised mail → report (software, backup type, job name,
 //! status, objects). No I/O and no clock reads; an ordered registry picks the first match.
+//!
+//! The ingest pipeline calls [`normalize`] on the stored bytes, then [`parse_mail`].
+
+pub mod html;
+pub mod objects;
+pub mod mail;
+pub mod registry;
+pub mod report;
+pub mod status_words;
+pub mod text;
+
+mod acronis;
+mod backup_exec;
+mod duplicati;
+mod generic;
+mod macrium;
+mod nakivo;
+mod pbs;
+mod proxmox;
+mod qnap;
+mod synology;
+mod syncovery;
+mod veeam;
+
+pub use mail::{NormalizedMail, normalize};
+pub use registry::{Parser, parse_mail, registry};
+pub use report::{OutcomeRecord, ParseError, ParseOutcome, Report, ReportObject};
+
+/// Normalises and parses raw MIME bytes in one call.
+pub fn parse_raw(raw: &[u8]) -> ParseOutcome {
+    parse_mail(&normalize(raw))
+}

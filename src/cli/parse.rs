@@ -1,0 +1,139 @@
+//! `backupchecks parse [--json] FILE...`: runs the parsers over mail files without a database.
+//! The tool for writing parsers and for support.
+
+use crate::parsers::{self, OutcomeRecord, ParseOutcome};
+use anyhow::Context;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Parse mail files and print what the parsers make of them.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One JSON object per file and line (keys: file, parser, software, backup_type, job_name,
+    /// status, informational, message, objects, error).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Raw mail files; a directory stands for the `.eml` files below it.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    record: OutcomeRecord,
+}
+
+/// Files named on the command line, with directories expanded (sorted, recursive, `.eml` only).
+/// A directory that cannot be listed is returned as itself so that reading it reports the error.
+fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            match collect_eml(path) {
+                Ok(mut files) => {
+                    files.sort();
+                    out.extend(files);
+                }
+                Err(_) => out.push(path.clone()),
+            }
+        } else {
+            out.push(path.clone());
+        }
+    }
+    out
+}
+
+fn collect_eml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files.extend(collect_eml(&path)?);
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+        {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+fn summary(file: &str, outcome: &ParseOutcome) -> String {
+    match outcome {
+        ParseOutcome::Parsed { parser, report } => {
+            let mut s = format!(
+                "{file}: {} / {} / {} → {}{} ({parser})",
+                report.software,
+                report.backup_type,
+                report.job_name,
+                report.status,
+                if report.informational { " [informational]" } else { "" },
+            );
+            if let Some(m) = &report.message {
+                s.push_str(&format!("\n  message: {}", m.replace('\n', "\n           ")));
+            }
+            for o in &report.objects {
+                let kind = o.object_type.as_deref().map_or(String::new(), |t| format!("{t} "));
+                s.push_str(&format!("\n  {kind}{}: {}", o.name, o.status));
+                if let Some(m) = &o.message {
+                    s.push_str(&format!(" — {}", m.replace('\n', " / ")));
+                }
+            }
+            s
+        }
+        ParseOutcome::Unparsed { reason } => format!("{file}: unparsed ({reason})"),
+        ParseOutcome::Failed { parser, error } => {
+            format!("{file}: parser {parser} recognised the mail but failed: {error}")
+        }
+    }
+}
+
+/// Parses every file; an unreadable file gives an error line and a non-zero exit at the end,
+/// never an abort of the batch.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut unreadable = 0usize;
+    for path in expand(&args.files) {
+        let file = path.display().to_string();
+        let outcome = std::fs::read(&path).map(|raw| parsers::parse_raw(&raw));
+        match (outcome, args.json) {
+            (Ok(outcome), true) => {
+                let line = Line {
+                    file: &file,
+                    record: outcome.record(),
+                };
+                writeln!(out, "{}", serde_json::to_string(&line)?)?;
+            }
+            (Ok(outcome), false) => writeln!(out, "{}", summary(&file, &outcome))?,
+            (Err(err), json) => {
+                unreadable += 1;
+                let error = format!("cannot read file: {err}");
+                if json {
+                    let line = Line {
+                        file: &file,
+                        record: OutcomeRecord {
+                            error: Some(error),
+                            ..OutcomeRecord::empty()
+                        },
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&line)?)?;
+                } else {
+                    eprintln!("{file}: error: {error}");
+                }
+            }
+        }
+    }
+    out.flush().context("writing the results")?;
+    if unreadable > 0 {
+        eprintln!("{unreadable} file(s) could not be read");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

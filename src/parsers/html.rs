@@ -1,0 +1,626 @@
+//! A small, forgiving HTML reader: HTML to readable text (tables as rows, entities decoded) and
+//! tables as rows of cells for parsers. Report mails are machine-written and simple, so a tag
+//! scanner is enough; it never fails, also on truncated markup.
+
+/// One table cell: its text (block elements become line breaks) and its `colspan`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub colspan: usize,
+}
+
+/// One table in document order (outer tables before the tables nested in them). Text of nested
+/// tables is not repeated in the outer cell.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// The rows as plain strings, for parsers that only need the text.
+    pub fn text_rows(&self) -> Vec<Vec<&str>> {
+        self.rows
+            .iter()
+            .map(|row| row.iter().map(|c| c.text.as_str()).collect())
+            .collect()
+    }
+}
+
+/// Separator between the cells of one table row in rendered text.
+pub const CELL_SEPARATOR: &str = " | ";
+
+enum Token<'a> {
+    Text(&'a str),
+    Start { name: String, attrs: &'a str },
+    End { name: String },
+}
+
+/// Splits HTML into text and tags. Comments, doctypes and the content of `script`/`style` are
+/// dropped here because they may contain `<` that is not a tag.
+fn tokenize(html: &str) -> Vec<Token<'_>> {
+    let lower = html.to_ascii_lowercase();
+    let bytes = html.as_bytes();
+    let mut tokens = Vec::new();
+    let mut pos = 0;
+    let mut text_start = 0;
+    while pos < bytes.len() {
+        if bytes.get(pos) != Some(&b'<') {
+            pos += 1;
+            continue;
+        }
+        let next = bytes.get(pos + 1).copied().unwrap_or(b' ');
+        let is_tag = next.is_ascii_alphabetic() || next == b'/' || next == b'!' || next == b'?';
+        if !is_tag {
+            pos += 1;
+            continue;
+        }
+        if let Some(text) = html.get(text_start..pos)
+            && !text.is_empty()
+        {
+            tokens.push(Token::Text(text));
+        }
+        if lower.get(pos..).is_some_and(|s| s.starts_with("<!--")) {
+            pos = lower
+                .get(pos + 4..)
+                .and_then(|s| s.find("-->"))
+                .map_or(bytes.len(), |i| pos + 4 + i + 3);
+            text_start = pos;
+            continue;
+        }
+        let Some(end) = tag_end(bytes, pos) else {
+            // Truncated tag at the end of the input: nothing readable follows.
+            return tokens;
+        };
+        let inner = html.get(pos + 1..end).unwrap_or("");
+        pos = end + 1;
+        text_start = pos;
+        if next == b'!' || next == b'?' {
+            continue;
+        }
+        let (closing, rest) = match inner.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, inner),
+        };
+        let name_len = rest
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(rest.len());
+        let name = rest.get(..name_len).unwrap_or("").to_ascii_lowercase();
+        let attrs = rest.get(name_len..).unwrap_or("");
+        if closing {
+            tokens.push(Token::End { name });
+            continue;
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            pos = lower
+                .get(pos..)
+                .and_then(|s| s.find(&close))
+                .map_or(bytes.len(), |i| pos + i);
+            text_start = pos;
+            continue;
+        }
+        tokens.push(Token::Start { name, attrs });
+    }
+    if let Some(text) = html.get(text_start..)
+        && !text.is_empty()
+    {
+        tokens.push(Token::Text(text));
+    }
+    tokens
+}
+
+/// Index of the `>` closing the tag that starts at `start`, skipping quoted attribute values.
+fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return Some(i),
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The value of one attribute in a raw attribute string (`colspan=2`, `class="x"`).
+fn attr_value(attrs: &str, name: &str) -> Option<String> {
+    let lower = attrs.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower.get(from..).and_then(|s| s.find(name)) {
+        let at = from + found;
+        from = at + name.len();
+        let before_ok = at == 0
+            || lower
+                .as_bytes()
+                .get(at - 1)
+                .is_some_and(|b| b.is_ascii_whitespace());
+        let rest = attrs.get(at + name.len()..).unwrap_or("").trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let value = rest.get(1..).unwrap_or("").trim_start();
+        let (quote, body) = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => (Some(q), value.get(1..).unwrap_or("")),
+            _ => (None, value),
+        };
+        let end = match quote {
+            Some(q) => body.find(q).unwrap_or(body.len()),
+            None => body
+                .find(|c: char| c.is_whitespace() || c == '/')
+                .unwrap_or(body.len()),
+        };
+        return body.get(..end).map(str::to_string);
+    }
+    None
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "table"
+            | "tr"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "pre"
+            | "blockquote"
+            | "hr"
+            | "center"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "caption"
+            | "form"
+            | "address"
+            | "body"
+            | "html"
+    )
+}
+
+/// Tags whose text is never shown (the document title, the head).
+/// Blocks that stand apart from their neighbours by a blank line.
+fn is_paragraph(name: &str) -> bool {
+    matches!(name, "p" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "blockquote")
+}
+
+fn is_hidden(name: &str) -> bool {
+    matches!(name, "head" | "title")
+}
+
+/// Accumulates readable text: collapses whitespace outside `pre`, one line per block.
+#[derive(Default)]
+struct TextBuilder {
+    out: String,
+    pending_space: bool,
+    pre: usize,
+}
+
+impl TextBuilder {
+    fn text(&mut self, raw: &str) {
+        let decoded = decode_entities(raw);
+        if self.pre > 0 {
+            self.out.push_str(&decoded.replace('\u{a0}', " "));
+            self.pending_space = false;
+            return;
+        }
+        for c in decoded.chars() {
+            if c.is_whitespace() {
+                self.pending_space = true;
+                continue;
+            }
+            if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
+                self.out.push(' ');
+            }
+            self.pending_space = false;
+            self.out.push(c);
+        }
+    }
+
+    /// A literal separator (cell separator, list bullet), without whitespace collapsing.
+    fn literal(&mut self, s: &str) {
+        self.pending_space = false;
+        self.out.push_str(s);
+    }
+
+    /// Ends the current line (block boundary); never adds a blank line.
+    fn newline(&mut self) {
+        let trimmed = self.out.trim_end_matches([' ', '\t']).len();
+        self.out.truncate(trimmed);
+        self.pending_space = false;
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    /// A paragraph boundary: the current line ends and one blank line follows.
+    fn paragraph(&mut self) {
+        self.newline();
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+
+    /// `<br>`: always a line break, so that two in a row leave a blank line.
+    fn line_break(&mut self) {
+        let trimmed = self.out.trim_end_matches([' ', '\t']).len();
+        self.out.truncate(trimmed);
+        self.pending_space = false;
+        self.out.push('\n');
+    }
+
+    fn finish(self) -> String {
+        tidy_lines(&self.out)
+    }
+}
+
+/// Trims line ends, keeps at most one blank line in a row and trims the whole text.
+fn tidy_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim().to_string()
+}
+
+/// Renders HTML as readable text: one line per block, table rows as cells joined by
+/// [`CELL_SEPARATOR`], list items with a dash, entities decoded, head/script/style dropped.
+pub fn html_to_text(html: &str) -> String {
+    let mut b = TextBuilder::default();
+    let mut hidden = 0usize;
+    // Per open table: whether the current row already has a cell (to place separators).
+    let mut row_has_cell: Vec<bool> = Vec::new();
+    for token in tokenize(html) {
+        match token {
+            Token::Text(t) => {
+                if hidden == 0 {
+                    b.text(t);
+                }
+            }
+            Token::Start { name, .. } => {
+                if is_hidden(&name) {
+                    hidden += 1;
+                    continue;
+                }
+                match name.as_str() {
+                    "br" => b.line_break(),
+                    "td" | "th" => {
+                        if let Some(has) = row_has_cell.last_mut() {
+                            if *has {
+                                b.literal(CELL_SEPARATOR);
+                            }
+                            *has = true;
+                        }
+                    }
+                    "table" => {
+                        row_has_cell.push(false);
+                        b.paragraph();
+                    }
+                    "tr" => {
+                        if let Some(has) = row_has_cell.last_mut() {
+                            *has = false;
+                        }
+                        b.newline();
+                    }
+                    "li" => {
+                        b.newline();
+                        b.literal("- ");
+                    }
+                    "pre" => {
+                        b.paragraph();
+                        b.pre += 1;
+                    }
+                    _ if is_paragraph(&name) => b.paragraph(),
+                    _ if is_block(&name) => b.newline(),
+                    _ => {}
+                }
+            }
+            Token::End { name } => {
+                if is_hidden(&name) {
+                    hidden = hidden.saturating_sub(1);
+                    continue;
+                }
+                match name.as_str() {
+                    "table" => {
+                        row_has_cell.pop();
+                        b.paragraph();
+                    }
+                    "pre" => {
+                        b.pre = b.pre.saturating_sub(1);
+                        b.paragraph();
+                    }
+                    _ if is_paragraph(&name) => b.paragraph(),
+                    _ if is_block(&name) => b.newline(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    b.finish()
+}
+
+struct OpenTable {
+    index: usize,
+    rows: Vec<Vec<Cell>>,
+    cell: Option<(TextBuilder, usize)>,
+}
+
+impl OpenTable {
+    fn close_cell(&mut self) {
+        if let Some((builder, colspan)) = self.cell.take() {
+            let cell = Cell {
+                text: builder.finish(),
+                colspan,
+            };
+            match self.rows.last_mut() {
+                Some(row) => row.push(cell),
+                None => self.rows.push(vec![cell]),
+            }
+        }
+    }
+}
+
+/// All tables of a document, outer before inner, each as rows of cells.
+pub fn tables(html: &str) -> Vec<Table> {
+    let mut done: Vec<Table> = Vec::new();
+    let mut stack: Vec<OpenTable> = Vec::new();
+    let finish = |t: &mut OpenTable, done: &mut Vec<Table>| {
+        t.close_cell();
+        let rows = std::mem::take(&mut t.rows)
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        if let Some(slot) = done.get_mut(t.index) {
+            slot.rows = rows;
+        }
+    };
+    for token in tokenize(html) {
+        match token {
+            Token::Text(t) => {
+                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
+                    builder.text(t);
+                }
+            }
+            Token::Start { name, attrs } => match name.as_str() {
+                "table" => {
+                    done.push(Table::default());
+                    stack.push(OpenTable {
+                        index: done.len() - 1,
+                        rows: Vec::new(),
+                        cell: None,
+                    });
+                }
+                "tr" => {
+                    if let Some(open) = stack.last_mut() {
+                        open.close_cell();
+                        open.rows.push(Vec::new());
+                    }
+                }
+                "td" | "th" => {
+                    if let Some(open) = stack.last_mut() {
+                        open.close_cell();
+                        if open.rows.is_empty() {
+                            open.rows.push(Vec::new());
+                        }
+                        let colspan = attr_value(attrs, "colspan")
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(1)
+                            .max(1);
+                        open.cell = Some((TextBuilder::default(), colspan));
+                    }
+                }
+                _ => {
+                    if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
+                        match name.as_str() {
+                            "br" => builder.line_break(),
+                            "pre" => {
+                                builder.newline();
+                                builder.pre += 1;
+                            }
+                            _ if is_block(&name) => builder.newline(),
+                            _ => {}
+                        }
+                    }
+                }
+            },
+            Token::End { name } => match name.as_str() {
+                "table" => {
+                    if let Some(mut open) = stack.pop() {
+                        finish(&mut open, &mut done);
+                    }
+                }
+                "td" | "th" | "tr" => {
+                    if let Some(open) = stack.last_mut() {
+                        open.close_cell();
+                    }
+                }
+                _ => {
+                    if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
+                        if name == "pre" {
+                            builder.pre = builder.pre.saturating_sub(1);
+                        }
+                        if is_block(&name) {
+                            builder.newline();
+                        }
+                    }
+                }
+            },
+        }
+    }
+    // Tables left open by truncated markup still count.
+    while let Some(mut open) = stack.pop() {
+        finish(&mut open, &mut done);
+    }
+    done
+}
+
+/// Decodes character references: the named ones report mails use, and all numeric ones.
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(rest.get(..amp).unwrap_or(""));
+        let after = rest.get(amp + 1..).unwrap_or("");
+        let semi = after
+            .char_indices()
+            .take(12)
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i);
+        let decoded = semi.and_then(|i| after.get(..i)).and_then(entity);
+        match (decoded, semi) {
+            (Some(c), Some(i)) => {
+                out.push(c);
+                rest = after.get(i + 1..).unwrap_or("");
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        return Some(char::from_u32(code).unwrap_or('\u{fffd}'));
+    }
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "laquo" => '«',
+        "raquo" => '»',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "bull" => '•',
+        "middot" => '·',
+        "euro" => '€',
+        "deg" => '°',
+        "times" => '×',
+        "auml" => 'ä',
+        "ouml" => 'ö',
+        "uuml" => 'ü',
+        "Auml" => 'Ä',
+        "Ouml" => 'Ö',
+        "Uuml" => 'Ü',
+        "szlig" => 'ß',
+        "eacute" => 'é',
+        "egrave" => 'è',
+        "ecirc" => 'ê',
+        "euml" => 'ë',
+        "Eacute" => 'É',
+        "aacute" => 'á',
+        "agrave" => 'à',
+        "acirc" => 'â',
+        "iacute" => 'í',
+        "igrave" => 'ì',
+        "iuml" => 'ï',
+        "oacute" => 'ó',
+        "ograve" => 'ò',
+        "ocirc" => 'ô',
+        "uacute" => 'ú',
+        "ugrave" => 'ù',
+        "ccedil" => 'ç',
+        "ntilde" => 'ñ',
+        "aring" => 'å',
+        "oslash" => 'ø',
+        "aelig" => 'æ',
+        _ => return None,
+    };
+    Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_blocks_tables_and_entities() {
+        let html = "<html><head><title>T</title><style>p{color:red}</style></head><body>\
+            <p>Backup&nbsp;job: <b>Daily</b> &amp; more</p><!-- a <comment> -->\
+            <table><tr><th>Name</th><th>Status</th></tr><tr><td>vm&#45;01</td><td>Success</td></tr></table>\
+            <ul><li>one</li><li>two</li></ul>caf&eacute; &#x263A; &bogus; a &lt; b</body></html>";
+        let text = html_to_text(html);
+        assert_eq!(
+            text,
+            "Backup job: Daily & more\n\nName | Status\nvm-01 | Success\n\n- one\n- two\ncafé ☺ &bogus; a < b"
+        );
+    }
+
+    #[test]
+    fn pre_keeps_layout() {
+        let text = html_to_text("<pre>101: a\n  102: b</pre>after");
+        assert_eq!(text, "101: a\n  102: b\n\nafter");
+    }
+
+    #[test]
+    fn tables_nested_and_colspan() {
+        let html = "<table><tr><td>outer <table><tr><td colspan=\"2\">inner<br>line</td></tr></table> tail</td>\
+            <td>x</td></tr></table>";
+        let tables = tables(html);
+        assert_eq!(tables.len(), 2);
+        assert_eq!(tables[0].text_rows(), vec![vec!["outer tail", "x"]]);
+        assert_eq!(tables[1].rows[0][0].text, "inner\nline");
+        assert_eq!(tables[1].rows[0][0].colspan, 2);
+    }
+
+    #[test]
+    fn truncated_markup_never_fails() {
+        let html = "<table><tr><td>a</td><td>b<span class=\"x";
+        let t = tables(html);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].text_rows(), vec![vec!["a", "b"]]);
+        assert_eq!(html_to_text(html), "a | b");
+        assert_eq!(html_to_text(""), "");
+        assert_eq!(html_to_text("<"), "<");
+        assert_eq!(decode_entities("&#99999999;&"), "\u{fffd}&");
+    }
+}

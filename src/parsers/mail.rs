@@ -1,0 +1,386 @@
+//! The normalised mail every parser sees: decoded headers and bodies, HTML rendered to text, the
+//! subject cleaned of reply/forward prefixes and transport tags, forwarded header blocks skipped.
+
+use super::html;
+use super::text::{clean_line, strip_prefix_ci};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+
+/// A mail decoded from raw MIME. Built by [`normalize`], which never fails: missing parts are
+/// empty strings or `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NormalizedMail {
+    /// Sender address, lower-cased; empty when the mail has none.
+    pub from_address: String,
+    /// Sender display name.
+    pub from_name: Option<String>,
+    /// Decoded subject (RFC 2047), control characters removed.
+    pub subject: String,
+    /// The subject for matching: reply/forward prefixes and transport tags stripped.
+    pub match_subject: String,
+    /// The `Date` header.
+    pub received: Option<DateTime<FixedOffset>>,
+    /// The decoded `text/plain` body parts, joined.
+    pub text_body: Option<String>,
+    /// The decoded `text/html` body parts, joined.
+    pub html_body: Option<String>,
+    /// The HTML body rendered as readable text.
+    pub html_text: Option<String>,
+    /// The text parsers read: the plain body when there is one, else the rendered HTML, with a
+    /// forwarded-message header block (and what precedes it) skipped.
+    pub body: String,
+    /// True when a forwarded-message header block was found and skipped.
+    pub forwarded: bool,
+}
+
+impl NormalizedMail {
+    /// True when nothing at all could be read: no sender, subject or body.
+    pub fn is_empty(&self) -> bool {
+        self.from_address.is_empty()
+            && self.subject.is_empty()
+            && self.body.trim().is_empty()
+            && self.html_body.as_deref().is_none_or(|h| h.trim().is_empty())
+    }
+
+    /// The HTML body, or an empty string.
+    pub fn html(&self) -> &str {
+        self.html_body.as_deref().unwrap_or("")
+    }
+
+    /// The plain-text body when the mail has one, else the rendered HTML (both with the forward
+    /// block skipped). Parsers that need the text part specifically use `text_body`.
+    pub fn text(&self) -> &str {
+        &self.body
+    }
+}
+
+/// Decodes raw MIME bytes. Never panics: empty, binary or truncated input gives a mostly empty
+/// mail that no parser will match.
+pub fn normalize(raw: &[u8]) -> NormalizedMail {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return NormalizedMail::default();
+    };
+    let (from_address, from_name) = message
+        .from()
+        .and_then(|a| a.first())
+        .map(|addr| {
+            (
+                addr.address()
+                    .map(|a| clean_line(a).to_lowercase())
+                    .unwrap_or_default(),
+                addr.name().map(clean_line).filter(|n| !n.is_empty()),
+            )
+        })
+        .unwrap_or_default();
+    let subject = message.subject().map(clean_line).unwrap_or_default();
+    let received = message.date().and_then(|d| {
+        let offset = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
+        let offset = FixedOffset::east_opt(if d.tz_before_gmt { -offset } else { offset })?;
+        NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?
+            .and_hms_opt(u32::from(d.hour), u32::from(d.minute), u32::from(d.second))?
+            .and_local_timezone(offset)
+            .single()
+    });
+
+    // mail-parser lists an HTML part among the text bodies (and vice versa) when the other is
+    // missing; look at the real part types so each field holds what the sender wrote.
+    let mut ids: Vec<u32> = message
+        .text_body
+        .iter()
+        .chain(message.html_body.iter())
+        .copied()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut text_parts = Vec::new();
+    let mut html_parts = Vec::new();
+    for part in ids.iter().filter_map(|&id| message.part(id)) {
+        if part.is_content_type("text", "calendar") {
+            continue;
+        }
+        match &part.body {
+            PartType::Text(t) => text_parts.push(t.as_ref()),
+            PartType::Html(h) => html_parts.push(h.as_ref()),
+            _ => {}
+        }
+    }
+    let join = |parts: Vec<&str>| (!parts.is_empty()).then(|| parts.join("\n"));
+    let text_body = join(text_parts).map(|t| t.replace("\r\n", "\n"));
+    let html_body = join(html_parts);
+    let html_text = html_body.as_deref().map(html::html_to_text);
+    let readable = text_body
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .or(html_text.as_deref())
+        .unwrap_or("");
+    let (body, forwarded) = skip_forward_headers(readable);
+    let body = body.trim_end().trim_start_matches(['\n', '\r']).to_string();
+
+    NormalizedMail {
+        from_address,
+        from_name,
+        match_subject: match_subject(&subject),
+        subject,
+        received,
+        text_body,
+        html_body,
+        html_text,
+        body,
+        forwarded,
+    }
+}
+
+/// Reply and forward prefixes in the languages customers use.
+const PREFIXES: &[&str] = &[
+    "re:", "fw:", "fwd:", "wg:", "aw:", "doorst:", "antw:", "tr:", "rif:", "sv:", "vs:",
+];
+
+/// Words of transport tags that mail gateways put in front of a subject.
+const TAG_WORDS: &[&str] = &[
+    "external",
+    "ext",
+    "extern",
+    "externe",
+    "externo",
+    "esterno",
+    "external sender",
+    "external email",
+    "external mail",
+    "externe afzender",
+    "externe e-mail",
+    "externer absender",
+    "caution",
+    "spam",
+    "possible spam",
+    "suspected spam",
+];
+
+/// The subject used for matching: repeated reply/forward prefixes and transport tags such as
+/// `[EXTERNAL]` or `*EXTERNAL*` removed from the front, whitespace collapsed.
+pub fn match_subject(subject: &str) -> String {
+    let mut s = clean_line(subject);
+    loop {
+        let before = s.len();
+        for prefix in PREFIXES {
+            if let Some(rest) = strip_prefix_ci(&s, prefix) {
+                s = rest.trim_start().to_string();
+            }
+        }
+        if let Some(rest) = strip_tag(&s) {
+            s = rest.trim_start().to_string();
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    if let Some(rest) = strip_trailing_tag(&s) {
+        s = rest.trim_end().to_string();
+    }
+    s
+}
+
+fn is_tag_word(word: &str) -> bool {
+    let w = word.trim().trim_end_matches(':').to_lowercase();
+    TAG_WORDS.contains(&w.as_str())
+}
+
+/// Strips one leading transport tag: `[EXTERNAL]`, `(EXT)`, `*EXTERNAL*`, `EXTERNAL:`.
+fn strip_tag(s: &str) -> Option<&str> {
+    for (open, close) in [("[", "]"), ("(", ")"), ("**", "**"), ("*", "*")] {
+        if let Some(rest) = s.strip_prefix(open)
+            && let Some(end) = rest.find(close)
+            && is_tag_word(rest.get(..end)?)
+        {
+            return rest.get(end + close.len()..);
+        }
+    }
+    let colon = s.find(':')?;
+    is_tag_word(s.get(..colon)?)
+        .then(|| s.get(colon + 1..))
+        .flatten()
+}
+
+/// Some gateways append the tag instead: `... [EXTERNAL]`.
+fn strip_trailing_tag(s: &str) -> Option<&str> {
+    let rest = s.strip_suffix(']')?;
+    let open = rest.rfind('[')?;
+    is_tag_word(rest.get(open + 1..)?)
+        .then(|| rest.get(..open))
+        .flatten()
+}
+
+/// Header labels of a forwarded-message block, as mail clients write them per language.
+const FWD_FROM: &[&str] = &["from", "van", "von", "de", "da", "från", "fra"];
+const FWD_SUBJECT: &[&str] = &[
+    "subject",
+    "onderwerp",
+    "betreff",
+    "objet",
+    "oggetto",
+    "asunto",
+    "ämne",
+    "emne",
+];
+const FWD_OTHER: &[&str] = &[
+    "sent",
+    "date",
+    "to",
+    "cc",
+    "verzonden",
+    "datum",
+    "aan",
+    "gesendet",
+    "an",
+    "envoyé",
+    "à",
+    "inviato",
+    "a",
+    "importance",
+    "priority",
+    "reply-to",
+];
+
+fn header_label(line: &str) -> Option<String> {
+    let line = line.trim().trim_start_matches('*');
+    let colon = line.find(':')?;
+    let label = line.get(..colon)?.trim().trim_end_matches('*').to_lowercase();
+    (label.len() <= 12).then_some(label)
+}
+
+fn is_header_line(line: &str) -> bool {
+    header_label(line).is_some_and(|l| {
+        FWD_FROM.contains(&l.as_str())
+            || FWD_SUBJECT.contains(&l.as_str())
+            || FWD_OTHER.contains(&l.as_str())
+    })
+}
+
+/// Skips the forwarder's note and the "original message" header block(s) of a forward.
+/// A block is three or more consecutive header lines including a sender and a subject line,
+/// near the top of the body. Returns the remaining text and whether something was skipped.
+pub fn skip_forward_headers(body: &str) -> (&str, bool) {
+    let mut rest = body;
+    let mut skipped = false;
+    // A forward of a forward has two blocks; more is unusual.
+    for _ in 0..3 {
+        match find_forward_block(rest) {
+            Some(end) => {
+                rest = rest.get(end..).unwrap_or("").trim_start_matches(['\n', '\r', ' ']);
+                skipped = true;
+            }
+            None => break,
+        }
+    }
+    (rest, skipped)
+}
+
+/// Byte offset just after a forward header block in the first lines of `text`.
+fn find_forward_block(text: &str) -> Option<usize> {
+    const SEARCH_LINES: usize = 40;
+    let mut offset = 0;
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    for line in text.split_inclusive('\n').take(SEARCH_LINES + 10) {
+        lines.push((offset, line));
+        offset += line.len();
+    }
+    let mut start = 0;
+    while start < lines.len().min(SEARCH_LINES) {
+        // A run of consecutive header lines; Thunderbird starts with Subject, Outlook with From.
+        let mut end = start;
+        let (mut has_from, mut has_subject) = (false, false);
+        while let Some(&(_, line)) = lines.get(end) {
+            if !is_header_line(line) {
+                break;
+            }
+            let label = header_label(line).unwrap_or_default();
+            has_from |= FWD_FROM.contains(&label.as_str());
+            has_subject |= FWD_SUBJECT.contains(&label.as_str());
+            end += 1;
+        }
+        if has_from && has_subject && end - start >= 3 {
+            let (off, line) = lines.get(end - 1)?;
+            return Some(off + line.len());
+        }
+        start = end.max(start + 1);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_prefixes_and_tags() {
+        for (raw, want) in [
+            ("RE: FW: [Success] Job (1 objects)", "[Success] Job (1 objects)"),
+            ("Fwd: fwd:  WG: AW: x", "x"),
+            ("Doorst: Antw: x", "x"),
+            ("[EXTERNAL] FW: [Warning] Daily (2 VMs)", "[Warning] Daily (2 VMs)"),
+            ("*EXTERNAL* [EXT] RE: y", "y"),
+            ("EXTERNAL: z", "z"),
+            ("[External Sender] a [EXTERNAL]", "a"),
+            ("[NAS01] Active Backup", "[NAS01] Active Backup"),
+            ("[Failed] keep", "[Failed] keep"),
+            ("Report: a", "Report: a"),
+        ] {
+            assert_eq!(match_subject(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn encoded_word_subjects() {
+        let raw = b"From: =?UTF-8?Q?B=C3=BCro?= <Backup@Example.COM>\r\n\
+Subject: =?UTF-8?B?W1N1Y2Nlc3NdIELDvHJv?=\r\n =?UTF-8?Q?_Sicherung_(1_objects)?=\r\n\
+Date: Tue, 12 Mar 2024 22:05:00 +0100\r\n\r\nbody\r\n";
+        let mail = normalize(raw);
+        assert_eq!(mail.subject, "[Success] Büro Sicherung (1 objects)");
+        assert_eq!(mail.from_address, "backup@example.com");
+        assert_eq!(mail.from_name.as_deref(), Some("Büro"));
+        assert_eq!(
+            mail.received.map(|d| d.to_rfc3339()),
+            Some("2024-03-12T22:05:00+01:00".to_string())
+        );
+        assert_eq!(mail.body, "body");
+    }
+
+    #[test]
+    fn bodies_decoded_from_charsets() {
+        let raw = b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/html; charset=windows-1252\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+<p>Sicherung f=FCr B=FCro=\r\n &mdash; ok</p>\r\n";
+        let mail = normalize(raw);
+        assert_eq!(mail.text_body, None);
+        assert_eq!(mail.html_text.as_deref(), Some("Sicherung für Büro — ok"));
+        assert_eq!(mail.body, "Sicherung für Büro — ok");
+    }
+
+    #[test]
+    fn forward_block_is_skipped() {
+        let body = "Please check.\n\n-----Original Message-----\nFrom: Veeam <v@example.com>\n\
+Sent: Tuesday, March 12, 2024 10:00 PM\nTo: ops@example.com\nSubject: [Success] Job\n\nBackup job: Job\n";
+        let (rest, skipped) = skip_forward_headers(body);
+        assert!(skipped);
+        assert_eq!(rest, "Backup job: Job\n");
+        let thunderbird = "-------- Forwarded Message --------\nSubject: \tx\nDate: \ty\nFrom: \tz\nTo: \tw\n\nReport";
+        assert_eq!(skip_forward_headers(thunderbird), ("Report", true));
+        let dutch = "Van: nas@example.com\nVerzonden: dinsdag\nAan: ops@example.com\nOnderwerp: x\nInhoud";
+        assert_eq!(skip_forward_headers(dutch), ("Inhoud", true));
+        // Two header lines are not a forward block.
+        let plain = "From: x\nSubject: y\nrest";
+        assert_eq!(skip_forward_headers(plain), (plain, false));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for raw in [
+            &b""[..],
+            b"\0\xff\xfe\x00binary",
+            b"Subject: cut",
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/html\r\n\r\n<table><tr><td>",
+        ] {
+            let _ = normalize(raw);
+        }
+        assert!(normalize(b"").is_empty());
+    }
+}

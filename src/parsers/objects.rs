@@ -1,0 +1,134 @@
+//! Reading per-object rows (name, type, status, details) from HTML report tables by their
+//! header words, so column order and extra columns do not matter.
+
+use super::html::Table;
+use super::report::ReportObject;
+use super::status_words::status_word;
+use super::text::{clean_line, message};
+use crate::domain::status::Status;
+
+const NAME: &[&str] = &["name", "object", "vm", "vm name", "mailbox", "computer", "device"];
+const STATUS: &[&str] = &["status", "result", "state"];
+const TYPE: &[&str] = &["type", "object type"];
+const DETAILS: &[&str] = &["details", "message", "error", "reason", "description"];
+
+/// Logical column of each cell, counting `colspan`.
+fn positions(row: &[super::html::Cell]) -> Vec<usize> {
+    let mut at = 0;
+    row.iter()
+        .map(|c| {
+            let p = at;
+            at += c.colspan;
+            p
+        })
+        .collect()
+}
+
+fn column(header: &[super::html::Cell], words: &[&str]) -> Option<usize> {
+    let pos = positions(header);
+    header
+        .iter()
+        .zip(pos)
+        .find(|(c, _)| words.contains(&c.text.trim().to_lowercase().as_str()))
+        .map(|(_, p)| p)
+}
+
+fn cell_at(row: &[super::html::Cell], col: usize) -> Option<&str> {
+    row.iter()
+        .zip(positions(row))
+        .find(|(c, p)| *p <= col && col < p + c.colspan)
+        .map(|(c, _)| c.text.as_str())
+}
+
+/// First line of a cell: the status word sits above any smaller print.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+/// Objects from the first table that has a name and a status column header. A single-cell row
+/// after an object row is that object's details (the layout Veeam Agent mails use).
+pub fn object_rows(tables: &[Table], default_type: Option<&str>) -> Vec<ReportObject> {
+    for table in tables {
+        let Some(header_at) = table.rows.iter().position(|row| {
+            column(row, NAME).is_some() && column(row, STATUS).is_some()
+        }) else {
+            continue;
+        };
+        let Some(header) = table.rows.get(header_at) else {
+            continue;
+        };
+        let (Some(name_col), Some(status_col)) = (column(header, NAME), column(header, STATUS))
+        else {
+            continue;
+        };
+        let type_col = column(header, TYPE);
+        let details_col = column(header, DETAILS);
+        let mut objects: Vec<ReportObject> = Vec::new();
+        for row in table.rows.iter().skip(header_at + 1) {
+            if row.len() == 1 {
+                let text = row.first().map_or("", |c| c.text.as_str());
+                if let Some(last) = objects.last_mut()
+                    && !text.trim().eq_ignore_ascii_case("details")
+                    && let Some(extra) = message(text)
+                {
+                    last.message = Some(match last.message.take() {
+                        Some(m) => format!("{m}\n{extra}"),
+                        None => extra,
+                    });
+                }
+                continue;
+            }
+            let name = cell_at(row, name_col).map(clean_line).unwrap_or_default();
+            let status = cell_at(row, status_col).and_then(|s| status_word(first_line(s)));
+            let Some(status) = status else { continue };
+            if name.is_empty() {
+                continue;
+            }
+            let object_type = type_col
+                .and_then(|c| cell_at(row, c))
+                .map(clean_line)
+                .filter(|t| !t.is_empty())
+                .or_else(|| default_type.map(str::to_string));
+            let msg = details_col.and_then(|c| cell_at(row, c)).and_then(message);
+            objects.push(ReportObject {
+                name,
+                object_type,
+                status,
+                message: msg,
+            });
+        }
+        if !objects.is_empty() {
+            return objects;
+        }
+    }
+    Vec::new()
+}
+
+/// The run status when the product states none: the worst object status.
+pub fn worst(objects: &[ReportObject]) -> Option<Status> {
+    objects.iter().map(|o| o.status).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parsers::html::tables;
+
+    #[test]
+    fn rows_by_header_words() {
+        let html = "<table><tr><td>Name</td><td>Start</td><td>Status</td><td>Details</td></tr>\
+            <tr><td>vm1</td><td>1</td><td>Success</td><td></td></tr>\
+            <tr><td>vm2</td><td colspan=2>Error</td><td>disk gone</td></tr>\
+            <tr><td>TOTAL</td><td></td><td></td><td></td></tr>\
+            <tr><td colspan=4>more text</td></tr></table>";
+        let objects = object_rows(&tables(html), Some("VM"));
+        assert_eq!(objects.len(), 2);
+        assert_eq!(objects[0].status, Status::Success);
+        assert_eq!(objects[0].message, None);
+        assert_eq!(objects[1].name, "vm2");
+        assert_eq!(objects[1].status, Status::Failed);
+        assert_eq!(objects[1].message.as_deref(), Some("disk gone\nmore text"));
+        assert_eq!(objects[1].object_type.as_deref(), Some("VM"));
+        assert_eq!(worst(&objects), Some(Status::Failed));
+    }
+}

@@ -1,0 +1,298 @@
+//! Synology DSM: Active Backup for Business task mails, Hyper Backup task mails, and the
+//! informational DSM / package update notices. DSM localizes these mails, so the task and result
+//! words are matched in English, Dutch, German and Italian.
+
+use super::mail::NormalizedMail;
+use super::registry::Parser;
+use super::report::{ParseError, Report, ReportObject};
+use super::status_words::trailing_status;
+use super::text::{clean_line, contains_ci, labelled, message};
+use crate::domain::status::Status;
+
+const SOFTWARE: &str = "Synology";
+
+pub const UPDATES: Parser = Parser {
+    name: "synology_updates",
+    software: SOFTWARE,
+    backup_types: &["Updates"],
+    order: 20,
+    informational: true,
+    matches: matches_updates,
+    parse: parse_updates,
+};
+
+pub const ACTIVE_BACKUP: Parser = Parser {
+    name: "synology_active_backup",
+    software: SOFTWARE,
+    backup_types: &["Active Backup for Business"],
+    order: 21,
+    informational: false,
+    matches: matches_active_backup,
+    parse: parse_active_backup,
+};
+
+pub const HYPER_BACKUP: Parser = Parser {
+    name: "synology_hyper_backup",
+    software: SOFTWARE,
+    backup_types: &["Hyper Backup"],
+    order: 22,
+    informational: false,
+    matches: matches_hyper_backup,
+    parse: parse_hyper_backup,
+};
+
+/// "Backup task" as DSM writes it per language.
+const TASK_WORDS: &[&str] = &[
+    "backup task",
+    "back-uptaak",
+    "backuptaak",
+    "sicherungsaufgabe",
+    "attività di backup",
+    "tâche de sauvegarde",
+];
+
+/// "on <host>" per language.
+const ON_WORDS: &[&str] = &[" on ", " op ", " auf ", " su ", " sur "];
+
+/// Words between the host and the result ("has completed", "ist fehlgeschlagen").
+const FILLERS: &[&str] = &[
+    " has been", " has", " have", " is", " was", " ist", " wurde", " è stata", " è", " werd",
+    " is nu", " a été",
+];
+
+/// A task line: `<task word> <TASK> <on> <HOST> [filler] <result>` → (task, host, status).
+fn task_line(line: &str) -> Option<(String, String, Status)> {
+    let lower = line.to_lowercase();
+    let (at, word) = TASK_WORDS
+        .iter()
+        .find_map(|w| lower.find(w).map(|i| (i, *w)))?;
+    // Byte offsets of `lower` match `line` for these ASCII-led words only when the text before
+    // is unchanged in length; use the char count to be safe.
+    let chars_before = lower.get(..at)?.chars().count();
+    let start = line.char_indices().nth(chars_before).map(|(i, _)| i)?;
+    let rest = line.get(start..)?;
+    let rest = rest.get(word.len()..).or_else(|| {
+        // `attività` is longer in bytes in mixed case forms; fall back to a char skip.
+        let n = word.chars().count();
+        rest.char_indices().nth(n).and_then(|(i, _)| rest.get(i..))
+    })?;
+    let (status, head) = trailing_status(rest)?;
+    let mut head = head.trim().to_string();
+    for filler in FILLERS {
+        if head.to_lowercase().ends_with(filler) {
+            let cut = head.len() - filler.len();
+            head.truncate(cut);
+            break;
+        }
+    }
+    let head_lower = head.to_lowercase();
+    let (on_at, on) = ON_WORDS
+        .iter()
+        .filter_map(|w| head_lower.rfind(w).map(|i| (i, *w)))
+        .max_by_key(|(i, _)| *i)?;
+    let task = clean_line(head.get(..on_at)?);
+    let host = clean_line(head.get(on_at + on.len()..)?);
+    (!task.is_empty()).then_some((task, host, status))
+}
+
+fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String, String, Status)> {
+    let subject = match after {
+        Some(marker) => {
+            let lower = mail.match_subject.to_lowercase();
+            lower
+                .find(&marker.to_lowercase())
+                .and_then(|i| mail.match_subject.get(i + marker.len()..))
+                .unwrap_or(&mail.match_subject)
+        }
+        None => &mail.match_subject,
+    };
+    task_line(subject).or_else(|| mail.text().lines().take(40).find_map(task_line))
+}
+
+fn matches_active_backup(mail: &NormalizedMail) -> bool {
+    contains_ci(&mail.match_subject, "Active Backup for Business")
+        || (contains_ci(mail.text(), "Active Backup for Business")
+            && first_task_line(mail, None).is_some())
+}
+
+/// The labelled value on any body line, for each spelling of the label.
+fn body_value(mail: &NormalizedMail, labels: &[&str]) -> Option<String> {
+    mail.text().lines().find_map(|line| {
+        labels
+            .iter()
+            .find_map(|l| labelled(line, l, true))
+            .map(clean_line)
+            .filter(|v| !v.is_empty())
+    })
+}
+
+fn parse_active_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
+    let (task, _host, status) = first_task_line(mail, Some("Active Backup for Business"))
+        .ok_or(ParseError::NoStatus("no `backup task <task> on <host> <result>` line"))?;
+    let device = body_value(mail, &["device", "apparaat", "gerät", "dispositivo", "appareil"]);
+    let reason = body_value(
+        mail,
+        &["error", "reason", "fout", "oorzaak", "fehler", "grund", "errore", "motivo"],
+    );
+    let objects = device
+        .map(|name| ReportObject {
+            name,
+            object_type: Some("Device".to_string()),
+            status,
+            message: reason.clone(),
+        })
+        .into_iter()
+        .collect::<Vec<_>>();
+    Ok(Report {
+        software: SOFTWARE.to_string(),
+        backup_type: "Active Backup for Business".to_string(),
+        job_name: task,
+        status,
+        informational: false,
+        message: if objects.is_empty() { reason } else { None },
+        objects,
+    })
+}
+
+fn matches_hyper_backup(mail: &NormalizedMail) -> bool {
+    (contains_ci(&mail.match_subject, "Hyper Backup") || contains_ci(mail.text(), "Hyper Backup"))
+        && first_task_line(mail, None).is_some()
+}
+
+fn parse_hyper_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
+    let (task, _host, status) = first_task_line(mail, None)
+        .ok_or(ParseError::NoStatus("no `backup task <task> on <host> <result>` line"))?;
+    let reason = body_value(
+        mail,
+        &["error", "reason", "fout", "oorzaak", "fehler", "grund", "errore", "motivo"],
+    );
+    Ok(Report {
+        software: SOFTWARE.to_string(),
+        backup_type: "Hyper Backup".to_string(),
+        job_name: task,
+        status,
+        informational: false,
+        message: reason.and_then(|r| message(&r)),
+        objects: Vec::new(),
+    })
+}
+
+/// Update notices: (cue in the subject, status). Out-of-date and available updates need an
+/// update; a finished update is good news.
+const UPDATE_CUES: &[(&str, Status)] = &[
+    ("are out-of-date", Status::Warning),
+    ("is out-of-date", Status::Warning),
+    ("zijn verouderd", Status::Warning),
+    ("sind veraltet", Status::Warning),
+    ("non sono aggiornati", Status::Warning),
+    ("has been updated", Status::Success),
+    ("is bijgewerkt", Status::Success),
+    ("wurde aktualisiert", Status::Success),
+    ("update is available", Status::Warning),
+    ("update available", Status::Warning),
+    ("is now available", Status::Warning),
+    ("update beschikbaar", Status::Warning),
+    ("update verfügbar", Status::Warning),
+];
+
+fn update_cue(subject: &str) -> Option<Status> {
+    let lower = subject.to_lowercase();
+    let dsm_or_packages = lower.contains("dsm")
+        || lower.contains("package")
+        || lower.contains("pakket")
+        || lower.contains("paket")
+        || lower.contains("pacchett");
+    if !dsm_or_packages {
+        return None;
+    }
+    UPDATE_CUES
+        .iter()
+        .find(|(cue, _)| lower.contains(cue))
+        .map(|(_, s)| *s)
+}
+
+fn matches_updates(mail: &NormalizedMail) -> bool {
+    update_cue(&mail.match_subject).is_some()
+}
+
+/// The host: `... on <HOST> ...` in the subject, else the `[HOST]` subject prefix.
+fn update_host(subject: &str) -> Option<String> {
+    let lower = subject.to_lowercase();
+    for on in ON_WORDS {
+        if let Some(i) = lower.find(on) {
+            let after = subject.get(i + on.len()..)?;
+            let host = after.split_whitespace().next()?;
+            let host = host.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '.');
+            if !host.is_empty() {
+                return Some(host.to_string());
+            }
+        }
+    }
+    let rest = subject.strip_prefix('[')?;
+    rest.get(..rest.find(']')?).map(str::to_string)
+}
+
+fn parse_updates(mail: &NormalizedMail) -> Result<Report, ParseError> {
+    let status = update_cue(&mail.match_subject).ok_or(ParseError::NoStatus("no update cue"))?;
+    let host = update_host(&mail.match_subject)
+        .map(|h| clean_line(&h))
+        .filter(|h| !h.is_empty())
+        .ok_or(ParseError::NoJobName("no host in the subject"))?;
+    Ok(Report {
+        software: SOFTWARE.to_string(),
+        backup_type: "Updates".to_string(),
+        job_name: host,
+        status,
+        informational: true,
+        message: message(&mail.match_subject),
+        objects: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_lines_in_four_languages() {
+        let cases = [
+            (
+                "Backup task PC-Daily on NAS01 partially completed",
+                ("PC-Daily", "NAS01", Status::Warning),
+            ),
+            (
+                "attività di backup BCK-PC01 su BACKUPNAS completata",
+                ("BCK-PC01", "BACKUPNAS", Status::Success),
+            ),
+            ("Back-uptaak Servers op NAS-02 mislukt", ("Servers", "NAS-02", Status::Failed)),
+            (
+                "Sicherungsaufgabe Büro auf DS918 ist teilweise abgeschlossen",
+                ("Büro", "DS918", Status::Warning),
+            ),
+            (
+                "Backup task Offsite on NAS01 has completed.",
+                ("Offsite", "NAS01", Status::Success),
+            ),
+        ];
+        for (line, (task, host, status)) in cases {
+            assert_eq!(
+                task_line(line),
+                Some((task.to_string(), host.to_string(), status)),
+                "{line}"
+            );
+        }
+        assert_eq!(task_line("Backup statistics alerts on NAS01"), None);
+    }
+
+    #[test]
+    fn update_hosts() {
+        assert_eq!(
+            update_host("NAS01 Packages on NAS01 are out-of-date").as_deref(),
+            Some("NAS01")
+        );
+        assert_eq!(
+            update_host("[NAS-07] DSM 7.2.1-69057 Update 5 is now available").as_deref(),
+            Some("NAS-07")
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Small text helpers shared by the parsers: cleaning untrusted values and reading labelled lines.
+
+/// One-line value (job name, object name): control characters become spaces, whitespace is
+/// collapsed. Mail text is untrusted and ends up in a terminal, so escape sequences must go.
+pub fn clean_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Multi-line value (a message): keeps line breaks, drops every other control character,
+/// trims each line and drops blank lines at the ends.
+pub fn clean_text(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            line.chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    lines.join("\n").trim().to_string()
+}
+
+/// `Some(cleaned)` when the cleaned message is not empty.
+pub fn message(text: &str) -> Option<String> {
+    let cleaned = clean_text(text);
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+/// The value after a label at the start of a line, case-insensitive: `Status: ok`,
+/// `Status | ok` (a rendered table row) or `Status ok` when `bare` is allowed.
+pub fn labelled<'a>(line: &'a str, label: &str, bare: bool) -> Option<&'a str> {
+    let line = line.trim_start();
+    let head = line.get(..label.len())?;
+    if !head.eq_ignore_ascii_case(label) {
+        return None;
+    }
+    let rest = line.get(label.len()..)?;
+    if let Some(v) = rest.trim_start().strip_prefix(':') {
+        return Some(v.trim());
+    }
+    if let Some(v) = rest.trim_start().strip_prefix('|') {
+        return Some(v.trim());
+    }
+    if bare && rest.starts_with(char::is_whitespace) {
+        return Some(rest.trim());
+    }
+    None
+}
+
+/// The first line of `text` carrying `label` (see [`labelled`]).
+pub fn find_labelled<'a>(text: &'a str, label: &str, bare: bool) -> Option<&'a str> {
+    text.lines().find_map(|line| labelled(line, label, bare))
+}
+
+/// Case-insensitive `contains` for ASCII needles, without allocating for the common case.
+pub fn contains_ci(haystack: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    if n.is_empty() {
+        return true;
+    }
+    haystack
+        .as_bytes()
+        .windows(n.len())
+        .any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Case-insensitive ASCII prefix strip.
+pub fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| text.get(prefix.len()..))
+        .flatten()
+}
+
+/// The text between the first `open` and the following `close`.
+pub fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let rest = text.get(start..)?;
+    let end = rest.find(close)?;
+    rest.get(..end)
+}
+
+/// The first quoted name in a text: `"x"`, `'x'`, `“x”` or `«x»`.
+pub fn quoted_name(text: &str) -> Option<String> {
+    for (open, close) in [('"', '"'), ('“', '”'), ('\'', '\''), ('«', '»')] {
+        if let Some(start) = text.find(open) {
+            let rest = text.get(start + open.len_utf8()..)?;
+            if let Some(end) = rest.find(close) {
+                let name = clean_line(rest.get(..end)?);
+                if !name.is_empty() {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The status of the first phrase of `phrases` (checked in order) found in `text`,
+/// case-insensitive. Used for products that write their result inside a sentence.
+pub fn phrase_status<S: Copy>(text: &str, phrases: &[(&str, S)]) -> Option<S> {
+    let lower = text.to_lowercase();
+    phrases
+        .iter()
+        .find(|(p, _)| lower.contains(&p.to_lowercase()))
+        .map(|(_, s)| *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_removes_escapes() {
+        assert_eq!(clean_line(" job\u{1b}[31m\tname\r\n "), "job [31m name");
+        assert_eq!(
+            clean_text("  line one \u{7}\r\n\tline two\n\n"),
+            "line one\nline two"
+        );
+        assert_eq!(message(" \n "), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(labelled("Status: ok", "status", false), Some("ok"));
+        assert_eq!(labelled("Start time | 10:00", "Start time", false), Some("10:00"));
+        assert_eq!(labelled("Device PC01", "device", true), Some("PC01"));
+        assert_eq!(labelled("Devices PC01", "device", true), None);
+        assert_eq!(labelled("Device PC01", "device", false), None);
+        assert!(contains_ci("Hello WORLD", "world"));
+        assert_eq!(strip_prefix_ci("FW: x", "fw:"), Some(" x"));
+        assert_eq!(strip_prefix_ci("é", "ab"), None);
+        assert_eq!(between("a 'x' b", "'", "'"), Some("x"));
+        assert_eq!(quoted_name("Job “Daily” done").as_deref(), Some("Daily"));
+        assert_eq!(quoted_name("no quotes"), None);
+        assert_eq!(phrase_status("Backup FAILED now", &[("failed", 1), ("backup", 2)]), Some(1));
+    }
+}
