@@ -1,0 +1,49 @@
+//! Where mail comes from: a source lists waiting messages oldest first, hands out their raw
+//! MIME bytes, and moves a message aside once it is safely stored.
+
+use chrono::{DateTime, Utc};
+use std::future::Future;
+
+/// One waiting message as a source knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMessage {
+    /// The source's id (Graph message id, file path); stable until the message is moved.
+    pub id: String,
+    /// Receive time as the source reports it, when it knows one.
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// One message could not be read or moved; the others are unaffected.
+    #[error("{id}: {message}")]
+    Message { id: String, message: String },
+    /// The source as a whole is unusable (wrong secret, mailbox or folder not found, ...).
+    #[error("{0}")]
+    Source(String),
+}
+
+/// A mailbox or folder the importer drains. Store first, then [`MailSource::mark_processed`]:
+/// a crash in between leaves the message in place, and the next cycle recognises it as stored.
+pub trait MailSource: Send {
+    /// `graph` or `folder`: stored with each mail.
+    fn kind(&self) -> &'static str;
+
+    /// Human-readable description for progress lines ("folder /srv/mail", "mailbox x@y").
+    fn describe(&self) -> String;
+
+    /// Every waiting message, oldest first.
+    fn list(&mut self) -> impl Future<Output = Result<Vec<SourceMessage>, SourceError>> + Send;
+
+    /// The raw MIME bytes of one message.
+    fn fetch(
+        &mut self,
+        msg: &SourceMessage,
+    ) -> impl Future<Output = Result<Vec<u8>, SourceError>> + Send;
+
+    /// Moves a stored message out of the way (to the processed folder).
+    fn mark_processed(
+        &mut self,
+        msg: &SourceMessage,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send;
+}
