@@ -2,6 +2,7 @@
 //! of the program, so errors are `anyhow` here.
 
 mod doctor;
+mod import;
 pub mod parse;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse mail files without a database and print the result.
     Parse(parse::Args),
+    /// Import report mails into the database (one cycle with --once).
+    Import(import::Args),
     /// Check configuration, database, embedded cluster and log file.
     Doctor(doctor::Args),
 }
@@ -34,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     match cli.command {
+        Some(Command::Import(args)) => runtime.block_on(import::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         None => {
             eprintln!(

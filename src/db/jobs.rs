@@ -89,3 +89,28 @@ pub async fn find_by_identity(
     .fetch_optional(ex)
     .await?)
 }
+
+/// The approved job that new mail of this identity becomes a run of: not archived, not
+/// deleted, and its customer not deleted.
+pub async fn find_active_by_identity(
+    ex: impl PgExecutor<'_>,
+    identity: &JobIdentity,
+) -> Result<Option<Job>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         WHERE j.from_address = $1 AND j.backup_software = $2 AND j.backup_type = $3 \
+         AND j.job_name = $4 AND j.archived_at IS NULL AND j.deleted_at IS NULL \
+         AND c.deleted_at IS NULL",
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("j.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+    .bind(&identity.from_address)
+    .bind(&identity.backup_software)
+    .bind(&identity.backup_type)
+    .bind(&identity.job_name)
+    .fetch_optional(ex)
+    .await?)
+}

@@ -2,7 +2,7 @@
 
 use super::DbError;
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 /// A mail as it arrives from a source, before parsing.
 #[derive(Debug, Clone, Default)]
@@ -39,4 +39,318 @@ pub async fn insert(ex: impl PgExecutor<'_>, m: &NewMail) -> Result<i64, DbError
     .bind(&m.raw_eml)
     .fetch_one(ex)
     .await?)
+}
+
+/// One object parsed from a mail, kept until the mail becomes a run.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailObject {
+    pub name: String,
+    pub object_type: Option<String>,
+    pub status: String,
+    pub message: Option<String>,
+}
+
+/// What the parsers made of a mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseResult {
+    /// `None`: no parser recognised the mail (then `unparsed_reason` says why).
+    pub parser_name: Option<String>,
+    pub backup_software: Option<String>,
+    pub backup_type: Option<String>,
+    pub job_name: Option<String>,
+    /// `None` unless a parser read the mail.
+    pub parsed_status: Option<String>,
+    pub parse_message: Option<String>,
+    pub informational: bool,
+    /// A parser recognised the mail but could not read it.
+    pub parse_error: Option<String>,
+    pub unparsed_reason: Option<String>,
+    pub objects: Vec<MailObject>,
+}
+
+/// Whether [`store`] added the mail or found it stored already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New(i64),
+    Existing(i64),
+}
+
+impl Stored {
+    pub fn id(self) -> i64 {
+        match self {
+            Stored::New(id) | Stored::Existing(id) => id,
+        }
+    }
+}
+
+/// Stores a mail with its parse result, once: a mail whose internet message id or source id is
+/// already stored is left alone and reported as [`Stored::Existing`].
+pub async fn store(
+    conn: &mut PgConnection,
+    m: &NewMail,
+    p: &ParseResult,
+    now: DateTime<Utc>,
+) -> Result<Stored, DbError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO mail_messages (source, source_id, internet_message_id, from_address, \
+         from_name, subject, received_at, text_body, html_body, raw_eml, parser_name, \
+         backup_software, backup_type, job_name, parsed_status, parse_message, informational, \
+         parsed_at, parse_error, unparsed_reason, imported_at) \
+         VALUES ($1, $2, $3, lower(btrim($4)), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19, $20, $18) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&m.source)
+    .bind(&m.source_id)
+    .bind(&m.internet_message_id)
+    .bind(&m.from_address)
+    .bind(&m.from_name)
+    .bind(&m.subject)
+    .bind(m.received_at)
+    .bind(&m.text_body)
+    .bind(&m.html_body)
+    .bind(&m.raw_eml)
+    .bind(&p.parser_name)
+    .bind(&p.backup_software)
+    .bind(&p.backup_type)
+    .bind(&p.job_name)
+    .bind(&p.parsed_status)
+    .bind(&p.parse_message)
+    .bind(p.informational)
+    .bind(now)
+    .bind(&p.parse_error)
+    .bind(&p.unparsed_reason)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = id {
+        insert_objects(&mut *conn, id, &p.objects).await?;
+        return Ok(Stored::New(id));
+    }
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM mail_messages WHERE ($1::text IS NOT NULL AND internet_message_id = $1) \
+         OR ($3::text IS NOT NULL AND source = $2 AND source_id = $3) ORDER BY id LIMIT 1",
+    )
+    .bind(&m.internet_message_id)
+    .bind(&m.source)
+    .bind(&m.source_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    existing
+        .map(Stored::Existing)
+        .ok_or_else(|| DbError::NotFound("the stored copy of a duplicate mail".into()))
+}
+
+async fn insert_objects(
+    conn: &mut PgConnection,
+    mail_id: i64,
+    objects: &[MailObject],
+) -> Result<(), DbError> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let positions: Vec<i32> = (0..objects.len() as i32).collect();
+    let names: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
+    let types: Vec<Option<&str>> = objects.iter().map(|o| o.object_type.as_deref()).collect();
+    let statuses: Vec<&str> = objects.iter().map(|o| o.status.as_str()).collect();
+    let messages: Vec<Option<&str>> = objects.iter().map(|o| o.message.as_deref()).collect();
+    sqlx::query(
+        "INSERT INTO mail_objects (mail_id, position, name, object_type, status, message) \
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])",
+    )
+    .bind(mail_id)
+    .bind(positions)
+    .bind(names)
+    .bind(types)
+    .bind(statuses)
+    .bind(messages)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the parse result and objects of a stored mail (re-parse after parser changes).
+pub async fn set_parse_result(
+    conn: &mut PgConnection,
+    mail_id: i64,
+    p: &ParseResult,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE mail_messages SET parser_name = $2, backup_software = $3, backup_type = $4, \
+         job_name = $5, parsed_status = $6, parse_message = $7, informational = $8, \
+         parsed_at = $9, parse_error = $10, unparsed_reason = $11 WHERE id = $1",
+    )
+    .bind(mail_id)
+    .bind(&p.parser_name)
+    .bind(&p.backup_software)
+    .bind(&p.backup_type)
+    .bind(&p.job_name)
+    .bind(&p.parsed_status)
+    .bind(&p.parse_message)
+    .bind(p.informational)
+    .bind(now)
+    .bind(&p.parse_error)
+    .bind(&p.unparsed_reason)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM mail_objects WHERE mail_id = $1")
+        .bind(mail_id)
+        .execute(&mut *conn)
+        .await?;
+    insert_objects(conn, mail_id, &p.objects).await
+}
+
+/// A stored mail as the Inbox shows it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Mail {
+    pub id: i64,
+    pub source: String,
+    pub internet_message_id: Option<String>,
+    pub from_address: String,
+    pub from_name: Option<String>,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+    pub location: String,
+    pub parser_name: Option<String>,
+    pub backup_software: Option<String>,
+    pub backup_type: Option<String>,
+    pub job_name: Option<String>,
+    pub parsed_status: Option<String>,
+    pub parse_message: Option<String>,
+    pub informational: bool,
+    pub parse_error: Option<String>,
+    pub unparsed_reason: Option<String>,
+    pub job_id: Option<i64>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+const MAIL_COLUMNS: &str = "id, source, internet_message_id, from_address, from_name, subject, \
+     received_at, location, parser_name, backup_software, backup_type, job_name, parsed_status, \
+     parse_message, informational, parse_error, unparsed_reason, job_id, deleted_at";
+
+pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Mail>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?)
+}
+
+/// The objects parsed from a mail, in report order.
+pub async fn objects(ex: impl PgExecutor<'_>, mail_id: i64) -> Result<Vec<MailObject>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT name, object_type, status, message FROM mail_objects WHERE mail_id = $1 \
+         ORDER BY position",
+    )
+    .bind(mail_id)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// The raw `.eml` bytes of a stored mail.
+pub async fn raw(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Vec<u8>>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT raw_eml FROM mail_messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ex)
+            .await?
+            .flatten(),
+    )
+}
+
+/// Mail waiting in the Inbox (not approved, not deleted), newest first, one page.
+pub async fn waiting(
+    ex: impl PgExecutor<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Mail>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL \
+         ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2"
+    )))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// Soft-deleted mail, newest first, one page.
+pub async fn deleted(
+    ex: impl PgExecutor<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Mail>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE deleted_at IS NOT NULL \
+         ORDER BY deleted_at DESC, id DESC LIMIT $1 OFFSET $2"
+    )))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// Number of mails waiting in the Inbox.
+pub async fn waiting_count(ex: impl PgExecutor<'_>) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL",
+    )
+    .fetch_one(ex)
+    .await?)
+}
+
+/// Waiting mails of one job identity, oldest first (approval turns them all into runs).
+pub async fn waiting_with_identity(
+    ex: impl PgExecutor<'_>,
+    identity: &super::jobs::JobIdentity,
+) -> Result<Vec<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL \
+         AND parsed_status IS NOT NULL AND from_address = $1 AND backup_software = $2 \
+         AND backup_type = $3 AND job_name = $4 ORDER BY received_at, id",
+    )
+    .bind(&identity.from_address)
+    .bind(&identity.backup_software)
+    .bind(&identity.backup_type)
+    .bind(&identity.job_name)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// Ids of every mail not yet approved (deleted ones included), for re-parsing.
+pub async fn unapproved_ids(ex: impl PgExecutor<'_>) -> Result<Vec<i64>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM mail_messages WHERE job_id IS NULL ORDER BY id")
+            .fetch_all(ex)
+            .await?,
+    )
+}
+
+/// Soft-deletes waiting mails; returns how many changed.
+pub async fn soft_delete(
+    ex: impl PgExecutor<'_>,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    Ok(sqlx::query(
+        "UPDATE mail_messages SET deleted_at = $2, location = 'deleted' \
+         WHERE id = ANY($1) AND deleted_at IS NULL AND job_id IS NULL",
+    )
+    .bind(ids)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}
+
+/// Brings soft-deleted mails back to the Inbox; returns how many changed.
+pub async fn restore(ex: impl PgExecutor<'_>, ids: &[i64]) -> Result<u64, DbError> {
+    Ok(sqlx::query(
+        "UPDATE mail_messages SET deleted_at = NULL, location = 'inbox' \
+         WHERE id = ANY($1) AND deleted_at IS NOT NULL",
+    )
+    .bind(ids)
+    .execute(ex)
+    .await?
+    .rows_affected())
 }

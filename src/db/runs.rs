@@ -2,7 +2,7 @@
 
 use super::DbError;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 /// A run to create from a parsed mail (or demo data).
 #[derive(Debug, Clone)]
@@ -81,6 +81,69 @@ pub async fn for_job(ex: impl PgExecutor<'_>, job_id: i64) -> Result<Vec<Run>, D
         "SELECT {COLUMNS} FROM job_runs WHERE job_id = $1 ORDER BY run_at DESC, id DESC"
     )))
     .bind(job_id)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// Creates the run of a stored, parsed mail for `job_id`: the run and its objects from the
+/// mail's parse result, override evaluation and ticket/remark propagation; the mail leaves the
+/// Inbox. Returns `None` when the mail has a run already.
+pub async fn create_from_mail(
+    conn: &mut PgConnection,
+    job_id: i64,
+    mail_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbError> {
+    let run_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO job_runs (job_id, mail_id, run_at, parsed_status, effective_status, \
+         message, source_type) \
+         SELECT $1, id, received_at, parsed_status, parsed_status, parse_message, 'mail' \
+         FROM mail_messages WHERE id = $2 AND parsed_status IS NOT NULL \
+         ON CONFLICT (mail_id) WHERE mail_id IS NOT NULL DO NOTHING RETURNING id",
+    )
+    .bind(job_id)
+    .bind(mail_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(run_id) = run_id else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO run_objects (run_id, position, name, object_type, status, message) \
+         SELECT $1, position, name, object_type, status, message FROM mail_objects \
+         WHERE mail_id = $2",
+    )
+    .bind(run_id)
+    .bind(mail_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE mail_messages SET job_id = $1, location = 'processed' WHERE id = $2")
+        .bind(job_id)
+        .bind(mail_id)
+        .execute(&mut *conn)
+        .await?;
+    super::overrides::apply_to_run(&mut *conn, run_id, now).await?;
+    super::propagation::on_new_run(&mut *conn, run_id).await?;
+    Ok(Some(run_id))
+}
+
+/// An object of a run.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunObject {
+    pub name: String,
+    pub object_type: Option<String>,
+    pub status: String,
+    pub message: Option<String>,
+    pub override_applied: bool,
+}
+
+/// The objects of a run, in report order.
+pub async fn objects(ex: impl PgExecutor<'_>, run_id: i64) -> Result<Vec<RunObject>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT name, object_type, status, message, override_applied FROM run_objects \
+         WHERE run_id = $1 ORDER BY position",
+    )
+    .bind(run_id)
     .fetch_all(ex)
     .await?)
 }

@@ -35,6 +35,12 @@ pub trait MailSource: Send {
     /// Every waiting message, oldest first.
     fn list(&mut self) -> impl Future<Output = Result<Vec<SourceMessage>, SourceError>> + Send;
 
+    /// The id stored with the mail to recognise it again. Defaults to the source's id; a
+    /// folder, whose file names can be reused, uses the content instead.
+    fn stored_id(&self, msg: &SourceMessage, _raw: &[u8]) -> String {
+        msg.id.clone()
+    }
+
     /// The raw MIME bytes of one message.
     fn fetch(
         &mut self,

@@ -51,7 +51,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let body = mail.text();
     let status = phrase_status(&mail.match_subject, PHRASES)
         .or_else(|| phrase_status(body, PHRASES))
-        .ok_or(ParseError::NoStatus("no `Backup succeeded/failed` sentence"))?;
+        .ok_or(ParseError::NoStatus(
+            "no `Backup succeeded/failed` sentence",
+        ))?;
     let plan = labelled_any(body, &["Plan", "Protection plan", "Plan name"])
         .ok_or(ParseError::NoJobName("no `Plan:` line"))?;
     let device = labelled_any(body, &["Device", "Machine", "Resource", "Workload"]);

@@ -1,0 +1,211 @@
+//! Raw MIME bytes → stored mail with its parse result → a run when the job is known, else the
+//! Inbox. Once and only once: a mail already stored (same internet message id or source id)
+//! is recognised and left alone.
+
+use crate::db::{self, DbError, jobs::JobIdentity, mail};
+use crate::parsers::{self, ParseOutcome};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+/// One mail as a source delivered it.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// `graph`, `folder` or `demo`.
+    pub source: &'static str,
+    pub source_id: Option<String>,
+    /// The source's receive time; else the mail's Date header; else the import time.
+    pub received_at: Option<DateTime<Utc>>,
+    pub raw: Vec<u8>,
+}
+
+/// What became of one mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A known job: the mail became a run at once.
+    Run { mail_id: i64, run_id: i64 },
+    /// Parsed, but the job is not approved yet: waits in the Inbox.
+    Waiting { mail_id: i64 },
+    /// No parser could read it: waits in the Inbox with its reason.
+    Unparsed { mail_id: i64 },
+    /// Stored before (a repeated import, or a crash between storing and moving).
+    Duplicate { mail_id: i64 },
+}
+
+impl Outcome {
+    pub fn mail_id(self) -> i64 {
+        match self {
+            Outcome::Run { mail_id, .. }
+            | Outcome::Waiting { mail_id }
+            | Outcome::Unparsed { mail_id }
+            | Outcome::Duplicate { mail_id } => mail_id,
+        }
+    }
+}
+
+/// PostgreSQL text cannot hold NUL; everything else is kept as the sender wrote it.
+fn text(s: &str) -> String {
+    s.replace('\0', "")
+}
+
+fn opt_text(s: Option<&str>) -> Option<String> {
+    s.map(text).filter(|s| !s.is_empty())
+}
+
+/// The `Message-ID` header, the idempotency key of a mail.
+fn message_id(raw: &[u8]) -> Option<String> {
+    let msg = mail_parser::MessageParser::default().parse_headers(raw)?;
+    msg.message_id()
+        .map(|id| text(id.trim()))
+        .filter(|id| !id.is_empty())
+}
+
+/// The database form of a parse outcome.
+pub fn parse_result(outcome: &ParseOutcome) -> mail::ParseResult {
+    match outcome {
+        ParseOutcome::Parsed { parser, report } => mail::ParseResult {
+            parser_name: Some((*parser).to_string()),
+            backup_software: Some(text(&report.software)),
+            backup_type: Some(text(&report.backup_type)),
+            job_name: Some(text(&report.job_name)),
+            parsed_status: Some(report.status.as_str().to_string()),
+            parse_message: opt_text(report.message.as_deref()),
+            informational: report.informational,
+            parse_error: None,
+            unparsed_reason: None,
+            objects: report
+                .objects
+                .iter()
+                .map(|o| mail::MailObject {
+                    name: text(&o.name),
+                    object_type: opt_text(o.object_type.as_deref()),
+                    status: o.status.as_str().to_string(),
+                    message: opt_text(o.message.as_deref()),
+                })
+                .collect(),
+        },
+        ParseOutcome::Unparsed { reason } => mail::ParseResult {
+            unparsed_reason: Some(text(reason)),
+            ..Default::default()
+        },
+        ParseOutcome::Failed { parser, error } => mail::ParseResult {
+            parser_name: Some((*parser).to_string()),
+            parse_error: Some(text(&error.to_string())),
+            ..Default::default()
+        },
+    }
+}
+
+/// Decodes and parses one mail (pure work, no database).
+pub fn prepare(incoming: &Incoming, now: DateTime<Utc>) -> (mail::NewMail, mail::ParseResult) {
+    let normalized = parsers::normalize(&incoming.raw);
+    let outcome = parsers::parse_mail(&normalized);
+    let received_at = incoming
+        .received_at
+        .or_else(|| normalized.received.map(|d| d.with_timezone(&Utc)))
+        .unwrap_or(now);
+    let new = mail::NewMail {
+        source: incoming.source.to_string(),
+        source_id: incoming.source_id.as_deref().map(text),
+        internet_message_id: message_id(&incoming.raw),
+        from_address: text(&normalized.from_address),
+        from_name: opt_text(normalized.from_name.as_deref()),
+        subject: text(&normalized.subject),
+        received_at,
+        text_body: opt_text(normalized.text_body.as_deref()),
+        html_body: opt_text(normalized.html_body.as_deref()),
+        raw_eml: Some(incoming.raw.clone()),
+    };
+    (new, parse_result(&outcome))
+}
+
+/// Turns a stored mail into a run when its job is approved; else it waits in the Inbox.
+pub async fn route(
+    conn: &mut PgConnection,
+    mail_id: i64,
+    from_address: &str,
+    p: &mail::ParseResult,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbError> {
+    let (Some(_), Some(software), Some(kind), Some(job_name)) = (
+        &p.parsed_status,
+        &p.backup_software,
+        &p.backup_type,
+        &p.job_name,
+    ) else {
+        return Ok(Outcome::Unparsed { mail_id });
+    };
+    let identity = JobIdentity::new(from_address, software, kind, job_name);
+    let Some(job) = db::jobs::find_active_by_identity(&mut *conn, &identity).await? else {
+        return Ok(Outcome::Waiting { mail_id });
+    };
+    match db::runs::create_from_mail(&mut *conn, job.id, mail_id, now).await? {
+        Some(run_id) => Ok(Outcome::Run { mail_id, run_id }),
+        None => Ok(Outcome::Waiting { mail_id }),
+    }
+}
+
+async fn ingest_in(
+    conn: &mut PgConnection,
+    prepared: &(mail::NewMail, mail::ParseResult),
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbError> {
+    let (new, p) = prepared;
+    match mail::store(&mut *conn, new, p, now).await? {
+        mail::Stored::Existing(mail_id) => Ok(Outcome::Duplicate { mail_id }),
+        mail::Stored::New(mail_id) => route(conn, mail_id, &new.from_address, p, now).await,
+    }
+}
+
+/// Stores and routes a batch in one transaction (fast for bulk import). When the batch fails
+/// as a whole, each mail is retried on its own, so one bad mail costs only itself.
+pub async fn ingest_batch(
+    pool: &PgPool,
+    batch: &[Incoming],
+    now: DateTime<Utc>,
+) -> Vec<Result<Outcome, DbError>> {
+    let prepared: Vec<_> = batch.iter().map(|i| prepare(i, now)).collect();
+    let whole = async {
+        let mut tx = pool.begin().await?;
+        let mut out = Vec::with_capacity(prepared.len());
+        for p in &prepared {
+            out.push(ingest_in(&mut tx, p, now).await?);
+        }
+        tx.commit().await?;
+        Ok::<_, DbError>(out)
+    }
+    .await;
+    match whole {
+        Ok(out) => out.into_iter().map(Ok).collect(),
+        Err(e) if prepared.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::warn!(
+                "batch of {} mails failed ({e}); storing one by one",
+                batch.len()
+            );
+            let mut out = Vec::with_capacity(prepared.len());
+            for p in &prepared {
+                let one = async {
+                    let mut tx = pool.begin().await?;
+                    let r = ingest_in(&mut tx, p, now).await?;
+                    tx.commit().await?;
+                    Ok::<_, DbError>(r)
+                }
+                .await;
+                out.push(one);
+            }
+            out
+        }
+    }
+}
+
+/// Stores and routes one mail.
+pub async fn ingest_one(
+    pool: &PgPool,
+    incoming: &Incoming,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbError> {
+    ingest_batch(pool, std::slice::from_ref(incoming), now)
+        .await
+        .pop()
+        .unwrap_or_else(|| Err(DbError::Task("empty batch".into())))
+}

@@ -1,0 +1,71 @@
+//! Re-parsing stored mail after parser changes: newly recognised mail of approved jobs
+//! becomes runs.
+
+use super::pipeline::{self, Outcome};
+use crate::db::{DbError, mail};
+use crate::parsers;
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+/// Re-parses one stored mail that has not become a run yet.
+pub async fn reparse_one(
+    pool: &PgPool,
+    mail_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbError> {
+    let mut tx = pool.begin().await?;
+    let m = mail::get(&mut *tx, mail_id)
+        .await?
+        .ok_or_else(|| DbError::NotFound(format!("mail {mail_id}")))?;
+    if m.job_id.is_some() {
+        return Err(DbError::Task(format!(
+            "mail {mail_id} is a run already; only Inbox mail is re-parsed"
+        )));
+    }
+    let raw = mail::raw(&mut *tx, mail_id).await?.unwrap_or_default();
+    let p = pipeline::parse_result(&parsers::parse_raw(&raw));
+    mail::set_parse_result(&mut tx, mail_id, &p, now).await?;
+    let outcome = if m.deleted_at.is_some() {
+        // Deleted mail is re-read but stays deleted until restored.
+        Outcome::Waiting { mail_id }
+    } else {
+        pipeline::route(&mut tx, mail_id, &m.from_address, &p, now).await?
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReparseSummary {
+    pub total: usize,
+    pub runs_created: usize,
+    pub waiting: usize,
+    pub unparsed: usize,
+    pub failed: usize,
+}
+
+/// Re-parses every mail not yet approved, reporting `(done, total)` after each.
+pub async fn reparse_unapproved(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<ReparseSummary, DbError> {
+    let ids = mail::unapproved_ids(pool).await?;
+    let mut s = ReparseSummary {
+        total: ids.len(),
+        ..Default::default()
+    };
+    for (i, id) in ids.into_iter().enumerate() {
+        match reparse_one(pool, id, now).await {
+            Ok(Outcome::Run { .. }) => s.runs_created += 1,
+            Ok(Outcome::Waiting { .. } | Outcome::Duplicate { .. }) => s.waiting += 1,
+            Ok(Outcome::Unparsed { .. }) => s.unparsed += 1,
+            Err(e) => {
+                tracing::warn!("re-parsing mail {id}: {e}");
+                s.failed += 1;
+            }
+        }
+        progress(i + 1, s.total);
+    }
+    Ok(s)
+}

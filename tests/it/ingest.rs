@@ -1,0 +1,533 @@
+//! The import pipeline, the folder source and the importer cycle against real PostgreSQL.
+
+use crate::support::db::TestDb;
+use crate::support::mail::{generic, generic_with_objects};
+use backupchecks::db::{self, inbox::CustomerChoice};
+use backupchecks::ingest::folder::FolderSource;
+use backupchecks::ingest::pipeline::{Incoming, Outcome, ingest_one};
+use backupchecks::ingest::{MailSource, SourceError, SourceMessage, reparse};
+use backupchecks::services::importer::{self, ImportSummary};
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::PgPool;
+use std::collections::HashSet;
+use std::path::Path;
+use tokio::sync::watch;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap()
+}
+
+fn incoming(raw: Vec<u8>) -> Incoming {
+    Incoming {
+        source: "folder",
+        source_id: None,
+        received_at: None,
+        raw,
+    }
+}
+
+const DATE: &str = "Thu, 19 Nov 2026 22:05:00 +0000";
+
+async fn counts(pool: &PgPool) -> (i64, i64, i64, i64) {
+    let q = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    (
+        q("SELECT count(*) FROM mail_messages").await,
+        q("SELECT count(*) FROM mail_objects").await,
+        q("SELECT count(*) FROM job_runs").await,
+        q("SELECT count(*) FROM run_objects").await,
+    )
+}
+
+#[tokio::test]
+async fn new_job_waits_approval_turns_all_its_mail_into_runs_and_later_mail_skips_the_inbox() {
+    let t = TestDb::new().await;
+    let a = ingest_one(
+        &t.pool,
+        &incoming(generic(
+            "a@x",
+            "Cron@Host1.example",
+            "nightly",
+            "Success",
+            DATE,
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+    let Outcome::Waiting { mail_id } = a else {
+        panic!("{a:?}")
+    };
+    let b = ingest_one(
+        &t.pool,
+        &incoming(generic_with_objects(
+            "b@x",
+            "cron@host1.example",
+            "nightly",
+            "Failed",
+            "Fri, 20 Nov 2026 22:05:00 +0000",
+            &[("/srv", "failed", "disk full"), ("/etc", "ok", "")],
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(b, Outcome::Waiting { .. }), "{b:?}");
+    // Another job's mail is not swept along.
+    ingest_one(
+        &t.pool,
+        &incoming(generic(
+            "c@x",
+            "cron@host1.example",
+            "weekly",
+            "Success",
+            DATE,
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 3);
+
+    let mut tx = t.pool.begin().await.unwrap();
+    let approved = db::inbox::approve(
+        &mut tx,
+        mail_id,
+        &CustomerChoice::New("Acme".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(approved.runs_created, 2, "both waiting mails of the job");
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 1);
+    let runs = db::runs::for_job(&t.pool, approved.job_id).await.unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0].parsed_status, "Failed", "newest first, status kept");
+    assert_eq!(
+        runs[0].run_at,
+        Utc.with_ymd_and_hms(2026, 11, 20, 22, 5, 0).unwrap()
+    );
+    let objects = db::runs::objects(&t.pool, runs[0].id).await.unwrap();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[0].message.as_deref(), Some("disk full"));
+
+    // From now on the job's mail becomes a run at once.
+    let c = ingest_one(
+        &t.pool,
+        &incoming(generic(
+            "d@x",
+            "cron@host1.example",
+            "nightly",
+            "Warning",
+            DATE,
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(c, Outcome::Run { .. }), "{c:?}");
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 1);
+
+    // Approving with an existing name in another case reuses that customer.
+    let other = db::mail::waiting(&t.pool, 10, 0).await.unwrap();
+    let mut tx = t.pool.begin().await.unwrap();
+    let again = db::inbox::approve(
+        &mut tx,
+        other[0].id,
+        &CustomerChoice::New("ACME".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(again.customer_id, approved.customer_id);
+    assert_eq!(db::customers::list(&t.pool).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_mail_twice_is_stored_once_and_makes_one_run() {
+    let t = TestDb::new().await;
+    let raw = generic("same@x", "cron@h.example", "j", "Success", DATE);
+    let first = ingest_one(&t.pool, &incoming(raw.clone()), now())
+        .await
+        .unwrap();
+    let second = ingest_one(&t.pool, &incoming(raw.clone()), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        Outcome::Duplicate {
+            mail_id: first.mail_id()
+        }
+    );
+    // Without a Message-ID, the source id recognises it.
+    let no_id: Vec<u8> = String::from_utf8(raw)
+        .unwrap()
+        .replace("Message-ID: <same@x>\r\n", "")
+        .into_bytes();
+    let with_source = |raw: Vec<u8>| Incoming {
+        source: "graph",
+        source_id: Some("AAMk1".into()),
+        received_at: None,
+        raw,
+    };
+    let a = ingest_one(&t.pool, &with_source(no_id.clone()), now())
+        .await
+        .unwrap();
+    let b = ingest_one(&t.pool, &with_source(no_id), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        b,
+        Outcome::Duplicate {
+            mail_id: a.mail_id()
+        }
+    );
+    assert_eq!(counts(&t.pool).await.0, 2);
+}
+
+#[tokio::test]
+async fn malformed_mail_is_stored_with_its_reason_and_shown_in_the_inbox() {
+    let t = TestDb::new().await;
+    let cases: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        vec![0, 159, 146, 150, 0, 255, 1, 2],
+        b"From: a@b.example\r\nSubject: [backupchecks] half".to_vec(),
+        b"From: someone@example.com\r\nSubject: lunch?\r\n\r\nsee you at noon\0".to_vec(),
+    ];
+    for raw in cases {
+        let o = ingest_one(&t.pool, &incoming(raw), now()).await.unwrap();
+        assert!(matches!(o, Outcome::Unparsed { .. }), "{o:?}");
+        let m = db::mail::get(&t.pool, o.mail_id()).await.unwrap().unwrap();
+        assert!(
+            m.unparsed_reason.is_some() || m.parse_error.is_some(),
+            "{m:?}"
+        );
+        assert!(
+            db::mail::raw(&t.pool, o.mail_id()).await.unwrap().is_some(),
+            "raw bytes kept"
+        );
+    }
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 4);
+}
+
+#[tokio::test]
+async fn delete_and_restore_and_reparse() {
+    let t = TestDb::new().await;
+    let o = ingest_one(
+        &t.pool,
+        &incoming(generic("r@x", "cron@h.example", "j", "Success", DATE)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let id = o.mail_id();
+    assert_eq!(
+        db::mail::soft_delete(&t.pool, &[id], now()).await.unwrap(),
+        1
+    );
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 0);
+    assert_eq!(db::mail::deleted(&t.pool, 10, 0).await.unwrap().len(), 1);
+    assert_eq!(db::mail::restore(&t.pool, &[id]).await.unwrap(), 1);
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 1);
+
+    // Approve the job through a second mail, then pretend an older parser had failed on the
+    // first: re-parsing turns it into a run of the now-known job.
+    let o2 = ingest_one(
+        &t.pool,
+        &incoming(generic("r2@x", "cron@h.example", "j", "Success", DATE)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut conn = t.pool.acquire().await.unwrap();
+    let unparsed = db::mail::ParseResult {
+        unparsed_reason: Some("no parser recognised this mail".into()),
+        ..Default::default()
+    };
+    db::mail::set_parse_result(&mut conn, id, &unparsed, now())
+        .await
+        .unwrap();
+    drop(conn);
+    let mut tx = t.pool.begin().await.unwrap();
+    let approved = db::inbox::approve(
+        &mut tx,
+        o2.mail_id(),
+        &CustomerChoice::New("Beta".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        approved.runs_created, 1,
+        "the unparsed mail is not swept along"
+    );
+    let mut seen = Vec::new();
+    let s = reparse::reparse_unapproved(&t.pool, now(), |d, n| seen.push((d, n)))
+        .await
+        .unwrap();
+    assert_eq!(s.runs_created, 1);
+    assert_eq!(seen.last(), Some(&(1, 1)));
+    assert_eq!(
+        db::runs::for_job(&t.pool, approved.job_id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+fn write_mails(dir: &Path, n: usize) {
+    for i in 0..n {
+        let raw = generic(
+            &format!("m{i}@x"),
+            "cron@h.example",
+            "folder job",
+            "Success",
+            DATE,
+        );
+        std::fs::write(dir.join(format!("{i:03}.eml")), raw).unwrap();
+    }
+}
+
+async fn cycle<S: MailSource>(
+    pool: &PgPool,
+    source: &mut S,
+    stop: &watch::Receiver<bool>,
+) -> ImportSummary {
+    importer::run_cycle(pool, source, &now, &mut |_, _| {}, stop)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn importing_a_folder_twice_yields_the_same_database_as_once() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 7);
+    std::fs::write(dir.path().join("notes.txt"), "not mail").unwrap();
+    let (_stop_tx, stop) = watch::channel(false);
+    let mut source = FolderSource::new(dir.path());
+    let s = cycle(&t.pool, &mut source, &stop).await;
+    assert_eq!((s.listed, s.imported, s.waiting), (7, 7, 7));
+    let once = counts(&t.pool).await;
+    // Everything moved to processed/; put it back and import again.
+    let processed = dir.path().join("processed");
+    assert_eq!(std::fs::read_dir(&processed).unwrap().count(), 7);
+    assert!(
+        dir.path().join("notes.txt").exists(),
+        "other files are left alone"
+    );
+    for e in std::fs::read_dir(&processed).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::rename(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let s = cycle(&t.pool, &mut source, &stop).await;
+    assert_eq!((s.imported, s.duplicates), (0, 7));
+    assert_eq!(counts(&t.pool).await, once);
+}
+
+#[tokio::test]
+async fn maildir_new_and_cur_are_imported() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["new", "cur"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("new/1700000000.M1P1.host"),
+        generic("n@x", "a@b.example", "j", "Success", DATE),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cur/1700000001.M2P1.host:2,S"),
+        generic("c@x", "a@b.example", "j", "Success", DATE),
+    )
+    .unwrap();
+    let (_tx, stop) = watch::channel(false);
+    let s = cycle(&t.pool, &mut FolderSource::new(dir.path()), &stop).await;
+    assert_eq!(s.imported, 2);
+}
+
+/// A folder source that fails on chosen messages, to model unreadable files and a crash
+/// between storing and moving.
+struct Flaky {
+    inner: FolderSource,
+    unreadable: HashSet<String>,
+    refuse_moves: bool,
+}
+
+impl MailSource for Flaky {
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn stored_id(&self, msg: &SourceMessage, raw: &[u8]) -> String {
+        self.inner.stored_id(msg, raw)
+    }
+    async fn list(&mut self) -> Result<Vec<SourceMessage>, SourceError> {
+        self.inner.list().await
+    }
+    async fn fetch(&mut self, msg: &SourceMessage) -> Result<Vec<u8>, SourceError> {
+        if self.unreadable.iter().any(|u| msg.id.ends_with(u.as_str())) {
+            return Err(SourceError::Message {
+                id: msg.id.clone(),
+                message: "permission denied".into(),
+            });
+        }
+        self.inner.fetch(msg).await
+    }
+    async fn mark_processed(&mut self, msg: &SourceMessage) -> Result<(), SourceError> {
+        if self.refuse_moves {
+            return Err(SourceError::Message {
+                id: msg.id.clone(),
+                message: "crashed".into(),
+            });
+        }
+        self.inner.mark_processed(msg).await
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_file_is_reported_and_left_in_place() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 3);
+    let mut source = Flaky {
+        inner: FolderSource::new(dir.path()),
+        unreadable: HashSet::from(["001.eml".to_string()]),
+        refuse_moves: false,
+    };
+    let (_tx, stop) = watch::channel(false);
+    let s = cycle(&t.pool, &mut source, &stop).await;
+    assert_eq!((s.imported, s.failed), (2, 1));
+    assert!(dir.path().join("001.eml").exists());
+}
+
+#[tokio::test]
+async fn a_crash_between_store_and_move_neither_loses_nor_duplicates() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 4);
+    let (_tx, stop) = watch::channel(false);
+    let mut crashing = Flaky {
+        inner: FolderSource::new(dir.path()),
+        unreadable: HashSet::new(),
+        refuse_moves: true,
+    };
+    let s = cycle(&t.pool, &mut crashing, &stop).await;
+    assert_eq!((s.imported, s.not_moved), (4, 4));
+    let after_crash = counts(&t.pool).await;
+    let s = cycle(&t.pool, &mut FolderSource::new(dir.path()), &stop).await;
+    assert_eq!(
+        (s.imported, s.duplicates),
+        (0, 4),
+        "recognised, and moved this time"
+    );
+    assert_eq!(counts(&t.pool).await, after_crash);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("processed"))
+            .unwrap()
+            .count(),
+        4
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_cycle_ends_between_batches_and_the_next_one_finishes() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let n = importer::BATCH + 5;
+    write_mails(dir.path(), n);
+    let (stop_tx, stop) = watch::channel(false);
+    let mut source = FolderSource::new(dir.path());
+    // Ask to stop as soon as the first batch is done.
+    let s = importer::run_cycle(
+        &t.pool,
+        &mut source,
+        &now,
+        &mut |done, _| {
+            if done > 0 {
+                let _ = stop_tx.send(true);
+            }
+        },
+        &stop,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.imported, importer::BATCH);
+    let (_tx2, go) = watch::channel(false);
+    let s = cycle(&t.pool, &mut source, &go).await;
+    assert_eq!((s.imported, s.duplicates), (5, 0));
+    assert_eq!(counts(&t.pool).await.0, n as i64);
+}
+
+#[tokio::test]
+async fn two_importers_racing_on_one_database_store_each_mail_once() {
+    let t = TestDb::new().await;
+    // Two machines see the same mails (say, two copies of the same export).
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write_mails(a.path(), 30);
+    write_mails(b.path(), 30);
+    let (_tx, stop) = watch::channel(false);
+    let (pool_a, pool_b) = (t.pool.clone(), t.pool.clone());
+    let (stop_a, stop_b) = (stop.clone(), stop.clone());
+    let pa = a.path().to_path_buf();
+    let pb = b.path().to_path_buf();
+    let ja = tokio::spawn(async move { cycle(&pool_a, &mut FolderSource::new(pa), &stop_a).await });
+    let jb = tokio::spawn(async move { cycle(&pool_b, &mut FolderSource::new(pb), &stop_b).await });
+    let (sa, sb) = (ja.await.unwrap(), jb.await.unwrap());
+    assert_eq!(sa.imported + sb.imported, 30);
+    assert_eq!(sa.duplicates + sb.duplicates, 30);
+    assert_eq!(counts(&t.pool).await.0, 30);
+}
+
+#[test]
+fn the_import_command_prints_a_summary_and_moves_the_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 2);
+    // The command runs on its own embedded cluster, reachable by `postgres` when run as root.
+    let data = tempfile::Builder::new()
+        .prefix("bc-imp-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["import", "--once", "--from-dir"])
+        .arg(dir.path())
+        .env_remove("BACKUPCHECKS_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env_remove("BACKUPCHECKS_DATABASE_URL")
+        .env("BACKUPCHECKS_DATABASE_DATA_DIR", data.path().join("c"))
+        .env("BACKUPCHECKS_LOG_FILE", data.path().join("log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("imported 2 (runs 0, waiting in Inbox 2"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("processed"))
+            .unwrap()
+            .count(),
+        2
+    );
+}
