@@ -531,3 +531,37 @@ fn the_import_command_prints_a_summary_and_moves_the_files() {
         2
     );
 }
+
+#[tokio::test]
+async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
+    use backupchecks::services::importer::ImportEvent;
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 3);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let path = dir.path().to_path_buf();
+    let handle = importer::spawn(
+        t.pool.clone(),
+        move || Ok(FolderSource::new(&path)),
+        tx,
+        now,
+    );
+    // Automatic import is off by default: nothing happens until asked.
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv())
+            .await
+            .is_err(),
+        "no cycle without an interval or a request"
+    );
+    handle.import_now();
+    let mut finished = None;
+    while let Some(ev) = rx.recv().await {
+        if let ImportEvent::Finished(s) = ev {
+            finished = Some(s);
+            break;
+        }
+        assert!(!matches!(ev, ImportEvent::Failed(_)), "{ev:?}");
+    }
+    assert_eq!(finished.map(|s| s.imported), Some(3));
+    handle.shutdown().await;
+}
