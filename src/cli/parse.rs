@@ -73,13 +73,23 @@ fn summary(file: &str, outcome: &ParseOutcome) -> String {
                 report.backup_type,
                 report.job_name,
                 report.status,
-                if report.informational { " [informational]" } else { "" },
+                if report.informational {
+                    " [informational]"
+                } else {
+                    ""
+                },
             );
             if let Some(m) = &report.message {
-                s.push_str(&format!("\n  message: {}", m.replace('\n', "\n           ")));
+                s.push_str(&format!(
+                    "\n  message: {}",
+                    m.replace('\n', "\n           ")
+                ));
             }
             for o in &report.objects {
-                let kind = o.object_type.as_deref().map_or(String::new(), |t| format!("{t} "));
+                let kind = o
+                    .object_type
+                    .as_deref()
+                    .map_or(String::new(), |t| format!("{t} "));
                 s.push_str(&format!("\n  {kind}{}: {}", o.name, o.status));
                 if let Some(m) = &o.message {
                     s.push_str(&format!(" — {}", m.replace('\n', " / ")));

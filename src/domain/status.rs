@@ -14,7 +14,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Success, Status::Warning, Status::Failed, Status::Unknown];
+    pub const ALL: [Status; 4] = [
+        Status::Success,
+        Status::Warning,
+        Status::Failed,
+        Status::Unknown,
+    ];
 
     /// The word stored in the database and printed in JSON.
     pub fn as_str(self) -> &'static str {
@@ -44,7 +49,9 @@ mod tests {
 
     #[test]
     fn worst_is_max() {
-        let worst = [Status::Success, Status::Failed, Status::Warning].into_iter().max();
+        let worst = [Status::Success, Status::Failed, Status::Warning]
+            .into_iter()
+            .max();
         assert_eq!(worst, Some(Status::Failed));
         assert!(Status::Warning > Status::Unknown);
     }

@@ -35,8 +35,9 @@ fn matches(mail: &NormalizedMail) -> bool {
     let acronis = contains_ci(&mail.from_address, "acronis")
         || contains_ci(&mail.match_subject, "acronis")
         || contains_ci(mail.text(), "Acronis Cyber");
-    acronis && phrase_status(&mail.match_subject, PHRASES).is_some()
-        || acronis && phrase_status(mail.text(), PHRASES).is_some()
+    acronis
+        && (phrase_status(&mail.match_subject, PHRASES).is_some()
+            || phrase_status(mail.text(), PHRASES).is_some())
 }
 
 fn labelled_any(body: &str, labels: &[&str]) -> Option<String> {
@@ -51,7 +52,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let body = mail.text();
     let status = phrase_status(&mail.match_subject, PHRASES)
         .or_else(|| phrase_status(body, PHRASES))
-        .ok_or(ParseError::NoStatus("no `Backup succeeded/failed` sentence"))?;
+        .ok_or(ParseError::NoStatus(
+            "no `Backup succeeded/failed` sentence",
+        ))?;
     let plan = labelled_any(body, &["Plan", "Protection plan", "Plan name"])
         .ok_or(ParseError::NoJobName("no `Plan:` line"))?;
     let device = labelled_any(body, &["Device", "Machine", "Resource", "Workload"]);

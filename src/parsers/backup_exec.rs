@@ -42,7 +42,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .map(clean_line)
         .or_else(|| find_labelled(body, "Job name", false).map(clean_line))
         .filter(|j| !j.is_empty())
-        .ok_or(ParseError::NoJobName("no `(Job: \"...\")` and no `Job name:`"))?;
+        .ok_or(ParseError::NoJobName(
+            "no `(Job: \"...\")` and no `Job name:`",
+        ))?;
     let message = if status == Status::Success {
         None
     } else {

@@ -43,8 +43,8 @@ fn matches(mail: &NormalizedMail) -> bool {
 fn parsed_result(body: &str) -> Option<Status> {
     body.lines()
         .filter(|l| !l.starts_with([' ', '\t']))
-        .filter_map(|l| labelled(l, "ParsedResult", false))
-        .last()
+        .rev()
+        .find_map(|l| labelled(l, "ParsedResult", false))
         .map(|w| status_word(w).unwrap_or(Status::Unknown))
 }
 
@@ -81,10 +81,13 @@ fn list_entries(body: &str, key: &str) -> Vec<String> {
 
 fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let subject = read_subject(&mail.match_subject);
-    let job_name = subject
-        .as_ref()
-        .map(|(_, _, name)| name.clone())
-        .ok_or(ParseError::NoJobName("subject is not `Duplicati <op> report for <name>`"))?;
+    let job_name =
+        subject
+            .as_ref()
+            .map(|(_, _, name)| name.clone())
+            .ok_or(ParseError::NoJobName(
+                "subject is not `Duplicati <op> report for <name>`",
+            ))?;
     let body = mail.text();
     let fatal = body
         .lines()
@@ -93,7 +96,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let status = parsed_result(body)
         .or(fatal.map(|_| Status::Failed))
         .or(subject.as_ref().and_then(|(s, _, _)| *s))
-        .ok_or(ParseError::NoStatus("no ParsedResult, no `Failed:` line, no result in the subject"))?;
+        .ok_or(ParseError::NoStatus(
+            "no ParsedResult, no `Failed:` line, no result in the subject",
+        ))?;
     let message = match fatal {
         Some(text) => message(text),
         None => {

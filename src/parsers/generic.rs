@@ -54,7 +54,10 @@ fn object(line: &str) -> Result<Option<ReportObject>, ParseError> {
     let name = clean_line(parts.next().unwrap_or(""));
     let status_text = parts.next().unwrap_or("").trim();
     if name.is_empty() {
-        return Err(ParseError::Layout(format!("object without a name: `{}`", clean_line(line))));
+        return Err(ParseError::Layout(format!(
+            "object without a name: `{}`",
+            clean_line(line)
+        )));
     }
     Ok(Some(ReportObject {
         name,
@@ -71,7 +74,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let job_name = value(body, "Job")
         .or(subject_job)
         .filter(|j| !j.is_empty())
-        .ok_or(ParseError::NoJobName("no `Job:` line and nothing after [backupchecks]"))?;
+        .ok_or(ParseError::NoJobName(
+            "no `Job:` line and nothing after [backupchecks]",
+        ))?;
     let objects = body
         .lines()
         .map(object)

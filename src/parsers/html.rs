@@ -198,7 +198,10 @@ fn is_block(name: &str) -> bool {
 /// Tags whose text is never shown (the document title, the head).
 /// Blocks that stand apart from their neighbours by a blank line.
 fn is_paragraph(name: &str) -> bool {
-    matches!(name, "p" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "blockquote")
+    matches!(
+        name,
+        "p" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "blockquote"
+    )
 }
 
 fn is_hidden(name: &str) -> bool {

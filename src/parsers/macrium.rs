@@ -29,8 +29,8 @@ const PHRASES: &[(&str, Status)] = &[
 ];
 
 fn matches(mail: &NormalizedMail) -> bool {
-    let macrium = contains_ci(&mail.match_subject, "Macrium")
-        || contains_ci(mail.text(), "Macrium Reflect");
+    let macrium =
+        contains_ci(&mail.match_subject, "Macrium") || contains_ci(mail.text(), "Macrium Reflect");
     macrium
         && (phrase_status(&mail.match_subject, PHRASES).is_some()
             || phrase_status(mail.text(), PHRASES).is_some())

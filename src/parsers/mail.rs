@@ -39,7 +39,10 @@ impl NormalizedMail {
         self.from_address.is_empty()
             && self.subject.is_empty()
             && self.body.trim().is_empty()
-            && self.html_body.as_deref().is_none_or(|h| h.trim().is_empty())
+            && self
+                .html_body
+                .as_deref()
+                .is_none_or(|h| h.trim().is_empty())
     }
 
     /// The HTML body, or an empty string.
@@ -243,7 +246,11 @@ const FWD_OTHER: &[&str] = &[
 fn header_label(line: &str) -> Option<String> {
     let line = line.trim().trim_start_matches('*');
     let colon = line.find(':')?;
-    let label = line.get(..colon)?.trim().trim_end_matches('*').to_lowercase();
+    let label = line
+        .get(..colon)?
+        .trim()
+        .trim_end_matches('*')
+        .to_lowercase();
     (label.len() <= 12).then_some(label)
 }
 
@@ -265,7 +272,10 @@ pub fn skip_forward_headers(body: &str) -> (&str, bool) {
     for _ in 0..3 {
         match find_forward_block(rest) {
             Some(end) => {
-                rest = rest.get(end..).unwrap_or("").trim_start_matches(['\n', '\r', ' ']);
+                rest = rest
+                    .get(end..)
+                    .unwrap_or("")
+                    .trim_start_matches(['\n', '\r', ' ']);
                 skipped = true;
             }
             None => break,
@@ -313,10 +323,16 @@ mod tests {
     #[test]
     fn subject_prefixes_and_tags() {
         for (raw, want) in [
-            ("RE: FW: [Success] Job (1 objects)", "[Success] Job (1 objects)"),
+            (
+                "RE: FW: [Success] Job (1 objects)",
+                "[Success] Job (1 objects)",
+            ),
             ("Fwd: fwd:  WG: AW: x", "x"),
             ("Doorst: Antw: x", "x"),
-            ("[EXTERNAL] FW: [Warning] Daily (2 VMs)", "[Warning] Daily (2 VMs)"),
+            (
+                "[EXTERNAL] FW: [Warning] Daily (2 VMs)",
+                "[Warning] Daily (2 VMs)",
+            ),
             ("*EXTERNAL* [EXT] RE: y", "y"),
             ("EXTERNAL: z", "z"),
             ("[External Sender] a [EXTERNAL]", "a"),
@@ -364,7 +380,8 @@ Sent: Tuesday, March 12, 2024 10:00 PM\nTo: ops@example.com\nSubject: [Success] 
         assert_eq!(rest, "Backup job: Job\n");
         let thunderbird = "-------- Forwarded Message --------\nSubject: \tx\nDate: \ty\nFrom: \tz\nTo: \tw\n\nReport";
         assert_eq!(skip_forward_headers(thunderbird), ("Report", true));
-        let dutch = "Van: nas@example.com\nVerzonden: dinsdag\nAan: ops@example.com\nOnderwerp: x\nInhoud";
+        let dutch =
+            "Van: nas@example.com\nVerzonden: dinsdag\nAan: ops@example.com\nOnderwerp: x\nInhoud";
         assert_eq!(skip_forward_headers(dutch), ("Inhoud", true));
         // Two header lines are not a forward block.
         let plain = "From: x\nSubject: y\nrest";

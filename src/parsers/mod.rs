@@ -4,8 +4,8 @@
 //! The ingest pipeline calls [`normalize`] on the stored bytes, then [`parse_mail`].
 
 pub mod html;
-pub mod objects;
 pub mod mail;
+pub mod objects;
 pub mod registry;
 pub mod report;
 pub mod status_words;
@@ -20,8 +20,8 @@ mod nakivo;
 mod pbs;
 mod proxmox;
 mod qnap;
-mod synology;
 mod syncovery;
+mod synology;
 mod veeam;
 
 pub use mail::{NormalizedMail, normalize};

@@ -47,7 +47,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .map(clean_line)
         .filter(|n| !n.is_empty())
         .or_else(|| quoted_name(&mail.match_subject))
-        .ok_or(ParseError::NoJobName("no quoted job name in the subject, no `Job name:`"))?;
+        .ok_or(ParseError::NoJobName(
+            "no quoted job name in the subject, no `Job name:`",
+        ))?;
     let backup_type = KINDS
         .iter()
         .find(|k| contains_ci(body, k) || contains_ci(&mail.match_subject, k))
@@ -58,7 +60,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .and_then(status_word)
         .or_else(|| trailing_status(&mail.match_subject).map(|(s, _)| s))
         .or_else(|| worst(&objects))
-        .ok_or(ParseError::NoStatus("no job status, no result in the subject, no VM rows"))?;
+        .ok_or(ParseError::NoStatus(
+            "no job status, no result in the subject, no VM rows",
+        ))?;
     let message = find_labelled(body, "Error", false)
         .or_else(|| find_labelled(body, "Reason", false))
         .and_then(message);

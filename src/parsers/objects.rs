@@ -7,7 +7,9 @@ use super::status_words::status_word;
 use super::text::{clean_line, message};
 use crate::domain::status::Status;
 
-const NAME: &[&str] = &["name", "object", "vm", "vm name", "mailbox", "computer", "device"];
+const NAME: &[&str] = &[
+    "name", "object", "vm", "vm name", "mailbox", "computer", "device",
+];
 const STATUS: &[&str] = &["status", "result", "state"];
 const TYPE: &[&str] = &["type", "object type"];
 const DETAILS: &[&str] = &["details", "message", "error", "reason", "description"];
@@ -49,9 +51,11 @@ fn first_line(text: &str) -> &str {
 /// after an object row is that object's details (the layout Veeam Agent mails use).
 pub fn object_rows(tables: &[Table], default_type: Option<&str>) -> Vec<ReportObject> {
     for table in tables {
-        let Some(header_at) = table.rows.iter().position(|row| {
-            column(row, NAME).is_some() && column(row, STATUS).is_some()
-        }) else {
+        let Some(header_at) = table
+            .rows
+            .iter()
+            .position(|row| column(row, NAME).is_some() && column(row, STATUS).is_some())
+        else {
             continue;
         };
         let Some(header) = table.rows.get(header_at) else {

@@ -100,7 +100,10 @@ fn error_text(body: &str) -> Option<String> {
         .iter()
         .filter_map(|w| lower.find(w))
         .min()?;
-    let para_start = text.get(..at).and_then(|t| t.rfind("\n\n")).map_or(0, |i| i + 2);
+    let para_start = text
+        .get(..at)
+        .and_then(|t| t.rfind("\n\n"))
+        .map_or(0, |i| i + 2);
     message(text.get(para_start..)?)
 }
 
@@ -137,8 +140,9 @@ fn failed_snapshots(body: &str) -> Vec<ReportObject> {
 }
 
 fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
-    let (backup_type, job_name, status) = read_subject(&mail.match_subject)
-        .ok_or(ParseError::NoStatus("subject has no `... successful|failed`"))?;
+    let (backup_type, job_name, status) = read_subject(&mail.match_subject).ok_or(
+        ParseError::NoStatus("subject has no `... successful|failed`"),
+    )?;
     if job_name.is_empty() {
         return Err(ParseError::NoJobName("no quoted datastore or job name"));
     }
@@ -175,8 +179,9 @@ fn matches_updates(mail: &NormalizedMail) -> bool {
 }
 
 fn parse_updates(mail: &NormalizedMail) -> Result<Report, ParseError> {
-    let host = updates_host(&mail.match_subject)
-        .ok_or(ParseError::NoJobName("no host in `New software packages available (host)`"))?;
+    let host = updates_host(&mail.match_subject).ok_or(ParseError::NoJobName(
+        "no host in `New software packages available (host)`",
+    ))?;
     Ok(Report {
         software: SOFTWARE.to_string(),
         backup_type: "Updates".to_string(),
@@ -208,6 +213,9 @@ mod tests {
             Some(("Tape Backup", "weekly".into(), Status::Success))
         );
         assert_eq!(read_subject("Verify Datastore 'x' pending"), None);
-        assert_eq!(updates_host("New software packages available (pbs1.example.com)").as_deref(), Some("pbs1.example.com"));
+        assert_eq!(
+            updates_host("New software packages available (pbs1.example.com)").as_deref(),
+            Some("pbs1.example.com")
+        );
     }
 }

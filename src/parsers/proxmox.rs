@@ -30,7 +30,11 @@ fn read_subject(subject: &str) -> Option<(String, Option<Status>, Option<String>
     let rest = strip_prefix_ci(subject, "vzdump backup status (")?;
     let close = rest.find(')')?;
     let host = clean_line(rest.get(..close)?);
-    let tail = rest.get(close + 1..)?.trim_start().strip_prefix(':')?.trim();
+    let tail = rest
+        .get(close + 1..)?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim();
     let tail = strip_prefix_ci(tail, "backup ").unwrap_or(tail);
     let (word, reason) = match tail.split_once(':') {
         Some((w, r)) => (w, Some(r.trim())),
@@ -93,7 +97,8 @@ fn html_objects(html: &str, text: &str) -> Vec<ReportObject> {
     for table in tables(html) {
         let rows = table.text_rows();
         let is_vzdump = rows.first().is_some_and(|h| {
-            h.first().is_some_and(|c| c.trim().eq_ignore_ascii_case("vmid"))
+            h.first()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("vmid"))
         });
         if !is_vzdump {
             continue;
@@ -134,29 +139,35 @@ fn leading_error(text: &str) -> Option<String> {
     let first = text.split("\n\n").next()?.trim();
     let lower = first.to_lowercase();
     let is_table = lower.starts_with("vmid") || lower.starts_with("details");
-    (!first.is_empty() && !is_table).then(|| message(first)).flatten()
+    (!first.is_empty() && !is_table)
+        .then(|| message(first))
+        .flatten()
 }
 
 fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
-    let (host, subject_status, subject_reason) = read_subject(&mail.match_subject)
-        .ok_or_else(|| ParseError::Layout("subject is not `vzdump backup status (host): ...`".into()))?;
+    let (host, subject_status, subject_reason) =
+        read_subject(&mail.match_subject).ok_or_else(|| {
+            ParseError::Layout("subject is not `vzdump backup status (host): ...`".into())
+        })?;
     if host.is_empty() {
         return Err(ParseError::NoJobName("empty host in the subject"));
     }
     // The text part with any forward block skipped; empty when the mail has only HTML.
-    let plain = if mail.text_body.is_some() { mail.text() } else { "" };
-    let logs = if plain.is_empty() {
+    let plain = if mail.text_body.is_some() {
         mail.text()
     } else {
-        plain
+        ""
     };
+    let logs = if plain.is_empty() { mail.text() } else { plain };
     let mut objects = text_objects(plain);
     if objects.is_empty() {
         objects = html_objects(mail.html(), logs);
     }
     let status = subject_status
         .or_else(|| worst(&objects))
-        .ok_or(ParseError::NoStatus("no status in the subject and no guest rows"))?;
+        .ok_or(ParseError::NoStatus(
+            "no status in the subject and no guest rows",
+        ))?;
     let message = if status == Status::Success {
         None
     } else {

@@ -4,8 +4,8 @@
 use super::mail::NormalizedMail;
 use super::report::{ParseError, ParseOutcome, Report};
 use super::{
-    acronis, backup_exec, duplicati, generic, macrium, nakivo, pbs, proxmox, qnap, synology,
-    syncovery, veeam,
+    acronis, backup_exec, duplicati, generic, macrium, nakivo, pbs, proxmox, qnap, syncovery,
+    synology, veeam,
 };
 
 /// One parser. `matches` must be cheap (subject/sender/body cues); `parse` does the work and

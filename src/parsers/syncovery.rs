@@ -47,7 +47,9 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let status = find_labelled(body, "Result", false)
         .and_then(status_word)
         .or(subject.map(|(_, s)| s))
-        .ok_or(ParseError::NoStatus("no `Result:` line and no result in the subject"))?;
+        .ok_or(ParseError::NoStatus(
+            "no `Result:` line and no result in the subject",
+        ))?;
     let message = if status == Status::Success {
         None
     } else {

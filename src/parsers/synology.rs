@@ -56,8 +56,18 @@ const ON_WORDS: &[&str] = &[" on ", " op ", " auf ", " su ", " sur "];
 
 /// Words between the host and the result ("has completed", "ist fehlgeschlagen").
 const FILLERS: &[&str] = &[
-    " has been", " has", " have", " is", " was", " ist", " wurde", " è stata", " è", " werd",
-    " is nu", " a été",
+    " has been",
+    " has",
+    " have",
+    " is",
+    " was",
+    " ist",
+    " wurde",
+    " è stata",
+    " è",
+    " werd",
+    " is nu",
+    " a été",
 ];
 
 /// A task line: `<task word> <TASK> <on> <HOST> [filler] <result>` → (task, host, status).
@@ -127,12 +137,18 @@ fn body_value(mail: &NormalizedMail, labels: &[&str]) -> Option<String> {
 }
 
 fn parse_active_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
-    let (task, _host, status) = first_task_line(mail, Some("Active Backup for Business"))
-        .ok_or(ParseError::NoStatus("no `backup task <task> on <host> <result>` line"))?;
-    let device = body_value(mail, &["device", "apparaat", "gerät", "dispositivo", "appareil"]);
+    let (task, _host, status) = first_task_line(mail, Some("Active Backup for Business")).ok_or(
+        ParseError::NoStatus("no `backup task <task> on <host> <result>` line"),
+    )?;
+    let device = body_value(
+        mail,
+        &["device", "apparaat", "gerät", "dispositivo", "appareil"],
+    );
     let reason = body_value(
         mail,
-        &["error", "reason", "fout", "oorzaak", "fehler", "grund", "errore", "motivo"],
+        &[
+            "error", "reason", "fout", "oorzaak", "fehler", "grund", "errore", "motivo",
+        ],
     );
     let objects = device
         .map(|name| ReportObject {
@@ -160,11 +176,14 @@ fn matches_hyper_backup(mail: &NormalizedMail) -> bool {
 }
 
 fn parse_hyper_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
-    let (task, _host, status) = first_task_line(mail, None)
-        .ok_or(ParseError::NoStatus("no `backup task <task> on <host> <result>` line"))?;
+    let (task, _host, status) = first_task_line(mail, None).ok_or(ParseError::NoStatus(
+        "no `backup task <task> on <host> <result>` line",
+    ))?;
     let reason = body_value(
         mail,
-        &["error", "reason", "fout", "oorzaak", "fehler", "grund", "errore", "motivo"],
+        &[
+            "error", "reason", "fout", "oorzaak", "fehler", "grund", "errore", "motivo",
+        ],
     );
     Ok(Report {
         software: SOFTWARE.to_string(),
@@ -264,7 +283,10 @@ mod tests {
                 "attività di backup BCK-PC01 su BACKUPNAS completata",
                 ("BCK-PC01", "BACKUPNAS", Status::Success),
             ),
-            ("Back-uptaak Servers op NAS-02 mislukt", ("Servers", "NAS-02", Status::Failed)),
+            (
+                "Back-uptaak Servers op NAS-02 mislukt",
+                ("Servers", "NAS-02", Status::Failed),
+            ),
             (
                 "Sicherungsaufgabe Büro auf DS918 ist teilweise abgeschlossen",
                 ("Büro", "DS918", Status::Warning),

@@ -131,7 +131,10 @@ mod tests {
     #[test]
     fn labels() {
         assert_eq!(labelled("Status: ok", "status", false), Some("ok"));
-        assert_eq!(labelled("Start time | 10:00", "Start time", false), Some("10:00"));
+        assert_eq!(
+            labelled("Start time | 10:00", "Start time", false),
+            Some("10:00")
+        );
         assert_eq!(labelled("Plan: | Daily", "plan", false), Some("Daily"));
         assert_eq!(labelled("Device PC01", "device", true), Some("PC01"));
         assert_eq!(labelled("Devices PC01", "device", true), None);
@@ -142,6 +145,9 @@ mod tests {
         assert_eq!(between("a 'x' b", "'", "'"), Some("x"));
         assert_eq!(quoted_name("Job “Daily” done").as_deref(), Some("Daily"));
         assert_eq!(quoted_name("no quotes"), None);
-        assert_eq!(phrase_status("Backup FAILED now", &[("failed", 1), ("backup", 2)]), Some(1));
+        assert_eq!(
+            phrase_status("Backup FAILED now", &[("failed", 1), ("backup", 2)]),
+            Some(1)
+        );
     }
 }

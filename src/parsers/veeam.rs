@@ -235,13 +235,17 @@ fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .job_name
         .clone()
         .or(subject_name)
-        .ok_or(ParseError::NoJobName("no `<type> job:` header and no Veeam subject"))?;
+        .ok_or(ParseError::NoJobName(
+            "no `<type> job:` header and no Veeam subject",
+        ))?;
     let objects = object_rows(&body.tables, object_type(backup_type));
     let status = body
         .result
         .or(subject.map(|(s, _)| s))
         .or_else(|| worst(&objects))
-        .ok_or(ParseError::NoStatus("no result in header, subject or objects"))?;
+        .ok_or(ParseError::NoStatus(
+            "no result in header, subject or objects",
+        ))?;
     Ok(Report {
         software: SOFTWARE.to_string(),
         backup_type: backup_type.to_string(),
@@ -310,13 +314,17 @@ fn parse_agent(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .clone()
         .or(subject_name)
         .filter(|n| !n.is_empty())
-        .ok_or(ParseError::NoJobName("no `Agent Backup job:` header and no subject"))?;
+        .ok_or(ParseError::NoJobName(
+            "no `Agent Backup job:` header and no subject",
+        ))?;
     let objects = object_rows(&body.tables, Some("Computer"));
     let status = body
         .result
         .or(subject.map(|(s, _)| s))
         .or_else(|| worst(&objects))
-        .ok_or(ParseError::NoStatus("no result in header, subject or objects"))?;
+        .ok_or(ParseError::NoStatus(
+            "no result in header, subject or objects",
+        ))?;
     Ok(Report {
         software: SOFTWARE.to_string(),
         backup_type: "Agent Backup Job".to_string(),
@@ -338,7 +346,8 @@ fn m365_subject(subject: &str) -> Option<(Status, String)> {
 }
 
 fn matches_m365(mail: &NormalizedMail) -> bool {
-    let subject = m365_subject(&mail.match_subject).is_some() && mail.match_subject.contains("issue");
+    let subject =
+        m365_subject(&mail.match_subject).is_some() && mail.match_subject.contains("issue");
     subject
         || body_mentions(mail, "Veeam Backup for Microsoft 365")
         || body_mentions(mail, "Veeam Backup for Microsoft Office 365")
@@ -353,8 +362,9 @@ fn parse_m365(mail: &NormalizedMail) -> Result<Report, ParseError> {
     });
     // The job name keeps the organisation: one server often protects several tenants whose
     // jobs share names ("Daily Backup").
-    let (status, job_name) =
-        subject.ok_or(ParseError::NoJobName("subject is not `[Result] org - job (...)`"))?;
+    let (status, job_name) = subject.ok_or(ParseError::NoJobName(
+        "subject is not `[Result] org - job (...)`",
+    ))?;
     let tables = tables(mail.html());
     let objects: Vec<ReportObject> = object_rows(&tables, None);
     Ok(Report {
@@ -385,7 +395,10 @@ mod tests {
         assert_eq!(split_count("no count (here)"), None);
         assert_eq!(
             m365_subject("[Warning] acme.onmicrosoft.com - Exchange Daily (152 objects), 3 issues"),
-            Some((Status::Warning, "acme.onmicrosoft.com - Exchange Daily".to_string()))
+            Some((
+                Status::Warning,
+                "acme.onmicrosoft.com - Exchange Daily".to_string()
+            ))
         );
         assert_eq!(
             header_line("Backup Copy job: Copy\\Daily"),

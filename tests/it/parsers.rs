@@ -44,7 +44,11 @@ fn corpus_matches_expected() {
         let expected: Value = match std::fs::read_to_string(&expected_path) {
             Ok(text) => serde_json::from_str(&text).expect("expected json"),
             Err(_) => {
-                failures.push(format!("{}: no {}", path.display(), expected_path.display()));
+                failures.push(format!(
+                    "{}: no {}",
+                    path.display(),
+                    expected_path.display()
+                ));
                 continue;
             }
         };
