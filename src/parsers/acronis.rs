@@ -35,8 +35,9 @@ fn matches(mail: &NormalizedMail) -> bool {
     let acronis = contains_ci(&mail.from_address, "acronis")
         || contains_ci(&mail.match_subject, "acronis")
         || contains_ci(mail.text(), "Acronis Cyber");
-    acronis && phrase_status(&mail.match_subject, PHRASES).is_some()
-        || acronis && phrase_status(mail.text(), PHRASES).is_some()
+    acronis
+        && (phrase_status(&mail.match_subject, PHRASES).is_some()
+            || phrase_status(mail.text(), PHRASES).is_some())
 }
 
 fn labelled_any(body: &str, labels: &[&str]) -> Option<String> {

@@ -43,8 +43,8 @@ fn matches(mail: &NormalizedMail) -> bool {
 fn parsed_result(body: &str) -> Option<Status> {
     body.lines()
         .filter(|l| !l.starts_with([' ', '\t']))
-        .filter_map(|l| labelled(l, "ParsedResult", false))
-        .last()
+        .rev()
+        .find_map(|l| labelled(l, "ParsedResult", false))
         .map(|w| status_word(w).unwrap_or(Status::Unknown))
 }
 

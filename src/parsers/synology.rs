@@ -90,8 +90,10 @@ fn task_line(line: &str) -> Option<(String, String, Status)> {
     let mut head = head.trim().to_string();
     for filler in FILLERS {
         if head.to_lowercase().ends_with(filler) {
-            let cut = head.len() - filler.len();
-            head.truncate(cut);
+            // `get` rather than `truncate`: lower-casing may have shifted byte offsets.
+            if let Some(kept) = head.get(..head.len().saturating_sub(filler.len())) {
+                head = kept.to_string();
+            }
             break;
         }
     }

@@ -42,7 +42,9 @@ pub fn labelled<'a>(line: &'a str, label: &str, bare: bool) -> Option<&'a str> {
     }
     let rest = line.get(label.len()..)?;
     if let Some(v) = rest.trim_start().strip_prefix(':') {
-        return Some(v.trim());
+        // `Plan: | x` is a two-cell table row whose label cell ends with a colon.
+        let v = v.trim();
+        return Some(v.strip_prefix('|').map_or(v, str::trim));
     }
     if let Some(v) = rest.trim_start().strip_prefix('|') {
         return Some(v.trim());
@@ -133,6 +135,7 @@ mod tests {
             labelled("Start time | 10:00", "Start time", false),
             Some("10:00")
         );
+        assert_eq!(labelled("Plan: | Daily", "plan", false), Some("Daily"));
         assert_eq!(labelled("Device PC01", "device", true), Some("PC01"));
         assert_eq!(labelled("Devices PC01", "device", true), None);
         assert_eq!(labelled("Device PC01", "device", false), None);

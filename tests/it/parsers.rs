@@ -109,6 +109,23 @@ fn corpus_covers_every_parser() {
     }
 }
 
+/// Cut and damaged mails never panic: every fixture truncated at many points and with bytes
+/// flipped still gives an outcome.
+#[test]
+fn damaged_mails_never_panic() {
+    for path in corpus() {
+        let raw = std::fs::read(&path).expect("read fixture");
+        for cut in (0..raw.len()).step_by(61) {
+            let _ = parsers::parse_raw(&raw[..cut]);
+        }
+        let mut flipped = raw.clone();
+        for i in (0..flipped.len()).step_by(13) {
+            flipped[i] ^= 0x5a;
+        }
+        let _ = parsers::parse_raw(&flipped);
+    }
+}
+
 const KEYS: [&str; 10] = [
     "file",
     "parser",
