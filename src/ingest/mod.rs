@@ -1,6 +1,7 @@
 //! Mail sources (Microsoft Graph, a folder of `.eml` files) and the pipeline that takes raw MIME
 //! bytes to stored mail, parse result, job match, run + objects, overrides and propagation.
 
+pub mod graph;
 pub mod source;
 
 pub use source::{MailSource, SourceError, SourceMessage};
