@@ -2,6 +2,7 @@
 
 mod config_cli;
 mod embedded;
+mod graph;
 mod parsers;
 mod schema;
 mod support;

@@ -1,3 +1,4 @@
 //! Shared test helpers.
 
 pub mod db;
+pub mod graph;
