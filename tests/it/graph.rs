@@ -289,6 +289,27 @@ async fn moving_an_already_moved_message_is_done() {
 }
 
 #[tokio::test]
+async fn a_deleted_processed_folder_is_not_mistaken_for_a_moved_message() {
+    let g = FakeGraph::start().await;
+    fill_inbox(&g, 2);
+    let mut s = source(&g);
+    let listed = s.list().await.unwrap();
+    s.mark_processed(&listed[0]).await.unwrap();
+    g.remove_folder(PROCESSED);
+
+    let text = source_error(s.mark_processed(&listed[1]).await);
+    assert!(text.contains("\"Inbox/Processed\""), "{text}");
+    assert!(text.contains("no longer exists"), "{text}");
+    assert_eq!(g.in_folder(INBOX).len(), 1, "still waiting");
+
+    let text = source_error(s.mark_processed(&listed[1]).await);
+    assert!(
+        text.contains("has no sub-folder \"Processed\""),
+        "resolved again: {text}"
+    );
+}
+
+#[tokio::test]
 async fn sign_in_failures_read_clearly() {
     let g = FakeGraph::start().await;
     let with = |f: &dyn Fn(&mut GraphConfig)| {

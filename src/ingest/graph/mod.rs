@@ -116,6 +116,29 @@ impl GraphSource {
         Ok(id)
     }
 
+    /// A move answered "not found": either the message is gone (moved by an interrupted
+    /// cycle or by hand: all this call promises) or the processed folder is.
+    async fn confirm_gone(&mut self, msg: &SourceMessage) -> Result<(), SourceError> {
+        let mut url = self.client.user_url(&["messages", &msg.id]);
+        url.set_query(Some("$select=id"));
+        match self.client.call(Method::GET, &url, None).await {
+            Err(e) if e.has_code("ErrorItemNotFound") => {
+                tracing::info!(id = %msg.id, "message already moved or deleted");
+                Ok(())
+            }
+            Ok(_) => {
+                // Resolve again next time; the folder may have been deleted or recreated.
+                self.processed_id = None;
+                Err(SourceError::Source(format!(
+                    "cannot move mail to \"{}\" in mailbox {}: the folder no longer exists",
+                    self.processed_path,
+                    self.client.mailbox()
+                )))
+            }
+            Err(e) => Err(self.message_err(e, &msg.id)),
+        }
+    }
+
     fn source_err(&self, e: GraphError) -> SourceError {
         e.into_source(&self.client.context(), None)
     }
@@ -190,12 +213,7 @@ impl MailSource for GraphSource {
                 tracing::info!(id = %msg.id, %new_id, folder = %self.processed_path, "message moved");
                 Ok(())
             }
-            // A cycle interrupted after the move but before it was recorded, or someone moved
-            // it by hand: the message is out of the inbox, which is all this call promises.
-            Err(e) if e.has_code("ErrorItemNotFound") => {
-                tracing::info!(id = %msg.id, "message already moved or deleted");
-                Ok(())
-            }
+            Err(e) if e.has_code("ErrorItemNotFound") => self.confirm_gone(msg).await,
             Err(e) => Err(self.message_err(e, &msg.id)),
         }
     }

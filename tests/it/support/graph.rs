@@ -226,6 +226,11 @@ impl FakeGraph {
             .cloned()
     }
 
+    /// Deletes a folder (not its messages: the tests only look at the folder's absence).
+    pub fn remove_folder(&self, id: &str) {
+        self.state().folders.retain(|f| f.id != id);
+    }
+
     pub fn in_folder(&self, folder: &str) -> Vec<Message> {
         self.state()
             .messages
@@ -440,6 +445,13 @@ impl State {
                 Some(f) => self.message_page(&f.id, &query, &route),
                 None => self.bad_folder(id),
             },
+            ("GET", ["messages", id]) => match self.messages.iter().find(|m| m.id == *id) {
+                Some(m) => (
+                    200,
+                    ResponseTemplate::new(200).set_body_json(message_json(m)),
+                ),
+                None => not_found_item(),
+            },
             ("GET", ["messages", id, "$value"]) => {
                 match self.messages.iter_mut().find(|m| m.id == *id) {
                     Some(m) => {
@@ -460,7 +472,7 @@ impl State {
                     .and_then(|v| v["destinationId"].as_str().map(str::to_string))
                     .unwrap_or_default();
                 let Some(dest) = self.folder(&dest) else {
-                    return graph_error(400, "ErrorInvalidIdMalformed", "Id is malformed.");
+                    return self.bad_folder(&dest);
                 };
                 let new_id = format!("AAMkAGI2-moved{}_x-y=", self.next_id);
                 self.next_id += 1;
@@ -504,7 +516,7 @@ impl State {
             .folders
             .iter()
             .filter(|f| f.parent == parent)
-            .map(|f| folder_json(f))
+            .map(folder_json)
             .collect();
         self.page(items, q, route, self.folder_page_max, 10)
     }
