@@ -289,7 +289,7 @@ async fn moving_an_already_moved_message_is_done() {
 }
 
 #[tokio::test]
-async fn a_deleted_processed_folder_is_not_mistaken_for_a_moved_message() {
+async fn deleted_folders_are_named_and_resolved_again() {
     let g = FakeGraph::start().await;
     fill_inbox(&g, 2);
     let mut s = source(&g);
@@ -305,6 +305,21 @@ async fn a_deleted_processed_folder_is_not_mistaken_for_a_moved_message() {
     let text = source_error(s.mark_processed(&listed[1]).await);
     assert!(
         text.contains("has no sub-folder \"Processed\""),
+        "resolved again: {text}"
+    );
+
+    let reports = g.add_folder(fake::ROOT, "Reports");
+    let mut s = source_for(&g.config(), "Reports", "Archive");
+    s.list().await.unwrap();
+    g.remove_folder(&reports);
+    let text = source_error(s.list().await);
+    assert!(
+        text.contains("\"Reports\" in mailbox backups@contoso.com no longer exists"),
+        "{text}"
+    );
+    let text = source_error(s.list().await);
+    assert!(
+        text.contains("no top-level folder \"Reports\""),
         "resolved again: {text}"
     );
 }

@@ -51,6 +51,7 @@ impl GraphSource {
         Self::with_options(config, inbox_path, processed_path, GraphOptions::default())
     }
 
+    /// As [`GraphSource::new`], with non-default paging, retry and timeout settings.
     pub fn with_options(
         config: &GraphConfig,
         inbox_path: &str,
@@ -169,11 +170,20 @@ impl MailSource for GraphSource {
              &$orderby=receivedDateTime%20asc&$top={}",
             self.client.options().page_size.clamp(1, 1000)
         )));
-        let listed: Vec<ListedMessage> = self
-            .client
-            .get_all(url)
-            .await
-            .map_err(|e| self.source_err(e))?;
+        let listed: Vec<ListedMessage> = match self.client.get_all(url).await {
+            Ok(listed) => listed,
+            // The cached folder id went stale (folder deleted or recreated): resolve it again
+            // next cycle, and say which folder rather than "item not found".
+            Err(e) if e.has_code("ErrorItemNotFound") => {
+                self.inbox_id = None;
+                return Err(SourceError::Source(format!(
+                    "mail folder \"{}\" in mailbox {} no longer exists",
+                    self.inbox_path,
+                    self.client.mailbox()
+                )));
+            }
+            Err(e) => return Err(self.source_err(e)),
+        };
         tracing::info!(
             mailbox = self.client.mailbox(),
             folder = %self.inbox_path,
