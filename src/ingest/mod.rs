@@ -2,6 +2,7 @@
 //! bytes to stored mail, parse result, job match, run + objects, overrides and propagation.
 
 pub mod folder;
+pub mod graph;
 pub mod pipeline;
 pub mod reparse;
 pub mod source;

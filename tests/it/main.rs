@@ -2,6 +2,7 @@
 
 mod config_cli;
 mod embedded;
+mod graph;
 mod ingest;
 mod parsers;
 mod schema;

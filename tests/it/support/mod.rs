@@ -1,4 +1,5 @@
 //! Shared test helpers.
 
 pub mod db;
+pub mod graph;
 pub mod mail;

@@ -1,0 +1,428 @@
+//! HTTP to Microsoft Graph: client-credentials token cached until shortly before it expires,
+//! one fresh token on a 401, and patience with 429/503/504.
+
+use super::errors::{Context, GraphError};
+use crate::config::{GraphConfig, Secret};
+use reqwest::{Method, StatusCode, Url};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The only scope the client-credentials flow accepts for Graph.
+const SCOPE: &str = "https://graph.microsoft.com/.default";
+/// A token is renewed this long before Entra ID says it expires (clock skew, slow requests).
+const TOKEN_MARGIN: Duration = Duration::from_secs(300);
+/// A server asking for a longer pause than this is still waited on, but only this long.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// Tuning for the Graph client. The defaults suit production.
+#[derive(Debug, Clone)]
+pub struct GraphOptions {
+    /// `$top` for message listings (Graph allows up to 1000).
+    pub page_size: u32,
+    /// Tries per request when Graph throttles (429) or is unavailable (503/504), first included.
+    pub max_attempts: u32,
+    /// Without `Retry-After` the pause doubles from one second up to this.
+    pub max_backoff: Duration,
+    /// Whole-request timeout; `None` for none.
+    pub request_timeout: Option<Duration>,
+    /// How long an unused connection stays open; `None` keeps it until the server closes it.
+    /// Tests on a paused tokio clock set this and `request_timeout` to `None`: a pending timer
+    /// would otherwise fire while a request is in flight.
+    pub pool_idle_timeout: Option<Duration>,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions {
+            page_size: 100,
+            max_attempts: 5,
+            max_backoff: Duration::from_secs(60),
+            request_timeout: Some(Duration::from_secs(120)),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+        }
+    }
+}
+
+struct CachedToken {
+    value: Secret,
+    renew_at: Instant,
+}
+
+/// One page of a Graph collection.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Page<T> {
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+}
+
+pub(crate) struct GraphClient {
+    http: reqwest::Client,
+    token_url: Url,
+    api_url: Url,
+    tenant: String,
+    client_id: String,
+    secret: Secret,
+    mailbox: String,
+    options: GraphOptions,
+    token: Option<CachedToken>,
+}
+
+impl GraphClient {
+    /// Checks the configuration; the error names the key to fix.
+    pub(crate) fn new(config: &GraphConfig, options: GraphOptions) -> Result<Self, String> {
+        let missing = |key: &str| format!("graph.{key} is not set");
+        let tenant = non_empty(config.tenant_id.as_deref()).ok_or_else(|| missing("tenant_id"))?;
+        let client_id =
+            non_empty(config.client_id.as_deref()).ok_or_else(|| missing("client_id"))?;
+        let mailbox = non_empty(config.mailbox.as_deref()).ok_or_else(|| missing("mailbox"))?;
+        let secret = config
+            .client_secret
+            .clone()
+            .filter(|s| !s.expose().is_empty())
+            .ok_or_else(|| missing("client_secret"))?;
+        let token_url = with_segments(
+            base_url("login_url", &config.login_url)?,
+            &[tenant, "oauth2", "v2.0", "token"],
+        );
+        let api_url = base_url("api_url", &config.api_url)?;
+        Ok(GraphClient {
+            http: http_client(&options)?,
+            token_url,
+            api_url,
+            tenant: tenant.to_string(),
+            client_id: client_id.to_string(),
+            secret,
+            mailbox: mailbox.to_string(),
+            options,
+            token: None,
+        })
+    }
+
+    pub(crate) fn context(&self) -> Context<'_> {
+        Context {
+            tenant: &self.tenant,
+            client_id: &self.client_id,
+            mailbox: &self.mailbox,
+        }
+    }
+
+    pub(crate) fn mailbox(&self) -> &str {
+        &self.mailbox
+    }
+
+    pub(crate) fn options(&self) -> &GraphOptions {
+        &self.options
+    }
+
+    /// `{api}/users/{mailbox}/{segments...}`, each segment percent-encoded.
+    pub(crate) fn user_url(&self, segments: &[&str]) -> Url {
+        let mut all = vec!["users", self.mailbox.as_str()];
+        all.extend_from_slice(segments);
+        with_segments(self.api_url.clone(), &all)
+    }
+
+    /// A valid token, from the cache or freshly issued.
+    pub(crate) async fn token(&mut self) -> Result<Secret, GraphError> {
+        if let Some(t) = &self.token
+            && Instant::now() < t.renew_at
+        {
+            return Ok(t.value.clone());
+        }
+        self.token = None;
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.secret.expose()),
+            ("scope", SCOPE),
+            ("grant_type", "client_credentials"),
+        ];
+        let (status, body) = self
+            .execute(|| self.http.post(self.token_url.clone()).form(&form))
+            .await?;
+        if !status.is_success() {
+            return Err(GraphError::sign_in(status, &body));
+        }
+        let parsed: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| GraphError::BadResponse(format!("token response: {e}")))?;
+        // Entra ID sends a number; some proxies turn it into a string.
+        let lifetime = parsed
+            .expires_in
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+            .unwrap_or(3599);
+        let lifetime = Duration::from_secs(lifetime);
+        let margin = TOKEN_MARGIN.min(lifetime / 2);
+        tracing::info!(
+            tenant = %self.tenant,
+            app = %self.client_id,
+            expires_in = lifetime.as_secs(),
+            "signed in to Microsoft Graph"
+        );
+        let value = Secret::new(parsed.access_token);
+        self.token = Some(CachedToken {
+            value: value.clone(),
+            renew_at: Instant::now() + (lifetime - margin),
+        });
+        Ok(value)
+    }
+
+    /// One API request with a bearer token; a 401 drops the token and tries once more with a
+    /// new one. Returns the body of a 2xx answer.
+    pub(crate) async fn call(
+        &mut self,
+        method: Method,
+        url: &Url,
+        json: Option<&serde_json::Value>,
+    ) -> Result<Vec<u8>, GraphError> {
+        let mut renewed = false;
+        loop {
+            let token = self.token().await?;
+            let (status, body) = self
+                .execute(|| {
+                    let req = self
+                        .http
+                        .request(method.clone(), url.clone())
+                        .bearer_auth(token.expose());
+                    match json {
+                        Some(j) => req.json(j),
+                        None => req,
+                    }
+                })
+                .await?;
+            if status.is_success() {
+                return Ok(body);
+            }
+            if status == StatusCode::UNAUTHORIZED && !renewed {
+                // Expired or revoked early: a new token fixes that, a second 401 is real.
+                tracing::info!(%method, path = url.path(), "access token rejected; signing in again");
+                self.token = None;
+                renewed = true;
+                continue;
+            }
+            return Err(GraphError::api(status, &body));
+        }
+    }
+
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &mut self,
+        url: &Url,
+    ) -> Result<T, GraphError> {
+        let body = self.call(Method::GET, url, None).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| GraphError::BadResponse(format!("{}: {e}", url.path())))
+    }
+
+    /// Every item of a collection, following `@odata.nextLink` verbatim until it is absent.
+    pub(crate) async fn get_all<T: DeserializeOwned>(
+        &mut self,
+        first: Url,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        let mut url = first;
+        let mut pages = 0u32;
+        loop {
+            let page: Page<T> = self.get_json(&url).await?;
+            items.extend(page.value);
+            pages += 1;
+            let Some(next) = page.next_link else {
+                tracing::debug!(pages, items = items.len(), path = url.path(), "listed");
+                return Ok(items);
+            };
+            let next = Url::parse(&next)
+                .map_err(|e| GraphError::BadResponse(format!("@odata.nextLink {next:?}: {e}")))?;
+            // The bearer token must not travel to a host the configuration did not name.
+            if next.origin() != self.api_url.origin() {
+                return Err(GraphError::BadResponse(format!(
+                    "@odata.nextLink points to another host: {}",
+                    next.origin().ascii_serialization()
+                )));
+            }
+            if next == url {
+                return Err(GraphError::BadResponse(format!(
+                    "@odata.nextLink repeats the page it is on: {next}"
+                )));
+            }
+            url = next;
+        }
+    }
+
+    /// Sends until the answer is neither throttled nor unavailable, or attempts run out.
+    /// Connection failures and timeouts are retried the same way.
+    async fn execute(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>), GraphError> {
+        let max = self.options.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let outcome = match build().send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = retry_after(resp.headers());
+                    match resp.bytes().await {
+                        Ok(body) => Ok((status, body.to_vec(), retry_after)),
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            let wait = match outcome {
+                Ok((status, body, retry_after)) => {
+                    if !is_transient(status) {
+                        return Ok((status, body));
+                    }
+                    if attempt >= max {
+                        return Err(GraphError::Throttled {
+                            status: status.as_u16(),
+                            attempts: attempt,
+                        });
+                    }
+                    let wait = retry_after
+                        .map(|d| d.min(MAX_RETRY_AFTER))
+                        .unwrap_or_else(|| self.backoff(attempt));
+                    tracing::warn!(
+                        status = status.as_u16(),
+                        attempt,
+                        wait_secs = wait.as_secs_f64(),
+                        "Microsoft Graph asks to slow down; waiting"
+                    );
+                    wait
+                }
+                Err(e) => {
+                    let text = error_chain(&e);
+                    if !(e.is_connect() || e.is_timeout()) || attempt >= max {
+                        return Err(GraphError::Transport(text));
+                    }
+                    let wait = self.backoff(attempt);
+                    tracing::warn!(attempt, error = %text, "Microsoft Graph unreachable; retrying");
+                    wait
+                }
+            };
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// 1, 2, 4, 8 ... seconds, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let secs = 1u64 << attempt.saturating_sub(1).min(20);
+        Duration::from_secs(secs).min(self.options.max_backoff)
+    }
+}
+
+fn is_transient(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
+/// `Retry-After` in seconds (what Graph sends) or as an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let delta = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// reqwest's top-level message is terse ("error sending request"); the causes say why.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// The one place a reqwest client for Graph is built.
+fn http_client(options: &GraphOptions) -> Result<reqwest::Client, String> {
+    // reqwest is built without a default crypto provider; it panics unless one is installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("backupchecks/", env!("CARGO_PKG_VERSION")))
+        .pool_idle_timeout(options.pool_idle_timeout);
+    if let Some(t) = options.request_timeout {
+        builder = builder
+            .timeout(t)
+            .connect_timeout(t.min(Duration::from_secs(30)));
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
+fn non_empty(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn base_url(key: &str, value: &str) -> Result<Url, String> {
+    let url =
+        Url::parse(value.trim()).map_err(|e| format!("graph.{key} {value:?} is not a URL: {e}"))?;
+    if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("graph.{key} {value:?} must be an http(s) URL"));
+    }
+    Ok(url)
+}
+
+/// Appends path segments, percent-encoding each (message ids may hold `/`, `+`, `=`).
+fn with_segments(mut url: Url, segments: &[&str]) -> Url {
+    // `base_url` rejected cannot-be-a-base URLs, so the segments are always reachable.
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded_and_base_path_kept() {
+        let base = base_url("api_url", "https://graph.example/v1.0/").unwrap();
+        let url = with_segments(base, &["users", "a@b.c", "messages", "AA/b+c=", "$value"]);
+        assert_eq!(
+            url.as_str(),
+            "https://graph.example/v1.0/users/a@b.c/messages/AA%2Fb+c=/$value"
+        );
+        assert!(base_url("api_url", "mailto:x@y").is_err());
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let options = GraphOptions {
+            max_backoff: Duration::from_secs(5),
+            ..GraphOptions::default()
+        };
+        let config = GraphConfig {
+            tenant_id: Some("t".into()),
+            client_id: Some("c".into()),
+            client_secret: Some(Secret::new("s")),
+            mailbox: Some("m".into()),
+            ..GraphConfig::default()
+        };
+        let client = GraphClient::new(&config, options).unwrap();
+        let waits: Vec<u64> = (1..=5).map(|a| client.backoff(a).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 5, 5]);
+    }
+}
