@@ -2,7 +2,9 @@
 
 use crate::config::{self, Loaded};
 use crate::db::embedded::{EmbeddedCluster, RunAs, Tuning};
+use crate::db::settings::Policy;
 use crate::db::{self, Database};
+use crate::ingest::graph::GraphSource;
 use std::process::ExitCode;
 
 /// Checks configuration, database, embedded cluster and log file.
@@ -38,16 +40,16 @@ pub async fn run(_args: Args, explicit: Option<&std::path::Path>) -> anyhow::Res
         Some(p) => r.line("log file", p.display()),
         None => r.problem("log file", "no state directory; set log.file"),
     }
-    report_database(&mut r, &loaded).await;
+    let policy = report_database(&mut r, &loaded).await;
     let c = &loaded.config;
-    r.line(
-        "graph",
-        if c.graph.is_configured() {
-            "configured (mailbox set, secret set)"
-        } else {
-            "not configured (mail import from a folder still works)"
-        },
-    );
+    if c.graph.is_configured() {
+        report_graph(&mut r, &c.graph, &policy.unwrap_or_default()).await;
+    } else {
+        r.line(
+            "graph",
+            "not configured (mail import from a folder still works)",
+        );
+    }
     r.line(
         "autotask",
         if c.autotask.is_configured() {
@@ -76,7 +78,24 @@ fn report_config(r: &mut Report, loaded: &Loaded) {
     }
 }
 
-async fn report_database(r: &mut Report, loaded: &Loaded) {
+async fn report_graph(r: &mut Report, cfg: &crate::config::GraphConfig, policy: &Policy) {
+    let check = async {
+        let mut source = GraphSource::new(
+            cfg,
+            &policy.graph_inbox_folder,
+            &policy.graph_processed_folder,
+        )?;
+        source.check().await
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(60), check).await {
+        Ok(Ok(line)) => r.line("graph", format!("ok: {line}")),
+        Ok(Err(e)) => r.problem("graph", e),
+        Err(_) => r.problem("graph", "no answer within 60 s"),
+    }
+}
+
+/// Reports the database; returns the shared policy when it could be read.
+async fn report_database(r: &mut Report, loaded: &Loaded) -> Option<Policy> {
     let cfg = &loaded.config.database;
     let db = match &cfg.url {
         Some(url) => {
@@ -89,7 +108,7 @@ async fn report_database(r: &mut Report, loaded: &Loaded) {
         None => {
             let Some(root) = cfg.data_dir.clone().or_else(crate::paths::default_data_dir) else {
                 r.problem("database", "no user data directory; set database.data_dir");
-                return;
+                return None;
             };
             r.line(
                 "database",
@@ -99,7 +118,7 @@ async fn report_database(r: &mut Report, loaded: &Loaded) {
                 Ok(c) => c,
                 Err(e) => {
                     r.problem("  cluster", e);
-                    return;
+                    return None;
                 }
             };
             r.line("  binaries", cluster.bindir.display());
@@ -121,7 +140,7 @@ async fn report_database(r: &mut Report, loaded: &Loaded) {
         Ok(db) => db,
         Err(e) => {
             r.problem("  connection", e);
-            return;
+            return None;
         }
     };
     match db::schema::server_version(db.pool()).await {
@@ -137,7 +156,15 @@ async fn report_database(r: &mut Report, loaded: &Loaded) {
         ),
         Err(e) => r.problem("  schema", e),
     }
+    let policy = match db::settings::policy(db.pool()).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            r.problem("  settings", e);
+            None
+        }
+    };
     if let Err(e) = db.close().await {
         r.problem("  shutdown", e);
     }
+    policy
 }

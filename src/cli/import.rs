@@ -3,7 +3,7 @@
 use crate::config;
 use crate::db::{self, Database};
 use crate::ingest::MailSource;
-use crate::ingest::folder::FolderSource;
+use crate::ingest::configured::AnySource;
 use crate::services::importer::{self, ImportSummary};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,11 +13,16 @@ use tokio::sync::watch;
 
 /// Import report mails into the database.
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["from_dir", "graph"]))]
 pub struct Args {
     /// Import the `.eml` files (and Maildir new/ + cur/) of this directory; imported files move
     /// to its processed/ sub-directory.
     #[arg(long, value_name = "DIR")]
-    pub from_dir: PathBuf,
+    pub from_dir: Option<PathBuf>,
+    /// Import from the Microsoft Graph mailbox of the configuration (`[graph]`); imported mail
+    /// moves to the processed folder of the settings.
+    #[arg(long)]
+    pub graph: bool,
     /// Run one cycle and exit (default: repeat at the configured import interval until Ctrl-C).
     #[arg(long)]
     pub once: bool,
@@ -45,7 +50,7 @@ fn progress_bar() -> impl FnMut(usize, usize) + Send {
 
 async fn cycle(
     db: &Database,
-    source: &mut FolderSource,
+    source: &mut AnySource,
     stop: &watch::Receiver<bool>,
 ) -> anyhow::Result<ImportSummary> {
     let mut bar = progress_bar();
@@ -60,7 +65,13 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     }
     let _log = crate::logging::init(&loaded.config.log);
     let db = Database::open(&loaded.config.database).await?;
-    let mut source = FolderSource::new(&args.from_dir);
+    let mut source = match &args.from_dir {
+        Some(dir) => AnySource::folder(dir),
+        None => {
+            let policy = db::settings::policy(db.pool()).await?;
+            AnySource::graph(&loaded.config.graph, &policy)?
+        }
+    };
     let (stop_tx, stop) = watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -1,6 +1,7 @@
 //! Mail sources (Microsoft Graph, a folder of `.eml` files) and the pipeline that takes raw MIME
 //! bytes to stored mail, parse result, job match, run + objects, overrides and propagation.
 
+pub mod configured;
 pub mod folder;
 pub mod graph;
 pub mod pipeline;

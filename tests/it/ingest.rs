@@ -360,13 +360,13 @@ async fn maildir_new_and_cur_are_imported() {
 
 /// A folder source that fails on chosen messages, to model unreadable files and a crash
 /// between storing and moving.
-struct Flaky {
-    inner: FolderSource,
+struct Flaky<S> {
+    inner: S,
     unreadable: HashSet<String>,
     refuse_moves: bool,
 }
 
-impl MailSource for Flaky {
+impl<S: MailSource> MailSource for Flaky<S> {
     fn kind(&self) -> &'static str {
         self.inner.kind()
     }
@@ -564,4 +564,103 @@ async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
     }
     assert_eq!(finished.map(|s| s.imported), Some(3));
     handle.shutdown().await;
+}
+
+mod graph {
+    //! Full import cycles from the fake Microsoft Graph mailbox into PostgreSQL.
+
+    use super::*;
+    use crate::support::graph::{FakeGraph, PROCESSED};
+    use backupchecks::ingest::graph::{GraphOptions, GraphSource};
+
+    fn source(g: &FakeGraph) -> GraphSource {
+        GraphSource::with_options(
+            &g.config(),
+            "Inbox",
+            "Inbox/Processed",
+            GraphOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn fill(g: &FakeGraph, n: usize) {
+        for i in 0..n {
+            g.add_message(
+                crate::support::graph::INBOX,
+                &format!("2026-11-19T22:{:02}:00Z", i % 60),
+                &format!("Backup report {i}"),
+            );
+        }
+    }
+
+    fn each_moved_once(g: &FakeGraph) {
+        let s = g.state();
+        for m in &s.messages {
+            assert_eq!(m.moves, 1, "{} moved once", m.internet_id);
+            assert_eq!(m.folder, PROCESSED);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_cycle_with_throttling_token_expiry_and_a_broken_message() {
+        let t = TestDb::new().await;
+        let g = FakeGraph::start().await;
+        fill(&g, 6);
+        g.state().messages[2].mime = vec![0xff, 0xfe, 0, 1, 2, 3];
+        g.throttle("/messages", 1, 429, Some(1));
+        g.state().expire_tokens_at = Some(6);
+        let (_tx, stop) = watch::channel(false);
+        let s = cycle(&t.pool, &mut source(&g), &stop).await;
+        assert_eq!((s.listed, s.imported, s.failed), (6, 6, 0), "{s:?}");
+        assert!(
+            s.unparsed >= 1,
+            "the broken message is stored as unparsed: {s:?}"
+        );
+        each_moved_once(&g);
+        assert_eq!(counts(&t.pool).await.0, 6);
+        // The next cycle finds nothing left to do.
+        let s = cycle(&t.pool, &mut source(&g), &stop).await;
+        assert_eq!((s.listed, s.imported), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_crash_between_store_and_move_is_repaired_by_the_next_cycle() {
+        let t = TestDb::new().await;
+        let g = FakeGraph::start().await;
+        fill(&g, 5);
+        let (_tx, stop) = watch::channel(false);
+        let mut crashing = Flaky {
+            inner: source(&g),
+            unreadable: HashSet::new(),
+            refuse_moves: true,
+        };
+        let s = cycle(&t.pool, &mut crashing, &stop).await;
+        assert_eq!((s.imported, s.not_moved), (5, 5));
+        let s = cycle(&t.pool, &mut source(&g), &stop).await;
+        assert_eq!((s.imported, s.duplicates), (0, 5));
+        each_moved_once(&g);
+        assert_eq!(counts(&t.pool).await.0, 5);
+    }
+
+    #[tokio::test]
+    async fn two_importers_on_one_mailbox_and_one_database_store_and_move_each_mail_once() {
+        let t = TestDb::new().await;
+        let g = FakeGraph::start().await;
+        fill(&g, 12);
+        let (_tx, stop) = watch::channel(false);
+        let (mut a, mut b) = (source(&g), source(&g));
+        let (pa, pb) = (t.pool.clone(), t.pool.clone());
+        let (sa, sb) = (stop.clone(), stop.clone());
+        let ja = tokio::spawn(async move { cycle(&pa, &mut a, &sa).await });
+        let jb = tokio::spawn(async move { cycle(&pb, &mut b, &sb).await });
+        let (ra, rb) = (ja.await.unwrap(), jb.await.unwrap());
+        assert_eq!(ra.imported + rb.imported, 12);
+        assert_eq!(
+            ra.duplicates + rb.duplicates,
+            0,
+            "the loser waited, then found nothing"
+        );
+        each_moved_once(&g);
+        assert_eq!(counts(&t.pool).await.0, 12);
+    }
 }
