@@ -1,3 +1,5 @@
 //! Long-running tokio tasks (importer, missed-run scheduler, Autotask poller) and what they share:
 //! intervals, "run now", advisory-lock leadership and progress events. Services decide *when*;
 //! `ingest`, `psa` and `db` decide *what*.
+
+pub mod missed_runs;

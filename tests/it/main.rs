@@ -2,5 +2,6 @@
 
 mod config_cli;
 mod embedded;
+mod review;
 mod schema;
 mod support;
