@@ -22,6 +22,14 @@ enum Target<'a> {
     Jobs(&'a [i64]),
 }
 
+/// The id when there is exactly one, for the audit entry's entity.
+fn single(ids: &[i64]) -> Option<i64> {
+    match ids {
+        [id] => Some(*id),
+        _ => None,
+    }
+}
+
 async fn mark(
     conn: &mut PgConnection,
     target: Target<'_>,
@@ -35,14 +43,14 @@ async fn mark(
             "id = ANY($3)",
             ids,
             "review.runs",
-            (ids.len() == 1).then(|| ("job_run", ids[0])),
+            single(ids).map(|id| ("job_run", id)),
             json!({}),
         ),
         Target::Jobs(ids) => (
             "job_id = ANY($3)",
             ids,
             "review.jobs",
-            (ids.len() == 1).then(|| ("job", ids[0])),
+            single(ids).map(|id| ("job", id)),
             json!({ "job_ids": ids }),
         ),
     };
@@ -223,13 +231,19 @@ pub async fn queue(
                     {success} AS success, min({rank})::int AS worst_rank, \
                     max(r.run_at) AS newest_run_at \
              FROM job_runs r \
-             WHERE r.reviewed_at IS NULL OR r.run_at >= $1 \
+             WHERE {included} \
              GROUP BY r.job_id) \
          SELECT q.*, j.customer_id, c.name AS customer_name, j.backup_software, j.backup_type, \
                 j.job_name, {tickets} AS has_open_ticket, {remarks} AS has_open_remark \
          FROM q JOIN jobs j ON j.id = q.job_id JOIN customers c ON c.id = j.customer_id \
          WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL \
          ORDER BY q.worst_rank, lower(c.name), lower(j.job_name), j.id",
+        // Without reviewed runs the filter matches the partial index of unreviewed runs exactly.
+        included = if include_reviewed_since.is_some() {
+            "r.reviewed_at IS NULL OR r.run_at >= $1"
+        } else {
+            "r.reviewed_at IS NULL"
+        },
         failed = count(RunStatus::Failed),
         missed = count(RunStatus::Missed),
         warning = count(RunStatus::Warning),
@@ -240,10 +254,12 @@ pub async fn queue(
         tickets = open_on_job(TICKETS, "j"),
         remarks = open_on_job(REMARKS, "j"),
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(include_reviewed_since)
-        .fetch_all(ex)
-        .await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    let query = match include_reviewed_since {
+        Some(since) => query.bind(since),
+        None => query,
+    };
+    Ok(query.fetch_all(ex).await?)
 }
 
 /// Runs of job `job_id`, newest first: the unreviewed ones, or all with `include_reviewed`.
