@@ -14,6 +14,9 @@ pub enum DbError {
     Duplicate { constraint: String },
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request breaks a rule of the product (a bad ticket code, an empty scope list, ...).
+    #[error("{0}")]
+    Invalid(String),
     #[error("database: {0}")]
     Sql(sqlx::Error),
     #[error("embedded database: {0}")]

@@ -126,24 +126,3 @@ pub async fn create_from_mail(
     super::propagation::on_new_run(&mut *conn, run_id).await?;
     Ok(Some(run_id))
 }
-
-/// An object of a run.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct RunObject {
-    pub name: String,
-    pub object_type: Option<String>,
-    pub status: String,
-    pub message: Option<String>,
-    pub override_applied: bool,
-}
-
-/// The objects of a run, in report order.
-pub async fn objects(ex: impl PgExecutor<'_>, run_id: i64) -> Result<Vec<RunObject>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT name, object_type, status, message, override_applied FROM run_objects \
-         WHERE run_id = $1 ORDER BY position",
-    )
-    .bind(run_id)
-    .fetch_all(ex)
-    .await?)
-}

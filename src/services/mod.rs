@@ -3,3 +3,4 @@
 //! `ingest`, `psa` and `db` decide *what*.
 
 pub mod importer;
+pub mod missed_runs;

@@ -113,7 +113,7 @@ async fn new_job_waits_approval_turns_all_its_mail_into_runs_and_later_mail_skip
         runs[0].run_at,
         Utc.with_ymd_and_hms(2026, 11, 20, 22, 5, 0).unwrap()
     );
-    let objects = db::runs::objects(&t.pool, runs[0].id).await.unwrap();
+    let objects = db::run_objects::for_run(&t.pool, runs[0].id).await.unwrap();
     assert_eq!(objects.len(), 2);
     assert_eq!(objects[0].message.as_deref(), Some("disk full"));
 

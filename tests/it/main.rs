@@ -5,5 +5,6 @@ mod embedded;
 mod graph;
 mod ingest;
 mod parsers;
+mod review;
 mod schema;
 mod support;

@@ -1,0 +1,159 @@
+//! Missed runs: synthetic runs for expected slots that passed without a report, created for every
+//! eligible job, and removed again (while unreviewed) when a late real run satisfies their slot.
+
+use super::{DbError, overrides, propagation, runs, schedules, settings};
+use crate::domain::missed::{self as slots, BACKFILL_DAYS, SATISFY_WINDOW, Slot};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use sqlx::{Connection, PgConnection};
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassReport {
+    /// Missed runs created.
+    pub created: usize,
+    /// Unreviewed Missed runs removed because a real run satisfies their slot.
+    pub removed: usize,
+    /// Jobs the pass could not handle, with the reason; the other jobs were still handled.
+    pub failed: Vec<(i64, String)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EligibleJob {
+    id: i64,
+    created_at: DateTime<Utc>,
+    schedule_learned_at: Option<DateTime<Utc>>,
+}
+
+/// One pass over every job that can miss a run: not archived, not deleted, not informational,
+/// of an active customer. Per job, in its own transaction: relearns the schedule once per local
+/// day, removes unreviewed Missed runs that real runs now satisfy, and creates the Missed runs of
+/// the last [`BACKFILL_DAYS`] days (never before the job existed). Creation is idempotent: a
+/// slot that has a Missed run, reviewed or not, gets no second one. Every new Missed run goes
+/// through override evaluation and propagation like a run from mail.
+pub async fn run_pass(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<PassReport, DbError> {
+    let policy = settings::policy(&mut *conn).await?;
+    let jobs: Vec<EligibleJob> = sqlx::query_as(
+        "SELECT j.id, j.created_at, j.schedule_learned_at FROM jobs j \
+         JOIN customers c ON c.id = j.customer_id \
+         WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND NOT j.informational \
+           AND c.active AND c.deleted_at IS NULL ORDER BY j.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let grace = TimeDelta::minutes(i64::from(policy.missed_grace_minutes));
+    let mut report = PassReport::default();
+    for job in jobs {
+        let mut tx = conn.begin().await?;
+        match pass_for_job(&mut tx, &job, policy.timezone, grace, now).await {
+            Ok((created, removed)) => {
+                tx.commit().await?;
+                report.created += created;
+                report.removed += removed;
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                tracing::warn!(job_id = job.id, error = %e, "missed-run pass failed for a job");
+                report.failed.push((job.id, e.to_string()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn pass_for_job(
+    conn: &mut PgConnection,
+    job: &EligibleJob,
+    tz: chrono_tz::Tz,
+    grace: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), DbError> {
+    let today = now.with_timezone(&tz).date_naive();
+    let stale = job
+        .schedule_learned_at
+        .is_none_or(|at| at.with_timezone(&tz).date_naive() < today);
+    if stale {
+        schedules::learn(conn, job.id, tz, now).await?;
+    }
+    // Real runs that can satisfy a slot of the back-fill period.
+    let since = now - TimeDelta::days(i64::try_from(BACKFILL_DAYS).unwrap_or(7) + 2);
+    let real: Vec<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT run_at FROM job_runs WHERE job_id = $1 AND NOT missed AND run_at >= $2 \
+         ORDER BY run_at",
+    )
+    .bind(job.id)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    // Catches real runs created while a Missed run for their slot was being created.
+    let mut removed = 0;
+    for run_at in &real {
+        if remove_satisfied(conn, job.id, *run_at).await? {
+            removed += 1;
+        }
+    }
+    let Some(effective) = schedules::get(&mut *conn, job.id).await?.effective(grace) else {
+        return Ok((0, removed));
+    };
+    let mut created = 0;
+    for slot in slots::missed_slots(&effective, false, job.created_at, &real, tz, now) {
+        if let Some(run_id) =
+            runs::insert_missed(&mut *conn, job.id, slot.date, slot.expected).await?
+        {
+            overrides::apply_to_run(conn, run_id, now).await?;
+            propagation::on_new_run(conn, run_id).await?;
+            created += 1;
+        }
+    }
+    Ok((created, removed))
+}
+
+/// When run `run_id` is a real run, removes the unreviewed Missed run of the slot it satisfies.
+/// Returns whether one was removed. Reviewed Missed runs are never touched.
+pub async fn remove_satisfied_by(conn: &mut PgConnection, run_id: i64) -> Result<bool, DbError> {
+    let run: Option<(i64, DateTime<Utc>, bool)> =
+        sqlx::query_as("SELECT job_id, run_at, missed FROM job_runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match run {
+        Some((job_id, run_at, false)) => remove_satisfied(conn, job_id, run_at).await,
+        _ => Ok(false),
+    }
+}
+
+/// Removes the unreviewed Missed run of job `job_id` whose slot a real run at `run_at` satisfies.
+///
+/// The slot's expected instant is the Missed run's own time, computed from the job's effective
+/// schedule and timezone when it was created; a schedule relearned since then must not let a late
+/// run miss the slot it was late for.
+async fn remove_satisfied(
+    conn: &mut PgConnection,
+    job_id: i64,
+    run_at: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let candidates: Vec<(NaiveDate, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT slot_date, run_at FROM job_runs WHERE job_id = $1 AND missed \
+         AND reviewed_at IS NULL AND run_at BETWEEN $2 AND $3",
+    )
+    .bind(job_id)
+    .bind(run_at - SATISFY_WINDOW)
+    .bind(run_at + SATISFY_WINDOW)
+    .fetch_all(&mut *conn)
+    .await?;
+    let open: Vec<Slot> = candidates
+        .into_iter()
+        .map(|(date, expected)| Slot { date, expected })
+        .collect();
+    let Some(slot) = slots::satisfied_slot(run_at, &open) else {
+        return Ok(false);
+    };
+    let done = sqlx::query(
+        "DELETE FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2 \
+         AND reviewed_at IS NULL",
+    )
+    .bind(job_id)
+    .bind(slot.date)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,250 @@
+//! What tickets and remarks share: scopes (which jobs one covers), links to runs, and the SQL that
+//! decides which open ones cover a run or a job. Tickets and remarks follow the same rules, so the
+//! rules live here once, parameterised by the tables of each.
+//!
+//! "Open" is always `COALESCE(scope.resolved_at, item.resolved_at) IS NULL`; no rule here compares
+//! dates.
+
+use super::DbError;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+
+/// Which runs a ticket or remark covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum Scope {
+    /// Every run of one job.
+    Job { job_id: i64 },
+    /// Every run of every job of one customer.
+    Customer { customer_id: i64 },
+    /// Runs of one job that report this object (names compared ignoring case).
+    Object { job_id: i64, object_name: String },
+}
+
+impl Scope {
+    fn columns(&self) -> (&'static str, Option<i64>, Option<i64>, Option<&str>) {
+        match self {
+            Scope::Job { job_id } => ("job", None, Some(*job_id), None),
+            Scope::Customer { customer_id } => ("customer", Some(*customer_id), None, None),
+            Scope::Object {
+                job_id,
+                object_name,
+            } => ("object", None, Some(*job_id), Some(object_name.trim())),
+        }
+    }
+}
+
+/// A stored scope with its own resolution.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredScope {
+    pub id: i64,
+    pub scope_type: String,
+    pub customer_id: Option<i64>,
+    pub job_id: Option<i64>,
+    pub object_name: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// The tables of one kind (tickets or remarks).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tables {
+    pub item: &'static str,
+    pub scopes: &'static str,
+    pub links: &'static str,
+    /// Column in `scopes` and `links` that names the item.
+    pub fk: &'static str,
+}
+
+pub(super) const TICKETS: Tables = Tables {
+    item: "tickets",
+    scopes: "ticket_scopes",
+    links: "ticket_job_runs",
+    fk: "ticket_id",
+};
+
+pub(super) const REMARKS: Tables = Tables {
+    item: "remarks",
+    scopes: "remark_scopes",
+    links: "remark_job_runs",
+    fk: "remark_id",
+};
+
+/// SQL condition: scope `s` covers run `r` of job `j` (aliases fixed by the caller's FROM).
+pub(super) const COVERS_RUN: &str = "((s.scope_type = 'job' AND s.job_id = r.job_id) \
+     OR (s.scope_type = 'customer' AND s.customer_id = j.customer_id) \
+     OR (s.scope_type = 'object' AND s.job_id = r.job_id AND EXISTS ( \
+         SELECT 1 FROM run_objects o WHERE o.run_id = r.id \
+         AND lower(btrim(o.name)) = lower(btrim(s.object_name)))))";
+
+/// SQL condition: an open item of `t` is scoped to job `job` (an alias of `jobs`): the 🎫 / 💬
+/// indicator, by explicit join of scope and item.
+pub(super) fn open_on_job(t: Tables, job: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM {scopes} s JOIN {item} i ON i.id = s.{fk} \
+         WHERE COALESCE(s.resolved_at, i.resolved_at) IS NULL \
+           AND (s.job_id = {job}.id \
+                OR (s.scope_type = 'customer' AND s.customer_id = {job}.customer_id)))",
+        scopes = t.scopes,
+        item = t.item,
+        fk = t.fk,
+    )
+}
+
+/// Stores scopes of item `item_id`.
+pub(super) async fn insert(
+    conn: &mut PgConnection,
+    t: Tables,
+    item_id: i64,
+    scopes: &[Scope],
+) -> Result<Vec<StoredScope>, DbError> {
+    let mut stored = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        if let Scope::Object { object_name, .. } = scope
+            && object_name.trim().is_empty()
+        {
+            return Err(DbError::Invalid(
+                "an object scope needs an object name".into(),
+            ));
+        }
+        let (kind, customer_id, job_id, object_name) = scope.columns();
+        let row: StoredScope = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {scopes} ({fk}, scope_type, customer_id, job_id, object_name) \
+             VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, scope_type, customer_id, job_id, object_name, resolved_at",
+            scopes = t.scopes,
+            fk = t.fk,
+        )))
+        .bind(item_id)
+        .bind(kind)
+        .bind(customer_id)
+        .bind(job_id)
+        .bind(object_name)
+        .fetch_one(&mut *conn)
+        .await?;
+        stored.push(row);
+    }
+    Ok(stored)
+}
+
+/// The scopes of item `item_id`, oldest first.
+pub(super) async fn of_item(
+    ex: impl PgExecutor<'_>,
+    t: Tables,
+    item_id: i64,
+) -> Result<Vec<StoredScope>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, scope_type, customer_id, job_id, object_name, resolved_at FROM {scopes} \
+         WHERE {fk} = $1 ORDER BY id",
+        scopes = t.scopes,
+        fk = t.fk,
+    )))
+    .bind(item_id)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// Marks scope `scope_id` resolved (kept if already resolved). Returns the item it belongs to.
+pub(super) async fn resolve(
+    conn: &mut PgConnection,
+    t: Tables,
+    scope_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let item: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "UPDATE {scopes} SET resolved_at = COALESCE(resolved_at, $2) WHERE id = $1 RETURNING {fk}",
+        scopes = t.scopes,
+        fk = t.fk,
+    )))
+    .bind(scope_id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    item.ok_or_else(|| DbError::NotFound(format!("scope {scope_id}")))
+}
+
+/// Links item `item_id` to run `run_id`; `false` when the link already existed.
+pub(super) async fn link(
+    conn: &mut PgConnection,
+    t: Tables,
+    item_id: i64,
+    run_id: i64,
+    source: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {links} ({fk}, job_run_id, link_source) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+        links = t.links,
+        fk = t.fk,
+    )))
+    .bind(item_id)
+    .bind(run_id)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Links run `run_id` to every open item whose scope covers it (propagation, strategy 1).
+/// Returns how many links were made.
+pub(super) async fn link_open(
+    conn: &mut PgConnection,
+    t: Tables,
+    run_id: i64,
+) -> Result<u64, DbError> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {links} ({fk}, job_run_id, link_source) \
+         SELECT DISTINCT i.id, r.id, 'propagated' \
+         FROM job_runs r JOIN jobs j ON j.id = r.job_id \
+         JOIN {scopes} s ON {COVERS_RUN} \
+         JOIN {item} i ON i.id = s.{fk} \
+         WHERE r.id = $1 AND COALESCE(s.resolved_at, i.resolved_at) IS NULL \
+         ON CONFLICT DO NOTHING",
+        links = t.links,
+        scopes = t.scopes,
+        item = t.item,
+        fk = t.fk,
+    )))
+    .bind(run_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The items to show on run `run_id`: those linked to it, and the open ones whose scope covers
+/// it, each once, with `linked` telling which is which. `columns` lists item columns with the
+/// alias `i`.
+pub(super) fn for_run_sql(t: Tables, columns: &str) -> String {
+    format!(
+        "WITH hits AS ( \
+             SELECT l.{fk} AS item_id, true AS linked FROM {links} l WHERE l.job_run_id = $1 \
+             UNION ALL \
+             SELECT s.{fk}, false FROM job_runs r JOIN jobs j ON j.id = r.job_id \
+             JOIN {scopes} s ON {COVERS_RUN} \
+             JOIN {item} i ON i.id = s.{fk} \
+             WHERE r.id = $1 AND COALESCE(s.resolved_at, i.resolved_at) IS NULL) \
+         SELECT {columns}, bool_or(h.linked) AS linked \
+         FROM hits h JOIN {item} i ON i.id = h.item_id \
+         GROUP BY i.id ORDER BY i.created_at, i.id",
+        links = t.links,
+        scopes = t.scopes,
+        item = t.item,
+        fk = t.fk,
+    )
+}
+
+/// Runs linked to item `item_id`, oldest first.
+pub(super) async fn linked_runs(
+    ex: impl PgExecutor<'_>,
+    t: Tables,
+    item_id: i64,
+) -> Result<Vec<i64>, DbError> {
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT job_run_id FROM {links} WHERE {fk} = $1 ORDER BY job_run_id",
+        links = t.links,
+        fk = t.fk,
+    )))
+    .bind(item_id)
+    .fetch_all(ex)
+    .await?)
+}

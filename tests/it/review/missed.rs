@@ -1,0 +1,237 @@
+//! Missed runs: idempotent creation with a 7-day back-fill from the job's creation on, eligible jobs
+//! only, learned schedules, and removal by a late real run of unreviewed Missed runs only.
+
+use super::*;
+use crate::support::db::TestDb;
+use backupchecks::db::{customers, missed, review, schedules};
+use backupchecks::domain::schedule::Schedule;
+use chrono::NaiveDate;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 3, d).unwrap()
+}
+
+#[tokio::test]
+async fn creation_backfills_seven_days_and_running_it_twice_creates_nothing_new() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+
+    let first = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    assert_eq!((first.created, first.removed), (7, 0));
+    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    // From the 13th (seven days back) to the 19th; the 20th's 22:00 is not due yet.
+    assert_eq!(slots, (13..=19).map(day).collect::<Vec<_>>());
+    let m = run(
+        &t.pool,
+        backupchecks::db::runs::for_job(&t.pool, j).await.unwrap()[0].id,
+    )
+    .await;
+    assert_eq!((m.missed, m.effective_status.as_str()), (true, "Missed"));
+    assert_eq!(m.run_at, at(19, 22, 0));
+
+    let again = missed::run_pass(&mut conn, at(20, 12, 5)).await.unwrap();
+    assert_eq!((again.created, again.removed), (0, 0));
+    assert_eq!(missed_slots(&t.pool, j).await.len(), 7);
+    assert!(again.failed.is_empty());
+}
+
+#[tokio::test]
+async fn no_missed_run_before_the_job_existed() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "New job", at(17, 10, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(slots, vec![day(17), day(18), day(19)]);
+}
+
+#[tokio::test]
+async fn archived_inactive_and_informational_jobs_get_none() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let gone = customer(&t.pool, "Former customer").await;
+    let control = job(&t.pool, c, "Control", at(1, 0, 0)).await;
+    let archived = job(&t.pool, c, "Archived", at(1, 0, 0)).await;
+    let inactive = job(&t.pool, gone, "Inactive", at(1, 0, 0)).await;
+    let info = job_of(&t.pool, c, "Synology", "Updates", "DSM", true, at(1, 0, 0)).await;
+    for j in [control, archived, inactive, info] {
+        pin_daily(&t.pool, j, 22, 0).await;
+    }
+    sqlx::query("UPDATE jobs SET archived_at = $2 WHERE id = $1")
+        .bind(archived)
+        .bind(at(5, 0, 0))
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE customers SET active = false WHERE id = $1")
+        .bind(gone)
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    assert!(!customers::get(&t.pool, gone).await.unwrap().unwrap().active);
+
+    let mut conn = t.pool.acquire().await.unwrap();
+    let report = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    assert_eq!(report.created, 7);
+    assert_eq!(missed_slots(&t.pool, control).await.len(), 7);
+    for j in [archived, inactive, info] {
+        assert!(missed_slots(&t.pool, j).await.is_empty(), "job {j}");
+    }
+}
+
+#[tokio::test]
+async fn a_late_real_run_removes_an_unreviewed_missed_run_but_never_a_reviewed_one() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    let reviewed = sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2",
+    )
+    .bind(j)
+    .bind(day(18))
+    .fetch_one(&t.pool)
+    .await
+    .unwrap();
+    review::review_run(&mut conn, reviewed, "ann", at(20, 12, 1))
+        .await
+        .unwrap();
+
+    // The reports of the 18th and the 19th arrive late; the one of the 19th ran after midnight.
+    mail_run(&t.pool, j, at(18, 23, 0), "Success", None, &[]).await;
+    mail_run(&t.pool, j, at(20, 0, 30), "Success", None, &[]).await;
+
+    let slots = missed_slots(&t.pool, j).await;
+    assert!(!slots.iter().any(|s| s.0 == day(19)), "{slots:?}");
+    assert!(slots.contains(&(day(18), true)), "{slots:?}");
+    assert_eq!(slots.len(), 6);
+    // The next pass neither recreates the removed one nor touches the reviewed one.
+    let report = missed::run_pass(&mut conn, at(20, 13, 0)).await.unwrap();
+    assert_eq!((report.created, report.removed), (0, 0));
+    assert_eq!(missed_slots(&t.pool, j).await, slots);
+}
+
+#[tokio::test]
+async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    // A real run stored without propagation, as when it committed while the Missed run was made.
+    sqlx::query(
+        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
+         VALUES ($1, $2, 'Success', 'Success')",
+    )
+    .bind(j)
+    .bind(at(19, 22, 5))
+    .execute(&t.pool)
+    .await
+    .unwrap();
+    let report = missed::run_pass(&mut conn, at(20, 12, 30)).await.unwrap();
+    assert_eq!((report.created, report.removed), (0, 1));
+    assert_eq!(missed_slots(&t.pool, j).await.len(), 6);
+}
+
+#[tokio::test]
+async fn schedules_are_learned_from_real_runs_and_pinned_ones_win() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    // Every evening from the 1st to the 16th, then silence.
+    for d in 1..=16 {
+        mail_run(&t.pool, j, at(d, 22, 0), "Success", None, &[]).await;
+    }
+    let mut conn = t.pool.acquire().await.unwrap();
+    let report = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    let stored = schedules::get(&t.pool, j).await.unwrap();
+    assert_eq!(
+        stored.learned.as_ref().map(Schedule::to_string).as_deref(),
+        Some("Daily")
+    );
+    assert_eq!(stored.learned_at, Some(at(20, 12, 0)));
+    assert_eq!(report.created, 3);
+    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(slots, vec![day(17), day(18), day(19)]);
+
+    // A pinned schedule (Mondays only; the 17th is a Monday) beats the learned one.
+    let pinned = backupchecks::domain::schedule::PinnedSchedule {
+        schedule: Schedule::weekly(
+            [chrono::Weekday::Mon],
+            chrono::NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+        ),
+        grace_minutes: Some(60),
+    };
+    schedules::pin(&mut conn, j, &pinned, "ann").await.unwrap();
+    let s = schedules::get(&t.pool, j).await.unwrap();
+    assert_eq!(s.pinned.as_ref(), Some(&pinned));
+    let eff = s.effective(chrono::TimeDelta::hours(4)).unwrap();
+    assert_eq!(eff.schedule.to_string(), "Weekly: Mon");
+    assert_eq!(eff.grace, chrono::TimeDelta::minutes(60));
+    schedules::unpin(&mut conn, j, "ann").await.unwrap();
+    assert!(schedules::get(&t.pool, j).await.unwrap().pinned.is_none());
+    let actions = audit_actions(&t.pool).await;
+    assert!(actions.iter().any(|a| a == "schedule.pin"), "{actions:?}");
+    assert!(actions.iter().any(|a| a == "schedule.unpin"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn missed_runs_are_not_overridden_by_rules() {
+    use backupchecks::db::overrides;
+    use backupchecks::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    let any = OverrideDraft {
+        level: OverrideLevel::Job { job_id: j },
+        match_status: None,
+        match_text: String::new(),
+        match_mode: MatchMode::Contains,
+        valid_from: None,
+        valid_until: None,
+        treat_as_success: true,
+    };
+    overrides::create(&mut conn, &any, None, "ann", at(1, 9, 0))
+        .await
+        .unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT effective_status FROM job_runs WHERE job_id = $1")
+            .bind(j)
+            .fetch_all(&t.pool)
+            .await
+            .unwrap();
+    assert_eq!(statuses, vec!["Missed".to_string()]);
+    let err = overrides::draft_from_run(
+        &mut conn,
+        backupchecks::db::runs::for_job(&t.pool, j).await.unwrap()[0].id,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, backupchecks::db::DbError::Invalid(_)),
+        "{err}"
+    );
+}
