@@ -3,6 +3,7 @@
 
 mod doctor;
 mod import;
+pub mod interface;
 pub mod parse;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +17,14 @@ pub struct Cli {
     /// Configuration file (default: config.toml in the user config directory).
     #[arg(long, global = true, value_name = "PATH", env = "BACKUPCHECKS_CONFIG")]
     pub config: Option<PathBuf>,
+
+    /// Plain ASCII glyphs instead of Unicode symbols (also `ui.ascii`).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Capture the mouse (off by default so the terminal's own selection keeps working).
+    #[arg(long, global = true)]
+    pub mouse: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -39,12 +48,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Import(args)) => runtime.block_on(import::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
-        None => {
-            eprintln!(
-                "The terminal interface is not built yet. Available commands: see `backupchecks --help`."
-            );
-            Ok(ExitCode::from(2))
-        }
+        None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),
     }
+}
+
+/// `backupchecks` without a command: the interface on the configured database, importing from
+/// the Graph mailbox when one is configured.
+async fn interface_on_configured_database(cli: &Cli) -> anyhow::Result<ExitCode> {
+    use crate::db::Database;
+    use crate::ingest::configured::AnySource;
+    let loaded = crate::config::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?;
+    let _log = crate::logging::init(&loaded.config.log);
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    let db = Database::open(&loaded.config.database).await?;
+    let policy = crate::db::settings::policy(db.pool()).await?;
+    let graph = loaded.config.graph.clone();
+    let make_source = graph
+        .is_configured()
+        .then(|| move || AnySource::graph(&graph, &policy));
+    let opts = interface::Options {
+        ascii: cli.ascii,
+        mouse: cli.mouse,
+        clock: std::sync::Arc::new(chrono::Utc::now),
+    };
+    interface::run(db, &loaded, opts, make_source).await?;
+    Ok(ExitCode::SUCCESS)
 }

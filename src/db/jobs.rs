@@ -114,3 +114,72 @@ pub async fn find_active_by_identity(
     .fetch_optional(ex)
     .await?)
 }
+
+/// A job as overview screens list it: with its customer and schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobOverview {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub backup_software: String,
+    pub backup_type: String,
+    pub job_name: String,
+    pub informational: bool,
+    pub created_at: DateTime<Utc>,
+    pub schedule: super::schedules::JobSchedule,
+}
+
+#[derive(sqlx::FromRow)]
+struct OverviewRow {
+    id: i64,
+    customer_id: i64,
+    customer_name: String,
+    backup_software: String,
+    backup_type: String,
+    job_name: String,
+    informational: bool,
+    created_at: DateTime<Utc>,
+    learned_schedule: Option<sqlx::types::Json<crate::domain::schedule::Schedule>>,
+    schedule_learned_at: Option<DateTime<Utc>>,
+    pinned_schedule: Option<sqlx::types::Json<crate::domain::schedule::Schedule>>,
+    grace_minutes: Option<i32>,
+}
+
+/// Jobs that are not archived or deleted, of customers that are not deleted, by customer and
+/// job name.
+pub async fn overview(ex: impl PgExecutor<'_>) -> Result<Vec<JobOverview>, DbError> {
+    let rows: Vec<OverviewRow> = sqlx::query_as(
+        "SELECT j.id, j.customer_id, c.name AS customer_name, j.backup_software, j.backup_type, \
+         j.job_name, j.informational, j.created_at, j.learned_schedule, j.schedule_learned_at, \
+         j.pinned_schedule, j.grace_minutes \
+         FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND c.deleted_at IS NULL \
+         ORDER BY lower(c.name), lower(j.job_name), j.id",
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| JobOverview {
+            id: r.id,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            backup_software: r.backup_software,
+            backup_type: r.backup_type,
+            job_name: r.job_name,
+            informational: r.informational,
+            created_at: r.created_at,
+            schedule: super::schedules::JobSchedule {
+                job_id: r.id,
+                learned: r.learned_schedule.map(|j| j.0),
+                learned_at: r.schedule_learned_at,
+                pinned: r
+                    .pinned_schedule
+                    .map(|j| crate::domain::schedule::PinnedSchedule {
+                        schedule: j.0,
+                        grace_minutes: r.grace_minutes.and_then(|m| u32::try_from(m).ok()),
+                    }),
+            },
+        })
+        .collect())
+}

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod locks;
 pub mod mail;
 pub mod missed;
+pub mod notify;
 pub mod open;
 pub mod overrides;
 pub mod propagation;

@@ -126,3 +126,40 @@ pub async fn create_from_mail(
     super::propagation::on_new_run(&mut *conn, run_id).await?;
     Ok(Some(run_id))
 }
+
+pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Run>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM job_runs WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?)
+}
+
+/// One run reduced to what history strips and the Daily Jobs grid draw.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunPoint {
+    pub job_id: i64,
+    pub run_id: i64,
+    pub run_at: DateTime<Utc>,
+    pub effective_status: String,
+}
+
+/// Runs with `from <= run_at < to`, of one job or (with `None`) of every job, oldest first.
+pub async fn points_between(
+    ex: impl PgExecutor<'_>,
+    job_id: Option<i64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<RunPoint>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT job_id, id AS run_id, run_at, effective_status FROM job_runs \
+         WHERE run_at >= $2 AND run_at < $3 AND ($1::bigint IS NULL OR job_id = $1) \
+         ORDER BY run_at, id",
+    )
+    .bind(job_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?)
+}

@@ -164,6 +164,14 @@ impl ImporterHandle {
         let _ = self.run_now.try_send(());
     }
 
+    /// A handle that asks for a cycle, for code that outlives a borrow of this one.
+    pub fn trigger(&self) -> impl Fn() + Send + Sync + 'static {
+        let tx = self.run_now.clone();
+        move || {
+            let _ = tx.try_send(());
+        }
+    }
+
     /// Stops the task: a running cycle finishes its current batch first.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);

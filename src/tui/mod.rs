@@ -1,2 +1,127 @@
 //! The full-screen terminal interface: setup/teardown, the event loop, `App` state, actions,
 //! views and widgets. Views render from state only; database work runs in spawned tasks.
+
+pub mod action;
+pub mod app;
+pub mod clipboard;
+pub mod keymap;
+pub mod list;
+pub mod panes;
+pub mod sanitize;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use action::Action;
+use app::App;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Reads terminal events on a thread of its own (crossterm's reader blocks). While `paused`, it
+/// leaves the terminal to the pager.
+fn spawn_input(tx: mpsc::UnboundedSender<Event>, paused: Arc<AtomicBool>, stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::SeqCst) {
+            if paused.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) => match event::read() {
+                    Ok(ev) => {
+                        if tx.send(ev).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                },
+                Ok(false) => {}
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+/// Runs the interface until the operator quits. `background` carries events of the services
+/// running in this process (importer, missed-run scheduler, change notifications).
+pub async fn run(
+    mut app: App,
+    mut background: mpsc::UnboundedReceiver<Action>,
+    mouse: bool,
+) -> io::Result<()> {
+    let mut terminal = terminal::enter(mouse)?;
+    let result = event_loop(&mut terminal, &mut app, &mut background).await;
+    terminal::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    background: &mut mpsc::UnboundedReceiver<Action>,
+) -> io::Result<()> {
+    let (tx, mut input) = mpsc::unbounded_channel();
+    let paused = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    spawn_input(tx, paused.clone(), stop.clone());
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    app.reload();
+    let mut dirty = true;
+    let result = loop {
+        if dirty {
+            terminal.draw(|f| view::draw(f, app))?;
+            // OSC 52 goes straight to the terminal between frames.
+            for value in app.osc52.drain(..) {
+                clipboard::write_osc52(&mut io::stdout(), &value)?;
+            }
+            dirty = false;
+        }
+        if let Some(raw) = app.pager.take() {
+            paused.store(true, Ordering::SeqCst);
+            // Let the reader thread finish its current poll before the pager takes the tty.
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            let mut outcome = Ok(());
+            terminal::suspend_for(terminal, || outcome = terminal::page(&raw))?;
+            paused.store(false, Ordering::SeqCst);
+            if let Err(e) = outcome {
+                app.error(e);
+            }
+            dirty = true;
+            continue;
+        }
+        if app.quit {
+            break Ok(());
+        }
+        tokio::select! {
+            ev = input.recv() => match ev {
+                Some(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    app.on_key(k);
+                    dirty = true;
+                }
+                Some(Event::Resize(..)) => dirty = true,
+                Some(_) => {}
+                None => break Ok(()),
+            },
+            Some(done) = app.tasks.join_next(), if !app.tasks.is_empty() => {
+                match done {
+                    Ok(action) => app.update(action),
+                    Err(e) => app.error(format!("background task failed: {e}")),
+                }
+                dirty = true;
+            }
+            Some(action) = background.recv() => {
+                app.update(action);
+                dirty = true;
+            }
+            _ = tick.tick() => dirty |= app.tick(),
+            _ = sigterm.recv() => break Ok(()),
+        }
+    };
+    stop.store(true, Ordering::SeqCst);
+    result
+}

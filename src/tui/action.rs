@@ -1,0 +1,47 @@
+//! Results of background work, reported back to the event loop. Key presses become
+//! [`crate::tui::keymap::Command`]s; everything that finishes later arrives as an `Action`.
+
+use super::panes::daily::DailyGrid;
+use super::panes::inbox::MailDetail;
+use super::panes::run_checks::RunDetail;
+use crate::db::customers::Customer;
+use crate::db::mail::Mail;
+use crate::db::review::{QueueRow, ReviewBatch};
+use crate::db::runs::Run;
+use crate::services::importer::ImportEvent;
+use crate::services::missed_runs;
+
+#[derive(Debug)]
+pub enum Action {
+    QueueLoaded(Vec<QueueRow>),
+    RunsLoaded {
+        job_id: i64,
+        runs: Vec<Run>,
+    },
+    RunDetailLoaded(Box<RunDetail>),
+    InboxLoaded {
+        rows: Vec<Mail>,
+        deleted: bool,
+        waiting: i64,
+    },
+    MailDetailLoaded(Box<MailDetail>),
+    DailyLoaded(Box<DailyGrid>),
+    CustomersLoaded(Vec<Customer>),
+    /// The override form, pre-filled from a run.
+    OverrideDraft(Box<super::app::OverrideForm>),
+    /// A review went through; kept for undo.
+    Reviewed(ReviewBatch),
+    /// Something changed; reload what is visible and say `message`.
+    Done(String),
+    /// The raw mail to show in the pager.
+    OpenPager(Vec<u8>),
+    Copied {
+        value: String,
+        via: String,
+    },
+    ImportEvent(ImportEvent),
+    MissedEvent(missed_runs::Event),
+    /// Another process changed the database (LISTEN/NOTIFY).
+    DataChanged,
+    Failed(String),
+}

@@ -1,0 +1,347 @@
+//! What each keymap command does in each pane.
+
+use super::{App, Overlay, Pending};
+use crate::tui::keymap::Command;
+use crate::tui::panes::Pane;
+use crate::tui::panes::run_checks::Focus;
+
+const PAGE: usize = 10;
+
+impl App {
+    pub fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Quit => self.back_or_quit(),
+            Command::ForceQuit => self.quit = true,
+            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Command::CommandLine => self.overlay = Some(Overlay::CommandLine(String::new())),
+            Command::GotoInbox => self.goto(Pane::Inbox),
+            Command::GotoDailyJobs => self.goto(Pane::DailyJobs),
+            Command::GotoRunChecks => self.goto(Pane::RunChecks),
+            Command::ImportNow => match &self.services.import_now {
+                Some(go) => {
+                    go();
+                    self.toast("import started");
+                }
+                None => self.error("no mail source is configured for this session"),
+            },
+            Command::Filter => self.overlay = Some(Overlay::Filter),
+            Command::Up
+            | Command::Down
+            | Command::Top
+            | Command::Bottom
+            | Command::PageUp
+            | Command::PageDown => self.move_cursor(cmd),
+            Command::Open => self.open(),
+            Command::Back => self.back(),
+            Command::Mark => self.mark(),
+            Command::MarkAll => self.mark_all(),
+            Command::IncludeReviewed => {
+                let rc = &mut self.run_checks;
+                rc.include_reviewed = !rc.include_reviewed;
+                let on = rc.include_reviewed;
+                self.toast(if on {
+                    "showing reviewed runs of the last 7 days too"
+                } else {
+                    "unreviewed runs only"
+                });
+                self.reload();
+            }
+            Command::Review => self.review(),
+            Command::ReviewJob => self.review_job(),
+            Command::Undo => self.undo_review(),
+            Command::Remark => self.open_remark(),
+            Command::Override => self.open_override(),
+            Command::Ticket => {
+                if self.run_checks.current_run().is_some() {
+                    self.overlay = Some(Overlay::TicketMenu);
+                } else {
+                    self.error("choose a run first");
+                }
+            }
+            Command::Copy => self.copy_ticket(),
+            Command::OpenMail => self.open_mail(),
+            Command::Approve => self.open_approve(),
+            Command::Delete => {
+                let ids = self.inbox.targets();
+                if self.inbox.deleted || ids.is_empty() {
+                    return;
+                }
+                if ids.len() > 1 {
+                    self.overlay = Some(Overlay::Confirm {
+                        question: format!(
+                            "Delete {} mails? They can be restored from the deleted view (D).",
+                            ids.len()
+                        ),
+                        then: Pending::DeleteMail(ids),
+                    });
+                } else {
+                    self.delete_mail(ids);
+                }
+            }
+            Command::Restore => {
+                if self.inbox.deleted {
+                    let ids = self.inbox.targets();
+                    self.restore_mail(ids);
+                } else {
+                    self.toast("restore works in the deleted view (D)");
+                }
+            }
+            Command::ShowDeleted => {
+                self.inbox.deleted = !self.inbox.deleted;
+                self.inbox.list = Default::default();
+                self.inbox.detail = None;
+                self.reload();
+            }
+            Command::Reparse => self.reparse_one(),
+            Command::ReparseAll => {
+                self.overlay = Some(Overlay::Confirm {
+                    question: "Re-parse all mail waiting in the Inbox?".into(),
+                    then: Pending::ReparseAll,
+                })
+            }
+            Command::EarlierDay => self.daily.column = self.daily.column.saturating_sub(1),
+            Command::LaterDay => {
+                self.daily.column = (self.daily.column + 1).min(crate::tui::panes::daily::DAYS - 1)
+            }
+            Command::EarlierWeek | Command::LaterWeek => {
+                let today = self.now().with_timezone(&self.tz).date_naive();
+                let end = self.daily.end.unwrap_or(today);
+                let step = chrono::TimeDelta::days(7);
+                let new = if cmd == Command::EarlierWeek {
+                    end - step
+                } else {
+                    (end + step).min(today)
+                };
+                self.daily.end = (new != today).then_some(new);
+                self.reload();
+            }
+        }
+    }
+
+    fn goto(&mut self, pane: Pane) {
+        self.pane = pane;
+        self.reload();
+    }
+
+    fn back_or_quit(&mut self) {
+        let deeper = match self.pane {
+            Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
+            Pane::Inbox => self.inbox.open,
+            Pane::DailyJobs => false,
+        };
+        if deeper {
+            self.back();
+        } else {
+            self.quit = true;
+        }
+    }
+
+    /// `Esc`: leave the detail, else clear marks, else clear the filter.
+    pub fn back(&mut self) {
+        match self.pane {
+            Pane::RunChecks => {
+                let rc = &mut self.run_checks;
+                match rc.focus {
+                    Focus::Run => rc.focus = Focus::Runs,
+                    Focus::Runs => rc.focus = Focus::Jobs,
+                    Focus::Jobs if !rc.jobs.marks.is_empty() => rc.jobs.marks.clear(),
+                    Focus::Jobs => rc.jobs.filter.clear(),
+                }
+            }
+            Pane::Inbox => {
+                let ib = &mut self.inbox;
+                if ib.open {
+                    ib.open = false;
+                } else if !ib.list.marks.is_empty() {
+                    ib.list.marks.clear();
+                } else {
+                    ib.list.filter.clear();
+                }
+            }
+            Pane::DailyJobs => self.daily.list.filter.clear(),
+        }
+    }
+
+    fn open(&mut self) {
+        match self.pane {
+            Pane::RunChecks => {
+                let rc = &mut self.run_checks;
+                match rc.focus {
+                    Focus::Jobs if rc.current_job().is_some() => rc.focus = Focus::Runs,
+                    Focus::Runs if rc.current_run().is_some() => {
+                        rc.focus = Focus::Run;
+                        rc.mail_scroll = 0;
+                    }
+                    _ => {}
+                }
+            }
+            Pane::Inbox => self.inbox.open = self.inbox.current().is_some(),
+            Pane::DailyJobs => {
+                // The job's runs of that day are listed below the grid; Enter goes to review them.
+                if let Some(job) = self.daily.current().map(|j| j.id) {
+                    self.pane = Pane::RunChecks;
+                    self.run_checks.include_reviewed = true;
+                    let ids: Vec<i64> = self.run_checks.rows.iter().map(|r| r.job_id).collect();
+                    self.run_checks.jobs.filter.clear();
+                    self.run_checks.jobs.follow(Some(job), ids.into_iter());
+                    self.reload();
+                }
+            }
+        }
+    }
+
+    fn move_cursor(&mut self, cmd: Command) {
+        let step = |len: usize, l: &mut crate::tui::list::ListState| match cmd {
+            Command::Up => l.up(1),
+            Command::Down => l.down(1, len),
+            Command::Top => l.cursor = 0,
+            Command::Bottom => l.cursor = len.saturating_sub(1),
+            Command::PageUp => l.up(PAGE),
+            Command::PageDown => l.down(PAGE, len),
+            _ => {}
+        };
+        match self.pane {
+            Pane::RunChecks => match self.run_checks.focus {
+                Focus::Jobs => {
+                    let len = self.run_checks.visible().len();
+                    let before = self.run_checks.jobs.cursor;
+                    step(len, &mut self.run_checks.jobs);
+                    if before != self.run_checks.jobs.cursor {
+                        self.load_runs_of_cursor();
+                    }
+                }
+                Focus::Runs => {
+                    let len = self.run_checks.runs.len();
+                    step(len, &mut self.run_checks.run_list);
+                    self.load_detail_of_cursor(false);
+                }
+                Focus::Run => {
+                    let s = &mut self.run_checks.mail_scroll;
+                    match cmd {
+                        Command::Up => *s = s.saturating_sub(1),
+                        Command::Down => *s = s.saturating_add(1),
+                        Command::PageUp => *s = s.saturating_sub(PAGE as u16),
+                        Command::PageDown => *s = s.saturating_add(PAGE as u16),
+                        Command::Top => *s = 0,
+                        _ => {}
+                    }
+                }
+            },
+            Pane::Inbox => {
+                if self.inbox.open {
+                    let s = &mut self.inbox.scroll;
+                    match cmd {
+                        Command::Up => *s = s.saturating_sub(1),
+                        Command::Down => *s = s.saturating_add(1),
+                        Command::PageUp => *s = s.saturating_sub(PAGE as u16),
+                        Command::PageDown => *s = s.saturating_add(PAGE as u16),
+                        Command::Top => *s = 0,
+                        _ => {}
+                    }
+                    return;
+                }
+                let len = self.inbox.visible().len();
+                step(len, &mut self.inbox.list);
+                // Fetch the next page when the cursor nears the end of what is loaded.
+                if self.inbox.list.cursor + 50 >= self.inbox.rows.len()
+                    && self.inbox.rows.len() as i64 >= self.inbox.limit
+                {
+                    self.inbox.limit += crate::tui::panes::inbox::PAGE;
+                    self.reload();
+                }
+                self.load_mail_of_cursor();
+            }
+            Pane::DailyJobs => {
+                let len = self.daily.visible().len();
+                step(len, &mut self.daily.list);
+            }
+        }
+    }
+
+    fn mark(&mut self) {
+        match self.pane {
+            Pane::RunChecks => {
+                if let Some(id) = self.run_checks.current_job().map(|j| j.job_id) {
+                    self.run_checks.jobs.toggle_mark(id);
+                    self.move_cursor(Command::Down);
+                }
+            }
+            Pane::Inbox => {
+                if let Some(id) = self.inbox.current().map(|m| m.id) {
+                    self.inbox.list.toggle_mark(id);
+                    self.move_cursor(Command::Down);
+                }
+            }
+            Pane::DailyJobs => {}
+        }
+    }
+
+    fn mark_all(&mut self) {
+        match self.pane {
+            Pane::RunChecks => {
+                let ids: Vec<i64> = self
+                    .run_checks
+                    .visible()
+                    .into_iter()
+                    .filter_map(|i| self.run_checks.rows.get(i).map(|r| r.job_id))
+                    .collect();
+                self.run_checks.jobs.marks.extend(ids);
+            }
+            Pane::Inbox => {
+                let ids: Vec<i64> = self
+                    .inbox
+                    .visible()
+                    .into_iter()
+                    .filter_map(|i| self.inbox.rows.get(i).map(|m| m.id))
+                    .collect();
+                self.inbox.list.marks.extend(ids);
+            }
+            Pane::DailyJobs => {}
+        }
+    }
+
+    /// `r`: marked jobs (asking first when more than one), else the cursor run.
+    fn review(&mut self) {
+        let marks: Vec<i64> = self.run_checks.jobs.marks.iter().copied().collect();
+        if marks.len() > 1 {
+            let runs: i64 = self
+                .run_checks
+                .rows
+                .iter()
+                .filter(|r| marks.contains(&r.job_id))
+                .map(|r| r.unreviewed)
+                .sum();
+            self.overlay = Some(Overlay::Confirm {
+                question: format!("Review all {runs} runs of {} marked jobs?", marks.len()),
+                then: Pending::ReviewJobs(marks),
+            });
+        } else if let Some(job) = marks.first() {
+            self.review_jobs(vec![*job]);
+        } else if let Some(run) = self.run_checks.current_run().map(|r| r.id) {
+            self.review_run(run);
+        } else {
+            self.error("no run to review here");
+        }
+    }
+
+    fn review_job(&mut self) {
+        match self.run_checks.current_job().map(|j| j.job_id) {
+            Some(job) => self.review_jobs(vec![job]),
+            None => self.error("no job here"),
+        }
+    }
+
+    fn copy_ticket(&mut self) {
+        let code = self
+            .run_checks
+            .detail
+            .as_ref()
+            .filter(|d| Some(d.run.id) == self.run_checks.current_run().map(|r| r.id))
+            .and_then(|d| d.ticket_code())
+            .map(str::to_string);
+        match code {
+            Some(code) => self.copy(code),
+            None => self.error("no ticket on this run (t opens the ticket menu)"),
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! `App`: the interface state and the one place it changes. Keys become commands, background
+//! work comes back as actions; nothing here waits for the database.
+
+mod commands;
+mod overlays;
+mod work;
+
+pub use overlays::TicketInputKind as overlays_kind;
+pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind};
+
+use super::action::Action;
+use super::panes::Pane;
+use super::panes::daily::Daily;
+use super::panes::inbox::Inbox;
+use super::panes::run_checks::RunChecks;
+use super::theme::Theme;
+use crate::db::review::ReviewBatch;
+use crate::services::importer::{ImportEvent, ImportSummary};
+use crate::services::missed_runs;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui::crossterm::event::KeyEvent;
+use sqlx::PgPool;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub text: String,
+    pub level: ToastLevel,
+    pub at: Instant,
+}
+
+/// What the top line says about mail import.
+#[derive(Debug, Clone, Default)]
+pub struct ImporterStatus {
+    pub running: bool,
+    pub progress: Option<(usize, usize)>,
+    pub last: Option<(DateTime<Utc>, ImportSummary)>,
+    pub error: Option<String>,
+}
+
+/// Hooks into the background services running in this process.
+#[derive(Default)]
+pub struct Services {
+    pub import_now: Option<Box<dyn Fn() + Send>>,
+    pub missed_now: Option<Box<dyn Fn() + Send>>,
+}
+
+pub struct App {
+    pub pane: Pane,
+    pub theme: Theme,
+    pub operator: String,
+    pub tz: Tz,
+    pub clock: Clock,
+    pub run_checks: RunChecks,
+    pub inbox: Inbox,
+    pub daily: Daily,
+    pub overlay: Option<Overlay>,
+    pub toasts: Vec<Toast>,
+    pub importer: ImporterStatus,
+    pub quit: bool,
+    /// Raw mail waiting to be shown in `$PAGER` (the loop suspends the terminal for it).
+    pub pager: Option<Vec<u8>>,
+    /// Text to copy with OSC 52, written by the loop between frames.
+    pub osc52: Vec<String>,
+    pub undo: Vec<ReviewBatch>,
+    pub customers: Vec<crate::db::customers::Customer>,
+    pub services: Services,
+    pub tasks: JoinSet<Action>,
+    pub db_ok: bool,
+    pool: PgPool,
+    stale: bool,
+    last_reload: Instant,
+}
+
+impl App {
+    pub fn new(pool: PgPool, theme: Theme, operator: String, tz: Tz, clock: Clock) -> App {
+        App {
+            pane: Pane::RunChecks,
+            theme,
+            operator,
+            tz,
+            clock,
+            run_checks: RunChecks::default(),
+            inbox: Inbox {
+                limit: super::panes::inbox::PAGE,
+                ..Inbox::default()
+            },
+            daily: Daily::default(),
+            overlay: None,
+            toasts: Vec::new(),
+            importer: ImporterStatus::default(),
+            quit: false,
+            pager: None,
+            osc52: Vec::new(),
+            undo: Vec::new(),
+            customers: Vec::new(),
+            services: Services::default(),
+            tasks: JoinSet::new(),
+            db_ok: true,
+            pool,
+            stale: false,
+            last_reload: Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn pool(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    /// Runs database work in the background; its result comes back as an action.
+    pub fn spawn(&mut self, f: impl Future<Output = Action> + Send + 'static) {
+        self.tasks.spawn(f);
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>) {
+        self.push_toast(text.into(), ToastLevel::Info);
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.push_toast(text, ToastLevel::Error);
+    }
+
+    fn push_toast(&mut self, text: String, level: ToastLevel) {
+        self.toasts.push(Toast {
+            text,
+            level,
+            at: Instant::now(),
+        });
+        // At most three stacked.
+        if self.toasts.len() > 3 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// Loads everything the top line counts plus the visible pane.
+    pub fn reload(&mut self) {
+        self.last_reload = Instant::now();
+        self.stale = false;
+        let pool = self.pool();
+        let now = self.now();
+        let incl = self.run_checks.include_reviewed;
+        self.spawn(super::panes::run_checks::load_queue(
+            pool.clone(),
+            incl,
+            now,
+        ));
+        let (deleted, limit) = (self.inbox.deleted, self.inbox.limit);
+        self.spawn(super::panes::inbox::load(pool.clone(), deleted, limit));
+        if self.pane == Pane::DailyJobs {
+            let end = self.daily.end;
+            self.spawn(super::panes::daily::load(pool.clone(), end, now));
+        }
+        if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
+            self.spawn(super::panes::run_checks::load_runs(pool, job, incl));
+        }
+    }
+
+    /// Called about ten times a second: expires toasts, reloads after outside changes.
+    pub fn tick(&mut self) -> bool {
+        let before = self.toasts.len();
+        self.toasts
+            .retain(|t| t.level == ToastLevel::Error || t.at.elapsed() < Duration::from_secs(4));
+        let mut changed = before != self.toasts.len();
+        if self.stale && self.last_reload.elapsed() >= Duration::from_millis(500) {
+            self.reload();
+            changed = true;
+        }
+        changed || self.importer.running
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        use super::keymap::{Command, Key, lookup};
+        let k = Key::from_event(&key);
+        if k == Key::ctrl('c') {
+            self.quit = true;
+            return;
+        }
+        if self.overlay.is_some() {
+            self.overlay_key(key);
+            return;
+        }
+        if let Some(cmd) = lookup(self.pane.context(), k) {
+            self.command(cmd);
+        } else if matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_)) {
+            let _ = Command::Help;
+        }
+    }
+
+    /// Applies the result of background work.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::QueueLoaded(rows) => {
+                let before = self.run_checks.current_job().map(|j| j.job_id);
+                self.run_checks.set_rows(rows);
+                let after = self.run_checks.current_job().map(|j| j.job_id);
+                if after != before || self.run_checks.runs_job != after {
+                    self.load_runs_of_cursor();
+                }
+            }
+            Action::RunsLoaded { job_id, runs } => {
+                if self.run_checks.current_job().map(|j| j.job_id) == Some(job_id) {
+                    self.run_checks.set_runs(job_id, runs);
+                    // A reload may follow a change to this very run: fetch it again.
+                    self.load_detail_of_cursor(true);
+                }
+            }
+            Action::RunDetailLoaded(d) => {
+                if self.run_checks.current_run().map(|r| r.id) == Some(d.run.id) {
+                    self.run_checks.detail = Some(*d);
+                }
+            }
+            Action::InboxLoaded {
+                rows,
+                deleted,
+                waiting,
+            } => {
+                if deleted == self.inbox.deleted {
+                    let before = self.inbox.current().map(|m| m.id);
+                    self.inbox.set_rows(rows, deleted, waiting);
+                    if self.inbox.current().map(|m| m.id) != before || self.inbox.detail.is_none() {
+                        self.load_mail_of_cursor();
+                    }
+                } else {
+                    self.inbox.waiting = waiting;
+                }
+            }
+            Action::MailDetailLoaded(d) => {
+                if self.inbox.current().map(|m| m.id) == Some(d.mail_id) {
+                    self.inbox.detail = Some(*d);
+                }
+            }
+            Action::DailyLoaded(g) => {
+                self.daily.grid = Some(*g);
+                let n = self.daily.visible().len();
+                self.daily.list.clamp(n);
+            }
+            Action::CustomersLoaded(c) => self.customers = c,
+            Action::OverrideDraft(form) => self.overlay = Some(Overlay::Override(form)),
+            Action::Reviewed(batch) => {
+                let n = batch.run_ids.len();
+                if n == 0 {
+                    self.toast("nothing left to review there");
+                } else {
+                    self.toast(format!(
+                        "reviewed {n} run{} · u to undo",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                    self.undo.push(batch);
+                }
+                self.reload();
+            }
+            Action::Done(message) => {
+                self.toast(message);
+                self.reload();
+            }
+            Action::OpenPager(raw) => self.pager = Some(raw),
+            Action::Copied { value, via } => {
+                tracing::info!("copied {value} via {via}");
+            }
+            Action::ImportEvent(ev) => self.import_event(ev),
+            Action::MissedEvent(ev) => match ev {
+                missed_runs::Event::Finished { created, removed } if created + removed > 0 => {
+                    self.stale = true;
+                }
+                missed_runs::Event::Failed { message } => {
+                    self.error(format!("missed-run check: {message}"))
+                }
+                _ => {}
+            },
+            Action::DataChanged => self.stale = true,
+            Action::Failed(message) => self.error(message),
+        }
+    }
+
+    fn import_event(&mut self, ev: ImportEvent) {
+        match ev {
+            ImportEvent::Started { .. } => {
+                self.importer.running = true;
+                self.importer.progress = None;
+            }
+            ImportEvent::Progress { done, total } => self.importer.progress = Some((done, total)),
+            ImportEvent::Finished(s) => {
+                self.importer.running = false;
+                self.importer.progress = None;
+                self.importer.error = None;
+                self.importer.last = Some((self.now(), s));
+                if s.imported > 0 {
+                    self.toast(format!(
+                        "imported {} · {} runs, {} waiting",
+                        s.imported,
+                        s.runs,
+                        s.waiting + s.unparsed
+                    ));
+                }
+                if let Some(missed) = &self.services.missed_now {
+                    missed();
+                }
+                self.stale = true;
+            }
+            ImportEvent::Failed(e) => {
+                self.importer.running = false;
+                self.importer.progress = None;
+                self.error(format!("import failed: {e}"));
+                self.importer.error = Some(e);
+            }
+        }
+    }
+
+    pub(crate) fn load_runs_of_cursor(&mut self) {
+        self.run_checks.detail = None;
+        if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
+            let incl = self.run_checks.include_reviewed;
+            self.spawn(super::panes::run_checks::load_runs(self.pool(), job, incl));
+        }
+    }
+
+    pub(crate) fn load_detail_of_cursor(&mut self, force: bool) {
+        if let Some(run) = self.run_checks.current_run().map(|r| r.id) {
+            if !force && self.run_checks.detail.as_ref().map(|d| d.run.id) == Some(run) {
+                return;
+            }
+            let (tz, now) = (self.tz, self.now());
+            self.spawn(super::panes::run_checks::load_detail(
+                self.pool(),
+                run,
+                tz,
+                now,
+            ));
+        } else {
+            self.run_checks.detail = None;
+        }
+    }
+
+    pub(crate) fn load_mail_of_cursor(&mut self) {
+        self.inbox.scroll = 0;
+        if let Some(id) = self.inbox.current().map(|m| m.id)
+            && self.inbox.detail.as_ref().map(|d| d.mail_id) != Some(id)
+        {
+            self.spawn(super::panes::inbox::load_detail(self.pool(), id));
+        }
+    }
+
+    /// Waits for all background work and applies it (tests and start-up).
+    pub async fn settle(&mut self) {
+        while let Some(done) = self.tasks.join_next().await {
+            match done {
+                Ok(action) => self.update(action),
+                Err(e) => self.error(format!("background task failed: {e}")),
+            }
+        }
+    }
+}

@@ -1,0 +1,500 @@
+//! Popups over the panes: help, command line, filter input, confirmations, the customer
+//! picker, the remark editor, the override form and the ticket menu.
+
+use super::App;
+use crate::db::inbox::CustomerChoice;
+use crate::db::review::QueueRow;
+use crate::db::run_objects::RunObject;
+use crate::db::tickets::Code;
+use crate::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
+use crate::tui::keymap::{self, Key};
+use crate::tui::list;
+use crate::tui::panes::Pane;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+/// Work that waits for a "yes".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    ReviewJobs(Vec<i64>),
+    DeleteMail(Vec<i64>),
+    ReparseAll,
+    ResolveTicket { id: i64, code: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketInputKind {
+    NewInternal,
+    Link,
+}
+
+#[derive(Debug, Clone)]
+pub struct TicketInput {
+    pub kind: TicketInputKind,
+    pub run_id: i64,
+    pub job_id: i64,
+    pub value: String,
+}
+
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    CommandLine(String),
+    Filter,
+    Confirm {
+        question: String,
+        then: Pending,
+    },
+    Picker {
+        mail_id: i64,
+        job: String,
+        query: String,
+        cursor: usize,
+    },
+    Remark {
+        run_id: i64,
+        job_id: i64,
+        title: String,
+        text: Box<ratatui_textarea::TextArea<'static>>,
+        confirm_discard: bool,
+    },
+    Override(Box<OverrideForm>),
+    TicketMenu,
+    TicketInput(TicketInput),
+}
+
+/// The "treat as success" form, pre-filled from a run.
+#[derive(Debug, Clone)]
+pub struct OverrideForm {
+    pub base: OverrideDraft,
+    pub job_id: i64,
+    pub software: String,
+    pub backup_type: String,
+    /// Objects of the run that did not succeed: candidates for an object-level rule.
+    pub objects: Vec<String>,
+    /// 0 = this job, 1.. = one object, last = every job of this software and type.
+    pub scope: usize,
+    pub match_status: bool,
+    pub mode: MatchMode,
+    pub text: String,
+    /// The row the arrow keys change: 0 scope, 1 status, 2 mode, 3 text.
+    pub field: usize,
+}
+
+const MODES: [MatchMode; 4] = [
+    MatchMode::Contains,
+    MatchMode::Exact,
+    MatchMode::StartsWith,
+    MatchMode::EndsWith,
+];
+
+impl OverrideForm {
+    pub fn new(base: OverrideDraft, job: &QueueRow, objects: &[RunObject]) -> OverrideForm {
+        OverrideForm {
+            text: base.match_text.clone(),
+            mode: base.match_mode,
+            match_status: base.match_status.is_some(),
+            job_id: job.job_id,
+            software: job.backup_software.clone(),
+            backup_type: job.backup_type.clone(),
+            objects: objects
+                .iter()
+                .filter(|o| o.status != "Success")
+                .map(|o| o.name.clone())
+                .collect(),
+            scope: 0,
+            field: 3,
+            base,
+        }
+    }
+
+    fn scopes(&self) -> usize {
+        self.objects.len() + 2
+    }
+
+    pub fn scope_label(&self) -> String {
+        if self.scope == 0 {
+            "this job".into()
+        } else if let Some(o) = self.objects.get(self.scope - 1) {
+            format!("object {o} of this job")
+        } else {
+            format!("every {} {} job", self.software, self.backup_type)
+        }
+    }
+
+    pub fn mode_label(&self) -> &'static str {
+        match self.mode {
+            MatchMode::Contains => "contains",
+            MatchMode::Exact => "is exactly",
+            MatchMode::StartsWith => "starts with",
+            MatchMode::EndsWith => "ends with",
+        }
+    }
+
+    pub fn draft(&self) -> OverrideDraft {
+        let level = if self.scope == 0 {
+            OverrideLevel::Job {
+                job_id: self.job_id,
+            }
+        } else if let Some(o) = self.objects.get(self.scope - 1) {
+            OverrideLevel::Object {
+                job_id: self.job_id,
+                object_name: o.clone(),
+            }
+        } else {
+            OverrideLevel::Global {
+                software: self.software.clone(),
+                backup_type: self.backup_type.clone(),
+            }
+        };
+        OverrideDraft {
+            level,
+            match_status: if self.match_status {
+                self.base.match_status
+            } else {
+                None
+            },
+            match_text: self.text.clone(),
+            match_mode: self.mode,
+            ..self.base.clone()
+        }
+    }
+
+    fn change(&mut self, forward: bool) {
+        let step = |i: usize, n: usize| {
+            if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }
+        };
+        match self.field {
+            0 => self.scope = step(self.scope, self.scopes()),
+            1 => self.match_status = !self.match_status,
+            2 => {
+                let i = MODES.iter().position(|m| *m == self.mode).unwrap_or(0);
+                self.mode = MODES[step(i, MODES.len())];
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Edits a one-line text field; returns false for keys it does not use.
+fn edit(value: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char(c) if !Key::from_event(key).ctrl => value.push(c),
+        KeyCode::Backspace => {
+            value.pop();
+        }
+        _ => return false,
+    }
+    true
+}
+
+impl App {
+    pub(crate) fn overlay_key(&mut self, key: KeyEvent) {
+        let Some(overlay) = self.overlay.take() else {
+            return;
+        };
+        self.overlay = self.overlay_key_inner(overlay, key);
+    }
+
+    /// Handles one key; returns the overlay to keep showing (or `None` to close it).
+    fn overlay_key_inner(&mut self, overlay: Overlay, key: KeyEvent) -> Option<Overlay> {
+        let esc = key.code == KeyCode::Esc;
+        let enter = key.code == KeyCode::Enter;
+        match overlay {
+            Overlay::Help { scroll } => match key.code {
+                KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Help { scroll: scroll + 1 }),
+                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Help {
+                    scroll: scroll.saturating_sub(1),
+                }),
+                KeyCode::PageDown => Some(Overlay::Help {
+                    scroll: scroll + 10,
+                }),
+                KeyCode::PageUp => Some(Overlay::Help {
+                    scroll: scroll.saturating_sub(10),
+                }),
+                _ => None,
+            },
+            Overlay::CommandLine(mut line) => {
+                if esc {
+                    return None;
+                }
+                if enter {
+                    match keymap::by_name(&line) {
+                        Some(cmd) => self.command(cmd),
+                        None if line.trim().is_empty() => {}
+                        None => {
+                            self.error(format!("unknown command :{} (? lists them)", line.trim()))
+                        }
+                    }
+                    // A command may open its own overlay.
+                    return self.overlay.take();
+                }
+                edit(&mut line, &key);
+                Some(Overlay::CommandLine(line))
+            }
+            Overlay::Filter => {
+                if esc {
+                    self.filter_mut().clear();
+                    self.filter_changed();
+                    return None;
+                }
+                if enter {
+                    return None;
+                }
+                if edit(self.filter_mut(), &key) {
+                    self.filter_changed();
+                }
+                Some(Overlay::Filter)
+            }
+            Overlay::Confirm { question, then } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    self.run_pending(then);
+                    None
+                }
+                KeyCode::Char('n') | KeyCode::Esc => None,
+                _ => Some(Overlay::Confirm { question, then }),
+            },
+            Overlay::Picker {
+                mail_id,
+                job,
+                mut query,
+                mut cursor,
+            } => {
+                if esc {
+                    return None;
+                }
+                let matches = self.picker_matches(&query);
+                let new_customer = Key::from_event(&key) == Key::ctrl('n');
+                if enter || new_customer {
+                    let choice = match matches.get(cursor) {
+                        Some((id, _)) if !new_customer => Some(CustomerChoice::Existing(*id)),
+                        _ if !query.trim().is_empty() => {
+                            Some(CustomerChoice::New(query.trim().to_string()))
+                        }
+                        _ => None,
+                    };
+                    return match choice {
+                        Some(c) => {
+                            self.approve(mail_id, c);
+                            None
+                        }
+                        None => {
+                            self.error("type a customer name");
+                            Some(Overlay::Picker {
+                                mail_id,
+                                job,
+                                query,
+                                cursor,
+                            })
+                        }
+                    };
+                }
+                match key.code {
+                    KeyCode::Down => cursor = (cursor + 1).min(matches.len().saturating_sub(1)),
+                    KeyCode::Up => cursor = cursor.saturating_sub(1),
+                    _ => {
+                        if edit(&mut query, &key) {
+                            cursor = 0;
+                        }
+                    }
+                }
+                Some(Overlay::Picker {
+                    mail_id,
+                    job,
+                    query,
+                    cursor,
+                })
+            }
+            Overlay::Remark {
+                run_id,
+                job_id,
+                title,
+                mut text,
+                confirm_discard,
+            } => {
+                if Key::from_event(&key) == Key::ctrl('s') {
+                    let body = text.lines().join("\n");
+                    if body.trim().is_empty() {
+                        self.error("the remark is empty");
+                        return Some(Overlay::Remark {
+                            run_id,
+                            job_id,
+                            title,
+                            text,
+                            confirm_discard,
+                        });
+                    }
+                    self.save_remark(run_id, job_id, body);
+                    return None;
+                }
+                if esc {
+                    let empty = text.lines().iter().all(|l| l.trim().is_empty());
+                    if empty || confirm_discard {
+                        return None;
+                    }
+                    return Some(Overlay::Remark {
+                        run_id,
+                        job_id,
+                        title,
+                        text,
+                        confirm_discard: true,
+                    });
+                }
+                text.input(key);
+                Some(Overlay::Remark {
+                    run_id,
+                    job_id,
+                    title,
+                    text,
+                    confirm_discard: false,
+                })
+            }
+            Overlay::Override(mut form) => {
+                if esc {
+                    return None;
+                }
+                if enter {
+                    self.save_override(*form);
+                    return None;
+                }
+                match key.code {
+                    KeyCode::Up => form.field = form.field.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Tab => form.field = (form.field + 1).min(3),
+                    KeyCode::Left => form.change(false),
+                    KeyCode::Right | KeyCode::Char(' ') if form.field < 3 => form.change(true),
+                    _ if form.field == 3 => {
+                        edit(&mut form.text, &key);
+                    }
+                    _ => {}
+                }
+                Some(Overlay::Override(form))
+            }
+            Overlay::TicketMenu => {
+                let run = self.run_checks.current_run().map(|r| (r.id, r.job_id));
+                let (run_id, job_id) = run?;
+                match key.code {
+                    KeyCode::Char('n') | KeyCode::Char('i') => {
+                        let value = self
+                            .run_checks
+                            .current_job()
+                            .map(|j| {
+                                format!(
+                                    "{} {}: {}",
+                                    j.customer_name,
+                                    j.job_name,
+                                    j.worst().as_str()
+                                )
+                            })
+                            .unwrap_or_default();
+                        Some(Overlay::TicketInput(TicketInput {
+                            kind: TicketInputKind::NewInternal,
+                            run_id,
+                            job_id,
+                            value,
+                        }))
+                    }
+                    KeyCode::Char('l') => Some(Overlay::TicketInput(TicketInput {
+                        kind: TicketInputKind::Link,
+                        run_id,
+                        job_id,
+                        value: String::new(),
+                    })),
+                    KeyCode::Char('r') => {
+                        let open = self
+                            .run_checks
+                            .detail
+                            .as_ref()
+                            .filter(|d| d.run.id == run_id)
+                            .and_then(|d| d.tickets.iter().find(|t| t.ticket.resolved_at.is_none()))
+                            .map(|t| (t.ticket.id, t.ticket.ticket_code.clone()));
+                        match open {
+                            Some((id, code)) => Some(Overlay::Confirm {
+                                question: format!(
+                                    "Resolve {code}? New runs will no longer get it."
+                                ),
+                                then: Pending::ResolveTicket { id, code },
+                            }),
+                            None => {
+                                self.error("no open ticket on this run");
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            Overlay::TicketInput(mut input) => {
+                if esc {
+                    return None;
+                }
+                if enter {
+                    let value = input.value.trim().to_string();
+                    if value.is_empty() {
+                        self.error("type something first");
+                        return Some(Overlay::TicketInput(input));
+                    }
+                    match input.kind {
+                        TicketInputKind::NewInternal => {
+                            self.new_ticket(input.run_id, input.job_id, value, Code::Internal)
+                        }
+                        TicketInputKind::Link => {
+                            self.link_ticket(input.run_id, input.job_id, value)
+                        }
+                    }
+                    return None;
+                }
+                edit(&mut input.value, &key);
+                Some(Overlay::TicketInput(input))
+            }
+        }
+    }
+
+    /// Customers matching the picker query, best first.
+    pub fn picker_matches(&self, query: &str) -> Vec<(i64, String)> {
+        let mut scored: Vec<(i32, i64, String)> = self
+            .customers
+            .iter()
+            .filter_map(|c| list::fuzzy(query, &c.name).map(|s| (s, c.id, c.name.clone())))
+            .collect();
+        scored.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.2.to_lowercase().cmp(&b.2.to_lowercase()))
+        });
+        scored.into_iter().map(|(_, id, name)| (id, name)).collect()
+    }
+
+    fn filter_mut(&mut self) -> &mut String {
+        match self.pane {
+            Pane::RunChecks => &mut self.run_checks.jobs.filter,
+            Pane::Inbox => &mut self.inbox.list.filter,
+            Pane::DailyJobs => &mut self.daily.list.filter,
+        }
+    }
+
+    fn filter_changed(&mut self) {
+        match self.pane {
+            Pane::RunChecks => {
+                self.run_checks.jobs.cursor = 0;
+                self.load_runs_of_cursor();
+            }
+            Pane::Inbox => {
+                self.inbox.list.cursor = 0;
+                self.load_mail_of_cursor();
+            }
+            Pane::DailyJobs => self.daily.list.cursor = 0,
+        }
+    }
+
+    fn run_pending(&mut self, p: Pending) {
+        match p {
+            Pending::ReviewJobs(ids) => self.review_jobs(ids),
+            Pending::DeleteMail(ids) => self.delete_mail(ids),
+            Pending::ReparseAll => self.reparse_all(),
+            Pending::ResolveTicket { id, code } => self.resolve_ticket(id, code),
+        }
+    }
+}

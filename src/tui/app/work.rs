@@ -1,0 +1,400 @@
+//! Database work started from keys. Each runs in a spawned task and reports back as an action,
+//! so the interface never waits for it.
+
+use super::{App, Overlay, OverrideForm};
+use crate::db::{self, inbox::CustomerChoice, remarks, scopes::Scope, tickets};
+use crate::ingest::{pipeline::Outcome, reparse};
+use crate::tui::action::Action;
+use crate::tui::clipboard;
+use crate::tui::panes::Pane;
+
+fn failed(what: &str, e: impl std::fmt::Display) -> Action {
+    Action::Failed(format!("{what}: {e}"))
+}
+
+impl App {
+    pub(crate) fn review_run(&mut self, run_id: i64) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("review", e),
+            };
+            match db::review::review_run(&mut conn, run_id, &by, now).await {
+                Ok(batch) => Action::Reviewed(batch),
+                Err(e) => failed("review", e),
+            }
+        });
+    }
+
+    pub(crate) fn review_jobs(&mut self, job_ids: Vec<i64>) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.run_checks.jobs.marks.clear();
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("review", e),
+            };
+            match db::review::review_jobs(&mut conn, &job_ids, &by, now).await {
+                Ok(batch) => Action::Reviewed(batch),
+                Err(e) => failed("review", e),
+            }
+        });
+    }
+
+    pub(crate) fn undo_review(&mut self) {
+        let Some(batch) = self.undo.pop() else {
+            self.toast("nothing to undo");
+            return;
+        };
+        let (pool, by) = (self.pool(), self.operator.clone());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("undo", e),
+            };
+            match db::review::undo(&mut conn, &batch, &by).await {
+                Ok(n) => Action::Done(format!(
+                    "undone: {n} run{} back in the queue",
+                    if n == 1 { "" } else { "s" }
+                )),
+                Err(e) => failed("undo", e),
+            }
+        });
+    }
+
+    pub(crate) fn delete_mail(&mut self, ids: Vec<i64>) {
+        let (pool, now) = (self.pool(), self.now());
+        self.inbox.list.marks.clear();
+        self.spawn(async move {
+            match db::mail::soft_delete(&pool, &ids, now).await {
+                Ok(n) => Action::Done(format!(
+                    "deleted {n} mail{} · D shows deleted mail",
+                    if n == 1 { "" } else { "s" }
+                )),
+                Err(e) => failed("delete", e),
+            }
+        });
+    }
+
+    pub(crate) fn restore_mail(&mut self, ids: Vec<i64>) {
+        let pool = self.pool();
+        self.inbox.list.marks.clear();
+        self.spawn(async move {
+            match db::mail::restore(&pool, &ids).await {
+                Ok(n) => Action::Done(format!(
+                    "restored {n} mail{}",
+                    if n == 1 { "" } else { "s" }
+                )),
+                Err(e) => failed("restore", e),
+            }
+        });
+    }
+
+    pub(crate) fn reparse_one(&mut self) {
+        let Some(id) = self.inbox.current().map(|m| m.id) else {
+            return;
+        };
+        let (pool, now) = (self.pool(), self.now());
+        self.spawn(async move {
+            match reparse::reparse_one(&pool, id, now).await {
+                Ok(Outcome::Run { .. }) => {
+                    Action::Done("re-parsed: the mail became a run of a known job".into())
+                }
+                Ok(Outcome::Unparsed { .. }) => {
+                    Action::Done("re-parsed: still not recognised".into())
+                }
+                Ok(_) => Action::Done("re-parsed".into()),
+                Err(e) => failed("re-parse", e),
+            }
+        });
+    }
+
+    pub(crate) fn reparse_all(&mut self) {
+        let (pool, now) = (self.pool(), self.now());
+        self.toast("re-parsing all waiting mail…");
+        self.spawn(async move {
+            match reparse::reparse_unapproved(&pool, now, |_, _| {}).await {
+                Ok(s) => Action::Done(format!(
+                    "re-parsed {}: {} became runs, {} waiting, {} unparsed",
+                    s.total, s.runs_created, s.waiting, s.unparsed
+                )),
+                Err(e) => failed("re-parse", e),
+            }
+        });
+    }
+
+    pub(crate) fn open_approve(&mut self) {
+        let Some(m) = self.inbox.current() else {
+            return;
+        };
+        if self.inbox.deleted {
+            self.error("restore the mail first (U)");
+            return;
+        }
+        if m.parsed_status.is_none() {
+            self.error("this mail was not recognised: re-parse it (p) or delete it (d)");
+            return;
+        }
+        let mail_id = m.id;
+        let job = m.job_name.clone().unwrap_or_default();
+        self.overlay = Some(Overlay::Picker {
+            mail_id,
+            job,
+            query: String::new(),
+            cursor: 0,
+        });
+        let pool = self.pool();
+        self.spawn(async move {
+            match db::customers::list(&pool).await {
+                Ok(c) => Action::CustomersLoaded(c),
+                Err(e) => failed("loading customers", e),
+            }
+        });
+    }
+
+    pub(crate) fn approve(&mut self, mail_id: i64, choice: CustomerChoice) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let result = async {
+                let mut tx = pool.begin().await?;
+                let a = db::inbox::approve(&mut tx, mail_id, &choice, &by, now).await?;
+                tx.commit().await?;
+                Ok::<_, db::DbError>(a)
+            }
+            .await;
+            match result {
+                Ok(a) => Action::Done(format!(
+                    "approved: {} run{} created",
+                    a.runs_created,
+                    if a.runs_created == 1 { "" } else { "s" }
+                )),
+                Err(e) => failed("approve", e),
+            }
+        });
+    }
+
+    pub(crate) fn open_remark(&mut self) {
+        let Some(run) = self.run_checks.current_run().map(|r| (r.id, r.job_id)) else {
+            self.error("choose a run first");
+            return;
+        };
+        let title = self
+            .run_checks
+            .current_job()
+            .map(|j| format!("{} › {}", j.customer_name, j.job_name))
+            .unwrap_or_default();
+        let mut area = ratatui_textarea::TextArea::default();
+        area.set_placeholder_text("What should the next operator know about this job?");
+        self.overlay = Some(Overlay::Remark {
+            run_id: run.0,
+            job_id: run.1,
+            title,
+            text: Box::new(area),
+            confirm_discard: false,
+        });
+    }
+
+    pub(crate) fn save_remark(&mut self, run_id: i64, job_id: i64, body: String) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let result = async {
+                let mut tx = pool.begin().await?;
+                let r = remarks::create(
+                    &mut tx,
+                    &remarks::NewRemark {
+                        body,
+                        scopes: vec![Scope::Job { job_id }],
+                    },
+                    &by,
+                    now,
+                )
+                .await?;
+                remarks::link_run(&mut tx, r.id, run_id, &by).await?;
+                tx.commit().await?;
+                Ok::<_, db::DbError>(())
+            }
+            .await;
+            match result {
+                Ok(()) => Action::Done("remark added to the job (💬 until resolved)".into()),
+                Err(e) => failed("remark", e),
+            }
+        });
+    }
+
+    pub(crate) fn open_override(&mut self) {
+        let Some(run) = self.run_checks.current_run().cloned() else {
+            self.error("choose a run first");
+            return;
+        };
+        if run.missed {
+            self.error("a Missed run has no report to treat as success");
+            return;
+        }
+        let Some(job) = self.run_checks.current_job().cloned() else {
+            return;
+        };
+        let objects = self
+            .run_checks
+            .detail
+            .as_ref()
+            .filter(|d| d.run.id == run.id)
+            .map(|d| d.objects.clone())
+            .unwrap_or_default();
+        let pool = self.pool();
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("override", e),
+            };
+            match db::overrides::draft_from_run(&mut conn, run.id).await {
+                Ok(draft) => {
+                    Action::OverrideDraft(Box::new(OverrideForm::new(draft, &job, &objects)))
+                }
+                Err(e) => failed("override", e),
+            }
+        });
+    }
+
+    pub(crate) fn save_override(&mut self, form: OverrideForm) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        let draft = form.draft();
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("override", e),
+            };
+            match db::overrides::create(&mut conn, &draft, None, &by, now).await {
+                Ok(_) => Action::Done(
+                    "override saved; unreviewed runs it covers were re-evaluated".into(),
+                ),
+                Err(e) => failed("override", e),
+            }
+        });
+    }
+
+    pub(crate) fn new_ticket(
+        &mut self,
+        run_id: i64,
+        job_id: i64,
+        description: String,
+        code: tickets::Code,
+    ) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let result = async {
+                let mut tx = pool.begin().await?;
+                let t = tickets::create(
+                    &mut tx,
+                    &tickets::NewTicket {
+                        code,
+                        description,
+                        autotask_ticket_id: None,
+                        scopes: vec![Scope::Job { job_id }],
+                    },
+                    &by,
+                    now,
+                )
+                .await?;
+                tickets::link_run(&mut tx, t.id, run_id, &by).await?;
+                tx.commit().await?;
+                Ok::<_, db::DbError>(t.ticket_code)
+            }
+            .await;
+            match result {
+                Ok(code) => Action::Done(format!(
+                    "ticket {code} on this job until resolved · y copies it"
+                )),
+                Err(e) => failed("ticket", e),
+            }
+        });
+    }
+
+    /// Links an existing ticket by code, or creates one with that code (an outside number).
+    pub(crate) fn link_ticket(&mut self, run_id: i64, job_id: i64, code: String) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let result = async {
+                let mut tx = pool.begin().await?;
+                let existing = tickets::find_by_code(&mut *tx, code.trim()).await?;
+                let t = match existing {
+                    Some(t) => t,
+                    None => {
+                        tickets::create(
+                            &mut tx,
+                            &tickets::NewTicket {
+                                code: tickets::Code::External(code.clone()),
+                                description: String::new(),
+                                autotask_ticket_id: None,
+                                scopes: vec![Scope::Job { job_id }],
+                            },
+                            &by,
+                            now,
+                        )
+                        .await?
+                    }
+                };
+                tickets::link_run(&mut tx, t.id, run_id, &by).await?;
+                tx.commit().await?;
+                Ok::<_, db::DbError>(t.ticket_code)
+            }
+            .await;
+            match result {
+                Ok(code) => Action::Done(format!("ticket {code} linked to this run")),
+                Err(e) => failed("link ticket", e),
+            }
+        });
+    }
+
+    pub(crate) fn resolve_ticket(&mut self, ticket_id: i64, code: String) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("resolve", e),
+            };
+            match tickets::resolve(&mut conn, ticket_id, &by, now).await {
+                Ok(_) => Action::Done(format!("{code} resolved: new runs no longer get it")),
+                Err(e) => failed("resolve", e),
+            }
+        });
+    }
+
+    pub(crate) fn open_mail(&mut self) {
+        let mail_id = match self.pane {
+            Pane::RunChecks => self.run_checks.current_run().and_then(|r| r.mail_id),
+            Pane::Inbox => self.inbox.current().map(|m| m.id),
+            Pane::DailyJobs => None,
+        };
+        let Some(mail_id) = mail_id else {
+            self.error("no mail here (a Missed run has none)");
+            return;
+        };
+        let pool = self.pool();
+        self.spawn(async move {
+            match db::mail::raw(&pool, mail_id).await {
+                Ok(Some(raw)) => Action::OpenPager(raw),
+                Ok(None) => Action::Failed("the raw mail was not kept".into()),
+                Err(e) => failed("opening the mail", e),
+            }
+        });
+    }
+
+    /// Copies a value: always a toast; OSC 52 between frames and/or tmux or the native clipboard
+    /// in the background, as the environment allows.
+    pub fn copy(&mut self, value: String) {
+        let plan = clipboard::plan(&clipboard::Env::from_process());
+        self.toast(format!("copied {value}"));
+        if plan.osc52 {
+            self.osc52.push(value.clone());
+        }
+        if plan.tmux || plan.native {
+            self.spawn(async move {
+                match clipboard::copy_out_of_band(&value, plan).await {
+                    Ok(via) => Action::Copied { value, via },
+                    Err(e) => Action::Failed(format!("copy: {e} (the value is in the toast)")),
+                }
+            });
+        }
+    }
+}

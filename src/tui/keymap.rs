@@ -1,0 +1,542 @@
+//! The keymap is data: one table of (context, keys, command, description) drives key handling,
+//! the `?` help overlay and the hint line.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key as the table names it: a code plus "Ctrl held".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub const fn ch(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+        }
+    }
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: true,
+        }
+    }
+    pub const fn code(code: KeyCode) -> Key {
+        Key { code, ctrl: false }
+    }
+
+    pub fn from_event(e: &KeyEvent) -> Key {
+        Key {
+            code: e.code,
+            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+
+    /// How help and hints spell the key.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// Where a binding applies. The active set is the pane's context, then `List`, then `Global`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    List,
+    RunChecks,
+    Inbox,
+    DailyJobs,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::List => "Lists",
+            Context::RunChecks => "Run Checks",
+            Context::Inbox => "Inbox",
+            Context::DailyJobs => "Daily Jobs",
+        }
+    }
+}
+
+/// What a key asks for. The snake-case names are also `:` commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    ForceQuit,
+    Help,
+    CommandLine,
+    GotoInbox,
+    GotoDailyJobs,
+    GotoRunChecks,
+    ImportNow,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Open,
+    Back,
+    Filter,
+    Mark,
+    MarkAll,
+    Review,
+    ReviewJob,
+    Undo,
+    Remark,
+    Override,
+    Ticket,
+    Copy,
+    OpenMail,
+    IncludeReviewed,
+    Approve,
+    Delete,
+    Restore,
+    ShowDeleted,
+    Reparse,
+    ReparseAll,
+    EarlierDay,
+    LaterDay,
+    EarlierWeek,
+    LaterWeek,
+}
+
+impl Command {
+    /// Name used by the `:` command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::ForceQuit => "force_quit",
+            Command::Help => "help",
+            Command::CommandLine => "command_line",
+            Command::GotoInbox => "inbox",
+            Command::GotoDailyJobs => "daily",
+            Command::GotoRunChecks => "checks",
+            Command::ImportNow => "import",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::PageUp => "page_up",
+            Command::PageDown => "page_down",
+            Command::Open => "open",
+            Command::Back => "back",
+            Command::Filter => "filter",
+            Command::Mark => "mark",
+            Command::MarkAll => "mark_all",
+            Command::Review => "review",
+            Command::ReviewJob => "review_job",
+            Command::Undo => "undo",
+            Command::Remark => "remark",
+            Command::Override => "override",
+            Command::Ticket => "ticket",
+            Command::Copy => "copy",
+            Command::OpenMail => "mail",
+            Command::IncludeReviewed => "include_reviewed",
+            Command::Approve => "approve",
+            Command::Delete => "delete",
+            Command::Restore => "restore",
+            Command::ShowDeleted => "deleted",
+            Command::Reparse => "reparse_one",
+            Command::ReparseAll => "reparse",
+            Command::EarlierDay => "earlier_day",
+            Command::LaterDay => "later_day",
+            Command::EarlierWeek => "earlier_week",
+            Command::LaterWeek => "later_week",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    pub command: Command,
+    pub help: &'static str,
+    /// Shown in the hint line of its context.
+    pub hint: bool,
+}
+
+const fn b(
+    context: Context,
+    keys: &'static [Key],
+    command: Command,
+    help: &'static str,
+    hint: bool,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        command,
+        help,
+        hint,
+    }
+}
+
+use Command as C;
+use Context as X;
+
+/// Every binding of the program.
+pub const BINDINGS: &[Binding] = &[
+    b(
+        X::Global,
+        &[Key::ch('?'), Key::code(KeyCode::F(1))],
+        C::Help,
+        "help",
+        true,
+    ),
+    b(
+        X::Global,
+        &[Key::ch(':')],
+        C::CommandLine,
+        "command line (:import, :reparse, :q)",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('q')],
+        C::Quit,
+        "back out / quit",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ctrl('c')],
+        C::ForceQuit,
+        "quit now",
+        false,
+    ),
+    b(X::Global, &[Key::ch('1')], C::GotoInbox, "Inbox", false),
+    b(
+        X::Global,
+        &[Key::ch('2')],
+        C::GotoDailyJobs,
+        "Daily Jobs",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('3')],
+        C::GotoRunChecks,
+        "Run Checks",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ctrl('r')],
+        C::ImportNow,
+        "import mail now",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('k'), Key::code(KeyCode::Up)],
+        C::Up,
+        "up",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('j'), Key::code(KeyCode::Down)],
+        C::Down,
+        "down",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('g'), Key::code(KeyCode::Home)],
+        C::Top,
+        "first row",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('G'), Key::code(KeyCode::End)],
+        C::Bottom,
+        "last row",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::code(KeyCode::PageUp), Key::ctrl('u')],
+        C::PageUp,
+        "page up",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::code(KeyCode::PageDown), Key::ctrl('d')],
+        C::PageDown,
+        "page down",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::code(KeyCode::Enter), Key::ch('l')],
+        C::Open,
+        "open",
+        true,
+    ),
+    b(
+        X::List,
+        &[Key::code(KeyCode::Esc), Key::ch('h')],
+        C::Back,
+        "back / clear marks and filter",
+        false,
+    ),
+    b(X::List, &[Key::ch('/')], C::Filter, "filter", true),
+    b(
+        X::List,
+        &[Key::ch(' ')],
+        C::Mark,
+        "mark and move down",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('*')],
+        C::MarkAll,
+        "mark all visible",
+        false,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('r')],
+        C::Review,
+        "review (marked jobs, or this run)",
+        true,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('R')],
+        C::ReviewJob,
+        "review job (all its runs)",
+        true,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('u')],
+        C::Undo,
+        "undo last review",
+        false,
+    ),
+    b(X::RunChecks, &[Key::ch('m')], C::Remark, "remark", true),
+    b(
+        X::RunChecks,
+        &[Key::ch('o')],
+        C::Override,
+        "override (treat as success)",
+        true,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('t')],
+        C::Ticket,
+        "ticket menu",
+        true,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('y')],
+        C::Copy,
+        "copy ticket number",
+        true,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('e')],
+        C::OpenMail,
+        "open the mail in $PAGER",
+        false,
+    ),
+    b(
+        X::RunChecks,
+        &[Key::ch('i')],
+        C::IncludeReviewed,
+        "include reviewed runs",
+        false,
+    ),
+    b(
+        X::Inbox,
+        &[Key::ch('a')],
+        C::Approve,
+        "approve (choose customer)",
+        true,
+    ),
+    b(X::Inbox, &[Key::ch('d')], C::Delete, "delete", true),
+    b(
+        X::Inbox,
+        &[Key::ch('U')],
+        C::Restore,
+        "restore deleted mail",
+        false,
+    ),
+    b(
+        X::Inbox,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "show deleted mail",
+        true,
+    ),
+    b(
+        X::Inbox,
+        &[Key::ch('p')],
+        C::Reparse,
+        "re-parse this mail",
+        true,
+    ),
+    b(
+        X::Inbox,
+        &[Key::ch('P')],
+        C::ReparseAll,
+        "re-parse all waiting mail",
+        false,
+    ),
+    b(
+        X::Inbox,
+        &[Key::ch('e')],
+        C::OpenMail,
+        "open the mail in $PAGER",
+        false,
+    ),
+    b(
+        X::DailyJobs,
+        &[Key::code(KeyCode::Left)],
+        C::EarlierDay,
+        "day column left",
+        true,
+    ),
+    b(
+        X::DailyJobs,
+        &[Key::code(KeyCode::Right)],
+        C::LaterDay,
+        "day column right",
+        true,
+    ),
+    b(
+        X::DailyJobs,
+        &[Key::ch('[')],
+        C::EarlierWeek,
+        "window a week earlier",
+        true,
+    ),
+    b(
+        X::DailyJobs,
+        &[Key::ch(']')],
+        C::LaterWeek,
+        "window a week later",
+        true,
+    ),
+];
+
+/// The command a key means in the given pane context.
+pub fn lookup(pane: Context, key: Key) -> Option<Command> {
+    [pane, Context::List, Context::Global]
+        .into_iter()
+        .find_map(|ctx| {
+            BINDINGS
+                .iter()
+                .find(|b| b.context == ctx && b.keys.contains(&key))
+                .map(|b| b.command)
+        })
+}
+
+/// The hint line of a pane: its own hinted bindings, then the list and global ones.
+pub fn hints(pane: Context) -> Vec<(String, &'static str)> {
+    [pane, Context::List, Context::Global]
+        .into_iter()
+        .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.context == ctx && b.hint))
+        .map(|b| (b.keys.first().map(Key::label).unwrap_or_default(), b.help))
+        .collect()
+}
+
+/// A `:` command by name (also `q`).
+pub fn by_name(name: &str) -> Option<Command> {
+    let name = name.trim().trim_start_matches(':');
+    if matches!(name, "q" | "q!" | "quit" | "exit") {
+        return Some(Command::Quit);
+    }
+    BINDINGS
+        .iter()
+        .map(|b| b.command)
+        .find(|c| c.name() == name.replace('-', "_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn no_key_means_two_things_in_any_pane() {
+        for pane in [Context::RunChecks, Context::Inbox, Context::DailyJobs] {
+            let mut seen: HashMap<Key, Command> = HashMap::new();
+            for ctx in [pane, Context::List, Context::Global] {
+                for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+                    for k in b.keys {
+                        if let Some(prev) = seen.insert(*k, b.command) {
+                            panic!(
+                                "{} means both {:?} and {:?} in {:?}",
+                                k.label(),
+                                prev,
+                                b.command,
+                                pane
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_both_move() {
+        for (k, a) in [('j', KeyCode::Down), ('k', KeyCode::Up)] {
+            assert_eq!(
+                lookup(Context::Inbox, Key::ch(k)),
+                lookup(Context::Inbox, Key::code(a))
+            );
+        }
+    }
+
+    #[test]
+    fn command_line_names() {
+        assert_eq!(by_name(":q"), Some(Command::Quit));
+        assert_eq!(by_name("import"), Some(Command::ImportNow));
+        assert_eq!(by_name("reparse"), Some(Command::ReparseAll));
+        assert_eq!(by_name("include-reviewed"), Some(Command::IncludeReviewed));
+        assert_eq!(by_name("nonsense"), None);
+    }
+
+    #[test]
+    fn hints_come_from_the_table() {
+        let h = hints(Context::RunChecks);
+        assert_eq!(h.first().map(|(k, _)| k.as_str()), Some("r"));
+        assert!(h.iter().any(|(k, d)| k == "?" && *d == "help"));
+    }
+}

@@ -1,0 +1,345 @@
+//! Inbox (pane 1): mail waiting for approval, unparsed mail with its reason, deleted mail.
+
+use crate::db::mail::{Mail, MailObject};
+use crate::db::{self, DbError};
+use crate::domain::run_status::RunStatus;
+use crate::domain::status::Status;
+use crate::tui::action::Action;
+use crate::tui::list::{self, ListState};
+use crate::tui::panes::run_checks::fit;
+use crate::tui::sanitize;
+use crate::tui::theme::Theme;
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use sqlx::PgPool;
+
+/// Rows fetched per page; the Inbox can hold thousands of mails.
+pub const PAGE: i64 = 500;
+
+#[derive(Debug, Default)]
+pub struct Inbox {
+    pub rows: Vec<Mail>,
+    pub list: ListState,
+    /// Showing soft-deleted mail instead of waiting mail.
+    pub deleted: bool,
+    pub waiting: i64,
+    pub detail: Option<MailDetail>,
+    /// The detail takes the screen (narrow terminals) or has the keys (wide ones).
+    pub open: bool,
+    pub scroll: u16,
+    pub loaded: bool,
+    /// Rows asked for: grows by a page when the cursor nears the end.
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailDetail {
+    pub mail_id: i64,
+    pub objects: Vec<MailObject>,
+    pub text: String,
+}
+
+impl Inbox {
+    pub fn visible(&self) -> Vec<usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                list::matches(
+                    &self.list.filter,
+                    &[
+                        &m.from_address,
+                        &m.subject,
+                        m.backup_software.as_deref().unwrap_or(""),
+                        m.job_name.as_deref().unwrap_or(""),
+                    ],
+                )
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn current(&self) -> Option<&Mail> {
+        self.visible()
+            .get(self.list.cursor)
+            .and_then(|i| self.rows.get(*i))
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<Mail>, deleted: bool, waiting: i64) {
+        let keep = if self.deleted == deleted {
+            self.current().map(|m| m.id)
+        } else {
+            None
+        };
+        self.rows = rows;
+        self.deleted = deleted;
+        self.waiting = waiting;
+        self.loaded = true;
+        let ids: Vec<i64> = self
+            .visible()
+            .into_iter()
+            .filter_map(|i| self.rows.get(i).map(|m| m.id))
+            .collect();
+        self.list.follow(keep, ids.iter().copied());
+        self.list.clamp(ids.len());
+        self.list.marks.retain(|id| ids.contains(id));
+    }
+
+    /// Ids the row actions apply to: the marked rows, else the cursor row.
+    pub fn targets(&self) -> Vec<i64> {
+        if self.list.marks.is_empty() {
+            self.current().map(|m| vec![m.id]).unwrap_or_default()
+        } else {
+            self.list.marks.iter().copied().collect()
+        }
+    }
+}
+
+pub async fn load(pool: PgPool, deleted: bool, limit: i64) -> Action {
+    let rows = if deleted {
+        db::mail::deleted(&pool, limit, 0).await
+    } else {
+        db::mail::waiting(&pool, limit, 0).await
+    };
+    let waiting = db::mail::waiting_count(&pool).await;
+    match (rows, waiting) {
+        (Ok(rows), Ok(waiting)) => Action::InboxLoaded {
+            rows,
+            deleted,
+            waiting,
+        },
+        (Err(e), _) | (_, Err(e)) => Action::Failed(format!("loading the Inbox: {e}")),
+    }
+}
+
+pub async fn load_detail(pool: PgPool, mail_id: i64) -> Action {
+    async fn go(pool: &PgPool, mail_id: i64) -> Result<MailDetail, DbError> {
+        let objects = db::mail::objects(pool, mail_id).await?;
+        let raw = db::mail::raw(pool, mail_id).await?.unwrap_or_default();
+        Ok(MailDetail {
+            mail_id,
+            objects,
+            text: crate::parsers::normalize(&raw).body,
+        })
+    }
+    match go(&pool, mail_id).await {
+        Ok(d) => Action::MailDetailLoaded(Box::new(d)),
+        Err(e) => Action::Failed(format!("loading the mail: {e}")),
+    }
+}
+
+fn parsed_badge(m: &Mail, theme: &Theme) -> (String, Style) {
+    match m.parsed_status.as_deref().and_then(Status::from_db) {
+        Some(st) => {
+            let rs = RunStatus::from_parsed(st, false);
+            theme.badge(rs)
+        }
+        None => ("—".into(), theme.dim()),
+    }
+}
+
+fn reason(m: &Mail) -> String {
+    if let Some(e) = &m.parse_error {
+        format!("parse error: {e}")
+    } else if let Some(r) = &m.unparsed_reason {
+        format!("no parser: {r}")
+    } else if m.informational {
+        "informational".into()
+    } else {
+        "new job".into()
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
+    if area.width >= 120 && !s.deleted {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+        draw_list(f, top, s, theme, tz);
+        draw_detail(f, bottom, s, theme, tz);
+    } else if s.open {
+        draw_detail(f, area, s, theme, tz);
+    } else {
+        draw_list(f, area, s, theme, tz);
+    }
+}
+
+fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
+    let vis = s.visible();
+    let unparsed = s.rows.iter().filter(|m| m.parsed_status.is_none()).count();
+    let mut title = if s.deleted {
+        format!(
+            " Inbox — deleted mail ({}) · U restores · D back ",
+            s.rows.len()
+        )
+    } else {
+        format!(" Inbox — {} waiting ({unparsed} unparsed)", s.waiting)
+    };
+    if !s.list.filter.is_empty() {
+        title.push_str(&format!(" · filter: {}", s.list.filter));
+    }
+    if !s.list.marks.is_empty() {
+        title.push_str(&format!(" · {} marked", s.list.marks.len()));
+    }
+    if !s.deleted {
+        title.push(' ');
+    }
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 2 {
+        return;
+    }
+    let w = inner.width as usize;
+    let narrow = w < 100;
+    let (fw, sw, tw, jw) = if narrow {
+        let rest = w.saturating_sub(2 + 13 + 11 + 3);
+        (rest / 3, 0, 0, rest - rest / 3)
+    } else {
+        let rest = w.saturating_sub(2 + 13 + 11 + 5 + 22);
+        (rest * 3 / 10, 10, 12, rest - rest * 3 / 10)
+    };
+    let mut lines = vec![Line::styled(
+        if narrow {
+            format!(
+                "  {:<12} {:<fw$} {:<jw$} {:<10}",
+                "Received", "From", "Job / subject", "Status"
+            )
+        } else {
+            format!(
+                "  {:<12} {:<fw$} {:<sw$} {:<tw$} {:<jw$} {:<10} {}",
+                "Received", "From", "Software", "Type", "Job / subject", "Status", "Parsed"
+            )
+        },
+        theme.dim(),
+    )];
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = s.list.scroll(height);
+    if vis.is_empty() && s.loaded {
+        lines.push(Line::styled(
+            if s.deleted {
+                "  No deleted mail."
+            } else {
+                "  The Inbox is empty: every job is approved."
+            },
+            theme.ok(),
+        ));
+    }
+    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
+        let Some(m) = s.rows.get(*idx) else { continue };
+        let cursor = pos == s.list.cursor;
+        let marker = if cursor {
+            theme.cursor()
+        } else if s.list.marks.contains(&m.id) {
+            theme.mark()
+        } else {
+            " "
+        };
+        let job = m.job_name.clone().unwrap_or_else(|| m.subject.clone());
+        let (badge, style) = parsed_badge(m, theme);
+        let mut spans = vec![
+            Span::raw(format!("{marker} ")),
+            Span::raw(format!(
+                "{} ",
+                m.received_at.with_timezone(&tz).format("%d %b %H:%M ")
+            )),
+            Span::raw(format!("{} ", fit(&m.from_address, fw))),
+        ];
+        if !narrow {
+            spans.push(Span::raw(format!(
+                "{} ",
+                fit(m.backup_software.as_deref().unwrap_or("—"), sw)
+            )));
+            spans.push(Span::raw(format!(
+                "{} ",
+                fit(m.backup_type.as_deref().unwrap_or("—"), tw)
+            )));
+        }
+        spans.push(Span::raw(format!("{} ", fit(&job, jw))));
+        spans.push(Span::styled(format!("{:<10} ", fit(&badge, 10)), style));
+        if !narrow {
+            spans.push(Span::styled(sanitize::line(&reason(m)), theme.dim()));
+        }
+        let mut line = Line::from(spans);
+        if cursor {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_detail(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
+    let block = Block::bordered().title(Span::styled(" Mail ", theme.title()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(m) = s.current().cloned() else {
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("From      ", theme.dim()),
+            Span::raw(sanitize::line(&m.from_address)),
+        ]),
+        Line::from(vec![
+            Span::styled("Subject   ", theme.dim()),
+            Span::raw(sanitize::line(&m.subject)),
+        ]),
+        Line::from(vec![
+            Span::styled("Received  ", theme.dim()),
+            Span::raw(
+                m.received_at
+                    .with_timezone(&tz)
+                    .format("%a %d %b %Y %H:%M")
+                    .to_string(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled("Parsed    ", theme.dim()),
+            Span::raw(match (&m.parser_name, &m.backup_software) {
+                (Some(p), Some(sw)) => format!(
+                    "{sw} · {} · {} ({p})",
+                    sanitize::line(m.backup_type.as_deref().unwrap_or("")),
+                    sanitize::line(m.job_name.as_deref().unwrap_or(""))
+                ),
+                _ => sanitize::line(&reason(&m)),
+            }),
+        ]),
+    ];
+    if let Some(d) = s.detail.as_ref().filter(|d| d.mail_id == m.id) {
+        if !d.objects.is_empty() {
+            lines.push(Line::styled("Objects", theme.title()));
+            for o in &d.objects {
+                let st = Status::from_db(&o.status)
+                    .map(|s| RunStatus::from_parsed(s, false))
+                    .unwrap_or(RunStatus::Unknown);
+                let (badge, style) = theme.badge(st);
+                lines.push(Line::from(vec![
+                    Span::raw(format!(
+                        "  {} {} ",
+                        fit(&o.name, 20),
+                        fit(o.object_type.as_deref().unwrap_or(""), 8)
+                    )),
+                    Span::styled(format!("{badge:<11}"), style),
+                    Span::raw(format!(
+                        " {}",
+                        o.message.as_deref().map(sanitize::line).unwrap_or_default()
+                    )),
+                ]));
+            }
+        }
+        lines.push(Line::raw(""));
+        for l in sanitize::text(&d.text).lines() {
+            lines.push(Line::raw(l.to_string()));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((s.scroll, 0)),
+        inner,
+    );
+}

@@ -1,0 +1,643 @@
+//! Run Checks (pane 3): jobs with unreviewed runs, worst first; the job's runs; one run in full.
+
+use crate::db::remarks::RunRemark;
+use crate::db::review::QueueRow;
+use crate::db::run_objects::RunObject;
+use crate::db::runs::Run;
+use crate::db::tickets::RunTicket;
+use crate::db::{self, DbError};
+use crate::domain::run_status::RunStatus;
+use crate::tui::action::Action;
+use crate::tui::list::{self, ListState};
+use crate::tui::sanitize;
+use crate::tui::theme::Theme;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use sqlx::PgPool;
+
+/// Where the keys go: the job list, the job's runs, or one run with its mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Jobs,
+    Runs,
+    Run,
+}
+
+#[derive(Debug, Default)]
+pub struct RunChecks {
+    pub rows: Vec<QueueRow>,
+    pub jobs: ListState,
+    /// Runs of `runs_job`, newest first.
+    pub runs: Vec<Run>,
+    pub runs_job: Option<i64>,
+    pub run_list: ListState,
+    pub detail: Option<RunDetail>,
+    pub focus: Focus,
+    pub include_reviewed: bool,
+    pub mail_scroll: u16,
+    pub loaded: bool,
+}
+
+/// Everything the detail side shows about one run.
+#[derive(Debug, Clone)]
+pub struct RunDetail {
+    pub run: Run,
+    pub objects: Vec<RunObject>,
+    pub tickets: Vec<RunTicket>,
+    pub remarks: Vec<RunRemark>,
+    pub subject: Option<String>,
+    pub mail_text: Option<String>,
+    /// Last 30 local days, oldest first: the worst status of each day.
+    pub history: Vec<(NaiveDate, Option<RunStatus>)>,
+    pub schedule: Option<String>,
+}
+
+impl RunDetail {
+    /// The ticket number `y` copies: the first ticket shown on the run.
+    pub fn ticket_code(&self) -> Option<&str> {
+        self.tickets.first().map(|t| t.ticket.ticket_code.as_str())
+    }
+}
+
+impl RunChecks {
+    /// Indices of the rows the filter lets through.
+    pub fn visible(&self) -> Vec<usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                list::matches(
+                    &self.jobs.filter,
+                    &[
+                        &r.customer_name,
+                        &r.backup_software,
+                        &r.backup_type,
+                        &r.job_name,
+                    ],
+                )
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn current_job(&self) -> Option<&QueueRow> {
+        let vis = self.visible();
+        vis.get(self.jobs.cursor).and_then(|i| self.rows.get(*i))
+    }
+
+    /// The run the run keys act on: the cursor run once the job's runs are loaded.
+    pub fn current_run(&self) -> Option<&Run> {
+        let job = self.current_job()?;
+        if self.runs_job != Some(job.job_id) {
+            return None;
+        }
+        self.runs.get(self.run_list.cursor)
+    }
+
+    pub fn unreviewed_total(&self) -> i64 {
+        self.rows.iter().map(|r| r.unreviewed).sum()
+    }
+
+    /// Replaces the queue, keeping the cursor on the same job when it is still listed.
+    pub fn set_rows(&mut self, rows: Vec<QueueRow>) {
+        let keep = self.current_job().map(|r| r.job_id);
+        self.rows = rows;
+        self.loaded = true;
+        let ids: Vec<i64> = self
+            .visible()
+            .into_iter()
+            .filter_map(|i| self.rows.get(i).map(|r| r.job_id))
+            .collect();
+        self.jobs.follow(keep, ids.iter().copied());
+        self.jobs.clamp(ids.len());
+        self.jobs.marks.retain(|id| ids.contains(id));
+    }
+
+    pub fn set_runs(&mut self, job_id: i64, runs: Vec<Run>) {
+        let keep = if self.runs_job == Some(job_id) {
+            self.current_run().map(|r| r.id)
+        } else {
+            self.run_list = ListState::default();
+            None
+        };
+        self.runs_job = Some(job_id);
+        self.runs = runs;
+        self.run_list.follow(keep, self.runs.iter().map(|r| r.id));
+        self.run_list.clamp(self.runs.len());
+    }
+}
+
+pub async fn load_queue(pool: PgPool, include_reviewed: bool, now: DateTime<Utc>) -> Action {
+    // "Include reviewed" shows the last week's reviewed runs beside the unreviewed ones.
+    let since = include_reviewed.then(|| now - TimeDelta::days(7));
+    match db::review::queue(&pool, since).await {
+        Ok(rows) => Action::QueueLoaded(rows),
+        Err(e) => Action::Failed(format!("loading Run Checks: {e}")),
+    }
+}
+
+pub async fn load_runs(pool: PgPool, job_id: i64, include_reviewed: bool) -> Action {
+    match db::review::runs_of_job(&pool, job_id, include_reviewed).await {
+        Ok(runs) => Action::RunsLoaded { job_id, runs },
+        Err(e) => Action::Failed(format!("loading runs: {e}")),
+    }
+}
+
+pub async fn load_detail(pool: PgPool, run_id: i64, tz: Tz, now: DateTime<Utc>) -> Action {
+    match detail(&pool, run_id, tz, now).await {
+        Ok(d) => Action::RunDetailLoaded(Box::new(d)),
+        Err(e) => Action::Failed(format!("loading the run: {e}")),
+    }
+}
+
+async fn detail(
+    pool: &PgPool,
+    run_id: i64,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<RunDetail, DbError> {
+    let run = db::runs::get(pool, run_id)
+        .await?
+        .ok_or_else(|| DbError::NotFound(format!("run {run_id}")))?;
+    let objects = db::run_objects::for_run(pool, run_id).await?;
+    let tickets = db::tickets::for_run(pool, run_id).await?;
+    let remarks = db::remarks::for_run(pool, run_id).await?;
+    let (subject, mail_text) = match run.mail_id {
+        Some(mail_id) => {
+            let subject = db::mail::get(pool, mail_id).await?.map(|m| m.subject);
+            let raw = db::mail::raw(pool, mail_id).await?.unwrap_or_default();
+            // Decoding runs here, in the loading task, never while drawing.
+            let text = crate::parsers::normalize(&raw).body;
+            (subject, Some(text))
+        }
+        None => (None, None),
+    };
+    let history = history(pool, run.job_id, tz, now).await?;
+    let schedule = db::schedules::get(pool, run.job_id)
+        .await
+        .ok()
+        .and_then(|s| match (&s.pinned, &s.learned) {
+            (Some(p), _) => Some(format!("{} (pinned)", p.schedule)),
+            (None, Some(l)) => Some(format!("{l} (learned)")),
+            (None, None) => None,
+        });
+    Ok(RunDetail {
+        run,
+        objects,
+        tickets,
+        remarks,
+        subject,
+        mail_text,
+        history,
+        schedule,
+    })
+}
+
+/// The worst status per local day over the last 30 days (today last).
+pub async fn history(
+    pool: &PgPool,
+    job_id: i64,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<(NaiveDate, Option<RunStatus>)>, DbError> {
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today - TimeDelta::days(29);
+    let points = db::runs::points_between(
+        pool,
+        Some(job_id),
+        now - TimeDelta::days(31),
+        now + TimeDelta::days(1),
+    )
+    .await?;
+    Ok(worst_per_day(&points, tz, first, today))
+}
+
+/// Groups runs by local day; `None` for a day without runs.
+pub fn worst_per_day(
+    points: &[db::runs::RunPoint],
+    tz: Tz,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<(NaiveDate, Option<RunStatus>)> {
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|day| {
+            let worst = points
+                .iter()
+                .filter(|p| p.run_at.with_timezone(&tz).date_naive() == day)
+                .filter_map(|p| RunStatus::from_db(&p.effective_status))
+                .max();
+            (day, worst)
+        })
+        .collect()
+}
+
+fn status_of(s: &str) -> RunStatus {
+    RunStatus::from_db(s).unwrap_or(RunStatus::Unknown)
+}
+
+fn count_cell(theme: &Theme, n: i64, s: RunStatus) -> Span<'static> {
+    if n == 0 {
+        Span::styled(format!("{:>3}", "·"), theme.dim())
+    } else {
+        Span::styled(format!("{n:>3}"), theme.status(s))
+    }
+}
+
+/// Draws the pane: list and detail side by side from 120 columns, else one at a time.
+pub fn draw(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: Tz) {
+    let wide = area.width >= 120;
+    if wide {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
+                .areas(area);
+        draw_list(f, left, s, theme, true);
+        draw_detail(f, right, s, theme, tz);
+    } else if s.focus == Focus::Jobs {
+        draw_list(f, area, s, theme, false);
+    } else {
+        draw_detail(f, area, s, theme, tz);
+    }
+}
+
+fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: bool) {
+    let vis = s.visible();
+    let total_runs = s.unreviewed_total();
+    let mut title = format!(
+        " Run Checks — {total_runs} runs to review in {} jobs",
+        s.rows.iter().filter(|r| r.unreviewed > 0).count()
+    );
+    if !s.jobs.filter.is_empty() {
+        title.push_str(&format!(" · filter: {}", s.jobs.filter));
+    }
+    if !s.jobs.marks.is_empty() {
+        title.push_str(&format!(" · {} marked", s.jobs.marks.len()));
+    }
+    if s.include_reviewed {
+        title.push_str(" · incl. reviewed");
+    }
+    title.push(' ');
+    let focused = s.focus == Focus::Jobs;
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(if focused {
+            Style::default()
+        } else {
+            theme.dim()
+        });
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 2 {
+        return;
+    }
+    let narrow = inner.width < 90;
+    let (cw, sw, jw) = if narrow {
+        let rest = inner.width.saturating_sub(4 + 14) as usize;
+        (rest * 2 / 5, 0, rest - rest * 2 / 5)
+    } else {
+        let rest = inner.width.saturating_sub(4 + 22 + 8) as usize;
+        (
+            rest * 3 / 10,
+            rest * 2 / 10,
+            rest - rest * 3 / 10 - rest * 2 / 10,
+        )
+    };
+    let mut lines = Vec::new();
+    let header = if narrow {
+        format!(
+            "  {:<cw$} {:<jw$} {:>5} {:>5}",
+            "Customer", "Job", "worst", "runs"
+        )
+    } else {
+        format!(
+            "  {:<cw$} {:<sw$} {:<jw$}  {} {} {} {} {}  ",
+            "Customer",
+            "Software",
+            "Job",
+            pad(theme.glyph(RunStatus::Failed)),
+            pad(theme.glyph(RunStatus::Missed)),
+            pad(theme.glyph(RunStatus::Warning)),
+            pad(theme.glyph(RunStatus::SuccessOverride)),
+            pad(theme.glyph(RunStatus::Success)),
+        )
+    };
+    lines.push(Line::styled(header, theme.dim()));
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = s.jobs.scroll(height);
+    if vis.is_empty() && s.loaded {
+        lines.push(Line::styled(
+            if s.jobs.filter.is_empty() {
+                "  Nothing to review. The queue is empty."
+            } else {
+                "  No job matches the filter (Esc clears it)."
+            },
+            theme.ok(),
+        ));
+    }
+    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
+        let Some(r) = s.rows.get(*idx) else { continue };
+        let cursor = pos == s.jobs.cursor;
+        let marker = if cursor && focused {
+            theme.cursor()
+        } else if s.jobs.marks.contains(&r.job_id) {
+            theme.mark()
+        } else {
+            " "
+        };
+        let mut spans = vec![Span::raw(format!("{marker} "))];
+        spans.push(Span::raw(fit(&r.customer_name, cw)));
+        spans.push(Span::raw(" "));
+        if !narrow {
+            spans.push(Span::raw(fit(&r.backup_software, sw)));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::raw(fit(&r.job_name, jw)));
+        if narrow {
+            let worst = r.worst();
+            spans.push(Span::styled(
+                format!(" {:>5}", theme.glyph(worst)),
+                theme.status(worst),
+            ));
+            spans.push(Span::raw(format!(" {:>5}", r.unreviewed)));
+        } else {
+            spans.push(Span::raw(" "));
+            spans.push(count_cell(theme, r.failed, RunStatus::Failed));
+            spans.push(count_cell(theme, r.missed, RunStatus::Missed));
+            spans.push(count_cell(theme, r.warning, RunStatus::Warning));
+            spans.push(count_cell(
+                theme,
+                r.success_override,
+                RunStatus::SuccessOverride,
+            ));
+            spans.push(count_cell(theme, r.success, RunStatus::Success));
+        }
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw(if r.has_open_ticket {
+            theme.ticket()
+        } else {
+            "  "
+        }));
+        spans.push(Span::raw(if r.has_open_remark {
+            theme.remark()
+        } else {
+            "  "
+        }));
+        let mut line = Line::from(spans);
+        if cursor && focused {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    let _ = wide;
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn pad(g: &str) -> String {
+    format!("{g:>2}")
+}
+
+/// Cuts or pads `s` to exactly `w` columns (sanitised: queue names come from mail).
+pub fn fit(s: &str, w: usize) -> String {
+    let s = sanitize::line(s);
+    let count = s.chars().count();
+    if count <= w {
+        format!("{s:<w$}")
+    } else if w == 0 {
+        String::new()
+    } else {
+        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn draw_detail(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: Tz) {
+    let Some(job) = s.current_job().cloned() else {
+        f.render_widget(Block::bordered().border_style(theme.dim()), area);
+        return;
+    };
+    let title = format!(
+        " {} › {} › {} › {} ",
+        sanitize::line(&job.customer_name),
+        sanitize::line(&job.backup_software),
+        sanitize::line(&job.backup_type),
+        sanitize::line(&job.job_name)
+    );
+    let focused = s.focus != Focus::Jobs;
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(if focused {
+            Style::default()
+        } else {
+            theme.dim()
+        });
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines: Vec<Line> = Vec::new();
+    let detail = s
+        .detail
+        .as_ref()
+        .filter(|d| Some(d.run.job_id) == s.runs_job);
+    if let Some(d) = detail {
+        lines.push(Line::from(vec![
+            Span::styled("Schedule  ", theme.dim()),
+            Span::raw(
+                d.schedule
+                    .clone()
+                    .unwrap_or_else(|| "not learned yet".into()),
+            ),
+        ]));
+        let mut strip = vec![Span::styled("30 days   ", theme.dim())];
+        for (_, st) in &d.history {
+            strip.push(Span::styled(
+                theme.cell(*st),
+                st.map(|s| theme.status(s)).unwrap_or(theme.dim()),
+            ));
+        }
+        lines.push(Line::from(strip));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        if s.include_reviewed {
+            "Runs"
+        } else {
+            "Runs to review"
+        },
+        theme.title(),
+    ));
+    let run_rows = if s.focus == Focus::Run { 3 } else { 6 };
+    let offset = s.run_list.scroll(run_rows);
+    for (i, r) in s.runs.iter().enumerate().skip(offset).take(run_rows) {
+        let st = status_of(&r.effective_status);
+        let cursor = i == s.run_list.cursor;
+        let when = r
+            .run_at
+            .with_timezone(&tz)
+            .format("%d %b %H:%M")
+            .to_string();
+        let what = if r.missed {
+            "expected, nothing arrived".to_string()
+        } else {
+            r.message.as_deref().map(sanitize::line).unwrap_or_default()
+        };
+        let (badge, style) = theme.badge(st);
+        let mut line = Line::from(vec![
+            Span::raw(if cursor && focused {
+                format!("{} ", theme.cursor())
+            } else {
+                "  ".into()
+            }),
+            Span::raw(format!("{when}  ")),
+            Span::styled(format!("{badge:<20}"), style),
+            Span::raw(if r.reviewed_at.is_some() {
+                format!("{} ", theme.reviewed())
+            } else {
+                String::new()
+            }),
+            Span::raw(what),
+        ]);
+        if cursor && focused {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    if s.runs.is_empty() {
+        lines.push(Line::styled("  (none)", theme.dim()));
+    }
+    if let Some(d) = s
+        .detail
+        .as_ref()
+        .filter(|d| Some(d.run.id) == s.current_run().map(|r| r.id))
+    {
+        lines.push(Line::raw(""));
+        let (badge, style) = theme.badge(status_of(&d.run.effective_status));
+        let mut head = vec![
+            Span::styled("Run ", theme.title()),
+            Span::raw(
+                d.run
+                    .run_at
+                    .with_timezone(&tz)
+                    .format("%a %d %b %Y %H:%M ")
+                    .to_string(),
+            ),
+            Span::styled(badge, style),
+        ];
+        if d.run.effective_status != d.run.parsed_status {
+            head.push(Span::styled(
+                format!("  (parsed: {})", d.run.parsed_status),
+                theme.dim(),
+            ));
+        }
+        lines.push(Line::from(head));
+        if let Some(m) = &d.run.message {
+            lines.push(Line::raw(format!("  {}", sanitize::line(m))));
+        }
+        if !d.objects.is_empty() {
+            lines.push(Line::styled("Objects", theme.title()));
+            for o in &d.objects {
+                let st = status_of(&o.status);
+                let st = if o.override_applied {
+                    RunStatus::SuccessOverride
+                } else {
+                    st
+                };
+                let (badge, style) = theme.badge(st);
+                lines.push(Line::from(vec![
+                    Span::raw(format!("  {} ", fit(&o.name, 18))),
+                    Span::raw(format!(
+                        "{} ",
+                        fit(o.object_type.as_deref().unwrap_or(""), 8)
+                    )),
+                    Span::styled(format!("{badge:<11}"), style),
+                    Span::raw(format!(
+                        " {}",
+                        o.message.as_deref().map(sanitize::line).unwrap_or_default()
+                    )),
+                ]));
+            }
+        }
+        let tickets: Vec<String> = d
+            .tickets
+            .iter()
+            .map(|t| {
+                let state = if t.ticket.resolved_at.is_some() {
+                    "resolved"
+                } else {
+                    "open"
+                };
+                let kind = if t.ticket.autotask_ticket_id.is_some() {
+                    "Autotask, "
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {} ({kind}{state})",
+                    theme.ticket(),
+                    sanitize::line(&t.ticket.ticket_code)
+                )
+            })
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled("Tickets  ", theme.title()),
+            Span::raw(if tickets.is_empty() {
+                "—".to_string()
+            } else {
+                tickets.join("  ")
+            }),
+        ]));
+        if d.remarks.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("Remarks  ", theme.title()),
+                Span::raw("—"),
+            ]));
+        }
+        for r in &d.remarks {
+            lines.push(Line::from(vec![
+                Span::styled("Remark   ", theme.title()),
+                Span::raw(format!(
+                    "{} {}",
+                    theme.remark(),
+                    sanitize::line(&r.remark.body)
+                )),
+            ]));
+        }
+        if s.focus == Focus::Run {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!(
+                    "Mail  {}",
+                    d.subject
+                        .as_deref()
+                        .map(sanitize::line)
+                        .unwrap_or_else(|| "(no mail: synthetic run)".into())
+                ),
+                theme.title(),
+            ));
+            if let Some(text) = &d.mail_text {
+                for l in sanitize::text(text).lines() {
+                    lines.push(Line::raw(format!("  {l}")));
+                }
+            }
+        }
+    } else if !s.runs.is_empty() {
+        lines.push(Line::styled("loading…", theme.dim()));
+    }
+    let scroll = if s.focus == Focus::Run {
+        s.mail_scroll
+    } else {
+        0
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}

@@ -1,0 +1,142 @@
+//! Glyphs and colours. Every status reads without colour: a glyph and a word, with colour on
+//! top unless `NO_COLOR` is set; `--ascii` swaps the glyphs for plain letters.
+
+use crate::domain::run_status::RunStatus;
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub ascii: bool,
+    pub color: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme {
+            ascii: false,
+            color: true,
+        }
+    }
+}
+
+impl Theme {
+    /// From the configuration and the environment (`NO_COLOR` set and non-empty turns colour off).
+    pub fn new(ascii: bool, no_color: bool) -> Theme {
+        Theme {
+            ascii,
+            color: !no_color,
+        }
+    }
+
+    pub fn glyph(&self, s: RunStatus) -> &'static str {
+        match (s, self.ascii) {
+            (RunStatus::Success, false) => "✔",
+            (RunStatus::Warning, false) => "⚠",
+            (RunStatus::Failed, false) => "✖",
+            (RunStatus::Missed, false) => "∅",
+            (RunStatus::SuccessOverride, false) => "↺",
+            (RunStatus::Expected, false) => "·",
+            (RunStatus::Unknown, false) => "?",
+            (RunStatus::Success, true) => "OK",
+            (RunStatus::Warning, true) => "WARN",
+            (RunStatus::Failed, true) => "FAIL",
+            (RunStatus::Missed, true) => "MISS",
+            (RunStatus::SuccessOverride, true) => "OVR",
+            (RunStatus::Expected, true) => "EXP",
+            (RunStatus::Unknown, true) => "UNK",
+        }
+    }
+
+    /// One cell of a history strip or grid: a single character in both modes.
+    pub fn cell(&self, s: Option<RunStatus>) -> &'static str {
+        match (s, self.ascii) {
+            (None, _) => "·",
+            (Some(RunStatus::Expected), _) => "e",
+            (Some(s), false) => self.glyph(s),
+            (Some(RunStatus::Success), true) => "+",
+            (Some(RunStatus::Warning), true) => "w",
+            (Some(RunStatus::Failed), true) => "X",
+            (Some(RunStatus::Missed), true) => "m",
+            (Some(RunStatus::SuccessOverride), true) => "o",
+            (Some(RunStatus::Unknown), true) => "?",
+        }
+    }
+
+    pub fn reviewed(&self) -> &'static str {
+        if self.ascii { "rv" } else { "✓" }
+    }
+
+    pub fn ticket(&self) -> &'static str {
+        if self.ascii { "T" } else { "🎫" }
+    }
+
+    pub fn remark(&self) -> &'static str {
+        if self.ascii { "R" } else { "💬" }
+    }
+
+    pub fn cursor(&self) -> &'static str {
+        if self.ascii { ">" } else { "▶" }
+    }
+
+    pub fn mark(&self) -> &'static str {
+        if self.ascii { "*" } else { "•" }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+
+    pub fn status(&self, s: RunStatus) -> Style {
+        self.fg(match s {
+            RunStatus::Success => Color::Green,
+            RunStatus::Warning => Color::Yellow,
+            RunStatus::Failed => Color::Red,
+            RunStatus::Missed => Color::Magenta,
+            RunStatus::SuccessOverride => Color::Blue,
+            RunStatus::Expected | RunStatus::Unknown => Color::DarkGray,
+        })
+    }
+
+    /// "✔ Success" styled.
+    pub fn badge(&self, s: RunStatus) -> (String, Style) {
+        (format!("{} {}", self.glyph(s), s.as_str()), self.status(s))
+    }
+
+    pub fn selected(&self) -> Style {
+        if self.color {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
+    pub fn title(&self) -> Style {
+        Style::default().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn dim(&self) -> Style {
+        self.fg(Color::DarkGray)
+    }
+
+    pub fn key(&self) -> Style {
+        if self.color {
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        }
+    }
+
+    pub fn error(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn ok(&self) -> Style {
+        self.fg(Color::Green)
+    }
+}

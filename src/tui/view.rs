@@ -1,0 +1,395 @@
+//! Draws the whole screen from the `App`: top line, the pane, hint line, toasts and popups.
+
+use super::app::{App, Overlay, ToastLevel};
+use super::keymap::{self, BINDINGS, Context};
+use super::panes::{self, Pane};
+use super::sanitize;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+pub fn draw(f: &mut Frame, app: &mut App) {
+    let area = f.area();
+    if area.width < 60 || area.height < 15 {
+        f.render_widget(
+            Paragraph::new("The terminal is too small: backupchecks needs at least 60×15.")
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [top, main, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_top(f, top, app);
+    let (theme, tz) = (app.theme, app.tz);
+    match app.pane {
+        Pane::RunChecks => panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz),
+        Pane::Inbox => panes::inbox::draw(f, main, &mut app.inbox, &theme, tz),
+        Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
+    }
+    draw_bottom(f, bottom, app);
+    draw_toasts(f, main, app);
+    draw_overlay(f, main, app);
+}
+
+fn draw_top(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
+    for p in Pane::ALL {
+        let count = match p {
+            Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
+            Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
+            _ => String::new(),
+        };
+        let label = format!(" {} {}{count} ", p.number(), p.title());
+        spans.push(if p == app.pane {
+            Span::styled(label, t.selected())
+        } else {
+            Span::raw(label)
+        });
+    }
+    let import = match (
+        &app.importer.running,
+        &app.importer.progress,
+        &app.importer.last,
+        &app.importer.error,
+    ) {
+        (true, Some((d, n)), _, _) => {
+            let pct = if *n == 0 { 0 } else { d * 100 / n };
+            format!(
+                "{} importing {d}/{n} ({pct}%)",
+                SPINNER[(chrono::Utc::now().timestamp_subsec_millis() / 250) as usize % 4]
+            )
+        }
+        (true, _, _, _) => "importing…".into(),
+        (false, _, _, Some(_)) => "import failed (see toast)".into(),
+        (false, _, Some((at, s)), _) => {
+            let mins = (app.now() - *at).num_minutes().max(0);
+            format!("imported {} · {} min ago", s.imported, mins)
+        }
+        _ => String::new(),
+    };
+    let db = if app.db_ok { "db ok" } else { "db unreachable" };
+    let right = format!("{import}   {db} ");
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let gap = (area.width as usize).saturating_sub(used + right.chars().count());
+    spans.push(Span::raw(" ".repeat(gap)));
+    spans.push(Span::styled(
+        right,
+        if app.db_ok { t.dim() } else { t.error() },
+    ));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let line = match &app.overlay {
+        Some(Overlay::CommandLine(text)) => Line::from(vec![
+            Span::styled(":", t.key()),
+            Span::raw(sanitize::line(text)),
+            Span::raw("█"),
+        ]),
+        Some(Overlay::Filter) => {
+            let filter = match app.pane {
+                Pane::RunChecks => &app.run_checks.jobs.filter,
+                Pane::Inbox => &app.inbox.list.filter,
+                Pane::DailyJobs => &app.daily.list.filter,
+            };
+            Line::from(vec![
+                Span::styled("/", t.key()),
+                Span::raw(sanitize::line(filter)),
+                Span::raw("█"),
+                Span::styled("   Enter keep · Esc clear", t.dim()),
+            ])
+        }
+        _ => {
+            let mut spans = Vec::new();
+            let marks = match app.pane {
+                Pane::RunChecks => app.run_checks.jobs.marks.len(),
+                Pane::Inbox => app.inbox.list.marks.len(),
+                Pane::DailyJobs => 0,
+            };
+            if marks > 0 {
+                spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
+            }
+            let copy = app
+                .run_checks
+                .detail
+                .as_ref()
+                .filter(|_| app.pane == Pane::RunChecks)
+                .and_then(|d| d.ticket_code().map(str::to_string));
+            for (key, help) in keymap::hints(app.pane.context()) {
+                let help = if key == "y" {
+                    match &copy {
+                        Some(code) => format!("copy {code}"),
+                        None => continue,
+                    }
+                } else {
+                    help.split(" (").next().unwrap_or(help).to_string()
+                };
+                spans.push(Span::styled(format!(" {key}"), t.key()));
+                spans.push(Span::raw(format!(" {help} ")));
+            }
+            Line::from(spans)
+        }
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_toasts(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    for (i, toast) in app.toasts.iter().rev().enumerate() {
+        let text = sanitize::line(&toast.text);
+        let width = (text.chars().count() as u16 + 4).min(area.width.saturating_sub(2));
+        let y = area.y + 1 + i as u16 * 3;
+        if y + 3 > area.y + area.height {
+            break;
+        }
+        let rect = Rect::new(area.x + area.width.saturating_sub(width + 1), y, width, 3);
+        let style = if toast.level == ToastLevel::Error {
+            t.error()
+        } else {
+            t.ok()
+        };
+        f.render_widget(Clear, rect);
+        f.render_widget(
+            Paragraph::new(Span::raw(text)).block(Block::bordered().border_style(style)),
+            rect,
+        );
+    }
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
+    let t = app.theme;
+    let Some(overlay) = &app.overlay else { return };
+    match overlay {
+        Overlay::Help { scroll } => {
+            let rect = popup(area, 76, area.height.saturating_sub(2));
+            let mut lines = Vec::new();
+            let pane = app.pane.context();
+            for ctx in [pane, Context::List, Context::Global] {
+                lines.push(Line::styled(ctx.title(), t.title()));
+                for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+                    let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<16}", keys.join(" ")), t.key()),
+                        Span::raw(b.help),
+                    ]));
+                }
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled("Statuses", t.title()));
+            for s in crate::domain::run_status::RunStatus::ALL {
+                let (badge, style) = t.badge(s);
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(badge, style),
+                ]));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Commands: type : then a name, e.g. :import  :reparse  :deleted  :q",
+                t.dim(),
+            ));
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .scroll((*scroll, 0))
+                    .block(Block::bordered().title(Span::styled(
+                        " Help — j/k scroll · any other key closes ",
+                        t.title(),
+                    ))),
+                rect,
+            );
+        }
+        Overlay::Confirm { question, .. } => {
+            let rect = popup(area, (question.chars().count() as u16 + 6).max(40), 5);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::raw(question.clone()),
+                    Line::raw(""),
+                    Line::from(vec![
+                        Span::styled("y", t.key()),
+                        Span::raw(" yes   "),
+                        Span::styled("Esc", t.key()),
+                        Span::raw(" no"),
+                    ]),
+                ])
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title(" Confirm ")),
+                rect,
+            );
+        }
+        Overlay::Picker {
+            job, query, cursor, ..
+        } => {
+            let rect = popup(area, 60, 16);
+            let matches = app.picker_matches(query);
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled("Customer: ", t.dim()),
+                    Span::raw(sanitize::line(query)),
+                    Span::raw("█"),
+                ]),
+                Line::raw(""),
+            ];
+            for (i, (_, name)) in matches.iter().enumerate().take(10) {
+                let line = Line::raw(format!("  {}", sanitize::line(name)));
+                lines.push(if i == *cursor {
+                    line.style(t.selected())
+                } else {
+                    line
+                });
+            }
+            if matches.is_empty() && !query.trim().is_empty() {
+                lines.push(Line::styled(
+                    format!(
+                        "  Enter creates customer \"{}\"",
+                        sanitize::line(query.trim())
+                    ),
+                    t.ok(),
+                ));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "type to search · ↑↓ choose · Enter approve · Ctrl-n new customer · Esc cancel",
+                t.dim(),
+            ));
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(Block::bordered().title(Span::styled(
+                        format!(" Approve job {} for… ", sanitize::line(job)),
+                        t.title(),
+                    ))),
+                rect,
+            );
+        }
+        Overlay::Remark {
+            title,
+            text,
+            confirm_discard,
+            ..
+        } => {
+            let rect = popup(area, 72, 12);
+            f.render_widget(Clear, rect);
+            let hint = if *confirm_discard {
+                " Esc again discards the text "
+            } else {
+                " Ctrl-s save · Esc cancel "
+            };
+            let block = Block::bordered()
+                .title(Span::styled(
+                    format!(" Remark on {} ", sanitize::line(title)),
+                    t.title(),
+                ))
+                .title_bottom(hint);
+            let inner = block.inner(rect);
+            f.render_widget(block, rect);
+            f.render_widget(text.as_ref(), inner);
+        }
+        Overlay::Override(form) => {
+            let rect = popup(area, 78, 12);
+            let field = |i: usize, label: &str, value: String| {
+                let line = Line::from(vec![
+                    Span::styled(format!("{label:<14}"), t.dim()),
+                    Span::raw(value),
+                ]);
+                if form.field == i {
+                    line.style(t.selected())
+                } else {
+                    line
+                }
+            };
+            let status = form.base.match_status.map(|s| s.as_str()).unwrap_or("any");
+            let lines = vec![
+                Line::raw("Treat matching reports as Success (override) from now on."),
+                Line::raw(""),
+                field(0, "Applies to", form.scope_label()),
+                field(
+                    1,
+                    "Status",
+                    if form.match_status {
+                        format!("{status} only")
+                    } else {
+                        "any status".into()
+                    },
+                ),
+                field(2, "Message", form.mode_label().to_string()),
+                field(3, "Text", format!("{}█", sanitize::line(&form.text))),
+                Line::raw(""),
+                Line::styled(
+                    "↑↓ field · ←→ change · type the text · Enter save · Esc cancel",
+                    t.dim(),
+                ),
+                Line::styled(
+                    "Unreviewed runs the rule covers are re-evaluated when it is saved.",
+                    t.dim(),
+                ),
+            ];
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::bordered().title(Span::styled(" Override ", t.title()))),
+                rect,
+            );
+        }
+        Overlay::TicketMenu => {
+            let rect = popup(area, 50, 8);
+            let item = |k: &str, what: &str| {
+                Line::from(vec![
+                    Span::styled(format!("  {k}  "), t.key()),
+                    Span::raw(what.to_string()),
+                ])
+            };
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(vec![
+                    item("n", "new internal ticket for this job"),
+                    item("l", "link an existing ticket number"),
+                    item("r", "resolve the open ticket of this run"),
+                    Line::raw(""),
+                    Line::styled("  Esc closes", t.dim()),
+                ])
+                .block(Block::bordered().title(Span::styled(" Ticket ", t.title()))),
+                rect,
+            );
+        }
+        Overlay::TicketInput(input) => {
+            let rect = popup(area, 70, 5);
+            let title = match input.kind {
+                super::app::overlays_kind::NewInternal => " New ticket: description ",
+                super::app::overlays_kind::Link => " Link ticket: number (e.g. T20261126.0042) ",
+            };
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::raw(format!("{}█", sanitize::line(&input.value))),
+                    Line::styled("Enter save · Esc cancel", t.dim()),
+                ])
+                .block(Block::bordered().title(Span::styled(title, t.title()))),
+                rect,
+            );
+        }
+        Overlay::CommandLine(_) | Overlay::Filter => {}
+    }
+}
