@@ -99,7 +99,7 @@ where
     }
     let import_now = importer.as_ref().map(|i| i.trigger());
     if let Some(trigger) = import_now {
-        app.services.import_now = Some(Box::new(move || trigger()));
+        app.services.import_now = Some(Box::new(trigger));
     }
 
     let result = crate::tui::run(app, rx, opts.mouse || loaded.config.ui.mouse).await;

@@ -68,7 +68,7 @@ async fn interface_on_configured_database(cli: &Cli) -> anyhow::Result<ExitCode>
     let graph = loaded.config.graph.clone();
     let make_source = graph
         .is_configured()
-        .then(|| move || AnySource::graph(&graph, &policy));
+        .then_some(move || AnySource::graph(&graph, &policy));
     let opts = interface::Options {
         ascii: cli.ascii,
         mouse: cli.mouse,
