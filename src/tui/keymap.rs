@@ -428,28 +428,28 @@ pub const BINDINGS: &[Binding] = &[
         X::DailyJobs,
         &[Key::code(KeyCode::Left)],
         C::EarlierDay,
-        "day column left",
+        "day left",
         true,
     ),
     b(
         X::DailyJobs,
         &[Key::code(KeyCode::Right)],
         C::LaterDay,
-        "day column right",
+        "day right",
         true,
     ),
     b(
         X::DailyJobs,
         &[Key::ch('[')],
         C::EarlierWeek,
-        "window a week earlier",
+        "week earlier",
         true,
     ),
     b(
         X::DailyJobs,
         &[Key::ch(']')],
         C::LaterWeek,
-        "window a week later",
+        "week later",
         true,
     ),
 ];
@@ -468,7 +468,8 @@ pub fn lookup(pane: Context, key: Key) -> Option<Command> {
 
 /// The hint line of a pane: its own hinted bindings, then the list and global ones.
 pub fn hints(pane: Context) -> Vec<(String, &'static str)> {
-    [pane, Context::List, Context::Global]
+    // Help first, so that it survives on narrow terminals.
+    [Context::Global, pane, Context::List]
         .into_iter()
         .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.context == ctx && b.hint))
         .map(|b| (b.keys.first().map(Key::label).unwrap_or_default(), b.help))
@@ -536,7 +537,8 @@ mod tests {
     #[test]
     fn hints_come_from_the_table() {
         let h = hints(Context::RunChecks);
-        assert_eq!(h.first().map(|(k, _)| k.as_str()), Some("r"));
+        assert_eq!(h.first().map(|(k, _)| k.as_str()), Some("?"));
+        assert_eq!(h.get(1).map(|(k, _)| k.as_str()), Some("r"));
         assert!(h.iter().any(|(k, d)| k == "?" && *d == "help"));
     }
 }

@@ -8,3 +8,4 @@ mod parsers;
 mod review;
 mod schema;
 mod support;
+mod tui;

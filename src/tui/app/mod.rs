@@ -97,7 +97,10 @@ impl App {
                 limit: super::panes::inbox::PAGE,
                 ..Inbox::default()
             },
-            daily: Daily::default(),
+            daily: Daily {
+                column: super::panes::daily::DAYS - 1,
+                ..Daily::default()
+            },
             overlay: None,
             toasts: Vec::new(),
             importer: ImporterStatus::default(),

@@ -138,7 +138,8 @@ fn parsed_badge(m: &Mail, theme: &Theme) -> (String, Style) {
             let rs = RunStatus::from_parsed(st, false);
             theme.badge(rs)
         }
-        None => ("—".into(), theme.dim()),
+        None if m.parse_error.is_some() => ("✖ error".into(), theme.error()),
+        None => ("unparsed".into(), theme.dim()),
     }
 }
 
@@ -195,22 +196,23 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
     }
     let w = inner.width as usize;
     let narrow = w < 100;
+    // Fixed: marker 2, received 14, status 11; each other column is followed by a space.
     let (fw, sw, tw, jw) = if narrow {
-        let rest = w.saturating_sub(2 + 13 + 11 + 3);
+        let rest = w.saturating_sub(2 + 14 + 11 + 2);
         (rest / 3, 0, 0, rest - rest / 3)
     } else {
-        let rest = w.saturating_sub(2 + 13 + 11 + 5 + 22);
+        let rest = w.saturating_sub(2 + 14 + 11 + 4 + 10 + 12 + 24);
         (rest * 3 / 10, 10, 12, rest - rest * 3 / 10)
     };
     let mut lines = vec![Line::styled(
         if narrow {
             format!(
-                "  {:<12} {:<fw$} {:<jw$} {:<10}",
+                "  {:<13} {:<fw$} {:<jw$} {:<10}",
                 "Received", "From", "Job / subject", "Status"
             )
         } else {
             format!(
-                "  {:<12} {:<fw$} {:<sw$} {:<tw$} {:<jw$} {:<10} {}",
+                "  {:<13} {:<fw$} {:<sw$} {:<tw$} {:<jw$} {:<10} {}",
                 "Received", "From", "Software", "Type", "Job / subject", "Status", "Parsed"
             )
         },

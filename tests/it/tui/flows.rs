@@ -1,0 +1,239 @@
+//! Key sequences driving the real flows against the database.
+
+use super::*;
+use backupchecks::db::review;
+
+async fn queue_unreviewed(t: &TestDb) -> i64 {
+    review::queue(&t.pool, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.unreviewed)
+        .sum()
+}
+
+fn toast_text(a: &App) -> String {
+    a.toasts
+        .iter()
+        .map(|t| t.text.clone())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[tokio::test]
+async fn approve_from_the_inbox_with_a_new_customer() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "1").await;
+    assert_eq!(a.inbox.waiting, 2);
+    // The newest waiting mail is the unparsed newsletter; the Offsite Copy mail is next.
+    let pos = a
+        .inbox
+        .rows
+        .iter()
+        .position(|m| m.job_name.as_deref() == Some("Offsite Copy"))
+        .unwrap();
+    for _ in 0..pos {
+        keys(&mut a, "j").await;
+    }
+    keys(&mut a, "aVan Dijk").await;
+    assert!(screen(&mut a, 80, 24).contains("Enter creates customer \"Van Dijk\""));
+    keys(&mut a, "\n").await;
+    assert!(
+        toast_text(&a).contains("approved: 1 run created"),
+        "{}",
+        toast_text(&a)
+    );
+    assert_eq!(a.inbox.waiting, 1);
+    assert!(
+        db::customers::find_by_name(&t.pool, "van dijk")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn approving_unparsed_mail_explains_why_not() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "1").await;
+    let pos = a
+        .inbox
+        .rows
+        .iter()
+        .position(|m| m.parsed_status.is_none())
+        .unwrap();
+    for _ in 0..pos {
+        keys(&mut a, "j").await;
+    }
+    keys(&mut a, "a").await;
+    assert!(a.overlay.is_none());
+    assert!(
+        toast_text(&a).contains("not recognised"),
+        "{}",
+        toast_text(&a)
+    );
+}
+
+#[tokio::test]
+async fn review_a_run_then_undo() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    let before = queue_unreviewed(&t).await;
+    // Worst first: the failed Acme job is on top.
+    assert_eq!(
+        a.run_checks.current_job().unwrap().job_name,
+        "Daily VM Backup"
+    );
+    keys(&mut a, "r").await;
+    assert_eq!(queue_unreviewed(&t).await, before - 1);
+    assert!(toast_text(&a).contains("reviewed 1 run · u to undo"));
+    keys(&mut a, "u").await;
+    assert_eq!(queue_unreviewed(&t).await, before);
+    keys(&mut a, "R").await;
+    assert_eq!(queue_unreviewed(&t).await, before - 3, "the whole job");
+}
+
+#[tokio::test]
+async fn bulk_review_of_marked_jobs_asks_first() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "  r").await;
+    assert!(screen(&mut a, 80, 24).contains("marked jobs?"));
+    keys(&mut a, "\u{1b}").await;
+    assert_eq!(queue_unreviewed(&t).await, 5, "Esc said no");
+    keys(&mut a, "r").await;
+    keys(&mut a, "y").await;
+    assert_eq!(queue_unreviewed(&t).await, 1, "two jobs reviewed, one left");
+}
+
+#[tokio::test]
+async fn a_remark_is_saved_and_shows_on_the_job() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "mSQL01 snapshot issue, vendor case open").await;
+    key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    assert!(a.overlay.is_none());
+    let q = review::queue(&t.pool, None).await.unwrap();
+    assert!(q[0].has_open_remark);
+    assert!(screen(&mut a, 160, 48).contains("SQL01 snapshot issue"));
+}
+
+#[tokio::test]
+async fn override_from_a_failed_run_turns_it_into_success_override() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    let run = a.run_checks.current_run().unwrap().id;
+    keys(&mut a, "o").await;
+    let screen_text = screen(&mut a, 160, 48);
+    assert!(
+        screen_text.contains("Failed to create VM snapshot"),
+        "pre-filled from the object"
+    );
+    keys(&mut a, "\n").await;
+    let r = db::runs::get(&t.pool, run).await.unwrap().unwrap();
+    assert_eq!(r.effective_status, "Success (override)");
+    assert_eq!(r.parsed_status, "Failed", "the parsed status stays visible");
+}
+
+#[tokio::test]
+async fn a_new_ticket_is_linked_and_y_copies_its_number() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "tn\n").await;
+    let d = a.run_checks.detail.clone().unwrap();
+    let code = d.ticket_code().unwrap().to_string();
+    assert!(code.starts_with("T20261120."), "{code}");
+    keys(&mut a, "y").await;
+    assert!(toast_text(&a).contains(&format!("copied {code}")));
+    let q = review::queue(&t.pool, None).await.unwrap();
+    assert!(q[0].has_open_ticket);
+    // Resolve through the menu.
+    keys(&mut a, "try").await;
+    let tickets = db::tickets::for_run(&t.pool, d.run.id).await.unwrap();
+    assert!(tickets[0].ticket.resolved_at.is_some());
+}
+
+#[tokio::test]
+async fn filter_narrows_the_queue_and_esc_clears_it() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "/bakker").await;
+    assert_eq!(a.run_checks.visible().len(), 2);
+    keys(&mut a, "\n").await;
+    assert_eq!(a.run_checks.visible().len(), 2, "Enter keeps the filter");
+    keys(&mut a, "\u{1b}").await;
+    assert_eq!(a.run_checks.visible().len(), 3);
+}
+
+#[tokio::test]
+async fn the_command_line_runs_commands_and_rejects_unknown_ones() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, ":inbox\n").await;
+    assert_eq!(a.pane, backupchecks::tui::panes::Pane::Inbox);
+    keys(&mut a, ":frobnicate\n").await;
+    assert!(toast_text(&a).contains("unknown command :frobnicate"));
+    keys(&mut a, ":q\n").await;
+    assert!(a.quit);
+}
+
+#[tokio::test]
+async fn text_from_mail_cannot_move_the_cursor_or_change_colours() {
+    let t = fixture().await;
+    let evil = generic_with_objects(
+        "evil@x",
+        "veeam@acme.example",
+        "Daily VM Backup",
+        "Failed",
+        &date(19, 23),
+        &[(
+            "VM\u{1b}[2J01",
+            "failed",
+            "boom\u{1b}]52;c;aGk=\u{7}\u{1b}[31m red",
+        )],
+    );
+    ingest(&t, evil).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "\n\n").await;
+    let term = render(&mut a, 160, 48);
+    let buf = term.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "control character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+    assert!(term.backend().to_string().contains("boom"));
+}
+
+#[tokio::test]
+async fn statuses_read_without_colour_and_in_ascii() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    a.theme = Theme::new(true, true);
+    ready(&mut a).await;
+    keys(&mut a, "\n").await;
+    let text = screen(&mut a, 160, 48);
+    assert!(text.contains("FAIL Failed"), "{text}");
+    let term = render(&mut a, 160, 48);
+    for cell in term.backend().buffer().content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "NO_COLOR means no colours"
+        );
+    }
+}
