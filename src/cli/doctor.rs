@@ -58,6 +58,10 @@ pub async fn run(_args: Args, explicit: Option<&std::path::Path>) -> anyhow::Res
             "not configured"
         },
     );
+    r.line(
+        "clipboard",
+        crate::tui::clipboard::describe(&crate::tui::clipboard::Env::from_process()),
+    );
     println!();
     if r.healthy {
         println!("All configured parts are healthy.");

@@ -187,7 +187,8 @@ pub struct QueueRow {
     pub newest_run_at: DateTime<Utc>,
     pub has_open_ticket: bool,
     pub has_open_remark: bool,
-    worst_rank: i32,
+    /// Severity rank of the worst status (see [`RunStatus::severity_rank`]).
+    pub worst_rank: i32,
 }
 
 impl QueueRow {
