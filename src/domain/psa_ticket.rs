@@ -58,7 +58,10 @@ impl RunFacts {
     }
 
     fn remark(&self) -> Option<&str> {
-        self.remark.as_deref().map(str::trim).filter(|r| !r.is_empty())
+        self.remark
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
     }
 }
 
@@ -195,7 +198,10 @@ mod tests {
     #[test]
     fn title_uses_the_local_day_and_status() {
         // 23:30 UTC is already the next day in Amsterdam.
-        assert_eq!(title(&facts()), "Backup Failed: Daily VMs (Acme) 2025-03-03");
+        assert_eq!(
+            title(&facts()),
+            "Backup Failed: Daily VMs (Acme) 2025-03-03"
+        );
     }
 
     #[test]

@@ -2,3 +2,4 @@
 //! customer ↔ company mappings, picklists, keeping linked tickets in sync.
 
 pub mod autotask;
+pub mod ticket_flow;

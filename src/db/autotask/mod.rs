@@ -5,4 +5,5 @@
 pub mod defaults;
 pub mod mapping;
 pub mod picklists;
+pub mod run_context;
 pub mod run_tickets;
