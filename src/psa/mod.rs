@@ -2,4 +2,7 @@
 //! customer ↔ company mappings, picklists, keeping linked tickets in sync.
 
 pub mod autotask;
+pub mod company_sync;
+pub mod picklist_cache;
 pub mod ticket_flow;
+pub mod ticket_sync;

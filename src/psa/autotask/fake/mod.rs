@@ -92,13 +92,22 @@ pub enum Fault {
     Slow(Duration),
 }
 
-/// Applies `fault` to the next `times` requests whose `METHOD route` contains `route`
-/// (e.g. `"POST Tickets"` or `"Tickets/query"`).
+/// Applies `fault` to the next `times` requests whose route is `route`: `"Tickets/query"` (any
+/// method), `"POST Tickets"` (that method only), or a prefix ending in `*` (`"GET Tickets/*"`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Injected {
     pub route: String,
     pub times: u32,
     pub fault: Fault,
+}
+
+impl Injected {
+    fn matches(&self, key: &str, route: &str) -> bool {
+        match self.route.strip_suffix('*') {
+            Some(prefix) => key.starts_with(prefix) || route.starts_with(prefix),
+            None => key == self.route || route == self.route,
+        }
+    }
 }
 
 /// One request as answered: `POST Tickets/query`, the status, and the size of an `in` list.
@@ -234,11 +243,16 @@ impl FakeState {
         });
     }
 
-    /// Requests answered whose `METHOD route` contains `part`.
-    pub fn count(&self, part: &str) -> usize {
+    /// Requests answered as `METHOD route` (`"POST Tickets"`), or with that prefix when `what`
+    /// ends in `*` (`"GET Tickets/*"`).
+    pub fn count(&self, what: &str) -> usize {
         self.seen
             .iter()
-            .filter(|s| format!("{} {}", s.method, s.route).contains(part))
+            .map(|s| format!("{} {}", s.method, s.route))
+            .filter(|key| match what.strip_suffix('*') {
+                Some(prefix) => key.starts_with(prefix),
+                None => key == what,
+            })
             .count()
     }
 

@@ -53,7 +53,7 @@ impl FakeState {
         if let Some(f) = self
             .faults
             .iter_mut()
-            .find(|f| f.times > 0 && key.contains(&f.route))
+            .find(|f| f.times > 0 && f.matches(&key, route))
         {
             f.times -= 1;
             match f.fault.clone() {
