@@ -3,6 +3,7 @@
 
 pub mod autotask;
 pub mod company_sync;
+pub mod doctor;
 pub mod picklist_cache;
 pub mod ticket_flow;
 pub mod ticket_sync;

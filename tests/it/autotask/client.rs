@@ -62,10 +62,8 @@ async fn queries_follow_next_page_url_to_the_end() {
     assert_eq!(all.len(), 7);
     assert_eq!(all[6].title.as_deref(), Some("t6"));
     assert_eq!(all[0].description, None, "only the fields asked for");
-    let s = m.state();
-    assert_eq!(s.count("POST Tickets/query"), 1);
-    assert_eq!(s.count("GET Tickets/query"), 2, "pages 2 and 3");
-    drop(s);
+    assert_eq!(m.state().count("POST Tickets/query"), 1);
+    assert_eq!(m.state().count("GET Tickets/query"), 2, "pages 2 and 3");
     let none: Vec<Ticket> = c
         .query("Tickets", &[Filter::eq("companyID", 1)], &[])
         .await
@@ -214,4 +212,47 @@ async fn the_mock_refuses_and_records_an_update_that_empties_a_description() {
     assert_eq!(m.state().ticket(id).unwrap()["description"], "keep me");
     // Leave the mock clean, or dropping it fails this test.
     m.state().violations.clear();
+}
+
+#[tokio::test]
+async fn doctor_reports_the_zone_and_the_accepted_user_or_what_to_fix() {
+    let m = MockAutotask::start().await;
+    let mut config = m.config();
+    config.api_url = None;
+    let line = backupchecks::psa::doctor::check(&config, m.options())
+        .await
+        .unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "zone Fake Zone at {}/ATServicesRest/V1.0/, API user {USERNAME} accepted",
+            m.server.uri()
+        )
+    );
+    config.integration_code = Some(Secret::new("WRONG"));
+    let e = backupchecks::psa::doctor::check(&config, m.options())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("autotask.integration_code"), "{e}");
+}
+
+#[tokio::test]
+async fn the_loopback_stand_in_serves_the_same_contract() {
+    let running = backupchecks::psa::autotask::fake::http::start()
+        .await
+        .unwrap();
+    let c = backupchecks::psa::autotask::AutotaskClient::new(
+        &running.fake.config(),
+        backupchecks::psa::autotask::ClientOptions::default(),
+    )
+    .unwrap();
+    running.fake.state().page_max = 1;
+    let companies: Vec<backupchecks::psa::autotask::Company> =
+        c.query("Companies", &[Filter::all()], &[]).await.unwrap();
+    assert_eq!(companies.len(), 2, "two pages over HTTP");
+    let id = running.fake.state().add_ticket(ACME, "t", "d");
+    let mut changes = serde_json::Map::new();
+    changes.insert("status".into(), serde_json::json!(5));
+    c.update_ticket(id, &changes).await.unwrap();
+    assert_eq!(c.ticket(id).await.unwrap().unwrap().status, Some(5));
 }

@@ -374,23 +374,24 @@ async fn resolve_completes_with_a_note_on_a_put_only_tenant_and_keeps_the_descri
     .await
     .unwrap();
     assert!(!r.deleted && !r.already_complete && r.note_error.is_none());
-    let s = m.state();
-    let after = s.ticket(created.autotask_ticket_id).unwrap();
-    assert_eq!(after["status"], STATUS_COMPLETE);
-    assert_eq!(after["description"], before["description"]);
-    for field in ["title", "queueID", "priority", "companyID", "dueDateTime"] {
-        assert_eq!(after[field], before[field], "{field} kept");
+    {
+        let s = m.state();
+        let after = s.ticket(created.autotask_ticket_id).unwrap();
+        assert_eq!(after["status"], STATUS_COMPLETE);
+        assert_eq!(after["description"], before["description"]);
+        for field in ["title", "queueID", "priority", "companyID", "dueDateTime"] {
+            assert_eq!(after[field], before[field], "{field} kept");
+        }
+        assert_eq!(s.count("PATCH Tickets"), 1, "tried once");
+        assert_eq!(s.count("PUT Tickets"), 1);
+        assert_eq!(s.notes.len(), 1);
+        assert!(
+            s.notes[0].1["description"]
+                .as_str()
+                .unwrap()
+                .contains("Resolved by ann")
+        );
     }
-    assert_eq!(s.count("PATCH Tickets"), 1, "tried once");
-    assert_eq!(s.count("PUT Tickets"), 1);
-    assert_eq!(s.notes.len(), 1);
-    assert!(
-        s.notes[0].1["description"]
-            .as_str()
-            .unwrap()
-            .contains("Resolved by ann")
-    );
-    drop(s);
     let internal = tickets::get(&t.pool, created.internal_ticket_id)
         .await
         .unwrap()
