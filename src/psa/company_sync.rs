@@ -1,6 +1,7 @@
 //! Checking customer ↔ company mappings against Autotask: a rename updates the cached name
 //! (`renamed`), a company that is gone or inactive makes the mapping `invalid`.
 
+use crate::db::DbError;
 use crate::db::autotask::mapping::{self, Mapping, MappingStatus};
 use crate::psa::autotask::AutotaskClient;
 use crate::psa::ticket_sync::SyncError;
@@ -18,6 +19,39 @@ pub struct MappingCheck {
     pub previous_name: Option<String>,
 }
 
+/// Maps a customer to company `company_id` after checking that Autotask has it and it is active
+/// (the picker's choice, or an id typed by hand).
+pub async fn map_customer(
+    pool: &PgPool,
+    client: &AutotaskClient,
+    customer_id: i64,
+    company_id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Mapping, SyncError> {
+    let company = client
+        .company(company_id)
+        .await?
+        .ok_or_else(|| DbError::NotFound(format!("Autotask company {company_id}")))?;
+    if !company.is_active {
+        return Err(DbError::Invalid(format!(
+            "Autotask company {} ({company_id}) is inactive",
+            company.company_name
+        ))
+        .into());
+    }
+    let mut conn = pool.acquire().await?;
+    Ok(mapping::set(
+        &mut conn,
+        customer_id,
+        company_id,
+        &company.company_name,
+        by,
+        now,
+    )
+    .await?)
+}
+
 /// Checks and records the mapping of one customer.
 pub async fn check_customer(
     pool: &PgPool,
@@ -27,7 +61,7 @@ pub async fn check_customer(
 ) -> Result<MappingCheck, SyncError> {
     let m = mapping::get(pool, customer_id)
         .await?
-        .ok_or_else(|| crate::db::DbError::NotFound(format!("customer {customer_id}")))?;
+        .ok_or_else(|| DbError::NotFound(format!("customer {customer_id}")))?;
     check(pool, client, &m, now).await
 }
 

@@ -34,14 +34,15 @@ pub async fn get(ex: impl PgExecutor<'_>, run_id: i64) -> Result<Option<RunConte
     .await?)
 }
 
-/// Unreviewed runs of the job without a live Autotask ticket, oldest first: a ticket made from
-/// one of them covers them all.
+/// Unreviewed problem runs (not a success) of the job without an Autotask ticket, oldest first:
+/// a ticket made from one of them covers them all.
 pub async fn runs_without_ticket(
     ex: impl PgExecutor<'_>,
     job_id: i64,
 ) -> Result<Vec<i64>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM job_runs WHERE job_id = $1 AND reviewed_at IS NULL \
+         AND effective_status NOT IN ('Success', 'Success (override)') \
          AND (autotask_ticket_id IS NULL OR autotask_ticket_deleted_at IS NOT NULL) \
          ORDER BY run_at, id",
     )

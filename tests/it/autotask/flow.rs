@@ -183,6 +183,41 @@ async fn a_create_whose_answer_timed_out_is_found_not_repeated() {
         Some(created.autotask_ticket_id)
     );
 
+    // Worse: the answer times out and Autotask is unreachable for the look-up right after. The
+    // operator sees the error; the retry finds the ticket instead of making a second one.
+    let t3 = TestDb::new().await;
+    let m3 = MockAutotask::start().await;
+    let mut options = m3.options();
+    options.request_timeout = Some(Duration::from_millis(400));
+    let c3 = m3.client_with(&m3.config(), options);
+    let (customer, _job, run3) = failed_job(&t3.pool).await;
+    map_and_configure(&t3.pool, customer).await;
+    let p3 = ticket_flow::preview(&t3.pool, run3, now()).await.unwrap();
+    {
+        let mut s = m3.state();
+        s.inject("POST Tickets", 1, Fault::Slow(Duration::from_secs(2)));
+        // The look-up before the create passes; the one after it finds Autotask down.
+        s.inject_after("POST Tickets/query", 1, 4, Fault::Unavailable);
+    }
+    let e = ticket_flow::create(&t3.pool, &c3, &p3, "ann", now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, FlowError::Autotask(a) if a.outcome_unknown()),
+        "{e:?}"
+    );
+    assert_eq!(ticket_on(&t3.pool, run3).await, None);
+    let retried = ticket_flow::create(&t3.pool, &c3, &p3, "ann", now())
+        .await
+        .unwrap();
+    assert!(retried.adopted);
+    assert_eq!(m3.state().tickets.len(), 1);
+    assert_eq!(m3.state().count("POST Tickets"), 1);
+    assert_eq!(
+        ticket_on(&t3.pool, run3).await,
+        Some(retried.autotask_ticket_id)
+    );
+
     // A ticket created before a crash (stored in Autotask, never recorded here) is adopted too.
     let m2 = MockAutotask::start().await;
     let c2 = m2.client();

@@ -110,6 +110,23 @@ async fn the_company_picker_searches_active_companies_by_name() {
         "Acme Corporation"
     );
     assert_eq!(c.company(999).await.unwrap(), None);
+
+    let t = TestDb::new().await;
+    let customer = customers::create(&t.pool, "Acme").await.unwrap().id;
+    let mapped = company_sync::map_customer(&t.pool, &c, customer, 300, "ann", now())
+        .await
+        .unwrap();
+    assert_eq!(mapped.company_name.as_deref(), Some("Acme Logistics"));
+    assert_eq!(mapped.status(), MappingStatus::Ok);
+    let e = company_sync::map_customer(&t.pool, &c, customer, 301, "ann", now())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("inactive"), "{e}");
+    assert!(
+        company_sync::map_customer(&t.pool, &c, customer, 999, "ann", now())
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]

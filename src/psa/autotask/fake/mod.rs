@@ -97,6 +97,8 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Injected {
     pub route: String,
+    /// Matching requests answered normally before the fault starts.
+    pub skip: u32,
     pub times: u32,
     pub fault: Fault,
 }
@@ -236,8 +238,14 @@ impl FakeState {
     }
 
     pub fn inject(&mut self, route: &str, times: u32, fault: Fault) {
+        self.inject_after(route, 0, times, fault);
+    }
+
+    /// Like [`FakeState::inject`], after `skip` matching requests went through normally.
+    pub fn inject_after(&mut self, route: &str, skip: u32, times: u32, fault: Fault) {
         self.faults.push(Injected {
             route: route.into(),
+            skip,
             times,
             fault,
         });

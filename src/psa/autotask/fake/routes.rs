@@ -50,11 +50,20 @@ impl FakeState {
         }
         let mut slow = None;
         let key = format!("{method} {route}");
-        if let Some(f) = self
+        let mut hit = None;
+        for f in self
             .faults
             .iter_mut()
-            .find(|f| f.times > 0 && f.matches(&key, route))
+            .filter(|f| f.times > 0 && f.matches(&key, route))
         {
+            if f.skip > 0 {
+                f.skip -= 1;
+            } else {
+                hit = Some(f);
+                break;
+            }
+        }
+        if let Some(f) = hit {
             f.times -= 1;
             match f.fault.clone() {
                 Fault::Throttle { retry_after } => {
