@@ -50,14 +50,15 @@ pub async fn run(_args: Args, explicit: Option<&std::path::Path>) -> anyhow::Res
             "not configured (mail import from a folder still works)",
         );
     }
-    r.line(
-        "autotask",
-        if c.autotask.is_configured() {
-            "configured (user, secret and integration code set)"
-        } else {
-            "not configured"
-        },
-    );
+    if c.autotask.is_configured() {
+        let options = crate::psa::autotask::ClientOptions::default();
+        match crate::psa::doctor::check(&c.autotask, options).await {
+            Ok(line) => r.line("autotask", format!("ok: {line}")),
+            Err(e) => r.problem("autotask", e),
+        }
+    } else {
+        r.line("autotask", "not configured");
+    }
     r.line(
         "clipboard",
         crate::tui::clipboard::describe(&crate::tui::clipboard::Env::from_process()),

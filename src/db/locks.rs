@@ -58,6 +58,22 @@ pub async fn try_acquire(pool: &PgPool, service: Service) -> Result<Option<Leade
     }))
 }
 
+/// Serialises Autotask ticket creation for one job across sessions and processes, so a double
+/// submit waits and then finds the first one's ticket. Keys are "bt" followed by the job id,
+/// apart from the service keys.
+pub async fn acquire_autotask_job(pool: &PgPool, job_id: i64) -> Result<Leadership, DbError> {
+    let key = (0x6274_i64 << 48) | (job_id & 0xFFFF_FFFF_FFFF);
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Leadership {
+        conn: Some(conn),
+        key,
+    })
+}
+
 impl Leadership {
     /// Gives up leadership and returns the connection to the pool.
     pub async fn release(mut self) -> Result<(), DbError> {

@@ -4,6 +4,7 @@
 //! executor, so callers can run several of them in one transaction.
 
 pub mod audit;
+pub mod autotask;
 pub mod customers;
 pub mod embedded;
 mod error;

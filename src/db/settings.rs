@@ -46,6 +46,17 @@ pub mod keys {
     pub const MISSED_GRACE_MINUTES: &str = "missed_grace_minutes";
     pub const GRAPH_INBOX_FOLDER: &str = "graph_inbox_folder";
     pub const GRAPH_PROCESSED_FOLDER: &str = "graph_processed_folder";
+    // Autotask ticket defaults (picklist values as numbers) and the poller; read with
+    // `db::autotask::defaults::read`.
+    pub const AUTOTASK_QUEUE_ID: &str = "autotask_queue_id";
+    pub const AUTOTASK_PRIORITY: &str = "autotask_priority";
+    pub const AUTOTASK_STATUS: &str = "autotask_status";
+    pub const AUTOTASK_SOURCE: &str = "autotask_source";
+    pub const AUTOTASK_ISSUE_TYPE: &str = "autotask_issue_type";
+    pub const AUTOTASK_SUB_ISSUE_TYPE: &str = "autotask_sub_issue_type";
+    pub const AUTOTASK_DUE_DAYS: &str = "autotask_due_days";
+    pub const AUTOTASK_COMPLETE_STATUS: &str = "autotask_complete_status";
+    pub const AUTOTASK_POLL_INTERVAL_MINUTES: &str = "autotask_poll_interval_minutes";
 }
 
 /// The shared policy with defaults filled in.

@@ -4,6 +4,7 @@
 
 pub mod missed;
 pub mod overrides;
+pub mod psa_ticket;
 pub mod run_status;
 pub mod schedule;
 pub mod status;

@@ -2,5 +2,6 @@
 //! intervals, "run now", advisory-lock leadership and progress events. Services decide *when*;
 //! `ingest`, `psa` and `db` decide *what*.
 
+pub mod autotask_poller;
 pub mod importer;
 pub mod missed_runs;

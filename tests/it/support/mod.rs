@@ -1,5 +1,6 @@
 //! Shared test helpers.
 
+pub mod autotask;
 pub mod db;
 pub mod graph;
 pub mod mail;
