@@ -1,6 +1,7 @@
 //! Command-line interface: argument shapes (clap) and one module per subcommand. This is the edge
 //! of the program, so errors are `anyhow` here.
 
+mod daemon;
 mod doctor;
 mod import;
 pub mod interface;
@@ -36,6 +37,8 @@ pub enum Command {
     Parse(parse::Args),
     /// Import report mails into the database (one cycle with --once).
     Import(import::Args),
+    /// Run mail import, the missed-run check and the Autotask poller without the interface.
+    Daemon(daemon::Args),
     /// Check configuration, database, embedded cluster and log file.
     Doctor(doctor::Args),
 }
@@ -47,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .build()?;
     match cli.command {
         Some(Command::Import(args)) => runtime.block_on(import::run(args, cli.config.as_deref())),
+        Some(Command::Daemon(args)) => runtime.block_on(daemon::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),

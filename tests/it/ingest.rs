@@ -664,3 +664,58 @@ mod graph {
         assert_eq!(counts(&t.pool).await.0, 12);
     }
 }
+
+#[test]
+fn the_daemon_imports_at_start_and_stops_cleanly_on_sigterm() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 3);
+    let data = tempfile::Builder::new()
+        .prefix("bc-dmn-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["daemon", "--from-dir"])
+        .arg(dir.path())
+        .env_remove("BACKUPCHECKS_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env_remove("BACKUPCHECKS_DATABASE_URL")
+        .env("BACKUPCHECKS_DATABASE_DATA_DIR", data.path().join("c"))
+        .env("BACKUPCHECKS_LOG_FILE", data.path().join("log"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let processed = dir.path().join("processed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_dir(&processed)
+        .map(|d| d.count())
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the daemon did not import"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("mail import once"), "{err}");
+    // The embedded cluster was stopped by its last user.
+    let cluster = backupchecks::db::embedded::EmbeddedCluster::new(
+        &data.path().join("c"),
+        backupchecks::db::embedded::Tuning::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        cluster.state(),
+        backupchecks::db::embedded::ClusterState::Stopped
+    );
+}

@@ -1,0 +1,115 @@
+//! `backupchecks daemon`: the background services without the interface, for a server install —
+//! mail import, the missed-run check and the Autotask poller, until SIGTERM or Ctrl-C.
+
+use crate::config;
+use crate::db::{self, Database};
+use crate::ingest::configured::AnySource;
+use crate::psa::autotask::{AutotaskClient, ClientOptions};
+use crate::services::{autotask_poller, importer, missed_runs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Run importer, missed-run check and Autotask poller without the interface.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Import from this directory instead of the Microsoft Graph mailbox.
+    #[arg(long, value_name = "DIR")]
+    pub from_dir: Option<PathBuf>,
+}
+
+pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let loaded = config::load(explicit, &|k| std::env::var(k).ok())?;
+    let _log = crate::logging::init(&loaded.config.log);
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let db = Database::open(&loaded.config.database).await?;
+    let pool = db.pool().clone();
+    let policy = db::settings::policy(&pool).await?;
+    let clock: missed_runs::Clock = Arc::new(chrono::Utc::now);
+
+    let (mtx, mut mrx) = mpsc::channel(16);
+    let missed = missed_runs::spawn(pool.clone(), clock.clone(), missed_runs::INTERVAL, mtx);
+    tokio::spawn(async move {
+        while let Some(ev) = mrx.recv().await {
+            tracing::info!("missed-run check: {ev:?}");
+        }
+    });
+
+    let graph = loaded.config.graph.clone();
+    let source: Option<Box<dyn FnMut() -> Result<AnySource, crate::ingest::SourceError> + Send>> =
+        match &args.from_dir {
+            Some(dir) => {
+                let dir = dir.clone();
+                Some(Box::new(move || Ok(AnySource::folder(&dir))))
+            }
+            None if graph.is_configured() => {
+                let policy = policy.clone();
+                Some(Box::new(move || AnySource::graph(&graph, &policy)))
+            }
+            None => None,
+        };
+    let mut described = vec!["missed-run check every 15 min".to_string()];
+    let importer = source.map(|make| {
+        let (itx, mut irx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Some(ev) = irx.recv().await {
+                tracing::info!("import: {ev:?}");
+            }
+        });
+        let handle = importer::spawn(pool.clone(), make, itx, chrono::Utc::now);
+        // One cycle at start; then the interval of the settings.
+        handle.import_now();
+        handle
+    });
+    described.push(match (&importer, policy.import_interval_minutes) {
+        (None, _) => "no mail import (configure [graph] or pass --from-dir)".into(),
+        (Some(_), Some(m)) => format!("mail import now and every {m} min"),
+        (Some(_), None) => "mail import once (no import interval set)".into(),
+    });
+
+    let poller = if loaded.config.autotask.is_configured() {
+        let client = Arc::new(AutotaskClient::new(
+            &loaded.config.autotask,
+            ClientOptions::default(),
+        )?);
+        let (ptx, mut prx) = mpsc::channel(16);
+        tokio::spawn(async move {
+            while let Some(ev) = prx.recv().await {
+                tracing::info!("autotask poller: {ev:?}");
+            }
+        });
+        described.push("Autotask poller".into());
+        Some(autotask_poller::spawn(
+            pool.clone(),
+            client,
+            clock.clone(),
+            ptx,
+        ))
+    } else {
+        None
+    };
+    eprintln!(
+        "backupchecks daemon on {}: {}",
+        db.target(),
+        described.join(", ")
+    );
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    eprintln!("stopping…");
+    if let Some(i) = importer {
+        i.shutdown().await;
+    }
+    if let Some(p) = poller {
+        p.stop().await;
+    }
+    missed.stop().await;
+    db.close().await?;
+    Ok(ExitCode::SUCCESS)
+}
