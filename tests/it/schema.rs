@@ -268,3 +268,34 @@ async fn leadership_is_exclusive_and_released_on_drop() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn every_change_is_announced_to_listeners() {
+    let t = TestDb::new().await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let pool = t.pool.clone();
+    let listener = tokio::spawn(async move {
+        db::notify::listen(&pool, |table| tx.send(table.to_string()).is_ok()).await
+    });
+    // Give the listener a moment to subscribe, then change something from another session.
+    let mut got = None;
+    for _ in 0..50 {
+        customers::create(&t.pool, &format!("Notify {}", rand_suffix()))
+            .await
+            .ok();
+        if let Ok(Some(table)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await
+        {
+            got = Some(table);
+            break;
+        }
+    }
+    assert_eq!(got.as_deref(), Some("customers"));
+    listener.abort();
+}
+
+fn rand_suffix() -> u8 {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static N: AtomicU8 = AtomicU8::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
