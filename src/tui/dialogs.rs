@@ -89,7 +89,14 @@ fn pick(label: &Option<String>, id: Option<i64>) -> String {
 
 pub fn ticket_preview(f: &mut Frame, area: Rect, d: &PreviewDialog, t: &Theme, tz: Tz) {
     let p = &d.preview;
-    let rect = popup(area, 110, area.height.saturating_sub(1).max(12));
+    // Room for the fields, the notes and the description, but no more.
+    let notes = p.warnings.len()
+        + usize::from(p.blocked.is_some())
+        + usize::from(p.existing_open_ticket.is_some())
+        + usize::from(d.error.is_some());
+    let wanted = 5 + notes + d.text.lines().len().max(6) + 6;
+    let height = (wanted as u16).min(area.height.saturating_sub(1)).max(12);
+    let rect = popup(area, 110, height);
     f.render_widget(Clear, rect);
     let block = Block::bordered().title(Span::styled(
         format!(

@@ -379,7 +379,7 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
                     Span::styled("Autotask: not configured (README, Autotask)", t.dim()),
                 ])
             };
-            let rect = popup(area, 56, 9);
+            let rect = popup(area, 56, 8);
             f.render_widget(Clear, rect);
             f.render_widget(
                 Paragraph::new(vec![

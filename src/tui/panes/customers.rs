@@ -105,7 +105,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Customers, theme: &Theme, tz: Tz)
         "Customer", "Jobs", "Active", "Autotask company", "Mapping"
     );
     if wide {
-        header.push_str(&format!(" {:>9} {:<13}", "Company", "Checked"));
+        header.push_str(&format!(" {:>9} {:<13}", "Id", "Checked"));
     }
     let mut lines = vec![Line::styled(header, theme.dim())];
     let vis = s.visible();
@@ -178,7 +178,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Customers, theme: &Theme, tz: Tz)
     let foot = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
     f.render_widget(
         Paragraph::new(Line::styled(
-            "  Jobs 0 = no job approved for this customer yet · tickets need mapping ok or renamed",
+            "  0 jobs: nothing approved yet · Autotask tickets need mapping ok or renamed",
             theme.dim(),
         )),
         foot,

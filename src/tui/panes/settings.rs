@@ -362,7 +362,7 @@ fn connection_lines(s: &Settings, theme: &Theme, tz: Tz, compact: bool) -> Vec<L
         "{}{}",
         c.autotask_environment,
         if c.autotask_fixed_url {
-            " · fixed API URL (autotask.api_url)"
+            " · fixed API URL"
         } else {
             ""
         }
@@ -392,18 +392,20 @@ fn connection_lines(s: &Settings, theme: &Theme, tz: Tz, compact: bool) -> Vec<L
         (Some(Err(m)), _) => Span::styled(format!("✖ {}", sanitize::line(m)), theme.error()),
         (None, _) => Span::styled("t tests it", theme.dim()),
     };
-    let label = |t: &str| Span::styled(format!("  {t:<11}"), theme.dim());
+    let label = |t: &str| Span::styled(format!("  {t:<12}"), theme.dim());
     if compact {
         lines[0] = Line::from(vec![
-            Span::styled("Autotask ", theme.title()),
+            Span::styled("Autotask connection ", theme.title()),
             env,
             Span::raw(" · "),
             user,
-            Span::raw(" · "),
-            secret,
-            Span::raw(" "),
-            code,
         ]);
+        lines.push(Line::from(vec![
+            label("secrets"),
+            secret,
+            Span::raw("  "),
+            code,
+        ]));
         lines.push(Line::from(vec![
             label("picklists"),
             Span::raw(format!("fetched {refreshed} · connection ")),
