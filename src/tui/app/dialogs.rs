@@ -224,6 +224,10 @@ impl App {
         let (Some(field), Some(d)) = (self.settings.current(), &self.settings.data) else {
             return;
         };
+        if field == Field::SubIssueType && d.defaults.issue_type.is_none() {
+            self.error("choose an issue type first: sub-issue types belong to one");
+            return;
+        }
         let options = d.choices(field);
         if !options.is_empty() {
             let cursor = d.current_choice(field);
