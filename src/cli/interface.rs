@@ -3,7 +3,8 @@
 use crate::config::Loaded;
 use crate::db::{self, Database};
 use crate::ingest::MailSource;
-use crate::services::{importer, missed_runs};
+use crate::psa::autotask::{AutotaskClient, ClientOptions};
+use crate::services::{autotask_poller, importer, missed_runs};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Clock};
 use crate::tui::theme::Theme;
@@ -83,6 +84,34 @@ where
         }
     });
 
+    // One Autotask client for the whole process; its poller reports through the same channel.
+    let mut autotask_error = None;
+    let autotask = if loaded.config.autotask.is_configured() {
+        match AutotaskClient::new(&loaded.config.autotask, ClientOptions::default()) {
+            Ok(client) => {
+                let client = Arc::new(client);
+                let (ptx, mut prx) = mpsc::channel(16);
+                let fwd = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(ev) = prx.recv().await {
+                        if fwd.send(Action::AutotaskEvent(ev)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let poller =
+                    autotask_poller::spawn(pool.clone(), client.clone(), opts.clock.clone(), ptx);
+                Some((client, Arc::new(poller)))
+            }
+            Err(e) => {
+                autotask_error = Some(format!("Autotask is off: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(opts.ascii || loaded.config.ui.ascii, no_color);
     let mut app = App::new(
@@ -97,6 +126,18 @@ where
         let m = missed_handle.clone();
         app.services.missed_now = Some(Box::new(move || m.import_finished()));
     }
+    app.settings.config = crate::tui::panes::settings::ConfigSummary::from_config(&loaded.config);
+    if let Some(e) = autotask_error {
+        app.error(e);
+    }
+    let poller = autotask.map(|(client, poller)| {
+        app.services.autotask = Some(client);
+        app.services.autotask_config =
+            Some((loaded.config.autotask.clone(), ClientOptions::default()));
+        let p = poller.clone();
+        app.services.autotask_poll_now = Some(Box::new(move || p.run_now()));
+        poller
+    });
     let import_now = importer.as_ref().map(|i| i.trigger());
     if let Some(trigger) = import_now {
         app.services.import_now = Some(Box::new(trigger));
@@ -110,6 +151,9 @@ where
     }
     if let Ok(m) = Arc::try_unwrap(missed_handle) {
         m.stop().await;
+    }
+    if let Some(Ok(p)) = poller.map(Arc::try_unwrap) {
+        p.stop().await;
     }
     db.close().await?;
     Ok(result?)

@@ -1,8 +1,9 @@
 //! Customers: the MSP's clients, optionally mapped to an Autotask company.
 
-use super::DbError;
+use super::{DbError, audit};
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use serde_json::json;
+use sqlx::{Connection, PgConnection, PgExecutor};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Customer {
@@ -57,4 +58,111 @@ pub async fn list(ex: impl PgExecutor<'_>) -> Result<Vec<Customer>, DbError> {
     )))
     .fetch_all(ex)
     .await?)
+}
+
+/// A customer as the Customers pane lists it: with the number of its jobs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub jobs: i64,
+    pub autotask_company_id: Option<i64>,
+    pub autotask_company_name: Option<String>,
+    pub autotask_mapping_status: Option<String>,
+    pub autotask_last_sync_at: Option<DateTime<Utc>>,
+}
+
+/// Customers that are not deleted, by name, with their job counts.
+pub async fn overview(ex: impl PgExecutor<'_>) -> Result<Vec<CustomerRow>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.name, c.active, \
+         (SELECT count(*) FROM jobs j WHERE j.customer_id = c.id) AS jobs, \
+         c.autotask_company_id, c.autotask_company_name, c.autotask_mapping_status, \
+         c.autotask_last_sync_at \
+         FROM customers c WHERE c.deleted_at IS NULL ORDER BY lower(c.name)",
+    )
+    .fetch_all(ex)
+    .await?)
+}
+
+/// Creates a customer and records who did.
+pub async fn add(conn: &mut PgConnection, name: &str, by: &str) -> Result<Customer, DbError> {
+    let mut tx = conn.begin().await?;
+    let c = create(&mut *tx, name).await?;
+    audit::record(
+        &mut *tx,
+        by,
+        "customer.create",
+        Some(("customer", c.id)),
+        json!({ "name": c.name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Renames a customer; another customer with that name in any letter case is a
+/// [`DbError::Duplicate`].
+pub async fn rename(
+    conn: &mut PgConnection,
+    id: i64,
+    name: &str,
+    by: &str,
+) -> Result<Customer, DbError> {
+    let mut tx = conn.begin().await?;
+    let old: Option<String> = sqlx::query_scalar("SELECT name FROM customers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let old = old.ok_or_else(|| DbError::NotFound(format!("customer {id}")))?;
+    let c: Customer = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE customers SET name = btrim($2) WHERE id = $1 RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(name)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        by,
+        "customer.rename",
+        Some(("customer", id)),
+        json!({ "from": old, "to": c.name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// (De)activates a customer; its jobs and history stay.
+pub async fn set_active(
+    conn: &mut PgConnection,
+    id: i64,
+    active: bool,
+    by: &str,
+) -> Result<Customer, DbError> {
+    let mut tx = conn.begin().await?;
+    let c: Option<Customer> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE customers SET active = $2 WHERE id = $1 RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(active)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let c = c.ok_or_else(|| DbError::NotFound(format!("customer {id}")))?;
+    audit::record(
+        &mut *tx,
+        by,
+        if active {
+            "customer.activate"
+        } else {
+            "customer.deactivate"
+        },
+        Some(("customer", id)),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c)
 }

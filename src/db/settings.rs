@@ -39,6 +39,34 @@ pub async fn set<T: Serialize>(
     Ok(())
 }
 
+/// Sets `key` from the Settings pane: the change and who made it go into the audit log in the
+/// same transaction.
+pub async fn change(
+    conn: &mut sqlx::PgConnection,
+    key: &str,
+    value: &serde_json::Value,
+    by: &str,
+) -> Result<(), DbError> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let old: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+    set(&mut *tx, key, value, by).await?;
+    super::audit::record(
+        &mut *tx,
+        by,
+        "setting.change",
+        None,
+        serde_json::json!({ "key": key, "from": old, "to": value }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Keys of the shared policy.
 pub mod keys {
     pub const TIMEZONE: &str = "timezone";

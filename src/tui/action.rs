@@ -4,10 +4,14 @@
 use super::panes::daily::DailyGrid;
 use super::panes::inbox::MailDetail;
 use super::panes::run_checks::RunDetail;
-use crate::db::customers::Customer;
+use super::panes::settings::SettingsData;
+use crate::db::customers::{Customer, CustomerRow};
 use crate::db::mail::Mail;
 use crate::db::review::{QueueRow, ReviewBatch};
 use crate::db::runs::Run;
+use crate::psa::autotask::Company;
+use crate::psa::ticket_flow::{ExistingTicket, TicketPreview};
+use crate::services::autotask_poller;
 use crate::services::importer::ImportEvent;
 use crate::services::missed_runs;
 
@@ -27,6 +31,28 @@ pub enum Action {
     MailDetailLoaded(Box<MailDetail>),
     DailyLoaded(Box<DailyGrid>),
     CustomersLoaded(Vec<Customer>),
+    CustomersPaneLoaded(Vec<CustomerRow>),
+    SettingsLoaded(Box<SettingsData>),
+    /// Autotask companies for the mapping picker; `seq` names the search (older ones are
+    /// dropped), `None` when a newer search made this one moot.
+    CompaniesFound {
+        seq: u64,
+        result: Option<Result<Vec<Company>, String>>,
+    },
+    /// The preview of an Autotask ticket for a run, ready to show.
+    TicketPreviewLoaded(Box<TicketPreview>),
+    /// Sending the previewed ticket failed; `existing` when the job turned out to have one.
+    TicketSendFailed {
+        message: String,
+        existing: Option<ExistingTicket>,
+    },
+    /// The Autotask ticket exists and is on the runs.
+    TicketCreated {
+        number: String,
+        adopted: bool,
+    },
+    ConnectionTested(Result<String, String>),
+    AutotaskEvent(autotask_poller::Event),
     /// The override form, pre-filled from a run.
     OverrideDraft(Box<super::app::OverrideForm>),
     /// A review went through; kept for undo.

@@ -69,6 +69,8 @@ pub enum Context {
     RunChecks,
     Inbox,
     DailyJobs,
+    Customers,
+    Settings,
 }
 
 impl Context {
@@ -79,6 +81,8 @@ impl Context {
             Context::RunChecks => "Run Checks",
             Context::Inbox => "Inbox",
             Context::DailyJobs => "Daily Jobs",
+            Context::Customers => "Customers",
+            Context::Settings => "Settings",
         }
     }
 }
@@ -93,6 +97,8 @@ pub enum Command {
     GotoInbox,
     GotoDailyJobs,
     GotoRunChecks,
+    GotoCustomers,
+    GotoSettings,
     ImportNow,
     Up,
     Down,
@@ -124,6 +130,15 @@ pub enum Command {
     LaterDay,
     EarlierWeek,
     LaterWeek,
+    NewCustomer,
+    RenameCustomer,
+    ToggleActive,
+    MapCompany,
+    CheckMapping,
+    CheckAllMappings,
+    RemoveMapping,
+    TestConnection,
+    RefreshPicklists,
 }
 
 impl Command {
@@ -137,6 +152,8 @@ impl Command {
             Command::GotoInbox => "inbox",
             Command::GotoDailyJobs => "daily",
             Command::GotoRunChecks => "checks",
+            Command::GotoCustomers => "customers",
+            Command::GotoSettings => "settings",
             Command::ImportNow => "import",
             Command::Up => "up",
             Command::Down => "down",
@@ -168,6 +185,15 @@ impl Command {
             Command::LaterDay => "later_day",
             Command::EarlierWeek => "earlier_week",
             Command::LaterWeek => "later_week",
+            Command::NewCustomer => "new_customer",
+            Command::RenameCustomer => "rename_customer",
+            Command::ToggleActive => "toggle_active",
+            Command::MapCompany => "map_company",
+            Command::CheckMapping => "check_mapping",
+            Command::CheckAllMappings => "check_mappings",
+            Command::RemoveMapping => "unmap",
+            Command::TestConnection => "test_autotask",
+            Command::RefreshPicklists => "refresh_picklists",
         }
     }
 }
@@ -244,6 +270,20 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('3')],
         C::GotoRunChecks,
         "Run Checks",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('5')],
+        C::GotoCustomers,
+        "Customers",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('9')],
+        C::GotoSettings,
+        "Settings",
         false,
     ),
     b(
@@ -452,6 +492,76 @@ pub const BINDINGS: &[Binding] = &[
         "week later",
         true,
     ),
+    b(
+        X::Customers,
+        &[Key::ch('n')],
+        C::NewCustomer,
+        "new customer",
+        true,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('e')],
+        C::RenameCustomer,
+        "rename",
+        true,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('a')],
+        C::ToggleActive,
+        "activate / deactivate",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('m')],
+        C::MapCompany,
+        "map to an Autotask company (search)",
+        true,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('c')],
+        C::CheckMapping,
+        "check this mapping in Autotask",
+        true,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('C')],
+        C::CheckAllMappings,
+        "check all mappings in Autotask",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('x')],
+        C::RemoveMapping,
+        "remove the Autotask mapping",
+        false,
+    ),
+    b(
+        X::Settings,
+        &[Key::ch('e')],
+        C::Open,
+        "edit the setting",
+        true,
+    ),
+    b(
+        X::Settings,
+        &[Key::ch('t')],
+        C::TestConnection,
+        "test the Autotask connection",
+        true,
+    ),
+    b(
+        X::Settings,
+        &[Key::ch('p')],
+        C::RefreshPicklists,
+        "fetch the Autotask picklists now",
+        true,
+    ),
 ];
 
 /// The command a key means in the given pane context.
@@ -495,7 +605,13 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_in_any_pane() {
-        for pane in [Context::RunChecks, Context::Inbox, Context::DailyJobs] {
+        for pane in [
+            Context::RunChecks,
+            Context::Inbox,
+            Context::DailyJobs,
+            Context::Customers,
+            Context::Settings,
+        ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();
             for ctx in [pane, Context::List, Context::Global] {
                 for b in BINDINGS.iter().filter(|b| b.context == ctx) {

@@ -1,6 +1,7 @@
 //! Glyphs and colours. Every status reads without colour: a glyph and a word, with colour on
 //! top unless `NO_COLOR` is set; `--ascii` swaps the glyphs for plain letters.
 
+use crate::db::autotask::mapping::MappingStatus;
 use crate::domain::run_status::RunStatus;
 use ratatui::style::{Color, Modifier, Style};
 
@@ -104,6 +105,23 @@ impl Theme {
     /// "✔ Success" styled.
     pub fn badge(&self, s: RunStatus) -> (String, Style) {
         (format!("{} {}", self.glyph(s), s.as_str()), self.status(s))
+    }
+
+    /// "✔ ok", "⚠ renamed", "∅ missing", "✖ invalid": an Autotask mapping, readable without colour.
+    pub fn mapping(&self, m: MappingStatus) -> (String, Style) {
+        let (glyph, ascii, color) = match m {
+            MappingStatus::Ok => ("✔", "OK", Color::Green),
+            MappingStatus::Renamed => ("⚠", "WARN", Color::Yellow),
+            MappingStatus::Missing => ("∅", "--", Color::DarkGray),
+            MappingStatus::Invalid => ("✖", "FAIL", Color::Red),
+        };
+        let glyph = if self.ascii { ascii } else { glyph };
+        (format!("{glyph} {}", m.as_str()), self.fg(color))
+    }
+
+    /// Highlights a value that needs attention (a customer without jobs).
+    pub fn attention(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 
     pub fn selected(&self) -> Style {

@@ -33,6 +33,8 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Pane::RunChecks => panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz),
         Pane::Inbox => panes::inbox::draw(f, main, &mut app.inbox, &theme, tz),
         Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
+        Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),
+        Pane::Settings => panes::settings::draw(f, main, &mut app.settings, &theme, tz),
     }
     draw_bottom(f, bottom, app);
     draw_toasts(f, main, app);
@@ -41,19 +43,26 @@ pub fn draw(f: &mut Frame, app: &mut App) {
 
 fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
-    for p in Pane::ALL {
+    let tab = |p: Pane, short: bool| {
         let count = match p {
             Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
             Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
             _ => String::new(),
         };
-        let label = format!(" {} {}{count} ", p.number(), p.title());
-        spans.push(if p == app.pane {
+        let title = if short { p.short_title() } else { p.title() };
+        let label = format!(" {} {title}{count} ", p.number());
+        if p == app.pane {
             Span::styled(label, t.selected())
         } else {
             Span::raw(label)
-        });
+        }
+    };
+    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
+    spans.extend(Pane::ALL.map(|p| tab(p, false)));
+    let width: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    // Five tabs do not fit 80 columns with full titles: drop the name, shorten the titles.
+    if width + 12 > area.width as usize {
+        spans = Pane::ALL.map(|p| tab(p, true)).to_vec();
     }
     let import = match (
         &app.importer.running,
@@ -101,6 +110,8 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 Pane::RunChecks => &app.run_checks.jobs.filter,
                 Pane::Inbox => &app.inbox.list.filter,
                 Pane::DailyJobs => &app.daily.list.filter,
+                Pane::Customers => &app.customers_pane.list.filter,
+                Pane::Settings => &app.settings.list.filter,
             };
             Line::from(vec![
                 Span::styled("/", t.key()),
@@ -114,7 +125,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
             let marks = match app.pane {
                 Pane::RunChecks => app.run_checks.jobs.marks.len(),
                 Pane::Inbox => app.inbox.list.marks.len(),
-                Pane::DailyJobs => 0,
+                Pane::DailyJobs | Pane::Customers | Pane::Settings => 0,
             };
             if marks > 0 {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
@@ -166,7 +177,7 @@ fn draw_toasts(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -354,17 +365,26 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
             );
         }
         Overlay::TicketMenu => {
-            let rect = popup(area, 50, 8);
             let item = |k: &str, what: &str| {
                 Line::from(vec![
                     Span::styled(format!("  {k}  "), t.key()),
                     Span::raw(what.to_string()),
                 ])
             };
+            let autotask = if app.services.autotask.is_some() {
+                item("a", "Autotask ticket (preview, then send)")
+            } else {
+                Line::from(vec![
+                    Span::styled("  a  ", t.key()),
+                    Span::styled("Autotask: not configured (README, Autotask)", t.dim()),
+                ])
+            };
+            let rect = popup(area, 56, 8);
             f.render_widget(Clear, rect);
             f.render_widget(
                 Paragraph::new(vec![
                     item("n", "new internal ticket for this job"),
+                    autotask,
                     item("l", "link an existing ticket number"),
                     item("r", "resolve the open ticket of this run"),
                     Line::raw(""),
@@ -390,6 +410,10 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
                 rect,
             );
         }
+        Overlay::CompanyPicker(p) => super::dialogs::company_picker(f, area, p, &t),
+        Overlay::TicketPreview(d) => super::dialogs::ticket_preview(f, area, d, &t, app.tz),
+        Overlay::Input(input) => super::dialogs::line_input(f, area, input, &t),
+        Overlay::Choose(c) => super::dialogs::choice(f, area, c, &t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }

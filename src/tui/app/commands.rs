@@ -17,6 +17,17 @@ impl App {
             Command::GotoInbox => self.goto(Pane::Inbox),
             Command::GotoDailyJobs => self.goto(Pane::DailyJobs),
             Command::GotoRunChecks => self.goto(Pane::RunChecks),
+            Command::GotoCustomers => self.goto(Pane::Customers),
+            Command::GotoSettings => self.goto(Pane::Settings),
+            Command::NewCustomer => self.new_customer_input(),
+            Command::RenameCustomer => self.rename_customer_input(),
+            Command::ToggleActive => self.toggle_active(),
+            Command::MapCompany => self.open_company_picker(),
+            Command::CheckMapping => self.check_mapping(),
+            Command::CheckAllMappings => self.check_all_mappings(),
+            Command::RemoveMapping => self.ask_remove_mapping(),
+            Command::TestConnection => self.test_connection(),
+            Command::RefreshPicklists => self.refresh_picklists(),
             Command::ImportNow => match &self.services.import_now {
                 Some(go) => {
                     go();
@@ -119,6 +130,10 @@ impl App {
     }
 
     fn goto(&mut self, pane: Pane) {
+        if pane == Pane::RunChecks && self.pane != Pane::RunChecks {
+            // Tickets completed in Autotask should not be worked on again.
+            self.poll_autotask_now();
+        }
         self.pane = pane;
         self.reload();
     }
@@ -127,7 +142,7 @@ impl App {
         let deeper = match self.pane {
             Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
             Pane::Inbox => self.inbox.open,
-            Pane::DailyJobs => false,
+            Pane::DailyJobs | Pane::Customers | Pane::Settings => false,
         };
         if deeper {
             self.back();
@@ -159,6 +174,8 @@ impl App {
                 }
             }
             Pane::DailyJobs => self.daily.list.filter.clear(),
+            Pane::Customers => self.customers_pane.list.filter.clear(),
+            Pane::Settings => self.settings.list.filter.clear(),
         }
     }
 
@@ -179,6 +196,7 @@ impl App {
             Pane::DailyJobs => {
                 // The job's runs of that day are listed below the grid; Enter goes to review them.
                 if let Some(job) = self.daily.current().map(|j| j.id) {
+                    self.poll_autotask_now();
                     self.pane = Pane::RunChecks;
                     self.run_checks.include_reviewed = true;
                     let ids: Vec<i64> = self.run_checks.rows.iter().map(|r| r.job_id).collect();
@@ -187,6 +205,15 @@ impl App {
                     self.reload();
                 }
             }
+            Pane::Customers => {
+                // The customer's jobs, day by day.
+                if let Some(name) = self.customers_pane.current().map(|c| c.name.clone()) {
+                    self.daily.list.filter = name;
+                    self.daily.list.cursor = 0;
+                    self.goto(Pane::DailyJobs);
+                }
+            }
+            Pane::Settings => self.edit_setting(),
         }
     }
 
@@ -255,6 +282,14 @@ impl App {
                 let len = self.daily.visible().len();
                 step(len, &mut self.daily.list);
             }
+            Pane::Customers => {
+                let len = self.customers_pane.visible().len();
+                step(len, &mut self.customers_pane.list);
+            }
+            Pane::Settings => {
+                let len = self.settings.visible().len();
+                step(len, &mut self.settings.list);
+            }
         }
     }
 
@@ -272,7 +307,7 @@ impl App {
                     self.move_cursor(Command::Down);
                 }
             }
-            Pane::DailyJobs => {}
+            Pane::DailyJobs | Pane::Customers | Pane::Settings => {}
         }
     }
 
@@ -296,7 +331,7 @@ impl App {
                     .collect();
                 self.inbox.list.marks.extend(ids);
             }
-            Pane::DailyJobs => {}
+            Pane::DailyJobs | Pane::Customers | Pane::Settings => {}
         }
     }
 

@@ -1,18 +1,25 @@
 //! `App`: the interface state and the one place it changes. Keys become commands, background
 //! work comes back as actions; nothing here waits for the database.
 
+mod autotask;
 mod commands;
+mod customers;
+mod dialogs;
 mod overlays;
 mod work;
 
+pub use autotask::NOT_CONFIGURED;
+pub use dialogs::{Choice, CompanyPicker, InputPurpose, LineInput, PreviewDialog};
 pub use overlays::TicketInputKind as overlays_kind;
 pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind};
 
 use super::action::Action;
 use super::panes::Pane;
+use super::panes::customers::Customers;
 use super::panes::daily::Daily;
 use super::panes::inbox::Inbox;
 use super::panes::run_checks::RunChecks;
+use super::panes::settings::Settings;
 use super::theme::Theme;
 use crate::db::review::ReviewBatch;
 use crate::services::importer::{ImportEvent, ImportSummary};
@@ -55,6 +62,15 @@ pub struct ImporterStatus {
 pub struct Services {
     pub import_now: Option<Box<dyn Fn() + Send>>,
     pub missed_now: Option<Box<dyn Fn() + Send>>,
+    /// The one Autotask client of this process; `None` when Autotask is not configured.
+    pub autotask: Option<Arc<crate::psa::autotask::AutotaskClient>>,
+    /// For "test connection", which builds a client of its own as `doctor` does.
+    pub autotask_config: Option<(
+        crate::config::AutotaskConfig,
+        crate::psa::autotask::ClientOptions,
+    )>,
+    /// Asks the Autotask poller for a pass now.
+    pub autotask_poll_now: Option<Box<dyn Fn() + Send>>,
 }
 
 pub struct App {
@@ -66,6 +82,8 @@ pub struct App {
     pub run_checks: RunChecks,
     pub inbox: Inbox,
     pub daily: Daily,
+    pub customers_pane: Customers,
+    pub settings: Settings,
     pub overlay: Option<Overlay>,
     pub toasts: Vec<Toast>,
     pub importer: ImporterStatus,
@@ -101,6 +119,8 @@ impl App {
                 column: super::panes::daily::DAYS - 1,
                 ..Daily::default()
             },
+            customers_pane: Customers::default(),
+            settings: Settings::default(),
             overlay: None,
             toasts: Vec::new(),
             importer: ImporterStatus::default(),
@@ -167,9 +187,14 @@ impl App {
         ));
         let (deleted, limit) = (self.inbox.deleted, self.inbox.limit);
         self.spawn(super::panes::inbox::load(pool.clone(), deleted, limit));
-        if self.pane == Pane::DailyJobs {
-            let end = self.daily.end;
-            self.spawn(super::panes::daily::load(pool.clone(), end, now));
+        match self.pane {
+            Pane::DailyJobs => {
+                let end = self.daily.end;
+                self.spawn(super::panes::daily::load(pool.clone(), end, now));
+            }
+            Pane::Customers => self.spawn(super::panes::customers::load(pool.clone())),
+            Pane::Settings => self.spawn(super::panes::settings::load(pool.clone())),
+            Pane::Inbox | Pane::RunChecks => {}
         }
         if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
             self.spawn(super::panes::run_checks::load_runs(pool, job, incl));
@@ -256,6 +281,46 @@ impl App {
                 self.daily.list.clamp(n);
             }
             Action::CustomersLoaded(c) => self.customers = c,
+            Action::CustomersPaneLoaded(rows) => self.customers_pane.set_rows(rows),
+            Action::SettingsLoaded(d) => {
+                // The timezone may just have been changed here.
+                self.tz = d.policy.timezone;
+                self.settings.data = Some(*d);
+                let n = self.settings.visible().len();
+                self.settings.list.clamp(n);
+            }
+            Action::CompaniesFound { seq, result } => {
+                if let Some(Overlay::CompanyPicker(p)) = &mut self.overlay
+                    && p.seq == seq
+                    && let Some(result) = result
+                {
+                    p.searching = false;
+                    match result {
+                        Ok(found) => {
+                            p.results = found;
+                            p.error = None;
+                            p.cursor = p.cursor.min(p.results.len().saturating_sub(1));
+                        }
+                        Err(e) => p.error = Some(e),
+                    }
+                }
+            }
+            Action::TicketPreviewLoaded(p) => {
+                self.overlay = Some(Overlay::TicketPreview(Box::new(PreviewDialog::new(*p))))
+            }
+            Action::TicketSendFailed { message, existing } => {
+                self.ticket_send_failed(message, existing)
+            }
+            Action::TicketCreated { number, adopted } => self.ticket_created(number, adopted),
+            Action::ConnectionTested(result) => {
+                self.settings.testing = false;
+                match &result {
+                    Ok(m) => self.toast(format!("Autotask connection ok: {m}")),
+                    Err(e) => self.error(format!("Autotask connection failed: {e}")),
+                }
+                self.settings.test = Some(result);
+            }
+            Action::AutotaskEvent(ev) => self.autotask_event(ev),
             Action::OverrideDraft(form) => self.overlay = Some(Overlay::Override(form)),
             Action::Reviewed(batch) => {
                 let n = batch.run_ids.len();

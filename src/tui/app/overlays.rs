@@ -18,7 +18,16 @@ pub enum Pending {
     ReviewJobs(Vec<i64>),
     DeleteMail(Vec<i64>),
     ReparseAll,
-    ResolveTicket { id: i64, code: String },
+    ResolveTicket {
+        id: i64,
+        code: String,
+    },
+    /// Complete in Autotask with a note, then resolved here.
+    ResolveAutotask {
+        autotask_id: i64,
+        code: String,
+    },
+    RemoveMapping(i64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +70,10 @@ pub enum Overlay {
     Override(Box<OverrideForm>),
     TicketMenu,
     TicketInput(TicketInput),
+    CompanyPicker(Box<super::dialogs::CompanyPicker>),
+    TicketPreview(Box<super::dialogs::PreviewDialog>),
+    Input(super::dialogs::LineInput),
+    Choose(super::dialogs::Choice),
 }
 
 /// The "treat as success" form, pre-filled from a run.
@@ -181,7 +194,7 @@ impl OverrideForm {
 }
 
 /// Edits a one-line text field; returns false for keys it does not use.
-fn edit(value: &mut String, key: &KeyEvent) -> bool {
+pub(super) fn edit(value: &mut String, key: &KeyEvent) -> bool {
     match key.code {
         KeyCode::Char(c) if !Key::from_event(key).ctrl => value.push(c),
         KeyCode::Backspace => {
@@ -397,6 +410,10 @@ impl App {
                             value,
                         }))
                     }
+                    KeyCode::Char('a') => {
+                        self.open_autotask_preview(run_id);
+                        None
+                    }
                     KeyCode::Char('l') => Some(Overlay::TicketInput(TicketInput {
                         kind: TicketInputKind::Link,
                         run_id,
@@ -410,9 +427,22 @@ impl App {
                             .as_ref()
                             .filter(|d| d.run.id == run_id)
                             .and_then(|d| d.tickets.iter().find(|t| t.ticket.resolved_at.is_none()))
-                            .map(|t| (t.ticket.id, t.ticket.ticket_code.clone()));
+                            .map(|t| {
+                                (
+                                    t.ticket.id,
+                                    t.ticket.ticket_code.clone(),
+                                    t.ticket.autotask_ticket_id,
+                                )
+                            });
                         match open {
-                            Some((id, code)) => Some(Overlay::Confirm {
+                            Some((_, code, Some(autotask_id))) => Some(Overlay::Confirm {
+                                question: format!(
+                                    "Resolve {code}? It is set to Complete in Autotask with a \
+                                     note; new runs no longer get it."
+                                ),
+                                then: Pending::ResolveAutotask { autotask_id, code },
+                            }),
+                            Some((id, code, None)) => Some(Overlay::Confirm {
                                 question: format!(
                                     "Resolve {code}? New runs will no longer get it."
                                 ),
@@ -450,6 +480,10 @@ impl App {
                 edit(&mut input.value, &key);
                 Some(Overlay::TicketInput(input))
             }
+            Overlay::CompanyPicker(p) => self.company_picker_key(p, key),
+            Overlay::TicketPreview(d) => self.preview_key(d, key),
+            Overlay::Input(input) => self.input_key(input, key),
+            Overlay::Choose(c) => self.choice_key(c, key),
         }
     }
 
@@ -472,6 +506,8 @@ impl App {
             Pane::RunChecks => &mut self.run_checks.jobs.filter,
             Pane::Inbox => &mut self.inbox.list.filter,
             Pane::DailyJobs => &mut self.daily.list.filter,
+            Pane::Customers => &mut self.customers_pane.list.filter,
+            Pane::Settings => &mut self.settings.list.filter,
         }
     }
 
@@ -486,6 +522,8 @@ impl App {
                 self.load_mail_of_cursor();
             }
             Pane::DailyJobs => self.daily.list.cursor = 0,
+            Pane::Customers => self.customers_pane.list.cursor = 0,
+            Pane::Settings => self.settings.list.cursor = 0,
         }
     }
 
@@ -495,6 +533,10 @@ impl App {
             Pending::DeleteMail(ids) => self.delete_mail(ids),
             Pending::ReparseAll => self.reparse_all(),
             Pending::ResolveTicket { id, code } => self.resolve_ticket(id, code),
+            Pending::ResolveAutotask { autotask_id, code } => {
+                self.resolve_autotask(autotask_id, code)
+            }
+            Pending::RemoveMapping(customer_id) => self.remove_mapping(customer_id),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The panes: each holds its state, its loaders (async database reads that return an
 //! [`crate::tui::action::Action`]) and its drawing.
 
+pub mod customers;
 pub mod daily;
 pub mod inbox;
 pub mod run_checks;
+pub mod settings;
 
 /// Which pane is shown (number keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,16 +13,26 @@ pub enum Pane {
     Inbox,
     DailyJobs,
     RunChecks,
+    Customers,
+    Settings,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Inbox, Pane::DailyJobs, Pane::RunChecks];
+    pub const ALL: [Pane; 5] = [
+        Pane::Inbox,
+        Pane::DailyJobs,
+        Pane::RunChecks,
+        Pane::Customers,
+        Pane::Settings,
+    ];
 
     pub fn number(self) -> u8 {
         match self {
             Pane::Inbox => 1,
             Pane::DailyJobs => 2,
             Pane::RunChecks => 3,
+            Pane::Customers => 5,
+            Pane::Settings => 9,
         }
     }
 
@@ -29,6 +41,17 @@ impl Pane {
             Pane::Inbox => "Inbox",
             Pane::DailyJobs => "Daily Jobs",
             Pane::RunChecks => "Run Checks",
+            Pane::Customers => "Customers",
+            Pane::Settings => "Settings",
+        }
+    }
+
+    /// The tab label when the full titles do not fit (80 columns).
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Pane::DailyJobs => "Daily",
+            Pane::RunChecks => "Checks",
+            other => other.title(),
         }
     }
 
@@ -38,6 +61,8 @@ impl Pane {
             Pane::Inbox => Context::Inbox,
             Pane::DailyJobs => Context::DailyJobs,
             Pane::RunChecks => Context::RunChecks,
+            Pane::Customers => Context::Customers,
+            Pane::Settings => Context::Settings,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The terminal interface on a real database: snapshots of every pane and dialog at 80×24 and
 //! 160×48 with a fixed clock and data, and key sequences that drive the real flows.
 
+mod autotask;
+mod customers;
 mod flows;
 mod snapshots;
 
