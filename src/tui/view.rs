@@ -85,6 +85,18 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         }
         _ => String::new(),
     };
+    let import = match app.progress() {
+        Some((what, done, total)) => {
+            let width = 10;
+            let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+            format!(
+                "{what} [{}{}] {done}/{total}   {import}",
+                "#".repeat(filled),
+                ".".repeat(width - filled)
+            )
+        }
+        None => import,
+    };
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let right = format!("{import}   {db} ");
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();

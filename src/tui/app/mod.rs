@@ -95,6 +95,8 @@ pub struct App {
     pub undo: Vec<ReviewBatch>,
     pub customers: Vec<crate::db::customers::Customer>,
     pub services: Services,
+    /// Long work in the background reports `(what, done, total)` here; the top line shows it.
+    pub progress: Arc<std::sync::Mutex<Option<(String, usize, usize)>>>,
     pub tasks: JoinSet<Action>,
     pub db_ok: bool,
     pool: PgPool,
@@ -130,6 +132,7 @@ impl App {
             undo: Vec::new(),
             customers: Vec::new(),
             services: Services::default(),
+            progress: Arc::default(),
             tasks: JoinSet::new(),
             db_ok: true,
             pool,
@@ -211,7 +214,12 @@ impl App {
             self.reload();
             changed = true;
         }
-        changed || self.importer.running
+        changed || self.importer.running || self.progress().is_some()
+    }
+
+    /// The long work under way, if any.
+    pub fn progress(&self) -> Option<(String, usize, usize)> {
+        self.progress.lock().ok().and_then(|p| p.clone())
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {

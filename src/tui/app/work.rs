@@ -112,9 +112,18 @@ impl App {
 
     pub(crate) fn reparse_all(&mut self) {
         let (pool, now) = (self.pool(), self.now());
-        self.toast("re-parsing all waiting mail…");
+        let progress = self.progress.clone();
         self.spawn(async move {
-            match reparse::reparse_unapproved(&pool, now, |_, _| {}).await {
+            let report = |done, total| {
+                if let Ok(mut p) = progress.lock() {
+                    *p = (done < total).then(|| ("re-parsing".to_string(), done, total));
+                }
+            };
+            let result = reparse::reparse_unapproved(&pool, now, report).await;
+            if let Ok(mut p) = progress.lock() {
+                *p = None;
+            }
+            match result {
                 Ok(s) => Action::Done(format!(
                     "re-parsed {}: {} became runs, {} waiting, {} unparsed",
                     s.total, s.runs_created, s.waiting, s.unparsed

@@ -237,3 +237,22 @@ async fn statuses_read_without_colour_and_in_ascii() {
         );
     }
 }
+
+#[tokio::test]
+async fn reparse_all_from_the_command_line_reports_progress_and_the_result() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    *a.progress.lock().unwrap() = Some(("re-parsing".into(), 3, 10));
+    assert!(screen(&mut a, 160, 48).contains("re-parsing [###.......] 3/10"));
+    *a.progress.lock().unwrap() = None;
+    keys(&mut a, ":reparse\n").await;
+    assert!(screen(&mut a, 80, 24).contains("Re-parse all mail"));
+    keys(&mut a, "y").await;
+    assert!(
+        toast_text(&a).contains("re-parsed 2: 0 became runs, 1 waiting, 1 unparsed"),
+        "{}",
+        toast_text(&a)
+    );
+    assert!(a.progress().is_none());
+}
