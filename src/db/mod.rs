@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod customers;
+pub mod demo;
 pub mod embedded;
 mod error;
 pub mod inbox;

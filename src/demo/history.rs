@@ -163,6 +163,9 @@ pub fn run_result(job: &DemoJob, days_ago: i64, date: NaiveDate, rng: &mut Rng) 
                 set(i, Status::Failed, &msg, &mut status);
             }
         }
+        Pattern::FailedDaysAgo(days) if days.contains(&days_ago) => {
+            set(pick, Status::Failed, fail, &mut status);
+        }
         Pattern::DeviceOffline { device, days } if days_ago < *days => {
             if let Some(i) = job.objects.iter().position(|o| o == device) {
                 set(i, Status::Failed, fail, &mut status);

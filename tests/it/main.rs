@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module tests one area against real parts.
 
 mod config_cli;
+mod demo;
 mod embedded;
 mod graph;
 mod ingest;
