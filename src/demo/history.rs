@@ -7,7 +7,7 @@ use super::mails;
 use super::rng::Rng;
 use crate::domain::missed::local_instant;
 use crate::domain::status::Status;
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 /// Days of history before today.
@@ -295,20 +295,18 @@ pub fn history(cat: &Catalogue, now: DateTime<Utc>, tz: Tz) -> Vec<GeneratedMail
             out.extend(reports_of_day(cat, index, today, days_ago, tz));
         }
     }
-    for (days_ago, h, m, kind) in [
-        (2, 10, 32, mails::Stray::CustomerReply),
-        (1, 16, 5, mails::Stray::Newsletter),
-        (0, 6, 12, mails::Stray::Bounce),
+    // Stray mail of the last two days, at fixed distances from now so every start has them.
+    for (hours_ago, kind) in [
+        (45, mails::Stray::CustomerReply),
+        (19, mails::Stray::Newsletter),
+        (3, mails::Stray::Bounce),
     ] {
-        let at = date_before(today, days_ago)
-            .and_then(|d| local_instant(tz, d, NaiveTime::from_hms_opt(h, m, 0)?));
-        if let Some(at) = at {
-            out.push(GeneratedMail {
-                at,
-                raw: mails::stray(kind, at, tz),
-                intended: Intended::Unparsed,
-            });
-        }
+        let at = now - TimeDelta::hours(hours_ago) - TimeDelta::minutes(17);
+        out.push(GeneratedMail {
+            at,
+            raw: mails::stray(kind, at, tz),
+            intended: Intended::Unparsed,
+        });
     }
     out.retain(|m| m.at <= now);
     out.sort_by_key(|m| m.at);

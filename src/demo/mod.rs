@@ -5,6 +5,7 @@
 //! Everything is deterministic (one seed, no clock reads): `now` and the timezone are passed in.
 
 pub mod catalogue;
+pub mod database;
 pub mod history;
 mod mails;
 mod mime;
@@ -12,5 +13,6 @@ mod rng;
 pub mod seed;
 
 pub use catalogue::{Catalogue, DemoCustomer, DemoJob, Featured, Pattern, Product};
+pub use database::open_demo_database;
 pub use history::{GeneratedMail, HISTORY_DAYS, Intended, history};
 pub use seed::{SeedSummary, seed};

@@ -23,7 +23,9 @@ use std::collections::HashMap;
 /// Who did the operator's work in the demo's history.
 pub const OPERATOR: &str = "demo";
 /// Mails per ingest transaction.
-const BATCH: usize = 100;
+const BATCH: usize = 50;
+/// Concurrent ingest streams (connections).
+const STREAMS: usize = 4;
 /// Runs younger than this stay unreviewed: the morning's queue.
 pub const UNREVIEWED: TimeDelta = TimeDelta::hours(48);
 
@@ -108,7 +110,7 @@ pub async fn seed(
         let upto = mails.partition_point(|m| m.at < t);
         ingest(pool, &mails, next..upto, now, &mut state, &mut progress).await?;
         next = upto;
-        act(&mut conn, &cat, &mut state, event, t).await?;
+        act(pool, &mut conn, &cat, &mut state, event, t).await?;
     }
     ingest(pool, &mails, next..total, now, &mut state, &mut progress).await?;
     // Jobs whose first report came after the big approval (the monthly copy, a notice).
@@ -149,7 +151,12 @@ pub async fn seed(
     })
 }
 
-/// Feeds `mails[range]` through the pipeline in batches, as the importer would have.
+/// What one stream reports after each batch: mails done, and first waiting mails per job.
+type BatchReport = Result<(usize, Vec<(usize, i64, DateTime<Utc>)>), DbError>;
+
+/// Feeds `mails[range]` through the pipeline in batches, as the importer would have. The mails
+/// are split by job over [`STREAMS`] concurrent streams, each in time order, so one job's mails
+/// are still handled one after the other while the database works on several jobs at once.
 async fn ingest(
     pool: &PgPool,
     mails: &[GeneratedMail],
@@ -158,33 +165,81 @@ async fn ingest(
     state: &mut State,
     progress: &mut impl FnMut(usize, usize),
 ) -> Result<(), DbError> {
-    let start = range.start;
+    let mut done = range.start;
     let Some(slice) = mails.get(range) else {
         return Ok(());
     };
-    for (n, chunk) in slice.chunks(BATCH).enumerate() {
-        let incoming: Vec<Incoming> = chunk
-            .iter()
-            .map(|m| Incoming {
-                source: "demo",
-                source_id: None,
-                received_at: Some(m.at),
-                raw: m.raw.clone(),
-            })
-            .collect();
-        // Imported as the batch's last mail arrived, as a running importer would have.
-        let imported_at = chunk.last().map_or(now, |m| m.at);
-        let outcomes = ingest_batch(pool, &incoming, imported_at).await;
-        for (m, outcome) in chunk.iter().zip(outcomes) {
-            if let (Outcome::Waiting { mail_id }, Intended::Report { job, .. }) =
-                (outcome?, &m.intended)
-            {
-                state.waiting.entry(*job).or_insert((mail_id, m.at));
+    let mut streams: Vec<Vec<(Incoming, Option<usize>)>> = vec![Vec::new(); STREAMS];
+    for m in slice {
+        let job = match &m.intended {
+            Intended::Report { job, .. } => Some(*job),
+            Intended::Unparsed => None,
+        };
+        let incoming = Incoming {
+            source: "demo",
+            source_id: None,
+            received_at: Some(m.at),
+            raw: m.raw.clone(),
+        };
+        if let Some(stream) = streams.get_mut(job.unwrap_or(0) % STREAMS) {
+            stream.push((incoming, job));
+        }
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<BatchReport>();
+    let mut tasks = tokio::task::JoinSet::new();
+    for stream in streams.into_iter().filter(|s| !s.is_empty()) {
+        let (pool, tx) = (pool.clone(), tx.clone());
+        tasks.spawn(async move {
+            for chunk in stream.chunks(BATCH) {
+                let incoming: Vec<Incoming> = chunk.iter().map(|(i, _)| i.clone()).collect();
+                // Imported as the batch's last mail arrived, as a running importer would have.
+                let imported_at = incoming.last().and_then(|i| i.received_at).unwrap_or(now);
+                let outcomes = ingest_batch(&pool, &incoming, imported_at).await;
+                let mut waiting = Vec::new();
+                let mut failed = None;
+                for ((i, job), outcome) in chunk.iter().zip(outcomes) {
+                    match (outcome, job) {
+                        (Ok(Outcome::Waiting { mail_id }), Some(job)) => {
+                            waiting.push((*job, mail_id, i.received_at.unwrap_or(now)));
+                        }
+                        (Err(e), _) => failed = Some(e),
+                        _ => {}
+                    }
+                }
+                let report = match failed {
+                    Some(e) => Err(e),
+                    None => Ok((chunk.len(), waiting)),
+                };
+                let stop = report.is_err();
+                if tx.send(report).is_err() || stop {
+                    return;
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut result = Ok(());
+    while let Some(report) = rx.recv().await {
+        match report {
+            Ok((n, waiting)) => {
+                for (job, mail_id, at) in waiting {
+                    state.waiting.entry(job).or_insert((mail_id, at));
+                }
+                done += n;
+                progress(done, mails.len());
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
             }
         }
-        progress(start + n * BATCH + chunk.len(), mails.len());
     }
-    Ok(())
+    // Dropping the receiver stops the other streams after their current batch.
+    drop(rx);
+    while let Some(joined) = tasks.join_next().await {
+        joined.map_err(|e| DbError::Task(e.to_string()))?;
+    }
+    result
 }
 
 async fn approve(
@@ -233,6 +288,7 @@ async fn newest_run(
 
 /// Does what the operator did at `t`.
 async fn act(
+    pool: &PgPool,
     conn: &mut PgConnection,
     cat: &Catalogue,
     state: &mut State,
@@ -243,15 +299,40 @@ async fn act(
     let job_id = |state: &State, i: usize| state.jobs.get(&i).copied();
     match event {
         Event::Approve => {
-            let mut ready: Vec<(usize, i64)> = state
+            let mut ready: Vec<(usize, i64, i64)> = state
                 .waiting
                 .iter()
                 .filter(|(i, _)| cat.jobs[**i].approved)
-                .map(|(i, (mail, _))| (*i, *mail))
+                .filter_map(|(i, (mail, _))| {
+                    let customer = state.customers.get(&cat.jobs[*i].customer)?;
+                    Some((*i, *mail, *customer))
+                })
                 .collect();
             ready.sort_unstable();
-            for (i, mail_id) in ready {
-                approve(conn, cat, state, i, mail_id, t).await?;
+            // Approving creates the runs of a week of mail: spread over connections too.
+            let mut tasks = tokio::task::JoinSet::new();
+            for k in 0..STREAMS {
+                let mine: Vec<(usize, i64, i64)> = ready
+                    .iter()
+                    .copied()
+                    .filter(|(i, ..)| i % STREAMS == k)
+                    .collect();
+                let pool = pool.clone();
+                tasks.spawn(async move {
+                    let mut made = Vec::new();
+                    for (i, mail_id, customer) in mine {
+                        let mut tx = pool.begin().await?;
+                        let choice = CustomerChoice::Existing(customer);
+                        let done = inbox::approve(&mut tx, mail_id, &choice, OPERATOR, t).await?;
+                        tx.commit().await?;
+                        made.push((i, done.job_id));
+                    }
+                    Ok::<_, DbError>(made)
+                });
+            }
+            while let Some(joined) = tasks.join_next().await {
+                let made = joined.map_err(|e| DbError::Task(e.to_string()))??;
+                state.jobs.extend(made);
             }
         }
         Event::Overrides => {

@@ -65,7 +65,7 @@ fn every_generated_mail_parses_as_intended() {
     assert_eq!(unparsed, 3);
 }
 
-fn row<'a>(q: &'a [QueueRow], job_id: i64) -> &'a QueueRow {
+fn row(q: &[QueueRow], job_id: i64) -> &QueueRow {
     q.iter()
         .find(|r| r.job_id == job_id)
         .unwrap_or_else(|| panic!("job {job_id} not in the queue"))
