@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod database;
 pub mod history;
+pub mod mailbox;
 mod mails;
 mod mime;
 mod rng;
@@ -15,4 +16,5 @@ pub mod seed;
 pub use catalogue::{Catalogue, DemoCustomer, DemoJob, Featured, Pattern, Product};
 pub use database::open_demo_database;
 pub use history::{GeneratedMail, HISTORY_DAYS, Intended, history};
+pub use mailbox::DemoMailbox;
 pub use seed::{SeedSummary, seed};

@@ -2,13 +2,18 @@
 //! real pipeline, deterministically, and the simulated mailbox delivers on schedule.
 
 use crate::support::db::TestDb;
+use backupchecks::config::DatabaseConfig;
 use backupchecks::db::review::{self, QueueRow};
-use backupchecks::db::{self, remarks, runs, tickets};
-use backupchecks::demo::{self, Catalogue, Intended, SeedSummary};
+use backupchecks::db::{self, Database, remarks, runs, tickets};
+use backupchecks::demo::{self, Catalogue, DemoMailbox, Intended, SeedSummary};
 use backupchecks::domain::run_status::RunStatus;
+use backupchecks::ingest::MailSource;
 use backupchecks::parsers::{ParseOutcome, parse_raw};
-use chrono::{DateTime, TimeZone, Utc};
+use backupchecks::services::importer;
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+use std::os::unix::fs::PermissionsExt;
+use std::sync::{Arc, Mutex};
 
 const TZ: Tz = chrono_tz::Europe::Amsterdam;
 
@@ -128,7 +133,7 @@ async fn seeding_gives_a_realistic_morning() {
     let old: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM job_runs WHERE reviewed_at IS NULL AND run_at < $1",
     )
-    .bind(now() - chrono::TimeDelta::hours(48))
+    .bind(now() - TimeDelta::hours(48))
     .fetch_one(&t.pool)
     .await
     .unwrap();
@@ -156,4 +161,110 @@ async fn seeding_is_deterministic() {
         rows
     };
     assert_eq!(digest(a.pool.clone()).await, digest(b.pool.clone()).await);
+}
+
+/// A clock the test moves by hand.
+fn manual_clock(start: DateTime<Utc>) -> (Arc<Mutex<DateTime<Utc>>>, impl Fn() -> DateTime<Utc>) {
+    let t = Arc::new(Mutex::new(start));
+    let reader = t.clone();
+    (t, move || *reader.lock().unwrap())
+}
+
+#[tokio::test]
+async fn the_mailbox_delivers_a_report_every_twenty_seconds_oldest_first() {
+    let start = now();
+    let (clock, read) = manual_clock(start);
+    let mut mailbox = DemoMailbox::new(TZ, start, read);
+    assert_eq!(mailbox.kind(), "demo");
+    assert!(mailbox.list().await.unwrap().is_empty(), "nothing at start");
+    assert_eq!(mailbox.next_delivery(), start + TimeDelta::seconds(20));
+    *clock.lock().unwrap() = start + TimeDelta::seconds(19);
+    assert!(mailbox.list().await.unwrap().is_empty());
+    *clock.lock().unwrap() = start + TimeDelta::seconds(65);
+    let listed = mailbox.list().await.unwrap();
+    assert_eq!(listed.len(), 3);
+    let times: Vec<_> = listed.iter().map(|m| m.received_at.unwrap()).collect();
+    assert_eq!(
+        times,
+        [20, 40, 60].map(|s| start + TimeDelta::seconds(s)).to_vec(),
+        "oldest first"
+    );
+    let mut ids = std::collections::HashSet::new();
+    for msg in &listed {
+        let raw = mailbox.fetch(msg).await.unwrap();
+        match parse_raw(&raw) {
+            ParseOutcome::Parsed { report, .. } => assert!(ids.insert(report.job_name)),
+            other => panic!("{other:?}"),
+        }
+    }
+    mailbox.mark_processed(&listed[0]).await.unwrap();
+    let left = mailbox.list().await.unwrap();
+    assert_eq!(left, listed[1..].to_vec(), "moved once processed");
+    // A message not delivered yet cannot be fetched.
+    let early = backupchecks::ingest::SourceMessage {
+        id: "demo-9".into(),
+        received_at: None,
+    };
+    assert!(mailbox.fetch(&early).await.is_err());
+}
+
+#[tokio::test]
+async fn the_importer_drains_the_mailbox_into_runs_and_the_inbox() {
+    let t = TestDb::new().await;
+    seeded(&t).await;
+    let start = now();
+    let (clock, read) = manual_clock(start);
+    let mut mailbox = DemoMailbox::new(TZ, start, read);
+    *clock.lock().unwrap() = start + TimeDelta::minutes(10);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let later = start + TimeDelta::minutes(10);
+    let summary = importer::run_cycle(&t.pool, &mut mailbox, &move || later, &mut |_, _| {}, &stop)
+        .await
+        .unwrap();
+    assert_eq!(summary.imported, 30, "{summary}");
+    assert_eq!(summary.runs + summary.waiting, 30, "{summary}");
+    assert!(summary.runs >= 20, "{summary}");
+    assert!(mailbox.list().await.unwrap().is_empty());
+    let again = importer::run_cycle(&t.pool, &mut mailbox, &move || later, &mut |_, _| {}, &stop)
+        .await
+        .unwrap();
+    assert_eq!(again.listed, 0);
+}
+
+#[tokio::test]
+async fn the_demo_database_is_recreated_beside_the_real_one() {
+    let tmp = tempfile::Builder::new()
+        .prefix("bc-demo-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = DatabaseConfig {
+        data_dir: Some(tmp.path().join("c")),
+        ..Default::default()
+    };
+    let real = Database::open(&cfg).await.unwrap();
+    db::customers::create(real.pool(), "Real customer")
+        .await
+        .unwrap();
+    let first = demo::open_demo_database(&cfg).await.unwrap();
+    db::customers::create(first.pool(), "Demo leftover")
+        .await
+        .unwrap();
+    first.close().await.unwrap();
+    let second = demo::open_demo_database(&cfg).await.unwrap();
+    assert!(db::customers::list(second.pool()).await.unwrap().is_empty());
+    let names: Vec<String> = db::customers::list(real.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Real customer"]);
+    let current: String = sqlx::query_scalar("SELECT current_database()::text")
+        .fetch_one(second.pool())
+        .await
+        .unwrap();
+    assert_eq!(current, "backupchecks_demo");
+    second.close().await.unwrap();
+    real.close().await.unwrap();
 }
