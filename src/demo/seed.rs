@@ -117,7 +117,9 @@ pub async fn seed(
     let late: Vec<(usize, (i64, DateTime<Utc>))> = state
         .waiting
         .iter()
-        .filter(|(i, _)| !state.jobs.contains_key(i) && cat.jobs[**i].approved)
+        .filter(|(i, _)| {
+            !state.jobs.contains_key(i) && cat.jobs.get(**i).is_some_and(|j| j.approved)
+        })
         .map(|(i, w)| (*i, *w))
         .collect();
     for (i, (mail_id, first)) in late {
