@@ -3,6 +3,8 @@
 //! delivering reports while the demo runs.
 //!
 //! Everything is deterministic (one seed, no clock reads): `now` and the timezone are passed in.
+//! The same `now` gives the same data; only database ids may differ, as seeding works on several
+//! connections at once.
 
 pub mod catalogue;
 pub mod database;
