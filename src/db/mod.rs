@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod autotask;
 pub mod customers;
+pub mod demo;
 pub mod embedded;
 mod error;
 pub mod inbox;

@@ -60,14 +60,7 @@ impl Database {
         match &cfg.url {
             Some(url) => Database::open_url(url).await,
             None => {
-                let root = cfg
-                    .data_dir
-                    .clone()
-                    .or_else(crate::paths::default_data_dir)
-                    .ok_or_else(|| {
-                        DbError::Task("no user data directory; set database.data_dir".into())
-                    })?;
-                let cluster = EmbeddedCluster::new(&root, Tuning::default())?;
+                let cluster = EmbeddedCluster::new(&embedded_root(cfg)?, Tuning::default())?;
                 Database::open_embedded(cluster, EMBEDDED_DATABASE).await
             }
         }
@@ -94,6 +87,65 @@ impl Database {
         cluster: EmbeddedCluster,
         database: &str,
     ) -> Result<Database, DbError> {
+        Database::embedded(cluster, database, false).await
+    }
+
+    /// Opens a database beside the configured one, dropped and created anew first, so whatever
+    /// happens in it never touches the real data: with the embedded cluster the database
+    /// `backupchecks<suffix>` in the same cluster; with `database.url` the database
+    /// `<that database><suffix>` on the same server (the user needs the right to create
+    /// databases). `suffix` must not be empty.
+    pub async fn open_recreated(cfg: &DatabaseConfig, suffix: &str) -> Result<Database, DbError> {
+        if suffix.is_empty() {
+            return Err(DbError::Invalid(
+                "a recreated database needs a name of its own".into(),
+            ));
+        }
+        match &cfg.url {
+            Some(url) => {
+                let display = describe_url(url);
+                let opts = PgConnectOptions::from_str(url.expose()).map_err(|source| {
+                    DbError::Connect {
+                        target: display.clone(),
+                        source,
+                    }
+                })?;
+                // PostgreSQL's default database is the user's name.
+                let base = opts
+                    .get_database()
+                    .unwrap_or(opts.get_username())
+                    .to_string();
+                let name = format!("{base}{suffix}");
+                let mut admin = opts.connect().await.map_err(|source| DbError::Connect {
+                    target: display.clone(),
+                    source,
+                })?;
+                super::schema::drop_database(&mut admin, &name).await?;
+                super::schema::create_database_if_missing(&mut admin, &name).await?;
+                drop(admin);
+                let opts = opts.database(&name);
+                let display = format!("{display}{suffix}");
+                let pool = connect(opts, &display).await?;
+                MIGRATOR.run(&pool).await?;
+                Ok(Database {
+                    pool,
+                    target: Target::Server { display },
+                    guard: None,
+                })
+            }
+            None => {
+                let cluster = EmbeddedCluster::new(&embedded_root(cfg)?, Tuning::default())?;
+                Database::embedded(cluster, &format!("{EMBEDDED_DATABASE}{suffix}"), true).await
+            }
+        }
+    }
+
+    /// Starts (or joins) the embedded cluster and opens `database`, dropped first when `fresh`.
+    async fn embedded(
+        cluster: EmbeddedCluster,
+        database: &str,
+        fresh: bool,
+    ) -> Result<Database, DbError> {
         let guard = tokio::task::spawn_blocking(move || cluster.start())
             .await
             .map_err(|e| DbError::Task(e.to_string()))??;
@@ -111,6 +163,9 @@ impl Database {
                 target: display.clone(),
                 source,
             })?;
+        if fresh {
+            super::schema::drop_database(&mut admin, database).await?;
+        }
         super::schema::create_database_if_missing(&mut admin, database).await?;
         drop(admin);
         let pool = connect(cluster.connect_options(database), &display).await?;
@@ -140,6 +195,14 @@ impl Database {
         }
         Ok(())
     }
+}
+
+/// Where the embedded cluster lives: `database.data_dir`, else the user's data directory.
+fn embedded_root(cfg: &DatabaseConfig) -> Result<PathBuf, DbError> {
+    cfg.data_dir
+        .clone()
+        .or_else(crate::paths::default_data_dir)
+        .ok_or_else(|| DbError::Task("no user data directory; set database.data_dir".into()))
 }
 
 async fn connect(opts: PgConnectOptions, display: &str) -> Result<PgPool, DbError> {

@@ -2,6 +2,7 @@
 
 mod autotask;
 mod config_cli;
+mod demo;
 mod embedded;
 mod graph;
 mod ingest;
