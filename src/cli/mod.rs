@@ -2,6 +2,7 @@
 //! of the program, so errors are `anyhow` here.
 
 mod daemon;
+mod demo;
 mod doctor;
 mod import;
 pub mod interface;
@@ -37,6 +38,9 @@ pub enum Command {
     Parse(parse::Args),
     /// Import report mails into the database (one cycle with --once).
     Import(import::Args),
+    /// The interface on a fresh demo database with realistic history, a simulated mailbox and a
+    /// local stand-in Autotask. Your own data is never touched.
+    Demo(demo::Args),
     /// Run mail import, the missed-run check and the Autotask poller without the interface.
     Daemon(daemon::Args),
     /// Check configuration, database, embedded cluster and log file.
@@ -50,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .build()?;
     match cli.command {
         Some(Command::Import(args)) => runtime.block_on(import::run(args, cli.config.as_deref())),
+        Some(Command::Demo(_)) => runtime.block_on(demo::run(&cli)),
         Some(Command::Daemon(args)) => runtime.block_on(daemon::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),

@@ -3,6 +3,7 @@
 mod autotask;
 mod config_cli;
 mod demo;
+mod e2e;
 mod embedded;
 mod graph;
 mod ingest;

@@ -297,7 +297,7 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: 
     if inner.height < 2 {
         return;
     }
-    let narrow = inner.width < 90;
+    let narrow = inner.width < 72;
     let (cw, sw, jw) = if narrow {
         let rest = inner.width.saturating_sub(4 + 14) as usize;
         (rest * 2 / 5, 0, rest - rest * 2 / 5)
