@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod http;
 pub mod ingest;
 pub mod logging;
 pub mod parsers;

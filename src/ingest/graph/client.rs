@@ -266,7 +266,7 @@ impl GraphClient {
             let outcome = match build().send().await {
                 Ok(resp) => {
                     let status = resp.status();
-                    let retry_after = retry_after(resp.headers());
+                    let retry_after = crate::http::retry_after(resp.headers());
                     match resp.bytes().await {
                         Ok(body) => Ok((status, body.to_vec(), retry_after)),
                         Err(e) => Err(e),
@@ -297,7 +297,7 @@ impl GraphClient {
                     wait
                 }
                 Err(e) => {
-                    let text = error_chain(&e);
+                    let text = crate::http::error_chain(&e);
                     if !(e.is_connect() || e.is_timeout()) || attempt >= max {
                         return Err(GraphError::Transport(text));
                     }
@@ -313,8 +313,7 @@ impl GraphClient {
 
     /// 1, 2, 4, 8 ... seconds, capped.
     fn backoff(&self, attempt: u32) -> Duration {
-        let secs = 1u64 << attempt.saturating_sub(1).min(20);
-        Duration::from_secs(secs).min(self.options.max_backoff)
+        crate::http::backoff(attempt, self.options.max_backoff)
     }
 }
 
@@ -327,48 +326,8 @@ fn is_transient(status: StatusCode) -> bool {
     )
 }
 
-/// `Retry-After` in seconds (what Graph sends) or as an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let delta = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
-}
-
-/// reqwest's top-level message is terse ("error sending request"); the causes say why.
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
-/// The one place a reqwest client for Graph is built.
 fn http_client(options: &GraphOptions) -> Result<reqwest::Client, String> {
-    // reqwest is built without a default crypto provider; it panics unless one is installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("backupchecks/", env!("CARGO_PKG_VERSION")))
-        .pool_idle_timeout(options.pool_idle_timeout);
-    if let Some(t) = options.request_timeout {
-        builder = builder
-            .timeout(t)
-            .connect_timeout(t.min(Duration::from_secs(30)));
-    }
-    builder
-        .build()
-        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+    crate::http::client(options.request_timeout, options.pool_idle_timeout)
 }
 
 fn non_empty(v: Option<&str>) -> Option<&str> {

@@ -304,7 +304,7 @@ impl AutotaskClient {
             let outcome = match build().send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let wait = retry_after(resp.headers());
+                    let wait = crate::http::retry_after(resp.headers());
                     resp.bytes().await.map(|b| (status, b.to_vec(), wait))
                 }
                 Err(e) => Err(e),
@@ -332,7 +332,7 @@ impl AutotaskClient {
                     wait
                 }
                 Err(e) => {
-                    let text = error_chain(&e);
+                    let text = crate::http::error_chain(&e);
                     // A request that never connected was never carried out.
                     let unsent = e.is_connect();
                     let repeatable = unsent || (retry == Retry::Safe && e.is_timeout());
@@ -359,8 +359,7 @@ impl AutotaskClient {
 
     /// 1, 2, 4, 8 ... seconds, capped.
     fn backoff(&self, attempt: u32) -> Duration {
-        let secs = 1u64 << attempt.saturating_sub(1).min(20);
-        Duration::from_secs(secs).min(self.options.max_backoff)
+        crate::http::backoff(attempt, self.options.max_backoff)
     }
 }
 
@@ -375,47 +374,9 @@ fn transient(status: u16, body: &[u8], retry: Retry) -> bool {
     }
 }
 
-/// `Retry-After` in seconds or as an HTTP date.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let delta = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
-}
-
-/// reqwest's top-level message is terse ("error sending request"); the causes say why.
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 fn http_client(options: &ClientOptions) -> Result<reqwest::Client, AutotaskError> {
-    // reqwest is built without a default crypto provider; it panics unless one is installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("backupchecks/", env!("CARGO_PKG_VERSION")))
-        .pool_idle_timeout(options.pool_idle_timeout);
-    if let Some(t) = options.request_timeout {
-        builder = builder
-            .timeout(t)
-            .connect_timeout(t.min(Duration::from_secs(30)));
-    }
-    builder
-        .build()
-        .map_err(|e| AutotaskError::Config(format!("cannot set up the HTTP client: {e}")))
+    crate::http::client(options.request_timeout, options.pool_idle_timeout)
+        .map_err(AutotaskError::Config)
 }
 
 /// A REST base ending in `/V1.0/`, from a URL with or without the version segment.
