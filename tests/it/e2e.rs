@@ -95,7 +95,13 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
     tmux.wait_for("Tickets  🎫 T", 20);
     tmux.keys(&["y"]);
     let s = tmux.wait_for("copied T", 10);
-    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+    // The toast comes at once; tmux load-buffer runs in the background.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buffer = String::new();
+    while buffer.is_empty() && Instant::now() < deadline {
+        buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert!(
         buffer.starts_with('T') && buffer.len() == 14 && s.contains(&format!("copied {buffer}")),
         "paste buffer {buffer:?}, screen:\n{s}"
