@@ -18,6 +18,8 @@ use crate::services::missed_runs;
 #[derive(Debug)]
 pub enum Action {
     QueueLoaded(Vec<QueueRow>),
+    /// The queue, which every reload reads, could not be read: the database is unreachable.
+    DatabaseDown(String),
     RunsLoaded {
         job_id: i64,
         runs: Vec<Run>,

@@ -210,7 +210,12 @@ impl App {
         self.toasts
             .retain(|t| t.level == ToastLevel::Error || t.at.elapsed() < Duration::from_secs(4));
         let mut changed = before != self.toasts.len();
-        if self.stale && self.last_reload.elapsed() >= Duration::from_millis(500) {
+        // Outside changes arrive as notifications; the periodic reload is the heartbeat that
+        // notices a database that went away (or came back).
+        let heartbeat = Duration::from_secs(if self.db_ok { 60 } else { 5 });
+        if (self.stale && self.last_reload.elapsed() >= Duration::from_millis(500))
+            || self.last_reload.elapsed() >= heartbeat
+        {
             self.reload();
             changed = true;
         }
@@ -243,7 +248,18 @@ impl App {
     /// Applies the result of background work.
     pub fn update(&mut self, action: Action) {
         match action {
+            Action::DatabaseDown(message) => {
+                // Said once, not on every retry.
+                if self.db_ok {
+                    self.error(message);
+                }
+                self.db_ok = false;
+            }
             Action::QueueLoaded(rows) => {
+                if !self.db_ok {
+                    self.toast("the database is reachable again");
+                }
+                self.db_ok = true;
                 let before = self.run_checks.current_job().map(|j| j.job_id);
                 self.run_checks.set_rows(rows);
                 let after = self.run_checks.current_job().map(|j| j.job_id);

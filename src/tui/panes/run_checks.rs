@@ -138,7 +138,7 @@ pub async fn load_queue(pool: PgPool, include_reviewed: bool, now: DateTime<Utc>
     let since = include_reviewed.then(|| now - TimeDelta::days(7));
     match db::review::queue(&pool, since).await {
         Ok(rows) => Action::QueueLoaded(rows),
-        Err(e) => Action::Failed(format!("loading Run Checks: {e}")),
+        Err(e) => Action::DatabaseDown(format!("loading Run Checks: {e}")),
     }
 }
 

@@ -256,3 +256,18 @@ async fn reparse_all_from_the_command_line_reports_progress_and_the_result() {
     );
     assert!(a.progress().is_none());
 }
+
+#[tokio::test]
+async fn an_unreachable_database_shows_on_the_top_line_and_never_crashes() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    assert!(screen(&mut a, 80, 24).contains("db ok"));
+    t.pool.close().await;
+    keys(&mut a, "3").await;
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("db unreachable"), "{s}");
+    assert!(!a.quit);
+    keys(&mut a, "jkr").await;
+    assert!(!a.quit, "keys still work");
+}
