@@ -9,6 +9,13 @@ use backupchecks::services::importer;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Instant;
 
+fn write_mails(dir: &std::path::Path, from: usize, n: usize) -> anyhow::Result<()> {
+    for i in from..from + n {
+        std::fs::write(dir.join(format!("{i:06}.eml")), mail(i))?;
+    }
+    Ok(())
+}
+
 fn mail(i: usize) -> String {
     let job = format!("job {}", i % 200);
     format!(
@@ -28,9 +35,7 @@ async fn main() -> anyhow::Result<()> {
         .find_map(|a| a.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::tempdir()?;
-    for i in 0..n {
-        std::fs::write(dir.path().join(format!("{i:06}.eml")), mail(i))?;
-    }
+    write_mails(dir.path(), 0, n)?;
     let work = tempfile::Builder::new().prefix("bc-bench-").tempdir()?;
     std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755))?;
     let db = match std::env::var("DATABASE_URL") {
@@ -54,9 +59,51 @@ async fn main() -> anyhow::Result<()> {
     let secs = start.elapsed().as_secs_f64();
     println!("{summary}");
     println!(
-        "import: {n} mails in {secs:.2} s = {:.0} mails/s (store + parse + move, batches of {})",
+        "new jobs: {n} mails in {secs:.2} s = {:.0} mails/s into the Inbox (store + parse + move, batches of {})",
         n as f64 / secs,
         importer::BATCH
+    );
+
+    // Approve every job (one customer each); all waiting mail becomes runs.
+    let start = Instant::now();
+    let mut approved = 0;
+    loop {
+        let waiting = backupchecks::db::mail::waiting(db.pool(), 1, 0).await?;
+        let Some(m) = waiting.first() else { break };
+        let mut tx = db.pool().begin().await?;
+        let a = backupchecks::db::inbox::approve(
+            &mut tx,
+            m.id,
+            &backupchecks::db::inbox::CustomerChoice::New(format!("Customer {}", m.from_address)),
+            "bench",
+            chrono::Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        approved += a.runs_created;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "approval: {approved} waiting mails became runs in {secs:.2} s = {:.0} runs/s",
+        approved as f64 / secs
+    );
+
+    // Known jobs: new mail becomes runs at once (overrides, propagation, missed-slot clean-up).
+    write_mails(dir.path(), n, n)?;
+    let start = Instant::now();
+    let summary = importer::run_cycle(
+        db.pool(),
+        &mut source,
+        &chrono::Utc::now,
+        &mut |_, _| {},
+        &stop,
+    )
+    .await?;
+    let secs = start.elapsed().as_secs_f64();
+    println!("{summary}");
+    println!(
+        "known jobs: {n} mails in {secs:.2} s = {:.0} mails/s straight into runs",
+        n as f64 / secs
     );
     db.close().await?;
     Ok(())
