@@ -94,6 +94,17 @@ pub async fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), Db
     Ok(())
 }
 
+/// Drops `name` unless someone is connected to it (then PostgreSQL refuses and nothing happens).
+pub async fn drop_database_if_unused(conn: &mut PgConnection, name: &str) -> Result<(), DbError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {}",
+        quote_ident(name)
+    )))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Renames a database (no one may be connected to it).
 pub async fn rename_database(conn: &mut PgConnection, from: &str, to: &str) -> Result<(), DbError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(

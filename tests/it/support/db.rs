@@ -101,6 +101,15 @@ async fn prepare_template(admin: PgConnectOptions) -> String {
         .await
         .expect("lock");
     drop_leftovers(&mut conn).await;
+    // Templates of older migrations are of no further use; one still being copied stays.
+    for old in db::schema::databases_with_prefix(&mut conn, "bc_template_")
+        .await
+        .unwrap_or_default()
+    {
+        if !old.starts_with(&name) {
+            let _ = db::schema::drop_database_if_unused(&mut conn, &old).await;
+        }
+    }
     let existing = db::schema::databases_with_prefix(&mut conn, &name)
         .await
         .expect("list");
