@@ -298,11 +298,13 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: 
         return;
     }
     let narrow = inner.width < 72;
+    // Fixed widths: marker 2, the spaces between columns, counts 5 × 3 (or worst 6 + runs 6),
+    // indicators 4 (two wide glyphs).
     let (cw, sw, jw) = if narrow {
-        let rest = inner.width.saturating_sub(4 + 14) as usize;
+        let rest = (inner.width as usize).saturating_sub(2 + 1 + 12 + 1 + 4);
         (rest * 2 / 5, 0, rest - rest * 2 / 5)
     } else {
-        let rest = inner.width.saturating_sub(4 + 22 + 8) as usize;
+        let rest = (inner.width as usize).saturating_sub(2 + 1 + 1 + 1 + 15 + 1 + 4);
         (
             rest * 3 / 10,
             rest * 2 / 10,
@@ -316,16 +318,19 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: 
             "Customer", "Job", "worst", "runs"
         )
     } else {
+        let heads: String = [
+            RunStatus::Failed,
+            RunStatus::Missed,
+            RunStatus::Warning,
+            RunStatus::SuccessOverride,
+            RunStatus::Success,
+        ]
+        .into_iter()
+        .map(|s| format!("{:>3}", theme.cell(Some(s))))
+        .collect();
         format!(
-            "  {:<cw$} {:<sw$} {:<jw$}  {} {} {} {} {}  ",
-            "Customer",
-            "Software",
-            "Job",
-            pad(theme.glyph(RunStatus::Failed)),
-            pad(theme.glyph(RunStatus::Missed)),
-            pad(theme.glyph(RunStatus::Warning)),
-            pad(theme.glyph(RunStatus::SuccessOverride)),
-            pad(theme.glyph(RunStatus::Success)),
+            "  {:<cw$} {:<sw$} {:<jw$} {heads}",
+            "Customer", "Software", "Job"
         )
     };
     lines.push(Line::styled(header, theme.dim()));
@@ -397,10 +402,6 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: 
     }
     let _ = wide;
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-fn pad(g: &str) -> String {
-    format!("{g:>2}")
 }
 
 /// Cuts or pads `s` to exactly `w` columns (sanitised: queue names come from mail).
