@@ -228,7 +228,7 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
-        use super::keymap::{Command, Key, lookup};
+        use super::keymap::{Key, lookup};
         let k = Key::from_event(&key);
         if k == Key::ctrl('c') {
             self.quit = true;
@@ -240,8 +240,6 @@ impl App {
         }
         if let Some(cmd) = lookup(self.pane.context(), k) {
             self.command(cmd);
-        } else if matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_)) {
-            let _ = Command::Help;
         }
     }
 

@@ -258,16 +258,16 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: Tz)
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
                 .areas(area);
-        draw_list(f, left, s, theme, true);
+        draw_list(f, left, s, theme);
         draw_detail(f, right, s, theme, tz);
     } else if s.focus == Focus::Jobs {
-        draw_list(f, area, s, theme, false);
+        draw_list(f, area, s, theme);
     } else {
         draw_detail(f, area, s, theme, tz);
     }
 }
 
-fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: bool) {
+fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme) {
     let vis = s.visible();
     let total_runs = s.unreviewed_total();
     let mut title = format!(
@@ -400,7 +400,6 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, wide: 
         }
         lines.push(line);
     }
-    let _ = wide;
     f.render_widget(Paragraph::new(lines), inner);
 }
 
