@@ -93,6 +93,23 @@ pub async fn list_open(ex: impl PgExecutor<'_>) -> Result<Vec<Remark>, DbError> 
     .await?)
 }
 
+/// Remarks for the Tickets & Remarks pane: open ones, and resolved ones too when
+/// `include_resolved`, with their scopes by name and their number of linked runs.
+pub async fn listed(
+    ex: impl PgExecutor<'_>,
+    include_resolved: bool,
+) -> Result<Vec<scopes::ListedItem>, DbError> {
+    scopes::listed(
+        ex,
+        REMARKS,
+        "NULL::text",
+        "i.body",
+        "NULL::bigint",
+        include_resolved,
+    )
+    .await
+}
+
 pub async fn scopes(ex: impl PgExecutor<'_>, remark_id: i64) -> Result<Vec<StoredScope>, DbError> {
     scopes::of_item(ex, REMARKS, remark_id).await
 }

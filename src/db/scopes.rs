@@ -248,3 +248,61 @@ pub(super) async fn linked_runs(
     .fetch_all(ex)
     .await?)
 }
+
+/// A ticket or remark as the Tickets & Remarks pane lists it: its scopes spelled out with the
+/// customer and job names, and how many runs it is linked to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListedItem {
+    pub id: i64,
+    /// The ticket code; `None` for remarks.
+    pub code: Option<String>,
+    /// The ticket description or the remark body.
+    pub text: String,
+    pub active_from: chrono::NaiveDate,
+    pub autotask_ticket_id: Option<i64>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    /// One entry per scope: `customer`, `customer › job` or `customer › job › object`, with
+    /// `(resolved)` after a scope resolved on its own.
+    pub scopes: Vec<String>,
+    pub linked_runs: i64,
+}
+
+/// Items of `t` for display, open ones first (newest first), resolved ones too when
+/// `include_resolved`. `code` and `text` name the item's code and text columns.
+pub(super) async fn listed(
+    ex: impl PgExecutor<'_>,
+    t: Tables,
+    code: &str,
+    text: &str,
+    autotask: &str,
+    include_resolved: bool,
+) -> Result<Vec<ListedItem>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT i.id, {code} AS code, {text} AS text, i.active_from, \
+                {autotask} AS autotask_ticket_id, i.created_by, i.created_at, i.resolved_at, \
+                i.resolved_by, \
+                ARRAY(SELECT CASE s.scope_type \
+                               WHEN 'customer' THEN sc.name \
+                               WHEN 'job' THEN jc.name || ' › ' || j.job_name \
+                               ELSE jc.name || ' › ' || j.job_name || ' › ' || s.object_name END \
+                             || CASE WHEN s.resolved_at IS NULL THEN '' ELSE ' (resolved)' END \
+                      FROM {scopes} s \
+                      LEFT JOIN customers sc ON sc.id = s.customer_id \
+                      LEFT JOIN jobs j ON j.id = s.job_id \
+                      LEFT JOIN customers jc ON jc.id = j.customer_id \
+                      WHERE s.{fk} = i.id ORDER BY s.id) AS scopes, \
+                (SELECT count(*) FROM {links} l WHERE l.{fk} = i.id) AS linked_runs \
+         FROM {item} i WHERE i.resolved_at IS NULL OR $1 \
+         ORDER BY i.resolved_at IS NOT NULL, i.created_at DESC, i.id DESC",
+        scopes = t.scopes,
+        links = t.links,
+        item = t.item,
+        fk = t.fk,
+    )))
+    .bind(include_resolved)
+    .fetch_all(ex)
+    .await?)
+}

@@ -163,6 +163,23 @@ pub async fn list_open(ex: impl PgExecutor<'_>) -> Result<Vec<Ticket>, DbError> 
     .await?)
 }
 
+/// Tickets for the Tickets & Remarks pane: open ones, and resolved ones too when
+/// `include_resolved`, with their scopes by name and their number of linked runs.
+pub async fn listed(
+    ex: impl PgExecutor<'_>,
+    include_resolved: bool,
+) -> Result<Vec<scopes::ListedItem>, DbError> {
+    scopes::listed(
+        ex,
+        TICKETS,
+        "i.ticket_code",
+        "i.description",
+        "i.autotask_ticket_id",
+        include_resolved,
+    )
+    .await
+}
+
 pub async fn scopes(ex: impl PgExecutor<'_>, ticket_id: i64) -> Result<Vec<StoredScope>, DbError> {
     scopes::of_item(ex, TICKETS, ticket_id).await
 }

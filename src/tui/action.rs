@@ -7,8 +7,10 @@ use super::panes::run_checks::RunDetail;
 use super::panes::settings::SettingsData;
 use crate::db::customers::{Customer, CustomerRow};
 use crate::db::mail::Mail;
+use crate::db::overrides::ListedOverride;
 use crate::db::review::{QueueRow, ReviewBatch};
 use crate::db::runs::Run;
+use crate::db::scopes::ListedItem;
 use crate::psa::autotask::Company;
 use crate::psa::ticket_flow::{ExistingTicket, TicketPreview};
 use crate::services::autotask_poller;
@@ -35,6 +37,17 @@ pub enum Action {
     CustomersLoaded(Vec<Customer>),
     CustomersPaneLoaded(Vec<CustomerRow>),
     SettingsLoaded(Box<SettingsData>),
+    /// Tickets and remarks for pane 6; `include_resolved` as asked.
+    TicketsLoaded {
+        include_resolved: bool,
+        tickets: Vec<ListedItem>,
+        remarks: Vec<ListedItem>,
+    },
+    /// Override rules for pane 7; `include_inactive` as asked.
+    OverridesLoaded {
+        include_inactive: bool,
+        rows: Vec<ListedOverride>,
+    },
     /// Autotask companies for the mapping picker; `seq` names the search (older ones are
     /// dropped), `None` when a newer search made this one moot.
     CompaniesFound {

@@ -70,6 +70,8 @@ pub enum Context {
     Inbox,
     DailyJobs,
     Customers,
+    Tickets,
+    Overrides,
     Settings,
 }
 
@@ -82,6 +84,8 @@ impl Context {
             Context::Inbox => "Inbox",
             Context::DailyJobs => "Daily Jobs",
             Context::Customers => "Customers",
+            Context::Tickets => "Tickets & Remarks",
+            Context::Overrides => "Overrides",
             Context::Settings => "Settings",
         }
     }
@@ -98,6 +102,8 @@ pub enum Command {
     GotoDailyJobs,
     GotoRunChecks,
     GotoCustomers,
+    GotoTickets,
+    GotoOverrides,
     GotoSettings,
     ImportNow,
     Up,
@@ -139,6 +145,11 @@ pub enum Command {
     RemoveMapping,
     TestConnection,
     RefreshPicklists,
+    SwitchList,
+    Resolve,
+    IncludeResolved,
+    Deactivate,
+    IncludeInactive,
 }
 
 impl Command {
@@ -153,6 +164,8 @@ impl Command {
             Command::GotoDailyJobs => "daily",
             Command::GotoRunChecks => "checks",
             Command::GotoCustomers => "customers",
+            Command::GotoTickets => "tickets",
+            Command::GotoOverrides => "overrides",
             Command::GotoSettings => "settings",
             Command::ImportNow => "import",
             Command::Up => "up",
@@ -194,6 +207,11 @@ impl Command {
             Command::RemoveMapping => "unmap",
             Command::TestConnection => "test_autotask",
             Command::RefreshPicklists => "refresh_picklists",
+            Command::SwitchList => "switch_list",
+            Command::Resolve => "resolve",
+            Command::IncludeResolved => "include_resolved",
+            Command::Deactivate => "deactivate",
+            Command::IncludeInactive => "include_inactive",
         }
     }
 }
@@ -277,6 +295,20 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('5')],
         C::GotoCustomers,
         "Customers",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('6')],
+        C::GotoTickets,
+        "Tickets & Remarks",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('7')],
+        C::GotoOverrides,
+        "Overrides",
         false,
     ),
     b(
@@ -562,6 +594,48 @@ pub const BINDINGS: &[Binding] = &[
         "fetch the Autotask picklists now",
         true,
     ),
+    b(
+        X::Tickets,
+        &[Key::ch('x')],
+        C::Resolve,
+        "resolve (asks first)",
+        true,
+    ),
+    b(
+        X::Tickets,
+        &[Key::ch('y')],
+        C::Copy,
+        "copy ticket code",
+        true,
+    ),
+    b(
+        X::Tickets,
+        &[Key::code(KeyCode::Tab)],
+        C::SwitchList,
+        "tickets / remarks",
+        true,
+    ),
+    b(
+        X::Tickets,
+        &[Key::ch('i')],
+        C::IncludeResolved,
+        "show resolved ones too",
+        true,
+    ),
+    b(
+        X::Overrides,
+        &[Key::ch('x')],
+        C::Deactivate,
+        "deactivate (asks first)",
+        true,
+    ),
+    b(
+        X::Overrides,
+        &[Key::ch('i')],
+        C::IncludeInactive,
+        "show inactive ones too",
+        true,
+    ),
 ];
 
 /// The command a key means in the given pane context.
@@ -610,6 +684,8 @@ mod tests {
             Context::Inbox,
             Context::DailyJobs,
             Context::Customers,
+            Context::Tickets,
+            Context::Overrides,
             Context::Settings,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();

@@ -35,6 +35,8 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
         Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),
         Pane::Settings => panes::settings::draw(f, main, &mut app.settings, &theme, tz),
+        Pane::Tickets => panes::tickets::draw(f, main, &mut app.tickets, &theme, tz),
+        Pane::Overrides => panes::overrides::draw(f, main, &mut app.overrides, &theme, tz),
     }
     draw_bottom(f, bottom, app);
     draw_toasts(f, main, app);
@@ -43,27 +45,20 @@ pub fn draw(f: &mut Frame, app: &mut App) {
 
 fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
+    let count = |p: Pane| match p {
+        Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
+        Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
+        _ => String::new(),
+    };
     let tab = |p: Pane, short: bool| {
-        let count = match p {
-            Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
-            Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
-            _ => String::new(),
-        };
         let title = if short { p.short_title() } else { p.title() };
-        let label = format!(" {} {title}{count} ", p.number());
+        let label = format!(" {} {title}{} ", p.number(), count(p));
         if p == app.pane {
             Span::styled(label, t.selected())
         } else {
             Span::raw(label)
         }
     };
-    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
-    spans.extend(Pane::ALL.map(|p| tab(p, false)));
-    let width: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    // Five tabs do not fit 80 columns with full titles: drop the name, shorten the titles.
-    if width + 12 > area.width as usize {
-        spans = Pane::ALL.map(|p| tab(p, true)).to_vec();
-    }
     let import = match (
         &app.importer.running,
         &app.importer.progress,
@@ -99,6 +94,26 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     };
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let right = format!("{import}   {db} ");
+    // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
+    // and when even that is too wide, name only the pane shown (counts stay).
+    let width = |spans: &[Span]| -> usize { spans.iter().map(|s| s.content.chars().count()).sum() };
+    let free = (area.width as usize).saturating_sub(right.chars().count() + 1);
+    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
+    spans.extend(Pane::ALL.map(|p| tab(p, false)));
+    if width(&spans) > free {
+        spans = Pane::ALL.map(|p| tab(p, true)).to_vec();
+    }
+    if width(&spans) > free {
+        spans = Pane::ALL
+            .map(|p| {
+                if p == app.pane {
+                    tab(p, true)
+                } else {
+                    Span::raw(format!(" {}{} ", p.number(), count(p)))
+                }
+            })
+            .to_vec();
+    }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.chars().count());
     spans.push(Span::raw(" ".repeat(gap)));
@@ -124,6 +139,8 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 Pane::DailyJobs => &app.daily.list.filter,
                 Pane::Customers => &app.customers_pane.list.filter,
                 Pane::Settings => &app.settings.list.filter,
+                Pane::Tickets => &app.tickets.list().filter,
+                Pane::Overrides => &app.overrides.list.filter,
             };
             Line::from(vec![
                 Span::styled("/", t.key()),
@@ -137,21 +154,28 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
             let marks = match app.pane {
                 Pane::RunChecks => app.run_checks.jobs.marks.len(),
                 Pane::Inbox => app.inbox.list.marks.len(),
-                Pane::DailyJobs | Pane::Customers | Pane::Settings => 0,
+                Pane::DailyJobs
+                | Pane::Customers
+                | Pane::Tickets
+                | Pane::Overrides
+                | Pane::Settings => 0,
             };
             if marks > 0 {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
-            let copy = app
-                .run_checks
-                .detail
-                .as_ref()
-                .filter(|_| app.pane == Pane::RunChecks)
-                .and_then(|d| d.ticket_code().map(str::to_string));
+            let copy = match app.pane {
+                Pane::RunChecks => app
+                    .run_checks
+                    .detail
+                    .as_ref()
+                    .and_then(|d| d.ticket_code().map(str::to_string)),
+                Pane::Tickets => app.tickets.current().and_then(|i| i.code.clone()),
+                _ => None,
+            };
             for (key, help) in keymap::hints(app.pane.context()) {
                 let help = if key == "y" {
                     match &copy {
-                        Some(code) => format!("copy {code}"),
+                        Some(code) => format!("copy {}", sanitize::line(code)),
                         None => continue,
                     }
                 } else {
@@ -243,7 +267,12 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
             );
         }
         Overlay::Confirm { question, .. } => {
-            let rect = popup(area, (question.chars().count() as u16 + 6).max(40), 5);
+            // Tall enough for a question that wraps on narrow terminals (word wrap may take a
+            // line more than the characters need).
+            let len = question.chars().count() as u16;
+            let width = (len + 6).max(40).min(area.width);
+            let lines = len.div_ceil(width.saturating_sub(2).max(1));
+            let rect = popup(area, width, lines + 4 + u16::from(lines > 1));
             f.render_widget(Clear, rect);
             f.render_widget(
                 Paragraph::new(vec![

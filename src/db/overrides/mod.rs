@@ -160,6 +160,52 @@ pub async fn list(
     rows.into_iter().map(Row::into_override).collect()
 }
 
+/// A rule as the Overrides pane lists it: with the customer and job names of job and object rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedOverride {
+    pub over: Override,
+    pub customer_name: Option<String>,
+    pub job_name: Option<String>,
+}
+
+/// [`list`] with the customer and job names of job and object rules.
+pub async fn listed(
+    conn: &mut PgConnection,
+    include_inactive: bool,
+) -> Result<Vec<ListedOverride>, DbError> {
+    let rules = list(&mut *conn, include_inactive).await?;
+    let job_ids: Vec<i64> = rules
+        .iter()
+        .filter_map(|o| match &o.rule.level {
+            OverrideLevel::Job { job_id } | OverrideLevel::Object { job_id, .. } => Some(*job_id),
+            OverrideLevel::Global { .. } => None,
+        })
+        .collect();
+    let names: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT j.id, c.name, j.job_name FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         WHERE j.id = ANY($1)",
+    )
+    .bind(&job_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rules
+        .into_iter()
+        .map(|over| {
+            let job = match &over.rule.level {
+                OverrideLevel::Job { job_id } | OverrideLevel::Object { job_id, .. } => {
+                    names.iter().find(|n| n.0 == *job_id)
+                }
+                OverrideLevel::Global { .. } => None,
+            };
+            ListedOverride {
+                customer_name: job.map(|n| n.1.clone()),
+                job_name: job.map(|n| n.2.clone()),
+                over,
+            }
+        })
+        .collect())
+}
+
 /// Creates a rule, re-evaluates the unreviewed runs it could touch and writes the audit entry,
 /// all in one transaction.
 pub async fn create(
@@ -266,6 +312,16 @@ pub async fn deactivate(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Override, DbError> {
+    Ok(deactivate_counted(conn, id, by, now).await?.0)
+}
+
+/// [`deactivate`], also saying how many unreviewed runs changed their effective status.
+pub async fn deactivate_counted(
+    conn: &mut PgConnection,
+    id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(Override, u64), DbError> {
     let mut tx = conn.begin().await?;
     let before = lock(&mut tx, id).await?;
     let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -286,7 +342,7 @@ pub async fn deactivate(
     )
     .await?;
     tx.commit().await?;
-    Ok(after)
+    Ok((after, changed))
 }
 
 /// Reads rule `id` and keeps others from changing it until the transaction ends.

@@ -18,6 +18,31 @@ impl App {
             Command::GotoDailyJobs => self.goto(Pane::DailyJobs),
             Command::GotoRunChecks => self.goto(Pane::RunChecks),
             Command::GotoCustomers => self.goto(Pane::Customers),
+            Command::GotoTickets => self.goto(Pane::Tickets),
+            Command::GotoOverrides => self.goto(Pane::Overrides),
+            Command::SwitchList => self.tickets.switch(),
+            Command::Resolve => self.ask_resolve(),
+            Command::IncludeResolved => {
+                self.tickets.include_resolved = !self.tickets.include_resolved;
+                let on = self.tickets.include_resolved;
+                self.toast(if on {
+                    "showing resolved tickets and remarks too"
+                } else {
+                    "open tickets and remarks only"
+                });
+                self.reload();
+            }
+            Command::Deactivate => self.ask_deactivate(),
+            Command::IncludeInactive => {
+                self.overrides.include_inactive = !self.overrides.include_inactive;
+                let on = self.overrides.include_inactive;
+                self.toast(if on {
+                    "showing inactive overrides too"
+                } else {
+                    "active overrides only"
+                });
+                self.reload();
+            }
             Command::GotoSettings => self.goto(Pane::Settings),
             Command::NewCustomer => self.new_customer_input(),
             Command::RenameCustomer => self.rename_customer_input(),
@@ -69,6 +94,7 @@ impl App {
                     self.error("choose a run first");
                 }
             }
+            Command::Copy if self.pane == Pane::Tickets => self.copy_listed_ticket(),
             Command::Copy => self.copy_ticket(),
             Command::OpenMail => self.open_mail(),
             Command::Approve => self.open_approve(),
@@ -129,7 +155,7 @@ impl App {
         }
     }
 
-    fn goto(&mut self, pane: Pane) {
+    pub(super) fn goto(&mut self, pane: Pane) {
         if pane == Pane::RunChecks && self.pane != Pane::RunChecks {
             // Tickets completed in Autotask should not be worked on again.
             self.poll_autotask_now();
@@ -142,7 +168,11 @@ impl App {
         let deeper = match self.pane {
             Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
             Pane::Inbox => self.inbox.open,
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => false,
+            Pane::DailyJobs
+            | Pane::Customers
+            | Pane::Tickets
+            | Pane::Overrides
+            | Pane::Settings => false,
         };
         if deeper {
             self.back();
@@ -176,6 +206,8 @@ impl App {
             Pane::DailyJobs => self.daily.list.filter.clear(),
             Pane::Customers => self.customers_pane.list.filter.clear(),
             Pane::Settings => self.settings.list.filter.clear(),
+            Pane::Tickets => self.tickets.list_mut().filter.clear(),
+            Pane::Overrides => self.overrides.list.filter.clear(),
         }
     }
 
@@ -214,6 +246,36 @@ impl App {
                 }
             }
             Pane::Settings => self.edit_setting(),
+            Pane::Tickets => {
+                let filter = self
+                    .tickets
+                    .current()
+                    .and_then(|i| i.scopes.first())
+                    .map(|s| {
+                        // `customer › job [› object]`: the queue filter matches customer and job.
+                        let s = s.trim_end_matches(" (resolved)");
+                        s.split(" › ").take(2).collect::<Vec<_>>().join(" ")
+                    });
+                if let Some(filter) = filter {
+                    self.show_in_run_checks(filter);
+                }
+            }
+            Pane::Overrides => {
+                let filter = self.overrides.current().map(|o| match &o.over.rule.level {
+                    crate::domain::overrides::OverrideLevel::Global {
+                        software,
+                        backup_type,
+                    } => format!("{software} {backup_type}"),
+                    _ => format!(
+                        "{} {}",
+                        o.customer_name.as_deref().unwrap_or(""),
+                        o.job_name.as_deref().unwrap_or("")
+                    ),
+                });
+                if let Some(filter) = filter {
+                    self.show_in_run_checks(filter);
+                }
+            }
         }
     }
 
@@ -290,6 +352,14 @@ impl App {
                 let len = self.settings.visible().len();
                 step(len, &mut self.settings.list);
             }
+            Pane::Tickets => {
+                let len = self.tickets.visible().len();
+                step(len, self.tickets.list_mut());
+            }
+            Pane::Overrides => {
+                let len = self.overrides.visible().len();
+                step(len, &mut self.overrides.list);
+            }
         }
     }
 
@@ -307,7 +377,11 @@ impl App {
                     self.move_cursor(Command::Down);
                 }
             }
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => {}
+            Pane::DailyJobs
+            | Pane::Customers
+            | Pane::Tickets
+            | Pane::Overrides
+            | Pane::Settings => {}
         }
     }
 
@@ -331,7 +405,11 @@ impl App {
                     .collect();
                 self.inbox.list.marks.extend(ids);
             }
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => {}
+            Pane::DailyJobs
+            | Pane::Customers
+            | Pane::Tickets
+            | Pane::Overrides
+            | Pane::Settings => {}
         }
     }
 

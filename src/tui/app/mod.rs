@@ -6,6 +6,7 @@ mod commands;
 mod customers;
 mod dialogs;
 mod overlays;
+mod tickets;
 mod work;
 
 pub use autotask::NOT_CONFIGURED;
@@ -18,8 +19,10 @@ use super::panes::Pane;
 use super::panes::customers::Customers;
 use super::panes::daily::Daily;
 use super::panes::inbox::Inbox;
+use super::panes::overrides::Overrides;
 use super::panes::run_checks::RunChecks;
 use super::panes::settings::Settings;
+use super::panes::tickets::Tickets;
 use super::theme::Theme;
 use crate::db::review::ReviewBatch;
 use crate::services::importer::{ImportEvent, ImportSummary};
@@ -83,6 +86,8 @@ pub struct App {
     pub inbox: Inbox,
     pub daily: Daily,
     pub customers_pane: Customers,
+    pub tickets: Tickets,
+    pub overrides: Overrides,
     pub settings: Settings,
     pub overlay: Option<Overlay>,
     pub toasts: Vec<Toast>,
@@ -122,6 +127,8 @@ impl App {
                 ..Daily::default()
             },
             customers_pane: Customers::default(),
+            tickets: Tickets::default(),
+            overrides: Overrides::default(),
             settings: Settings::default(),
             overlay: None,
             toasts: Vec::new(),
@@ -197,6 +204,14 @@ impl App {
             }
             Pane::Customers => self.spawn(super::panes::customers::load(pool.clone())),
             Pane::Settings => self.spawn(super::panes::settings::load(pool.clone())),
+            Pane::Tickets => {
+                let incl = self.tickets.include_resolved;
+                self.spawn(super::panes::tickets::load(pool.clone(), incl));
+            }
+            Pane::Overrides => {
+                let incl = self.overrides.include_inactive;
+                self.spawn(super::panes::overrides::load(pool.clone(), incl));
+            }
             Pane::Inbox | Pane::RunChecks => {}
         }
         if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
@@ -310,6 +325,24 @@ impl App {
                 self.settings.data = Some(*d);
                 let n = self.settings.visible().len();
                 self.settings.list.clamp(n);
+            }
+            Action::TicketsLoaded {
+                include_resolved,
+                tickets,
+                remarks,
+            } => {
+                // A toggle may have overtaken this load.
+                if include_resolved == self.tickets.include_resolved {
+                    self.tickets.set_rows(tickets, remarks);
+                }
+            }
+            Action::OverridesLoaded {
+                include_inactive,
+                rows,
+            } => {
+                if include_inactive == self.overrides.include_inactive {
+                    self.overrides.set_rows(rows);
+                }
             }
             Action::CompaniesFound { seq, result } => {
                 if let Some(Overlay::CompanyPicker(p)) = &mut self.overlay

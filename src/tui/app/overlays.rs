@@ -28,6 +28,8 @@ pub enum Pending {
         code: String,
     },
     RemoveMapping(i64),
+    ResolveRemark(i64),
+    DeactivateOverride(i64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -508,6 +510,8 @@ impl App {
             Pane::DailyJobs => &mut self.daily.list.filter,
             Pane::Customers => &mut self.customers_pane.list.filter,
             Pane::Settings => &mut self.settings.list.filter,
+            Pane::Tickets => &mut self.tickets.list_mut().filter,
+            Pane::Overrides => &mut self.overrides.list.filter,
         }
     }
 
@@ -524,6 +528,8 @@ impl App {
             Pane::DailyJobs => self.daily.list.cursor = 0,
             Pane::Customers => self.customers_pane.list.cursor = 0,
             Pane::Settings => self.settings.list.cursor = 0,
+            Pane::Tickets => self.tickets.list_mut().cursor = 0,
+            Pane::Overrides => self.overrides.list.cursor = 0,
         }
     }
 
@@ -537,6 +543,8 @@ impl App {
                 self.resolve_autotask(autotask_id, code)
             }
             Pending::RemoveMapping(customer_id) => self.remove_mapping(customer_id),
+            Pending::ResolveRemark(id) => self.resolve_remark(id),
+            Pending::DeactivateOverride(id) => self.deactivate_override(id),
         }
     }
 }

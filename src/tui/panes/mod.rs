@@ -4,8 +4,10 @@
 pub mod customers;
 pub mod daily;
 pub mod inbox;
+pub mod overrides;
 pub mod run_checks;
 pub mod settings;
+pub mod tickets;
 
 /// Which pane is shown (number keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,15 +16,19 @@ pub enum Pane {
     DailyJobs,
     RunChecks,
     Customers,
+    Tickets,
+    Overrides,
     Settings,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Inbox,
         Pane::DailyJobs,
         Pane::RunChecks,
         Pane::Customers,
+        Pane::Tickets,
+        Pane::Overrides,
         Pane::Settings,
     ];
 
@@ -32,6 +38,8 @@ impl Pane {
             Pane::DailyJobs => 2,
             Pane::RunChecks => 3,
             Pane::Customers => 5,
+            Pane::Tickets => 6,
+            Pane::Overrides => 7,
             Pane::Settings => 9,
         }
     }
@@ -42,6 +50,8 @@ impl Pane {
             Pane::DailyJobs => "Daily Jobs",
             Pane::RunChecks => "Run Checks",
             Pane::Customers => "Customers",
+            Pane::Tickets => "Tickets & Remarks",
+            Pane::Overrides => "Overrides",
             Pane::Settings => "Settings",
         }
     }
@@ -51,6 +61,10 @@ impl Pane {
         match self {
             Pane::DailyJobs => "Daily",
             Pane::RunChecks => "Checks",
+            Pane::Customers => "Cust",
+            Pane::Tickets => "Tickets",
+            Pane::Overrides => "Ovr",
+            Pane::Settings => "Set",
             other => other.title(),
         }
     }
@@ -62,6 +76,8 @@ impl Pane {
             Pane::DailyJobs => Context::DailyJobs,
             Pane::RunChecks => Context::RunChecks,
             Pane::Customers => Context::Customers,
+            Pane::Tickets => Context::Tickets,
+            Pane::Overrides => Context::Overrides,
             Pane::Settings => Context::Settings,
         }
     }

@@ -4,6 +4,7 @@
 mod autotask;
 mod customers;
 mod flows;
+mod panes67;
 mod snapshots;
 
 use crate::support::db::TestDb;

@@ -1,0 +1,366 @@
+//! Tickets & Remarks (pane 6): every open ticket and remark (resolved ones on request) with its
+//! scopes, state and linked runs; `x` resolves, `y` copies a ticket code. `Tab` switches between
+//! the two lists.
+
+use crate::db::scopes::ListedItem;
+use crate::tui::action::Action;
+use crate::tui::list::{self, ListState};
+use crate::tui::panes::run_checks::fit;
+use crate::tui::sanitize;
+use crate::tui::theme::Theme;
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use sqlx::PgPool;
+
+/// Which list the pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Tickets,
+    Remarks,
+}
+
+#[derive(Debug, Default)]
+pub struct Tickets {
+    pub kind: Kind,
+    pub tickets: Vec<ListedItem>,
+    pub remarks: Vec<ListedItem>,
+    pub ticket_list: ListState,
+    pub remark_list: ListState,
+    pub include_resolved: bool,
+    pub loaded: bool,
+}
+
+impl Tickets {
+    pub fn rows(&self) -> &[ListedItem] {
+        match self.kind {
+            Kind::Tickets => &self.tickets,
+            Kind::Remarks => &self.remarks,
+        }
+    }
+
+    pub fn list(&self) -> &ListState {
+        match self.kind {
+            Kind::Tickets => &self.ticket_list,
+            Kind::Remarks => &self.remark_list,
+        }
+    }
+
+    pub fn list_mut(&mut self) -> &mut ListState {
+        match self.kind {
+            Kind::Tickets => &mut self.ticket_list,
+            Kind::Remarks => &mut self.remark_list,
+        }
+    }
+
+    pub fn visible(&self) -> Vec<usize> {
+        let filter = &self.list().filter;
+        self.rows()
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                let scopes = i.scopes.join(" ");
+                list::matches(
+                    filter,
+                    &[
+                        i.code.as_deref().unwrap_or(""),
+                        &i.text,
+                        &scopes,
+                        &i.created_by,
+                    ],
+                )
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn current(&self) -> Option<&ListedItem> {
+        self.visible()
+            .get(self.list().cursor)
+            .and_then(|i| self.rows().get(*i))
+    }
+
+    pub fn switch(&mut self) {
+        self.kind = match self.kind {
+            Kind::Tickets => Kind::Remarks,
+            Kind::Remarks => Kind::Tickets,
+        };
+    }
+
+    /// Replaces both lists, keeping each cursor on the same item.
+    pub fn set_rows(&mut self, tickets: Vec<ListedItem>, remarks: Vec<ListedItem>) {
+        let kind = self.kind;
+        for (k, rows) in [(Kind::Tickets, tickets), (Kind::Remarks, remarks)] {
+            self.kind = k;
+            let keep = self.current().map(|i| i.id);
+            match k {
+                Kind::Tickets => self.tickets = rows,
+                Kind::Remarks => self.remarks = rows,
+            }
+            let ids: Vec<i64> = self
+                .visible()
+                .into_iter()
+                .filter_map(|i| self.rows().get(i).map(|r| r.id))
+                .collect();
+            let l = self.list_mut();
+            l.follow(keep, ids.iter().copied());
+            l.clamp(ids.len());
+        }
+        self.kind = kind;
+        self.loaded = true;
+    }
+}
+
+pub async fn load(pool: PgPool, include_resolved: bool) -> Action {
+    let tickets = crate::db::tickets::listed(&pool, include_resolved).await;
+    let remarks = crate::db::remarks::listed(&pool, include_resolved).await;
+    match (tickets, remarks) {
+        (Ok(tickets), Ok(remarks)) => Action::TicketsLoaded {
+            include_resolved,
+            tickets,
+            remarks,
+        },
+        (Err(e), _) | (_, Err(e)) => Action::Failed(format!("loading Tickets & Remarks: {e}")),
+    }
+}
+
+fn state(i: &ListedItem, tz: Tz) -> String {
+    match i.resolved_at {
+        None => "open".into(),
+        Some(at) => format!("resolved {}", at.with_timezone(&tz).format("%d %b")),
+    }
+}
+
+fn scope_text(i: &ListedItem) -> String {
+    if i.scopes.is_empty() {
+        "—".into()
+    } else {
+        i.scopes.join(", ")
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) {
+    let (list_area, detail_area) = if area.width >= 120 {
+        let [l, d] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+            .areas(area);
+        (l, d)
+    } else {
+        let [l, d] = Layout::vertical([Constraint::Min(6), Constraint::Length(8)]).areas(area);
+        (l, d)
+    };
+    draw_list(f, list_area, s, theme, tz);
+    draw_detail(f, detail_area, s, theme, tz);
+}
+
+fn draw_list(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) {
+    let open = |rows: &[ListedItem]| rows.iter().filter(|i| i.resolved_at.is_none()).count();
+    let tab = |k: Kind, label: String| {
+        if s.kind == k {
+            Span::styled(label, theme.selected())
+        } else {
+            Span::styled(label, theme.dim())
+        }
+    };
+    let mut title = vec![
+        Span::raw(" "),
+        tab(
+            Kind::Tickets,
+            format!(" Tickets {} open ", open(&s.tickets)),
+        ),
+        Span::raw(" "),
+        tab(
+            Kind::Remarks,
+            format!(" Remarks {} open ", open(&s.remarks)),
+        ),
+        Span::styled(
+            if s.include_resolved {
+                " · resolved shown"
+            } else {
+                " · Tab switches"
+            },
+            theme.title(),
+        ),
+    ];
+    if !s.list().filter.is_empty() {
+        title.push(Span::styled(
+            format!(" · filter: {}", sanitize::line(&s.list().filter)),
+            theme.title(),
+        ));
+    }
+    title.push(Span::raw(" "));
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 2 {
+        return;
+    }
+    let w = inner.width as usize;
+    let tickets = s.kind == Kind::Tickets;
+    // Fixed: marker 2, state 16, from 7, runs 5 (+ code 16 and Autotask 3 for tickets).
+    let fixed = 2 + 16 + 7 + 5 + if tickets { 16 + 3 } else { 0 };
+    let rest = w.saturating_sub(fixed + 1);
+    let (tw, sw) = if tickets {
+        (0, rest)
+    } else {
+        (rest / 2, rest - rest / 2)
+    };
+    let header = if tickets {
+        format!(
+            "  {:<15} {:<2} {:<15} {:<6} {:>4} {}",
+            "Code", "AT", "State", "From", "Runs", "Scope"
+        )
+    } else {
+        format!(
+            "  {:<tw$} {:<15} {:<6} {:>4} {}",
+            "Remark", "State", "From", "Runs", "Scope"
+        )
+    };
+    let mut lines = vec![Line::styled(header, theme.dim())];
+    let vis = s.visible();
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = s.list_mut().scroll(height);
+    let cursor_at = s.list().cursor;
+    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
+        let Some(i) = s.rows().get(*idx) else {
+            continue;
+        };
+        let cursor = pos == cursor_at;
+        let plain = if i.resolved_at.is_none() {
+            ratatui::style::Style::default()
+        } else {
+            theme.dim()
+        };
+        let mut spans = vec![Span::raw(if cursor {
+            format!("{} ", theme.cursor())
+        } else {
+            "  ".into()
+        })];
+        if tickets {
+            spans.push(Span::styled(
+                format!("{} ", fit(i.code.as_deref().unwrap_or(""), 15)),
+                plain,
+            ));
+            spans.push(Span::styled(
+                format!(
+                    "{:<2} ",
+                    if i.autotask_ticket_id.is_some() {
+                        "AT"
+                    } else {
+                        ""
+                    }
+                ),
+                theme.key(),
+            ));
+        } else {
+            spans.push(Span::styled(format!("{} ", fit(&i.text, tw)), plain));
+        }
+        spans.push(Span::styled(
+            format!("{} ", fit(&state(i, tz), 15)),
+            if i.resolved_at.is_none() {
+                theme.attention()
+            } else {
+                theme.dim()
+            },
+        ));
+        spans.push(Span::styled(
+            format!("{} ", i.active_from.format("%d %b")),
+            plain,
+        ));
+        spans.push(Span::styled(format!("{:>4} ", i.linked_runs), plain));
+        spans.push(Span::styled(fit(&scope_text(i), sw), plain));
+        let mut line = Line::from(spans);
+        if cursor {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    if vis.is_empty() && s.loaded {
+        let what = if tickets { "ticket" } else { "remark" };
+        lines.push(Line::styled(
+            if !s.list().filter.is_empty() {
+                format!("  No {what} matches the filter (Esc clears it).")
+            } else if s.include_resolved {
+                format!("  No {what}s yet: Run Checks (3) creates them.")
+            } else {
+                format!("  No open {what}s · i shows resolved ones · Run Checks (3) creates them.")
+            },
+            theme.dim(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_detail(f: &mut Frame, area: Rect, s: &Tickets, theme: &Theme, tz: Tz) {
+    let Some(i) = s.current() else {
+        f.render_widget(Block::bordered(), area);
+        return;
+    };
+    let title = match &i.code {
+        Some(code) => format!(" {} ", sanitize::line(code)),
+        None => " Remark ".into(),
+    };
+    let label = |l: &str| Span::styled(format!("{l:<10}"), theme.dim());
+    let mut lines = vec![Line::raw(if i.text.trim().is_empty() {
+        "(no description)".to_string()
+    } else {
+        sanitize::text(&i.text)
+    })];
+    lines.push(Line::raw(""));
+    if i.scopes.is_empty() {
+        lines.push(Line::from(vec![label("Scope"), Span::raw("—")]));
+    }
+    for (n, scope) in i.scopes.iter().enumerate() {
+        lines.push(Line::from(vec![
+            label(if n == 0 { "Scope" } else { "" }),
+            Span::raw(sanitize::line(scope)),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        label("Created"),
+        Span::raw(format!(
+            "{} by {} · active from {}",
+            i.created_at.with_timezone(&tz).format("%d %b %Y %H:%M"),
+            sanitize::line(&i.created_by),
+            i.active_from.format("%d %b %Y")
+        )),
+    ]));
+    lines.push(Line::from(vec![
+        label("State"),
+        match (i.resolved_at, &i.resolved_by) {
+            (None, _) => Span::styled("open: new runs of its scopes get it", theme.attention()),
+            (Some(at), by) => Span::raw(format!(
+                "resolved {}{}",
+                at.with_timezone(&tz).format("%d %b %Y %H:%M"),
+                by.as_deref()
+                    .map(|b| format!(" by {}", sanitize::line(b)))
+                    .unwrap_or_default()
+            )),
+        },
+    ]));
+    lines.push(Line::from(vec![
+        label("Runs"),
+        Span::raw(format!("linked to {}", i.linked_runs)),
+    ]));
+    if let Some(id) = i.autotask_ticket_id {
+        lines.push(Line::from(vec![
+            label("Autotask"),
+            Span::raw(format!(
+                "ticket {id}{}",
+                if i.resolved_at.is_none() {
+                    " · x completes it in Autotask"
+                } else {
+                    ""
+                }
+            )),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(Span::styled(title, theme.title()))),
+        area,
+    );
+}
