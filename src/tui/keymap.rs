@@ -69,7 +69,9 @@ pub enum Context {
     RunChecks,
     Inbox,
     DailyJobs,
+    Jobs,
     Customers,
+    Activity,
     Settings,
 }
 
@@ -81,7 +83,9 @@ impl Context {
             Context::RunChecks => "Run Checks",
             Context::Inbox => "Inbox",
             Context::DailyJobs => "Daily Jobs",
+            Context::Jobs => "Jobs",
             Context::Customers => "Customers",
+            Context::Activity => "Activity",
             Context::Settings => "Settings",
         }
     }
@@ -97,7 +101,9 @@ pub enum Command {
     GotoInbox,
     GotoDailyJobs,
     GotoRunChecks,
+    GotoJobs,
     GotoCustomers,
+    GotoActivity,
     GotoSettings,
     ImportNow,
     Up,
@@ -139,6 +145,10 @@ pub enum Command {
     RemoveMapping,
     TestConnection,
     RefreshPicklists,
+    Archive,
+    PinSchedule,
+    UnpinSchedule,
+    ToggleLog,
 }
 
 impl Command {
@@ -152,7 +162,9 @@ impl Command {
             Command::GotoInbox => "inbox",
             Command::GotoDailyJobs => "daily",
             Command::GotoRunChecks => "checks",
+            Command::GotoJobs => "jobs",
             Command::GotoCustomers => "customers",
+            Command::GotoActivity => "activity",
             Command::GotoSettings => "settings",
             Command::ImportNow => "import",
             Command::Up => "up",
@@ -194,6 +206,10 @@ impl Command {
             Command::RemoveMapping => "unmap",
             Command::TestConnection => "test_autotask",
             Command::RefreshPicklists => "refresh_picklists",
+            Command::Archive => "archive",
+            Command::PinSchedule => "pin",
+            Command::UnpinSchedule => "unpin",
+            Command::ToggleLog => "toggle_log",
         }
     }
 }
@@ -272,11 +288,19 @@ pub const BINDINGS: &[Binding] = &[
         "Run Checks",
         false,
     ),
+    b(X::Global, &[Key::ch('4')], C::GotoJobs, "Jobs", false),
     b(
         X::Global,
         &[Key::ch('5')],
         C::GotoCustomers,
         "Customers",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('8')],
+        C::GotoActivity,
+        "Activity",
         false,
     ),
     b(
@@ -562,6 +586,34 @@ pub const BINDINGS: &[Binding] = &[
         "fetch the Autotask picklists now",
         true,
     ),
+    b(
+        X::Jobs,
+        &[Key::ch('a')],
+        C::Archive,
+        "archive / unarchive",
+        true,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('p')],
+        C::PinSchedule,
+        "pin a schedule (days, time, grace)",
+        true,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('P')],
+        C::UnpinSchedule,
+        "unpin (the learned schedule applies)",
+        false,
+    ),
+    b(
+        X::Activity,
+        &[Key::code(KeyCode::Tab)],
+        C::ToggleLog,
+        "audit log / background tasks",
+        true,
+    ),
 ];
 
 /// The command a key means in the given pane context.
@@ -609,7 +661,9 @@ mod tests {
             Context::RunChecks,
             Context::Inbox,
             Context::DailyJobs,
+            Context::Jobs,
             Context::Customers,
+            Context::Activity,
             Context::Settings,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();

@@ -33,7 +33,9 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Pane::RunChecks => panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz),
         Pane::Inbox => panes::inbox::draw(f, main, &mut app.inbox, &theme, tz),
         Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
+        Pane::Jobs => panes::jobs::draw(f, main, &mut app.jobs, &theme),
         Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),
+        Pane::Activity => panes::activity::draw(f, main, &mut app.activity, &theme, tz),
         Pane::Settings => panes::settings::draw(f, main, &mut app.settings, &theme, tz),
     }
     draw_bottom(f, bottom, app);
@@ -43,27 +45,25 @@ pub fn draw(f: &mut Frame, app: &mut App) {
 
 fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let tab = |p: Pane, short: bool| {
+    // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
+    let tab = |p: Pane, level: u8| {
         let count = match p {
             Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
             Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
             _ => String::new(),
         };
-        let title = if short { p.short_title() } else { p.title() };
-        let label = format!(" {} {title}{count} ", p.number());
+        let label = match level {
+            0 => format!(" {} {}{count} ", p.number(), p.title()),
+            1 => format!(" {} {}{count}", p.number(), p.short_title()),
+            _ if p == app.pane => format!(" {} {}{count}", p.number(), p.short_title()),
+            _ => format!(" {}{count}", p.number()),
+        };
         if p == app.pane {
             Span::styled(label, t.selected())
         } else {
             Span::raw(label)
         }
     };
-    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
-    spans.extend(Pane::ALL.map(|p| tab(p, false)));
-    let width: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    // Five tabs do not fit 80 columns with full titles: drop the name, shorten the titles.
-    if width + 12 > area.width as usize {
-        spans = Pane::ALL.map(|p| tab(p, true)).to_vec();
-    }
     let import = match (
         &app.importer.running,
         &app.importer.progress,
@@ -99,6 +99,24 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     };
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let right = format!("{import}   {db} ");
+    let fits = |spans: &[Span]| {
+        spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum::<usize>()
+            + right.chars().count()
+            <= area.width as usize
+    };
+    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
+    spans.extend(Pane::ALL.map(|p| tab(p, 0)));
+    // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
+    // then keep only the numbers of the other panes.
+    for level in [1, 2] {
+        if fits(&spans) {
+            break;
+        }
+        spans = Pane::ALL.map(|p| tab(p, level)).to_vec();
+    }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.chars().count());
     spans.push(Span::raw(" ".repeat(gap)));
@@ -122,7 +140,9 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 Pane::RunChecks => &app.run_checks.jobs.filter,
                 Pane::Inbox => &app.inbox.list.filter,
                 Pane::DailyJobs => &app.daily.list.filter,
+                Pane::Jobs => &app.jobs.list.filter,
                 Pane::Customers => &app.customers_pane.list.filter,
+                Pane::Activity => &app.activity.list.filter,
                 Pane::Settings => &app.settings.list.filter,
             };
             Line::from(vec![
@@ -137,7 +157,11 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
             let marks = match app.pane {
                 Pane::RunChecks => app.run_checks.jobs.marks.len(),
                 Pane::Inbox => app.inbox.list.marks.len(),
-                Pane::DailyJobs | Pane::Customers | Pane::Settings => 0,
+                Pane::DailyJobs
+                | Pane::Jobs
+                | Pane::Customers
+                | Pane::Activity
+                | Pane::Settings => 0,
             };
             if marks > 0 {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
@@ -426,6 +450,7 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
         Overlay::TicketPreview(d) => super::dialogs::ticket_preview(f, area, d, &t, app.tz),
         Overlay::Input(input) => super::dialogs::line_input(f, area, input, &t),
         Overlay::Choose(c) => super::dialogs::choice(f, area, c, &t),
+        Overlay::Pin(form) => super::dialogs::pin_form(f, area, form, &t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }

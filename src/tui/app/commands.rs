@@ -17,7 +17,9 @@ impl App {
             Command::GotoInbox => self.goto(Pane::Inbox),
             Command::GotoDailyJobs => self.goto(Pane::DailyJobs),
             Command::GotoRunChecks => self.goto(Pane::RunChecks),
+            Command::GotoJobs => self.goto(Pane::Jobs),
             Command::GotoCustomers => self.goto(Pane::Customers),
+            Command::GotoActivity => self.goto(Pane::Activity),
             Command::GotoSettings => self.goto(Pane::Settings),
             Command::NewCustomer => self.new_customer_input(),
             Command::RenameCustomer => self.rename_customer_input(),
@@ -28,6 +30,10 @@ impl App {
             Command::RemoveMapping => self.ask_remove_mapping(),
             Command::TestConnection => self.test_connection(),
             Command::RefreshPicklists => self.refresh_picklists(),
+            Command::Archive => self.ask_archive(),
+            Command::PinSchedule => self.open_pin(),
+            Command::UnpinSchedule => self.unpin(),
+            Command::ToggleLog => self.activity.toggle(),
             Command::ImportNow => match &self.services.import_now {
                 Some(go) => {
                     go();
@@ -142,7 +148,9 @@ impl App {
         let deeper = match self.pane {
             Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
             Pane::Inbox => self.inbox.open,
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => false,
+            Pane::DailyJobs | Pane::Jobs | Pane::Customers | Pane::Activity | Pane::Settings => {
+                false
+            }
         };
         if deeper {
             self.back();
@@ -174,7 +182,9 @@ impl App {
                 }
             }
             Pane::DailyJobs => self.daily.list.filter.clear(),
+            Pane::Jobs => self.jobs.list.filter.clear(),
             Pane::Customers => self.customers_pane.list.filter.clear(),
+            Pane::Activity => self.activity.list.filter.clear(),
             Pane::Settings => self.settings.list.filter.clear(),
         }
     }
@@ -205,6 +215,8 @@ impl App {
                     self.reload();
                 }
             }
+            Pane::Jobs => self.open_job_in_run_checks(),
+            Pane::Activity => {}
             Pane::Customers => {
                 // The customer's jobs, day by day.
                 if let Some(name) = self.customers_pane.current().map(|c| c.name.clone()) {
@@ -282,9 +294,17 @@ impl App {
                 let len = self.daily.visible().len();
                 step(len, &mut self.daily.list);
             }
+            Pane::Jobs => {
+                let len = self.jobs.visible().len();
+                step(len, &mut self.jobs.list);
+            }
             Pane::Customers => {
                 let len = self.customers_pane.visible().len();
                 step(len, &mut self.customers_pane.list);
+            }
+            Pane::Activity => {
+                let len = self.activity.visible().len();
+                step(len, &mut self.activity.list);
             }
             Pane::Settings => {
                 let len = self.settings.visible().len();
@@ -307,7 +327,7 @@ impl App {
                     self.move_cursor(Command::Down);
                 }
             }
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => {}
+            Pane::DailyJobs | Pane::Jobs | Pane::Customers | Pane::Activity | Pane::Settings => {}
         }
     }
 
@@ -331,7 +351,7 @@ impl App {
                     .collect();
                 self.inbox.list.marks.extend(ids);
             }
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => {}
+            Pane::DailyJobs | Pane::Jobs | Pane::Customers | Pane::Activity | Pane::Settings => {}
         }
     }
 

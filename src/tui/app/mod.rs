@@ -5,19 +5,23 @@ mod autotask;
 mod commands;
 mod customers;
 mod dialogs;
+mod jobs;
 mod overlays;
 mod work;
 
 pub use autotask::NOT_CONFIGURED;
 pub use dialogs::{Choice, CompanyPicker, InputPurpose, LineInput, PreviewDialog};
+pub use jobs::PinForm;
 pub use overlays::TicketInputKind as overlays_kind;
 pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind};
 
 use super::action::Action;
 use super::panes::Pane;
+use super::panes::activity::Activity;
 use super::panes::customers::Customers;
 use super::panes::daily::Daily;
 use super::panes::inbox::Inbox;
+use super::panes::jobs::Jobs;
 use super::panes::run_checks::RunChecks;
 use super::panes::settings::Settings;
 use super::theme::Theme;
@@ -82,7 +86,9 @@ pub struct App {
     pub run_checks: RunChecks,
     pub inbox: Inbox,
     pub daily: Daily,
+    pub jobs: Jobs,
     pub customers_pane: Customers,
+    pub activity: Activity,
     pub settings: Settings,
     pub overlay: Option<Overlay>,
     pub toasts: Vec<Toast>,
@@ -121,7 +127,9 @@ impl App {
                 column: super::panes::daily::DAYS - 1,
                 ..Daily::default()
             },
+            jobs: Jobs::default(),
             customers_pane: Customers::default(),
+            activity: Activity::default(),
             settings: Settings::default(),
             overlay: None,
             toasts: Vec::new(),
@@ -195,7 +203,9 @@ impl App {
                 let end = self.daily.end;
                 self.spawn(super::panes::daily::load(pool.clone(), end, now));
             }
+            Pane::Jobs => self.spawn(super::panes::jobs::load(pool.clone(), now)),
             Pane::Customers => self.spawn(super::panes::customers::load(pool.clone())),
+            Pane::Activity => self.spawn(super::panes::activity::load(pool.clone())),
             Pane::Settings => self.spawn(super::panes::settings::load(pool.clone())),
             Pane::Inbox | Pane::RunChecks => {}
         }
@@ -313,6 +323,8 @@ impl App {
                 let n = self.settings.visible().len();
                 self.settings.list.clamp(n);
             }
+            Action::JobsLoaded(d) => self.jobs.set_data(*d),
+            Action::ActivityLoaded(entries) => self.activity.set_entries(entries),
             Action::CompaniesFound { seq, result } => {
                 if let Some(Overlay::CompanyPicker(p)) = &mut self.overlay
                     && p.seq == seq
@@ -344,7 +356,10 @@ impl App {
                 }
                 self.settings.test = Some(result);
             }
-            Action::AutotaskEvent(ev) => self.autotask_event(ev),
+            Action::AutotaskEvent(ev) => {
+                self.log_autotask(&ev);
+                self.autotask_event(ev)
+            }
             Action::OverrideDraft(form) => self.overlay = Some(Overlay::Override(form)),
             Action::Reviewed(batch) => {
                 let n = batch.run_ids.len();
@@ -367,18 +382,28 @@ impl App {
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");
             }
-            Action::ImportEvent(ev) => self.import_event(ev),
-            Action::MissedEvent(ev) => match ev {
-                missed_runs::Event::Finished { created, removed } if created + removed > 0 => {
-                    self.stale = true;
-                }
-                missed_runs::Event::Failed { message } => {
-                    self.error(format!("missed-run check: {message}"))
-                }
-                _ => {}
-            },
+            Action::ImportEvent(ev) => {
+                self.log_import(&ev);
+                self.import_event(ev)
+            }
+            Action::MissedEvent(ev) => {
+                self.log_missed(&ev);
+                self.missed_event(ev)
+            }
             Action::DataChanged => self.stale = true,
             Action::Failed(message) => self.error(message),
+        }
+    }
+
+    fn missed_event(&mut self, ev: missed_runs::Event) {
+        match ev {
+            missed_runs::Event::Finished { created, removed } if created + removed > 0 => {
+                self.stale = true;
+            }
+            missed_runs::Event::Failed { message } => {
+                self.error(format!("missed-run check: {message}"))
+            }
+            _ => {}
         }
     }
 

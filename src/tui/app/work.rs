@@ -373,7 +373,9 @@ impl App {
         let mail_id = match self.pane {
             Pane::RunChecks => self.run_checks.current_run().and_then(|r| r.mail_id),
             Pane::Inbox => self.inbox.current().map(|m| m.id),
-            Pane::DailyJobs | Pane::Customers | Pane::Settings => None,
+            Pane::DailyJobs | Pane::Jobs | Pane::Customers | Pane::Activity | Pane::Settings => {
+                None
+            }
         };
         let Some(mail_id) = mail_id else {
             self.error("no mail here (a Missed run has none)");

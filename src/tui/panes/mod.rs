@@ -1,9 +1,11 @@
 //! The panes: each holds its state, its loaders (async database reads that return an
 //! [`crate::tui::action::Action`]) and its drawing.
 
+pub mod activity;
 pub mod customers;
 pub mod daily;
 pub mod inbox;
+pub mod jobs;
 pub mod run_checks;
 pub mod settings;
 
@@ -13,16 +15,20 @@ pub enum Pane {
     Inbox,
     DailyJobs,
     RunChecks,
+    Jobs,
     Customers,
+    Activity,
     Settings,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Inbox,
         Pane::DailyJobs,
         Pane::RunChecks,
+        Pane::Jobs,
         Pane::Customers,
+        Pane::Activity,
         Pane::Settings,
     ];
 
@@ -31,7 +37,9 @@ impl Pane {
             Pane::Inbox => 1,
             Pane::DailyJobs => 2,
             Pane::RunChecks => 3,
+            Pane::Jobs => 4,
             Pane::Customers => 5,
+            Pane::Activity => 8,
             Pane::Settings => 9,
         }
     }
@@ -41,7 +49,9 @@ impl Pane {
             Pane::Inbox => "Inbox",
             Pane::DailyJobs => "Daily Jobs",
             Pane::RunChecks => "Run Checks",
+            Pane::Jobs => "Jobs",
             Pane::Customers => "Customers",
+            Pane::Activity => "Activity",
             Pane::Settings => "Settings",
         }
     }
@@ -51,6 +61,9 @@ impl Pane {
         match self {
             Pane::DailyJobs => "Daily",
             Pane::RunChecks => "Checks",
+            Pane::Customers => "Cust",
+            Pane::Activity => "Log",
+            Pane::Settings => "Set",
             other => other.title(),
         }
     }
@@ -61,7 +74,9 @@ impl Pane {
             Pane::Inbox => Context::Inbox,
             Pane::DailyJobs => Context::DailyJobs,
             Pane::RunChecks => Context::RunChecks,
+            Pane::Jobs => Context::Jobs,
             Pane::Customers => Context::Customers,
+            Pane::Activity => Context::Activity,
             Pane::Settings => Context::Settings,
         }
     }
