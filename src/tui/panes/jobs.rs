@@ -40,7 +40,8 @@ pub struct JobsData {
     pub tz: Tz,
 }
 
-/// The schedule as the list shows it: pinned beats learned; "learning…" until enough runs.
+/// The schedule as the list shows it: pinned beats learned ("Daily 22:00", "Weekly: Mon, Fri
+/// 06:00", "Irregular"); "learning…" until there are enough runs.
 pub fn schedule_label(row: &JobListRow) -> String {
     let s = &row.job.schedule;
     let with_time = |sched: &crate::domain::schedule::Schedule| match sched.time() {
@@ -51,7 +52,7 @@ pub fn schedule_label(row: &JobListRow) -> String {
         (Some(p), _) => format!("{} (pinned)", with_time(&p.schedule)),
         (None, Some(l)) => with_time(l),
         _ if row.job.informational => "informational".into(),
-        (None, None) if s.learned_at.is_some() => "Irregular".into(),
+        // Irregular is learned like any schedule; nothing learned means too few runs so far.
         _ => "learning…".into(),
     }
 }
@@ -332,4 +333,59 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &Jobs, theme: &Theme) {
         ]),
     ];
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::jobs::JobOverview;
+    use crate::db::schedules::JobSchedule;
+    use crate::domain::schedule::{PinnedSchedule, Schedule};
+    use chrono::{NaiveTime, Weekday};
+
+    fn row(learned: Option<Schedule>, pinned: Option<Schedule>) -> JobListRow {
+        JobListRow {
+            job: JobOverview {
+                id: 1,
+                customer_id: 1,
+                customer_name: "Acme".into(),
+                backup_software: "Veeam".into(),
+                backup_type: "Backup Job".into(),
+                job_name: "Daily".into(),
+                informational: false,
+                created_at: DateTime::<Utc>::default(),
+                schedule: JobSchedule {
+                    job_id: 1,
+                    learned,
+                    learned_at: Some(DateTime::<Utc>::default()),
+                    pinned: pinned.map(|schedule| PinnedSchedule {
+                        schedule,
+                        grace_minutes: None,
+                    }),
+                },
+            },
+            archived_at: None,
+            last_run_at: None,
+            last_status: None,
+        }
+    }
+
+    #[test]
+    fn schedule_labels() {
+        let t = NaiveTime::from_hms_opt(22, 0, 0).unwrap_or_default();
+        let weekly = Schedule::weekly([Weekday::Mon, Weekday::Fri], t);
+        assert_eq!(schedule_label(&row(None, None)), "learning…");
+        assert_eq!(
+            schedule_label(&row(Some(Schedule::Irregular), None)),
+            "Irregular"
+        );
+        assert_eq!(
+            schedule_label(&row(Some(Schedule::Daily { time: t }), None)),
+            "Daily 22:00"
+        );
+        assert_eq!(
+            schedule_label(&row(Some(Schedule::Daily { time: t }), Some(weekly))),
+            "Weekly: Mon, Fri 22:00 (pinned)"
+        );
+    }
 }
