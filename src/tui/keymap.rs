@@ -611,7 +611,7 @@ pub const BINDINGS: &[Binding] = &[
         X::Activity,
         &[Key::code(KeyCode::Tab)],
         C::ToggleLog,
-        "audit log / background tasks",
+        "audit log / background tasks (Enter on a job entry opens it in Jobs)",
         true,
     ),
 ];

@@ -216,7 +216,7 @@ impl App {
                 }
             }
             Pane::Jobs => self.open_job_in_run_checks(),
-            Pane::Activity => {}
+            Pane::Activity => self.open_activity_entry(),
             Pane::Customers => {
                 // The customer's jobs, day by day.
                 if let Some(name) = self.customers_pane.current().map(|c| c.name.clone()) {

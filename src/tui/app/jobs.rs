@@ -250,6 +250,27 @@ impl App {
         }
     }
 
+    /// `Enter` in Activity: an audit entry about a job opens that job in Jobs.
+    pub(super) fn open_activity_entry(&mut self) {
+        let a = &self.activity;
+        let entry = (!a.show_tasks)
+            .then(|| {
+                a.visible()
+                    .get(a.list.cursor)
+                    .and_then(|i| a.entries.get(*i))
+            })
+            .flatten();
+        match entry.and_then(|e| (e.entity_type.as_deref() == Some("job")).then_some(e.entity_id)) {
+            Some(Some(job)) => {
+                self.jobs.list.filter.clear();
+                self.jobs.focus = Some(job);
+                self.pane = Pane::Jobs;
+                self.reload();
+            }
+            _ => self.toast("Enter opens entries about a job"),
+        }
+    }
+
     fn log_task(&mut self, task: &'static str, text: String, failed: bool) {
         let at = self.now();
         self.activity.push_task(TaskEvent {

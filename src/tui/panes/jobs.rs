@@ -27,6 +27,8 @@ pub const STRIP_DAYS: i64 = 30;
 pub struct Jobs {
     pub data: Option<JobsData>,
     pub list: ListState,
+    /// The job to put the cursor on when the data arrives (opened from Activity).
+    pub focus: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,7 +91,7 @@ impl Jobs {
 
     /// Replaces the data, keeping the cursor on the same job.
     pub fn set_data(&mut self, data: JobsData) {
-        let keep = self.current().map(|r| r.job.id);
+        let keep = self.focus.take().or(self.current().map(|r| r.job.id));
         self.data = Some(data);
         let ids: Vec<i64> = self
             .visible()

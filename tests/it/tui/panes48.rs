@@ -240,3 +240,17 @@ async fn background_events_show_in_the_task_log() {
     a.settle().await;
     assert_eq!(a.activity.tasks.len(), 200);
 }
+
+#[tokio::test]
+async fn enter_on_an_audit_entry_about_a_job_opens_it_in_jobs() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    let id = job_id(&t, "File Server").await;
+    keys(&mut a, "8").await;
+    // Newest first: the approval of File Server, the last job of the fixture.
+    assert_eq!(a.activity.entries[0].entity_id, Some(id));
+    keys(&mut a, "\n").await;
+    assert_eq!(a.pane, Pane::Jobs);
+    assert_eq!(a.jobs.current().map(|r| r.job.id), Some(id));
+}
