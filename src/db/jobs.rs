@@ -158,9 +158,30 @@ pub async fn overview(ex: impl PgExecutor<'_>) -> Result<Vec<JobOverview>, DbErr
     )
     .fetch_all(ex)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| JobOverview {
+    Ok(rows.into_iter().map(JobOverview::from).collect())
+}
+
+/// A job as the Jobs pane lists it: the overview, whether it is archived, and its last run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobListRow {
+    pub job: JobOverview,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub last_run_at: Option<DateTime<Utc>>,
+    pub last_status: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    #[sqlx(flatten)]
+    overview: OverviewRow,
+    archived_at: Option<DateTime<Utc>>,
+    last_run_at: Option<DateTime<Utc>>,
+    last_status: Option<String>,
+}
+
+impl From<OverviewRow> for JobOverview {
+    fn from(r: OverviewRow) -> JobOverview {
+        JobOverview {
             id: r.id,
             customer_id: r.customer_id,
             customer_name: r.customer_name,
@@ -180,6 +201,78 @@ pub async fn overview(ex: impl PgExecutor<'_>) -> Result<Vec<JobOverview>, DbErr
                         grace_minutes: r.grace_minutes.and_then(|m| u32::try_from(m).ok()),
                     }),
             },
+        }
+    }
+}
+
+/// Every approved job that is not deleted, archived ones included, of customers that are not
+/// deleted, with its newest run: by customer and job name.
+pub async fn list_with_archived(ex: impl PgExecutor<'_>) -> Result<Vec<JobListRow>, DbError> {
+    let rows: Vec<ListRow> = sqlx::query_as(
+        "SELECT j.id, j.customer_id, c.name AS customer_name, j.backup_software, j.backup_type, \
+         j.job_name, j.informational, j.created_at, j.learned_schedule, j.schedule_learned_at, \
+         j.pinned_schedule, j.grace_minutes, j.archived_at, \
+         last.run_at AS last_run_at, last.effective_status AS last_status \
+         FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         LEFT JOIN LATERAL (SELECT r.run_at, r.effective_status FROM job_runs r \
+             WHERE r.job_id = j.id ORDER BY r.run_at DESC, r.id DESC LIMIT 1) last ON true \
+         WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL \
+         ORDER BY lower(c.name), lower(j.job_name), j.id",
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| JobListRow {
+            job: r.overview.into(),
+            archived_at: r.archived_at,
+            last_run_at: r.last_run_at,
+            last_status: r.last_status,
         })
         .collect())
+}
+
+/// Archives (`archived = true`) or unarchives job `job_id`, audit-logged in the same
+/// transaction. Archived jobs get no Missed runs.
+/// Returns false when the job already was in that state.
+pub async fn set_archived(
+    conn: &mut sqlx::PgConnection,
+    job_id: i64,
+    archived: bool,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let exists: Option<Option<DateTime<Utc>>> = sqlx::query_scalar(
+        "SELECT archived_at FROM jobs WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(job_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(current) = exists else {
+        return Err(DbError::NotFound(format!("job {job_id}")));
+    };
+    if current.is_some() == archived {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE jobs SET archived_at = $2 WHERE id = $1")
+        .bind(job_id)
+        .bind(archived.then_some(now))
+        .execute(&mut *tx)
+        .await?;
+    super::audit::record(
+        &mut *tx,
+        by,
+        if archived {
+            "job.archive"
+        } else {
+            "job.unarchive"
+        },
+        Some(("job", job_id)),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }

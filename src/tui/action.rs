@@ -3,8 +3,10 @@
 
 use super::panes::daily::DailyGrid;
 use super::panes::inbox::MailDetail;
+use super::panes::jobs::JobsData;
 use super::panes::run_checks::RunDetail;
 use super::panes::settings::SettingsData;
+use crate::db::audit::Entry;
 use crate::db::customers::{Customer, CustomerRow};
 use crate::db::mail::Mail;
 use crate::db::overrides::ListedOverride;
@@ -48,6 +50,8 @@ pub enum Action {
         include_inactive: bool,
         rows: Vec<ListedOverride>,
     },
+    JobsLoaded(Box<JobsData>),
+    ActivityLoaded(Vec<Entry>),
     /// Autotask companies for the mapping picker; `seq` names the search (older ones are
     /// dropped), `None` when a newer search made this one moot.
     CompaniesFound {

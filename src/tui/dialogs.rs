@@ -1,6 +1,6 @@
 //! Drawing the popups of the Customers and Settings panes and the Autotask ticket preview.
 
-use super::app::{Choice, CompanyPicker, LineInput, PreviewDialog};
+use super::app::{Choice, CompanyPicker, LineInput, PinForm, PreviewDialog};
 use super::sanitize;
 use super::theme::Theme;
 use super::view::popup;
@@ -272,6 +272,44 @@ pub fn choice(f: &mut Frame, area: Rect, c: &Choice, t: &Theme) {
         Paragraph::new(lines).block(
             Block::bordered().title(Span::styled(format!(" {} ", c.field.label()), t.title())),
         ),
+        rect,
+    );
+}
+
+/// The "pin a schedule" form of the Jobs pane.
+pub fn pin_form(f: &mut Frame, area: Rect, p: &PinForm, t: &Theme) {
+    let rect = popup(area, 64, 10);
+    let field = |i: usize, label: &str, value: &str, help: &str| {
+        let cursor = if p.field == i { "█" } else { "" };
+        let line = Line::from(vec![
+            Span::styled(format!("{label:<7}"), t.dim()),
+            Span::raw(format!("{}{cursor}", sanitize::line(value))),
+            Span::styled(format!("  {help}"), t.dim()),
+        ]);
+        if p.field == i {
+            line.style(t.selected())
+        } else {
+            line
+        }
+    };
+    let lines = vec![
+        field(0, "Days", &p.days, "daily, or Mon, Wed, Fri / Mon-Fri"),
+        field(1, "Time", &p.time, "HH:MM"),
+        field(2, "Grace", &p.grace, "minutes (empty: default)"),
+        Line::raw(""),
+        Line::styled("The pinned schedule beats the learned one.", t.dim()),
+        Line::raw(""),
+        hint(
+            t,
+            &[("Tab", "next field"), ("Enter", "pin"), ("Esc", "cancel")],
+        ),
+    ];
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(
+            format!(" Pin schedule of {} ", sanitize::line(&p.title)),
+            t.title(),
+        ))),
         rect,
     );
 }

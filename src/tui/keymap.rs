@@ -69,9 +69,11 @@ pub enum Context {
     RunChecks,
     Inbox,
     DailyJobs,
+    Jobs,
     Customers,
     Tickets,
     Overrides,
+    Activity,
     Settings,
 }
 
@@ -83,9 +85,11 @@ impl Context {
             Context::RunChecks => "Run Checks",
             Context::Inbox => "Inbox",
             Context::DailyJobs => "Daily Jobs",
+            Context::Jobs => "Jobs",
             Context::Customers => "Customers",
             Context::Tickets => "Tickets & Remarks",
             Context::Overrides => "Overrides",
+            Context::Activity => "Activity",
             Context::Settings => "Settings",
         }
     }
@@ -101,9 +105,11 @@ pub enum Command {
     GotoInbox,
     GotoDailyJobs,
     GotoRunChecks,
+    GotoJobs,
     GotoCustomers,
     GotoTickets,
     GotoOverrides,
+    GotoActivity,
     GotoSettings,
     ImportNow,
     Up,
@@ -150,6 +156,10 @@ pub enum Command {
     IncludeResolved,
     Deactivate,
     IncludeInactive,
+    Archive,
+    PinSchedule,
+    UnpinSchedule,
+    ToggleLog,
 }
 
 impl Command {
@@ -163,9 +173,11 @@ impl Command {
             Command::GotoInbox => "inbox",
             Command::GotoDailyJobs => "daily",
             Command::GotoRunChecks => "checks",
+            Command::GotoJobs => "jobs",
             Command::GotoCustomers => "customers",
             Command::GotoTickets => "tickets",
             Command::GotoOverrides => "overrides",
+            Command::GotoActivity => "activity",
             Command::GotoSettings => "settings",
             Command::ImportNow => "import",
             Command::Up => "up",
@@ -212,6 +224,10 @@ impl Command {
             Command::IncludeResolved => "include_resolved",
             Command::Deactivate => "deactivate",
             Command::IncludeInactive => "include_inactive",
+            Command::Archive => "archive",
+            Command::PinSchedule => "pin",
+            Command::UnpinSchedule => "unpin",
+            Command::ToggleLog => "toggle_log",
         }
     }
 }
@@ -290,6 +306,7 @@ pub const BINDINGS: &[Binding] = &[
         "Run Checks",
         false,
     ),
+    b(X::Global, &[Key::ch('4')], C::GotoJobs, "Jobs", false),
     b(
         X::Global,
         &[Key::ch('5')],
@@ -309,6 +326,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('7')],
         C::GotoOverrides,
         "Overrides",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('8')],
+        C::GotoActivity,
+        "Activity",
         false,
     ),
     b(
@@ -636,6 +660,34 @@ pub const BINDINGS: &[Binding] = &[
         "show inactive ones too",
         true,
     ),
+    b(
+        X::Jobs,
+        &[Key::ch('a')],
+        C::Archive,
+        "archive / unarchive",
+        true,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('p')],
+        C::PinSchedule,
+        "pin a schedule (days, time, grace)",
+        true,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('P')],
+        C::UnpinSchedule,
+        "unpin (the learned schedule applies)",
+        false,
+    ),
+    b(
+        X::Activity,
+        &[Key::code(KeyCode::Tab)],
+        C::ToggleLog,
+        "audit log / background tasks (Enter on a job entry opens it in Jobs)",
+        true,
+    ),
 ];
 
 /// The command a key means in the given pane context.
@@ -683,9 +735,11 @@ mod tests {
             Context::RunChecks,
             Context::Inbox,
             Context::DailyJobs,
+            Context::Jobs,
             Context::Customers,
             Context::Tickets,
             Context::Overrides,
+            Context::Activity,
             Context::Settings,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();

@@ -33,7 +33,9 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Pane::RunChecks => panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz),
         Pane::Inbox => panes::inbox::draw(f, main, &mut app.inbox, &theme, tz),
         Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
+        Pane::Jobs => panes::jobs::draw(f, main, &mut app.jobs, &theme),
         Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),
+        Pane::Activity => panes::activity::draw(f, main, &mut app.activity, &theme, tz),
         Pane::Settings => panes::settings::draw(f, main, &mut app.settings, &theme, tz),
         Pane::Tickets => panes::tickets::draw(f, main, &mut app.tickets, &theme, tz),
         Pane::Overrides => panes::overrides::draw(f, main, &mut app.overrides, &theme, tz),
@@ -45,14 +47,19 @@ pub fn draw(f: &mut Frame, app: &mut App) {
 
 fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let count = |p: Pane| match p {
-        Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
-        Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
-        _ => String::new(),
-    };
-    let tab = |p: Pane, short: bool| {
-        let title = if short { p.short_title() } else { p.title() };
-        let label = format!(" {} {title}{} ", p.number(), count(p));
+    // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
+    let tab = |p: Pane, level: u8| {
+        let count = match p {
+            Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
+            Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
+            _ => String::new(),
+        };
+        let label = match level {
+            0 => format!(" {} {}{count} ", p.number(), p.title()),
+            1 => format!(" {} {}{count}", p.number(), p.short_title()),
+            _ if p == app.pane => format!(" {} {}{count}", p.number(), p.short_title()),
+            _ => format!(" {}{count}", p.number()),
+        };
         if p == app.pane {
             Span::styled(label, t.selected())
         } else {
@@ -94,25 +101,23 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     };
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let right = format!("{import}   {db} ");
-    // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
-    // and when even that is too wide, name only the pane shown (counts stay).
-    let width = |spans: &[Span]| -> usize { spans.iter().map(|s| s.content.chars().count()).sum() };
-    let free = (area.width as usize).saturating_sub(right.chars().count() + 1);
+    let fits = |spans: &[Span]| {
+        spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum::<usize>()
+            + right.chars().count()
+            <= area.width as usize
+    };
     let mut spans = vec![Span::styled(" backupchecks ", t.title())];
-    spans.extend(Pane::ALL.map(|p| tab(p, false)));
-    if width(&spans) > free {
-        spans = Pane::ALL.map(|p| tab(p, true)).to_vec();
-    }
-    if width(&spans) > free {
-        spans = Pane::ALL
-            .map(|p| {
-                if p == app.pane {
-                    tab(p, true)
-                } else {
-                    Span::raw(format!(" {}{} ", p.number(), count(p)))
-                }
-            })
-            .to_vec();
+    spans.extend(Pane::ALL.map(|p| tab(p, 0)));
+    // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
+    // then keep only the numbers of the other panes.
+    for level in [1, 2] {
+        if fits(&spans) {
+            break;
+        }
+        spans = Pane::ALL.map(|p| tab(p, level)).to_vec();
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.chars().count());
@@ -137,7 +142,9 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 Pane::RunChecks => &app.run_checks.jobs.filter,
                 Pane::Inbox => &app.inbox.list.filter,
                 Pane::DailyJobs => &app.daily.list.filter,
+                Pane::Jobs => &app.jobs.list.filter,
                 Pane::Customers => &app.customers_pane.list.filter,
+                Pane::Activity => &app.activity.list.filter,
                 Pane::Settings => &app.settings.list.filter,
                 Pane::Tickets => &app.tickets.list().filter,
                 Pane::Overrides => &app.overrides.list.filter,
@@ -155,9 +162,11 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 Pane::RunChecks => app.run_checks.jobs.marks.len(),
                 Pane::Inbox => app.inbox.list.marks.len(),
                 Pane::DailyJobs
+                | Pane::Jobs
                 | Pane::Customers
                 | Pane::Tickets
                 | Pane::Overrides
+                | Pane::Activity
                 | Pane::Settings => 0,
             };
             if marks > 0 {
@@ -455,6 +464,7 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
         Overlay::TicketPreview(d) => super::dialogs::ticket_preview(f, area, d, &t, app.tz),
         Overlay::Input(input) => super::dialogs::line_input(f, area, input, &t),
         Overlay::Choose(c) => super::dialogs::choice(f, area, c, &t),
+        Overlay::Pin(form) => super::dialogs::pin_form(f, area, form, &t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }

@@ -17,6 +17,7 @@ impl App {
             Command::GotoInbox => self.goto(Pane::Inbox),
             Command::GotoDailyJobs => self.goto(Pane::DailyJobs),
             Command::GotoRunChecks => self.goto(Pane::RunChecks),
+            Command::GotoJobs => self.goto(Pane::Jobs),
             Command::GotoCustomers => self.goto(Pane::Customers),
             Command::GotoTickets => self.goto(Pane::Tickets),
             Command::GotoOverrides => self.goto(Pane::Overrides),
@@ -43,6 +44,7 @@ impl App {
                 });
                 self.reload();
             }
+            Command::GotoActivity => self.goto(Pane::Activity),
             Command::GotoSettings => self.goto(Pane::Settings),
             Command::NewCustomer => self.new_customer_input(),
             Command::RenameCustomer => self.rename_customer_input(),
@@ -53,6 +55,10 @@ impl App {
             Command::RemoveMapping => self.ask_remove_mapping(),
             Command::TestConnection => self.test_connection(),
             Command::RefreshPicklists => self.refresh_picklists(),
+            Command::Archive => self.ask_archive(),
+            Command::PinSchedule => self.open_pin(),
+            Command::UnpinSchedule => self.unpin(),
+            Command::ToggleLog => self.activity.toggle(),
             Command::ImportNow => match &self.services.import_now {
                 Some(go) => {
                     go();
@@ -169,9 +175,11 @@ impl App {
             Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
             Pane::Inbox => self.inbox.open,
             Pane::DailyJobs
+            | Pane::Jobs
             | Pane::Customers
             | Pane::Tickets
             | Pane::Overrides
+            | Pane::Activity
             | Pane::Settings => false,
         };
         if deeper {
@@ -204,7 +212,9 @@ impl App {
                 }
             }
             Pane::DailyJobs => self.daily.list.filter.clear(),
+            Pane::Jobs => self.jobs.list.filter.clear(),
             Pane::Customers => self.customers_pane.list.filter.clear(),
+            Pane::Activity => self.activity.list.filter.clear(),
             Pane::Settings => self.settings.list.filter.clear(),
             Pane::Tickets => self.tickets.list_mut().filter.clear(),
             Pane::Overrides => self.overrides.list.filter.clear(),
@@ -237,6 +247,8 @@ impl App {
                     self.reload();
                 }
             }
+            Pane::Jobs => self.open_job_in_run_checks(),
+            Pane::Activity => self.open_activity_entry(),
             Pane::Customers => {
                 // The customer's jobs, day by day.
                 if let Some(name) = self.customers_pane.current().map(|c| c.name.clone()) {
@@ -344,9 +356,17 @@ impl App {
                 let len = self.daily.visible().len();
                 step(len, &mut self.daily.list);
             }
+            Pane::Jobs => {
+                let len = self.jobs.visible().len();
+                step(len, &mut self.jobs.list);
+            }
             Pane::Customers => {
                 let len = self.customers_pane.visible().len();
                 step(len, &mut self.customers_pane.list);
+            }
+            Pane::Activity => {
+                let len = self.activity.visible().len();
+                step(len, &mut self.activity.list);
             }
             Pane::Settings => {
                 let len = self.settings.visible().len();
@@ -378,9 +398,11 @@ impl App {
                 }
             }
             Pane::DailyJobs
+            | Pane::Jobs
             | Pane::Customers
             | Pane::Tickets
             | Pane::Overrides
+            | Pane::Activity
             | Pane::Settings => {}
         }
     }
@@ -406,9 +428,11 @@ impl App {
                 self.inbox.list.marks.extend(ids);
             }
             Pane::DailyJobs
+            | Pane::Jobs
             | Pane::Customers
             | Pane::Tickets
             | Pane::Overrides
+            | Pane::Activity
             | Pane::Settings => {}
         }
     }

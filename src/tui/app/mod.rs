@@ -5,20 +5,24 @@ mod autotask;
 mod commands;
 mod customers;
 mod dialogs;
+mod jobs;
 mod overlays;
 mod tickets;
 mod work;
 
 pub use autotask::NOT_CONFIGURED;
 pub use dialogs::{Choice, CompanyPicker, InputPurpose, LineInput, PreviewDialog};
+pub use jobs::PinForm;
 pub use overlays::TicketInputKind as overlays_kind;
 pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind};
 
 use super::action::Action;
 use super::panes::Pane;
+use super::panes::activity::Activity;
 use super::panes::customers::Customers;
 use super::panes::daily::Daily;
 use super::panes::inbox::Inbox;
+use super::panes::jobs::Jobs;
 use super::panes::overrides::Overrides;
 use super::panes::run_checks::RunChecks;
 use super::panes::settings::Settings;
@@ -85,9 +89,11 @@ pub struct App {
     pub run_checks: RunChecks,
     pub inbox: Inbox,
     pub daily: Daily,
+    pub jobs: Jobs,
     pub customers_pane: Customers,
     pub tickets: Tickets,
     pub overrides: Overrides,
+    pub activity: Activity,
     pub settings: Settings,
     pub overlay: Option<Overlay>,
     pub toasts: Vec<Toast>,
@@ -126,9 +132,11 @@ impl App {
                 column: super::panes::daily::DAYS - 1,
                 ..Daily::default()
             },
+            jobs: Jobs::default(),
             customers_pane: Customers::default(),
             tickets: Tickets::default(),
             overrides: Overrides::default(),
+            activity: Activity::default(),
             settings: Settings::default(),
             overlay: None,
             toasts: Vec::new(),
@@ -202,7 +210,9 @@ impl App {
                 let end = self.daily.end;
                 self.spawn(super::panes::daily::load(pool.clone(), end, now));
             }
+            Pane::Jobs => self.spawn(super::panes::jobs::load(pool.clone(), now)),
             Pane::Customers => self.spawn(super::panes::customers::load(pool.clone())),
+            Pane::Activity => self.spawn(super::panes::activity::load(pool.clone())),
             Pane::Settings => self.spawn(super::panes::settings::load(pool.clone())),
             Pane::Tickets => {
                 let incl = self.tickets.include_resolved;
@@ -344,6 +354,8 @@ impl App {
                     self.overrides.set_rows(rows);
                 }
             }
+            Action::JobsLoaded(d) => self.jobs.set_data(*d),
+            Action::ActivityLoaded(entries) => self.activity.set_entries(entries),
             Action::CompaniesFound { seq, result } => {
                 if let Some(Overlay::CompanyPicker(p)) = &mut self.overlay
                     && p.seq == seq
@@ -375,7 +387,10 @@ impl App {
                 }
                 self.settings.test = Some(result);
             }
-            Action::AutotaskEvent(ev) => self.autotask_event(ev),
+            Action::AutotaskEvent(ev) => {
+                self.log_autotask(&ev);
+                self.autotask_event(ev)
+            }
             Action::OverrideDraft(form) => self.overlay = Some(Overlay::Override(form)),
             Action::Reviewed(batch) => {
                 let n = batch.run_ids.len();
@@ -398,18 +413,28 @@ impl App {
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");
             }
-            Action::ImportEvent(ev) => self.import_event(ev),
-            Action::MissedEvent(ev) => match ev {
-                missed_runs::Event::Finished { created, removed } if created + removed > 0 => {
-                    self.stale = true;
-                }
-                missed_runs::Event::Failed { message } => {
-                    self.error(format!("missed-run check: {message}"))
-                }
-                _ => {}
-            },
+            Action::ImportEvent(ev) => {
+                self.log_import(&ev);
+                self.import_event(ev)
+            }
+            Action::MissedEvent(ev) => {
+                self.log_missed(&ev);
+                self.missed_event(ev)
+            }
             Action::DataChanged => self.stale = true,
             Action::Failed(message) => self.error(message),
+        }
+    }
+
+    fn missed_event(&mut self, ev: missed_runs::Event) {
+        match ev {
+            missed_runs::Event::Finished { created, removed } if created + removed > 0 => {
+                self.stale = true;
+            }
+            missed_runs::Event::Failed { message } => {
+                self.error(format!("missed-run check: {message}"))
+            }
+            _ => {}
         }
     }
 

@@ -30,6 +30,10 @@ pub enum Pending {
     RemoveMapping(i64),
     ResolveRemark(i64),
     DeactivateOverride(i64),
+    Archive {
+        job_id: i64,
+        archive: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +80,7 @@ pub enum Overlay {
     TicketPreview(Box<super::dialogs::PreviewDialog>),
     Input(super::dialogs::LineInput),
     Choose(super::dialogs::Choice),
+    Pin(super::jobs::PinForm),
 }
 
 /// The "treat as success" form, pre-filled from a run.
@@ -486,6 +491,7 @@ impl App {
             Overlay::TicketPreview(d) => self.preview_key(d, key),
             Overlay::Input(input) => self.input_key(input, key),
             Overlay::Choose(c) => self.choice_key(c, key),
+            Overlay::Pin(form) => self.pin_key(form, key),
         }
     }
 
@@ -508,7 +514,9 @@ impl App {
             Pane::RunChecks => &mut self.run_checks.jobs.filter,
             Pane::Inbox => &mut self.inbox.list.filter,
             Pane::DailyJobs => &mut self.daily.list.filter,
+            Pane::Jobs => &mut self.jobs.list.filter,
             Pane::Customers => &mut self.customers_pane.list.filter,
+            Pane::Activity => &mut self.activity.list.filter,
             Pane::Settings => &mut self.settings.list.filter,
             Pane::Tickets => &mut self.tickets.list_mut().filter,
             Pane::Overrides => &mut self.overrides.list.filter,
@@ -526,7 +534,9 @@ impl App {
                 self.load_mail_of_cursor();
             }
             Pane::DailyJobs => self.daily.list.cursor = 0,
+            Pane::Jobs => self.jobs.list.cursor = 0,
             Pane::Customers => self.customers_pane.list.cursor = 0,
+            Pane::Activity => self.activity.list.cursor = 0,
             Pane::Settings => self.settings.list.cursor = 0,
             Pane::Tickets => self.tickets.list_mut().cursor = 0,
             Pane::Overrides => self.overrides.list.cursor = 0,
@@ -545,6 +555,7 @@ impl App {
             Pending::RemoveMapping(customer_id) => self.remove_mapping(customer_id),
             Pending::ResolveRemark(id) => self.resolve_remark(id),
             Pending::DeactivateOverride(id) => self.deactivate_override(id),
+            Pending::Archive { job_id, archive } => self.set_archived(job_id, archive),
         }
     }
 }

@@ -374,9 +374,11 @@ impl App {
             Pane::RunChecks => self.run_checks.current_run().and_then(|r| r.mail_id),
             Pane::Inbox => self.inbox.current().map(|m| m.id),
             Pane::DailyJobs
+            | Pane::Jobs
             | Pane::Customers
             | Pane::Tickets
             | Pane::Overrides
+            | Pane::Activity
             | Pane::Settings => None,
         };
         let Some(mail_id) = mail_id else {

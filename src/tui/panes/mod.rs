@@ -1,9 +1,11 @@
 //! The panes: each holds its state, its loaders (async database reads that return an
 //! [`crate::tui::action::Action`]) and its drawing.
 
+pub mod activity;
 pub mod customers;
 pub mod daily;
 pub mod inbox;
+pub mod jobs;
 pub mod overrides;
 pub mod run_checks;
 pub mod settings;
@@ -15,20 +17,24 @@ pub enum Pane {
     Inbox,
     DailyJobs,
     RunChecks,
+    Jobs,
     Customers,
     Tickets,
     Overrides,
+    Activity,
     Settings,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 9] = [
         Pane::Inbox,
         Pane::DailyJobs,
         Pane::RunChecks,
+        Pane::Jobs,
         Pane::Customers,
         Pane::Tickets,
         Pane::Overrides,
+        Pane::Activity,
         Pane::Settings,
     ];
 
@@ -37,9 +43,11 @@ impl Pane {
             Pane::Inbox => 1,
             Pane::DailyJobs => 2,
             Pane::RunChecks => 3,
+            Pane::Jobs => 4,
             Pane::Customers => 5,
             Pane::Tickets => 6,
             Pane::Overrides => 7,
+            Pane::Activity => 8,
             Pane::Settings => 9,
         }
     }
@@ -49,9 +57,11 @@ impl Pane {
             Pane::Inbox => "Inbox",
             Pane::DailyJobs => "Daily Jobs",
             Pane::RunChecks => "Run Checks",
+            Pane::Jobs => "Jobs",
             Pane::Customers => "Customers",
             Pane::Tickets => "Tickets & Remarks",
             Pane::Overrides => "Overrides",
+            Pane::Activity => "Activity",
             Pane::Settings => "Settings",
         }
     }
@@ -64,6 +74,7 @@ impl Pane {
             Pane::Customers => "Cust",
             Pane::Tickets => "Tickets",
             Pane::Overrides => "Ovr",
+            Pane::Activity => "Log",
             Pane::Settings => "Set",
             other => other.title(),
         }
@@ -75,9 +86,11 @@ impl Pane {
             Pane::Inbox => Context::Inbox,
             Pane::DailyJobs => Context::DailyJobs,
             Pane::RunChecks => Context::RunChecks,
+            Pane::Jobs => Context::Jobs,
             Pane::Customers => Context::Customers,
             Pane::Tickets => Context::Tickets,
             Pane::Overrides => Context::Overrides,
+            Pane::Activity => Context::Activity,
             Pane::Settings => Context::Settings,
         }
     }

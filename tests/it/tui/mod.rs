@@ -4,6 +4,7 @@
 mod autotask;
 mod customers;
 mod flows;
+mod panes48;
 mod panes67;
 mod snapshots;
 

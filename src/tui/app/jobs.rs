@@ -1,0 +1,367 @@
+//! The Jobs pane's work: archive / unarchive, pin and unpin a schedule, open a job in Run
+//! Checks; and the background-task log of the Activity pane.
+
+use super::{App, Overlay, Pending};
+use crate::db;
+use crate::domain::schedule::{PinnedSchedule, Schedule};
+use crate::services::{autotask_poller, importer::ImportEvent, missed_runs};
+use crate::tui::action::Action;
+use crate::tui::keymap::Key;
+use crate::tui::panes::Pane;
+use crate::tui::panes::activity::TaskEvent;
+use chrono::{NaiveTime, Weekday};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+/// The "pin a schedule" form: days, time and grace as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinForm {
+    pub job_id: i64,
+    pub title: String,
+    /// "daily", or weekdays such as "Mon, Wed, Fri" or "Mon-Fri".
+    pub days: String,
+    /// HH:MM, local time.
+    pub time: String,
+    /// Minutes; empty uses the default grace of the settings.
+    pub grace: String,
+    /// 0 days, 1 time, 2 grace.
+    pub field: usize,
+}
+
+fn weekday(s: &str) -> Result<Weekday, String> {
+    s.trim()
+        .parse::<Weekday>()
+        .map_err(|_| format!("\"{}\" is not a day (Mon … Sun)", s.trim()))
+}
+
+impl PinForm {
+    /// Pre-filled from the schedule in force (weekly days and time), else empty.
+    pub fn new(job_id: i64, title: String, current: Option<&Schedule>) -> PinForm {
+        let (days, time) = match current {
+            Some(Schedule::Weekly { days, time }) => (
+                days.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                time.format("%H:%M").to_string(),
+            ),
+            Some(s) => (
+                "daily".to_string(),
+                s.time()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .unwrap_or_default(),
+            ),
+            None => ("daily".to_string(), String::new()),
+        };
+        PinForm {
+            job_id,
+            title,
+            days,
+            time,
+            grace: String::new(),
+            field: 1,
+        }
+    }
+
+    pub fn value_mut(&mut self) -> &mut String {
+        match self.field {
+            0 => &mut self.days,
+            1 => &mut self.time,
+            _ => &mut self.grace,
+        }
+    }
+
+    /// The schedule the form describes, or what is wrong with it.
+    pub fn pinned(&self) -> Result<PinnedSchedule, String> {
+        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M")
+            .map_err(|_| "time: type HH:MM, e.g. 22:00".to_string())?;
+        let days = self.days.trim().to_lowercase();
+        let schedule = if matches!(days.as_str(), "daily" | "every day" | "all" | "") {
+            Schedule::Daily { time }
+        } else {
+            let mut chosen = Vec::new();
+            for part in days.split([',', ' ']).filter(|p| !p.trim().is_empty()) {
+                match part.split_once(['-', '–']) {
+                    Some((from, to)) => {
+                        let (mut d, to) = (weekday(from)?, weekday(to)?);
+                        chosen.push(d);
+                        while d != to {
+                            d = d.succ();
+                            chosen.push(d);
+                        }
+                    }
+                    None => chosen.push(weekday(part)?),
+                }
+            }
+            Schedule::weekly(chosen, time)
+        };
+        let grace_minutes = match self.grace.trim() {
+            "" => None,
+            g => Some(
+                g.parse::<u32>()
+                    .ok()
+                    .filter(|m| *m <= 7 * 24 * 60)
+                    .ok_or_else(|| "grace: minutes, at most a week (10080)".to_string())?,
+            ),
+        };
+        Ok(PinnedSchedule {
+            schedule,
+            grace_minutes,
+        })
+    }
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> Action {
+    Action::Failed(format!("{what}: {e}"))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl App {
+    /// `a` in Jobs: asks, then archives or unarchives the cursor job.
+    pub(super) fn ask_archive(&mut self) {
+        let Some(r) = self.jobs.current() else {
+            self.error("no job here");
+            return;
+        };
+        let archive = r.archived_at.is_none();
+        let name = format!("{} › {}", r.job.customer_name, r.job.job_name);
+        let question = if archive {
+            format!("Archive {name}? It gets no Missed runs until it is unarchived.")
+        } else {
+            format!("Unarchive {name}? Missed runs are checked for it again.")
+        };
+        self.overlay = Some(Overlay::Confirm {
+            question: crate::tui::sanitize::line(&question),
+            then: Pending::Archive {
+                job_id: r.job.id,
+                archive,
+            },
+        });
+    }
+
+    pub(super) fn set_archived(&mut self, job_id: i64, archive: bool) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("archive", e),
+            };
+            match db::jobs::set_archived(&mut conn, job_id, archive, &by, now).await {
+                Ok(true) if archive => Action::Done("job archived: no Missed runs for it".into()),
+                Ok(true) => Action::Done("job unarchived".into()),
+                Ok(false) => Action::Done("nothing changed".into()),
+                Err(e) => failed("archive", e),
+            }
+        });
+    }
+
+    /// `p` in Jobs: the pin form, pre-filled from the schedule in force.
+    pub(super) fn open_pin(&mut self) {
+        let Some(r) = self.jobs.current() else {
+            self.error("no job here");
+            return;
+        };
+        let current = r.job.schedule.pinned.as_ref().map(|p| &p.schedule).or(r
+            .job
+            .schedule
+            .learned
+            .as_ref());
+        let mut form = PinForm::new(
+            r.job.id,
+            format!("{} › {}", r.job.customer_name, r.job.job_name),
+            current,
+        );
+        if let Some(g) = r.job.schedule.pinned.as_ref().and_then(|p| p.grace_minutes) {
+            form.grace = g.to_string();
+        }
+        self.overlay = Some(Overlay::Pin(form));
+    }
+
+    pub(super) fn pin_key(&mut self, mut form: PinForm, key: KeyEvent) -> Option<Overlay> {
+        match key.code {
+            KeyCode::Esc => return None,
+            KeyCode::Enter => match form.pinned() {
+                Ok(p) => {
+                    self.pin(form.job_id, p);
+                    return None;
+                }
+                Err(e) => self.error(e),
+            },
+            KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % 3,
+            KeyCode::BackTab | KeyCode::Up => form.field = (form.field + 2) % 3,
+            _ if Key::from_event(&key).ctrl => {}
+            _ => {
+                super::overlays::edit(form.value_mut(), &key);
+            }
+        }
+        Some(Overlay::Pin(form))
+    }
+
+    fn pin(&mut self, job_id: i64, pinned: PinnedSchedule) {
+        let (pool, by) = (self.pool(), self.operator.clone());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("pin", e),
+            };
+            let shown = pinned.schedule.to_string();
+            match db::schedules::pin(&mut conn, job_id, &pinned, &by).await {
+                Ok(()) => Action::Done(format!("schedule pinned: {shown} · P unpins")),
+                Err(e) => failed("pin", e),
+            }
+        });
+    }
+
+    /// `P` in Jobs.
+    pub(super) fn unpin(&mut self) {
+        let Some(r) = self.jobs.current() else {
+            self.error("no job here");
+            return;
+        };
+        if r.job.schedule.pinned.is_none() {
+            self.toast("this job has no pinned schedule");
+            return;
+        }
+        let (pool, by, job_id) = (self.pool(), self.operator.clone(), r.job.id);
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("unpin", e),
+            };
+            match db::schedules::unpin(&mut conn, job_id, &by).await {
+                Ok(()) => Action::Done("schedule unpinned: the learned one applies".into()),
+                Err(e) => failed("unpin", e),
+            }
+        });
+    }
+
+    /// `Enter` in Jobs: Run Checks with the cursor on this job, reviewed runs included.
+    pub(super) fn open_job_in_run_checks(&mut self) {
+        if let Some(job) = self.jobs.current().map(|r| r.job.id) {
+            self.poll_autotask_now();
+            self.pane = Pane::RunChecks;
+            self.run_checks.include_reviewed = true;
+            let ids: Vec<i64> = self.run_checks.rows.iter().map(|r| r.job_id).collect();
+            self.run_checks.jobs.filter.clear();
+            self.run_checks.jobs.follow(Some(job), ids.into_iter());
+            self.reload();
+        }
+    }
+
+    /// `Enter` in Activity: an audit entry about a job opens that job in Jobs.
+    pub(super) fn open_activity_entry(&mut self) {
+        let a = &self.activity;
+        let entry = (!a.show_tasks)
+            .then(|| {
+                a.visible()
+                    .get(a.list.cursor)
+                    .and_then(|i| a.entries.get(*i))
+            })
+            .flatten();
+        match entry.and_then(|e| (e.entity_type.as_deref() == Some("job")).then_some(e.entity_id)) {
+            Some(Some(job)) => {
+                self.jobs.list.filter.clear();
+                self.jobs.focus = Some(job);
+                self.pane = Pane::Jobs;
+                self.reload();
+            }
+            _ => self.toast("Enter opens entries about a job"),
+        }
+    }
+
+    fn log_task(&mut self, task: &'static str, text: String, failed: bool) {
+        let at = self.now();
+        self.activity.push_task(TaskEvent {
+            at,
+            task,
+            text,
+            failed,
+        });
+    }
+
+    pub(super) fn log_import(&mut self, ev: &ImportEvent) {
+        match ev {
+            ImportEvent::Started { source } => {
+                self.log_task("import", format!("started ({source})"), false)
+            }
+            ImportEvent::Progress { .. } => {}
+            ImportEvent::Finished(s) => self.log_task("import", format!("finished: {s}"), false),
+            ImportEvent::Failed(e) => self.log_task("import", format!("failed: {e}"), true),
+        }
+    }
+
+    pub(super) fn log_missed(&mut self, ev: &missed_runs::Event) {
+        let (text, bad) = match ev {
+            missed_runs::Event::Started => ("started".to_string(), false),
+            missed_runs::Event::Finished { created, removed } => (
+                format!(
+                    "finished: {} created, {} removed",
+                    plural(*created, "Missed run", "Missed runs"),
+                    removed
+                ),
+                false,
+            ),
+            missed_runs::Event::Skipped => ("skipped: another process runs it".into(), false),
+            missed_runs::Event::Failed { message } => (format!("failed: {message}"), true),
+        };
+        self.log_task("missed runs", text, bad);
+    }
+
+    pub(super) fn log_autotask(&mut self, ev: &autotask_poller::Event) {
+        let (text, bad) = match ev {
+            autotask_poller::Event::Started => ("started".to_string(), false),
+            autotask_poller::Event::Finished(r) => (
+                format!(
+                    "finished: {} checked, {} resolved, {} deleted, {} renumbered",
+                    plural(r.checked, "ticket", "tickets"),
+                    r.resolved,
+                    r.deleted,
+                    r.renumbered
+                ),
+                false,
+            ),
+            autotask_poller::Event::Skipped => ("skipped: another process polls".into(), false),
+            autotask_poller::Event::Failed { message } => (format!("failed: {message}"), true),
+        };
+        self.log_task("Autotask", text, bad);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(days: &str, time: &str, grace: &str) -> PinForm {
+        PinForm {
+            job_id: 1,
+            title: String::new(),
+            days: days.into(),
+            time: time.into(),
+            grace: grace.into(),
+            field: 0,
+        }
+    }
+
+    #[test]
+    fn parses_days_time_and_grace() {
+        let t = NaiveTime::from_hms_opt(22, 0, 0).unwrap();
+        assert_eq!(
+            form("daily", "22:00", "").pinned().unwrap(),
+            PinnedSchedule {
+                schedule: Schedule::Daily { time: t },
+                grace_minutes: None
+            }
+        );
+        let p = form("Mon-Wed, fri", "22:00", "90").pinned().unwrap();
+        assert_eq!(
+            p.schedule,
+            Schedule::weekly([Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Fri], t)
+        );
+        assert_eq!(p.grace_minutes, Some(90));
+        assert!(form("Mon", "25:00", "").pinned().is_err());
+        assert!(form("Funday", "22:00", "").pinned().is_err());
+        assert!(form("daily", "22:00", "-5").pinned().is_err());
+    }
+}
