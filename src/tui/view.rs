@@ -100,7 +100,11 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         None => import,
     };
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
-    let right = format!("{import}   {db} ");
+    let right = if import.is_empty() {
+        format!("{db} ")
+    } else {
+        format!("{import}   {db} ")
+    };
     let fits = |spans: &[Span]| {
         spans
             .iter()

@@ -72,7 +72,7 @@ impl Pane {
             Pane::DailyJobs => "Daily",
             Pane::RunChecks => "Checks",
             Pane::Customers => "Cust",
-            Pane::Tickets => "Tickets",
+            Pane::Tickets => "Tkt",
             Pane::Overrides => "Ovr",
             Pane::Activity => "Log",
             Pane::Settings => "Set",
