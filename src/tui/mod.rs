@@ -69,7 +69,10 @@ async fn event_loop(
     let paused = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx, paused.clone(), stop.clone());
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    // A dropped SSH session sends SIGHUP: leave as cleanly as on SIGTERM.
+    let mut sighup = signal(SignalKind::hangup())?;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     app.reload();
     let mut dirty = true;
@@ -121,6 +124,7 @@ async fn event_loop(
             }
             _ = tick.tick() => dirty |= app.tick(),
             _ = sigterm.recv() => break Ok(()),
+            _ = sighup.recv() => break Ok(()),
         }
     };
     stop.store(true, Ordering::SeqCst);

@@ -116,3 +116,51 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
         "the alternate screen is gone:\n{s}"
     );
 }
+
+#[test]
+fn a_dropped_session_sighup_leaves_cleanly_and_stops_the_cluster() {
+    use backupchecks::db::embedded::{ClusterState, EmbeddedCluster, Tuning};
+    let data = tempfile::Builder::new()
+        .prefix("bc-hup-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tmux = Tmux {
+        socket: format!("bc-hup-{}", std::process::id()),
+    };
+    let command = format!(
+        "env -u DATABASE_URL -u BACKUPCHECKS_DATABASE_URL -u BACKUPCHECKS_CONFIG \
+         BACKUPCHECKS_DATABASE_DATA_DIR={dir}/c BACKUPCHECKS_LOG_FILE={dir}/log {bin}",
+        dir = data.path().display(),
+        bin = env!("CARGO_BIN_EXE_backupchecks"),
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmux.wait_for("Run Checks —", 60);
+    let cluster = EmbeddedCluster::new(&data.path().join("c"), Tuning::default()).unwrap();
+    assert!(matches!(cluster.state(), ClusterState::Running { .. }));
+    // Closing the terminal (as a dropped SSH connection does) sends SIGHUP.
+    tmux.run(&["kill-session", "-t", "e2e"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while cluster.state() != ClusterState::Stopped {
+        assert!(
+            Instant::now() < deadline,
+            "the interface did not leave cleanly on SIGHUP"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
