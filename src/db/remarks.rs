@@ -121,22 +121,7 @@ pub async fn add_scope(
     scope: &Scope,
     by: &str,
 ) -> Result<StoredScope, DbError> {
-    let mut tx = conn.begin().await?;
-    let stored = scopes::insert(&mut tx, REMARKS, remark_id, std::slice::from_ref(scope)).await?;
-    let stored = stored
-        .into_iter()
-        .next()
-        .ok_or_else(|| DbError::Invalid("no scope stored".into()))?;
-    audit::record(
-        &mut *tx,
-        by,
-        "remark.scope.add",
-        Some(("remark", remark_id)),
-        json!({ "scope": scope, "scope_id": stored.id }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(stored)
+    scopes::add_audited(conn, REMARKS, remark_id, scope, by).await
 }
 
 /// Links remark `remark_id` to run `run_id` by hand; `false` when it already was.
@@ -146,20 +131,7 @@ pub async fn link_run(
     run_id: i64,
     by: &str,
 ) -> Result<bool, DbError> {
-    let mut tx = conn.begin().await?;
-    let made = scopes::link(&mut tx, REMARKS, remark_id, run_id, "manual").await?;
-    if made {
-        audit::record(
-            &mut *tx,
-            by,
-            "remark.link",
-            Some(("remark", remark_id)),
-            json!({ "run_id": run_id }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(made)
+    scopes::link_audited(conn, REMARKS, remark_id, run_id, by).await
 }
 
 /// Resolves remark `remark_id`: no new run is linked to it from now on, existing links stay.
@@ -199,18 +171,7 @@ pub async fn resolve_scope(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let mut tx = conn.begin().await?;
-    let remark_id = scopes::resolve(&mut tx, REMARKS, scope_id, now).await?;
-    audit::record(
-        &mut *tx,
-        by,
-        "remark.scope.resolve",
-        Some(("remark", remark_id)),
-        json!({ "scope_id": scope_id }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    scopes::resolve_audited(conn, REMARKS, scope_id, by, now).await
 }
 
 /// Remarks to show on run `run_id`: linked ones plus open ones scoped to it, each once.

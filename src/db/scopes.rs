@@ -5,9 +5,11 @@
 //! "Open" is always `COALESCE(scope.resolved_at, item.resolved_at) IS NULL`; no rule here compares
 //! dates.
 
-use super::DbError;
+use super::{DbError, audit};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::json;
+use sqlx::Connection;
 use sqlx::{PgConnection, PgExecutor};
 
 /// Which runs a ticket or remark covers.
@@ -54,6 +56,8 @@ pub(super) struct Tables {
     pub links: &'static str,
     /// Column in `scopes` and `links` that names the item.
     pub fk: &'static str,
+    /// The item's name in audit entries (`ticket.link`, `remark.scope.add`, ...).
+    pub noun: &'static str,
 }
 
 pub(super) const TICKETS: Tables = Tables {
@@ -61,6 +65,7 @@ pub(super) const TICKETS: Tables = Tables {
     scopes: "ticket_scopes",
     links: "ticket_job_runs",
     fk: "ticket_id",
+    noun: "ticket",
 };
 
 pub(super) const REMARKS: Tables = Tables {
@@ -68,6 +73,7 @@ pub(super) const REMARKS: Tables = Tables {
     scopes: "remark_scopes",
     links: "remark_job_runs",
     fk: "remark_id",
+    noun: "remark",
 };
 
 /// SQL condition: scope `s` covers run `r` of job `j` (aliases fixed by the caller's FROM).
@@ -305,4 +311,76 @@ pub(super) async fn listed(
     .bind(include_resolved)
     .fetch_all(ex)
     .await?)
+}
+
+/// Adds a scope to item `id` and records it; runs created from now on are linked by it.
+pub(super) async fn add_audited(
+    conn: &mut PgConnection,
+    t: Tables,
+    id: i64,
+    scope: &Scope,
+    by: &str,
+) -> Result<StoredScope, DbError> {
+    let mut tx = conn.begin().await?;
+    let stored = insert(&mut tx, t, id, std::slice::from_ref(scope))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| DbError::Invalid("no scope stored".into()))?;
+    audit::record(
+        &mut *tx,
+        by,
+        &format!("{}.scope.add", t.noun),
+        Some((t.noun, id)),
+        json!({ "scope": scope, "scope_id": stored.id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Links item `id` to run `run_id` by hand and records it; `false` when it already was.
+pub(super) async fn link_audited(
+    conn: &mut PgConnection,
+    t: Tables,
+    id: i64,
+    run_id: i64,
+    by: &str,
+) -> Result<bool, DbError> {
+    let mut tx = conn.begin().await?;
+    let made = link(&mut tx, t, id, run_id, "manual").await?;
+    if made {
+        audit::record(
+            &mut *tx,
+            by,
+            &format!("{}.link", t.noun),
+            Some((t.noun, id)),
+            json!({ "run_id": run_id }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// Resolves one scope and records it; the item and its other scopes stay open.
+pub(super) async fn resolve_audited(
+    conn: &mut PgConnection,
+    t: Tables,
+    scope_id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let mut tx = conn.begin().await?;
+    let id = resolve(&mut tx, t, scope_id, now).await?;
+    audit::record(
+        &mut *tx,
+        by,
+        &format!("{}.scope.resolve", t.noun),
+        Some((t.noun, id)),
+        json!({ "scope_id": scope_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

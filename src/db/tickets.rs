@@ -191,22 +191,7 @@ pub async fn add_scope(
     scope: &Scope,
     by: &str,
 ) -> Result<StoredScope, DbError> {
-    let mut tx = conn.begin().await?;
-    let stored = scopes::insert(&mut tx, TICKETS, ticket_id, std::slice::from_ref(scope)).await?;
-    let stored = stored
-        .into_iter()
-        .next()
-        .ok_or_else(|| DbError::Invalid("no scope stored".into()))?;
-    audit::record(
-        &mut *tx,
-        by,
-        "ticket.scope.add",
-        Some(("ticket", ticket_id)),
-        json!({ "scope": scope, "scope_id": stored.id }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(stored)
+    scopes::add_audited(conn, TICKETS, ticket_id, scope, by).await
 }
 
 /// Links ticket `ticket_id` to run `run_id` by hand; `false` when it already was.
@@ -216,20 +201,7 @@ pub async fn link_run(
     run_id: i64,
     by: &str,
 ) -> Result<bool, DbError> {
-    let mut tx = conn.begin().await?;
-    let made = scopes::link(&mut tx, TICKETS, ticket_id, run_id, "manual").await?;
-    if made {
-        audit::record(
-            &mut *tx,
-            by,
-            "ticket.link",
-            Some(("ticket", ticket_id)),
-            json!({ "run_id": run_id }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(made)
+    scopes::link_audited(conn, TICKETS, ticket_id, run_id, by).await
 }
 
 /// Resolves ticket `ticket_id`: no new run is linked to it from now on, existing links stay.
@@ -270,18 +242,7 @@ pub async fn resolve_scope(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let mut tx = conn.begin().await?;
-    let ticket_id = scopes::resolve(&mut tx, TICKETS, scope_id, now).await?;
-    audit::record(
-        &mut *tx,
-        by,
-        "ticket.scope.resolve",
-        Some(("ticket", ticket_id)),
-        json!({ "scope_id": scope_id }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    scopes::resolve_audited(conn, TICKETS, scope_id, by, now).await
 }
 
 /// Tickets to show on run `run_id`: linked ones plus open ones scoped to it, each once. Old runs
