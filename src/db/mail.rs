@@ -19,28 +19,6 @@ pub struct NewMail {
     pub raw_eml: Option<Vec<u8>>,
 }
 
-/// Stores a mail; a second mail with the same internet message id or source id is a
-/// [`DbError::Duplicate`].
-pub async fn insert(ex: impl PgExecutor<'_>, m: &NewMail) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO mail_messages (source, source_id, internet_message_id, from_address, \
-         from_name, subject, received_at, text_body, html_body, raw_eml) \
-         VALUES ($1, $2, $3, lower(btrim($4)), $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(&m.source)
-    .bind(&m.source_id)
-    .bind(&m.internet_message_id)
-    .bind(&m.from_address)
-    .bind(&m.from_name)
-    .bind(&m.subject)
-    .bind(m.received_at)
-    .bind(&m.text_body)
-    .bind(&m.html_body)
-    .bind(&m.raw_eml)
-    .fetch_one(ex)
-    .await?)
-}
-
 /// One object parsed from a mail, kept until the mail becomes a run.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MailObject {

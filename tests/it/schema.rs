@@ -100,23 +100,41 @@ fn a_mail(msgid: Option<&str>, source_id: Option<&str>) -> mail::NewMail {
     }
 }
 
+async fn store(t: &TestDb, m: &mail::NewMail) -> mail::Stored {
+    let mut conn = t.pool.acquire().await.unwrap();
+    mail::store(&mut conn, m, &mail::ParseResult::default(), Utc::now())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_mail_is_stored_once_per_message_id_and_per_source_id() {
     let t = TestDb::new().await;
-    mail::insert(&t.pool, &a_mail(Some("<a@x>"), Some("f1")))
-        .await
-        .unwrap();
-    let err = mail::insert(&t.pool, &a_mail(Some("<a@x>"), Some("f2")))
-        .await
-        .unwrap_err();
-    assert!(err.is_duplicate(), "same internet message id: {err}");
-    let err = mail::insert(&t.pool, &a_mail(Some("<b@x>"), Some("f1")))
-        .await
-        .unwrap_err();
-    assert!(err.is_duplicate(), "same source id: {err}");
+    let first = store(&t, &a_mail(Some("<a@x>"), Some("f1"))).await;
+    assert!(matches!(first, mail::Stored::New(_)));
+    // Without the unique indexes these would be new rows.
+    let same_id = store(&t, &a_mail(Some("<a@x>"), Some("f2"))).await;
+    assert_eq!(
+        same_id,
+        mail::Stored::Existing(first.id()),
+        "same internet message id"
+    );
+    let same_source = store(&t, &a_mail(Some("<b@x>"), Some("f1"))).await;
+    assert_eq!(
+        same_source,
+        mail::Stored::Existing(first.id()),
+        "same source id"
+    );
     // Mail without ids is kept too (several of them).
-    mail::insert(&t.pool, &a_mail(None, None)).await.unwrap();
-    mail::insert(&t.pool, &a_mail(None, None)).await.unwrap();
+    assert!(matches!(
+        store(&t, &a_mail(None, None)).await,
+        mail::Stored::New(_)
+    ));
+    assert!(matches!(
+        store(&t, &a_mail(None, None)).await,
+        mail::Stored::New(_)
+    ));
+    assert_eq!(db::mail::waiting_count(&t.pool).await.unwrap(), 3);
 }
 
 #[tokio::test]
@@ -135,9 +153,7 @@ async fn one_missed_run_per_job_and_slot_and_one_run_per_mail() {
     assert!(next_day.is_some());
     assert_eq!(runs::for_job(&t.pool, j.id).await.unwrap().len(), 2);
 
-    let mail_id = mail::insert(&t.pool, &a_mail(Some("<r@x>"), None))
-        .await
-        .unwrap();
+    let mail_id = store(&t, &a_mail(Some("<r@x>"), None)).await.id();
     let run = runs::NewRun {
         job_id: j.id,
         mail_id: Some(mail_id),
