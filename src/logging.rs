@@ -1,7 +1,12 @@
 //! Logging to a file (never to the terminal, which belongs to the interface).
+//!
+//! The log names mailboxes, customers and error texts of remote services: it is created readable
+//! by its owner only (0600) in a directory only its owner can enter (0700).
 
 use crate::config::LogConfig;
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
 
 /// The log file the configuration points at.
@@ -11,17 +16,33 @@ pub fn log_file(cfg: &LogConfig) -> Option<PathBuf> {
         .or_else(|| crate::paths::default_log_dir().map(|d| d.join("backupchecks.log")))
 }
 
+/// Opens (or creates) the log file for appending, owner-only. A directory the program creates
+/// gets mode 0700; an existing directory is left as its owner set it. An existing file that others
+/// could read is narrowed to 0600.
+pub fn open_log_file(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
 /// Starts file logging. Keep the guard alive until exit so buffered lines are written.
 /// Returns `None` when there is nowhere to write (the program still runs).
 pub fn init(cfg: &LogConfig) -> Option<WorkerGuard> {
     let path = log_file(cfg)?;
-    let dir = path.parent()?;
-    std::fs::create_dir_all(dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = open_log_file(&path).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_new(&cfg.level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -32,4 +53,33 @@ pub fn init(cfg: &LogConfig) -> Option<WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn new_log_file_and_directory_are_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("state/logs/backupchecks.log");
+        open_log_file(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    #[test]
+    fn an_existing_world_readable_log_is_narrowed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("backupchecks.log");
+        std::fs::write(&path, "old line\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        open_log_file(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old line\n");
+    }
 }

@@ -179,6 +179,10 @@ pub enum ConfigError {
     Env { var: String, message: String },
     #[error("key `{key}` and `{key}_file` are both set; keep one")]
     Both { key: String },
+    /// A value of the right type that still cannot work (an unknown log filter, a URL of
+    /// another database product).
+    #[error("configuration key `{key}`: {message}")]
+    Invalid { key: String, message: String },
     #[error("cannot read secret file {path} (from `{key}_file`): {source}")]
     SecretFile {
         key: String,
@@ -225,6 +229,9 @@ pub fn load(
     let file = path.clone().unwrap_or_default();
     let mut loaded = parse(&text, &file, env)?;
     loaded.source = source;
+    loaded.warnings.extend(unknown_env_warnings(
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()),
+    ));
     if let Some(p) = &path
         && let Some(w) = permission_warning(p, &text)
     {
@@ -306,6 +313,7 @@ pub fn parse(
         })?;
     }
     resolve_secret_files(&mut config)?;
+    validate(&config)?;
     Ok(Loaded {
         config,
         source: ConfigSource::File(file.to_path_buf()),
@@ -368,7 +376,9 @@ fn permission_warning(path: &Path, text: &str) -> Option<String> {
             .section
             .and_then(|s| table.get(s))
             .and_then(|v| v.as_table());
-        section.is_some_and(|t| t.contains_key(k.name))
+        section
+            .and_then(|t| t.get(k.name))
+            .is_some_and(|v| k.dotted() != "database.url" || url_has_password(v.as_str()))
     });
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
     (holds_secret && mode & 0o077 != 0).then(|| {
@@ -379,6 +389,106 @@ fn permission_warning(path: &Path, text: &str) -> Option<String> {
             path.display()
         )
     })
+}
+
+/// Checks what deserialising cannot: values of the right type that would not work.
+fn validate(c: &Config) -> Result<(), ConfigError> {
+    if let Some(why) = log_filter_problem(&c.log.level) {
+        return Err(ConfigError::Invalid {
+            key: "log.level".into(),
+            message: format!(
+                "`{}` is not a log filter ({why}); use error, warn, info, debug or trace, \
+                 optionally per module such as `backupchecks=debug`",
+                c.log.level
+            ),
+        });
+    }
+    if let Some(url) = &c.database.url {
+        let scheme = url.expose().split_once("://").map(|(s, _)| s);
+        if !matches!(scheme, Some("postgres" | "postgresql")) {
+            return Err(ConfigError::Invalid {
+                key: "database.url".into(),
+                message: format!(
+                    "backupchecks needs PostgreSQL: the URL must start with postgres:// or \
+                     postgresql://, not {}",
+                    scheme.map_or("a value without a scheme".to_string(), |s| format!(
+                        "{s}://"
+                    ))
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Why a log filter would not work, if it would not. A bare word that is no level (`verbose`)
+/// parses as a module name and silently logs nothing of ours, so it is refused too.
+fn log_filter_problem(level: &str) -> Option<String> {
+    if let Err(e) = tracing_subscriber::EnvFilter::try_new(level) {
+        return Some(e.to_string());
+    }
+    const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+    level
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && !d.contains(['=', '[', ':']))
+        .find(|d| !LEVELS.contains(&d.to_ascii_lowercase().as_str()))
+        .map(|d| format!("`{d}` is not a level"))
+}
+
+/// True when a database URL carries a password (`user:password@host`).
+fn url_has_password(url: Option<&str>) -> bool {
+    let Some(rest) = url.and_then(|u| u.split_once("://")).map(|(_, r)| r) else {
+        return true; // not a URL: treat as secret, to be safe
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+        || rest.contains("password=")
+}
+
+/// Variables our own code reads besides the key table.
+const OTHER_ENV: &[&str] = &["BACKUPCHECKS_CONFIG"];
+
+/// Warnings for `BACKUPCHECKS_*` variables that match no key, naming the nearest known one (a
+/// typo in a variable would otherwise be ignored without a word).
+pub fn unknown_env_warnings(names: impl Iterator<Item = String>) -> Vec<String> {
+    let known: Vec<String> = KEYS
+        .iter()
+        .map(|k| k.env_var())
+        .chain(OTHER_ENV.iter().map(|s| s.to_string()))
+        .collect();
+    let mut unknown: Vec<String> = names
+        .filter(|n| n.starts_with("BACKUPCHECKS_") && !known.contains(n))
+        .collect();
+    unknown.sort();
+    unknown
+        .into_iter()
+        .map(|name| {
+            let nearest = known
+                .iter()
+                .min_by_key(|k| edit_distance(k, &name))
+                .map(String::as_str)
+                .unwrap_or("BACKUPCHECKS_CONFIG");
+            format!("environment variable {name} is not a backupchecks setting and is ignored; did you mean {nearest}?")
+        })
+        .collect()
+}
+
+/// Levenshtein distance over bytes (the names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let subst = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]

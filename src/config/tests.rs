@@ -196,3 +196,91 @@ fn example_file_parses_and_documents_every_key() {
         );
     }
 }
+
+#[test]
+fn invalid_log_level_is_rejected_with_its_key() {
+    for bad in ["loud[", "verbose", "info,chatty"] {
+        let text = format!("[log]\nlevel = \"{bad}\"\n");
+        let err = parse(&text, Path::new("c.toml"), &no_env).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("log.level") && msg.contains(bad), "{msg}");
+    }
+    // Valid filters pass, module filters included.
+    for ok in ["info", "debug", "backupchecks=debug,warn"] {
+        let text = format!("[log]\nlevel = \"{ok}\"\n");
+        parse(&text, Path::new("c.toml"), &no_env).unwrap();
+    }
+}
+
+#[test]
+fn a_database_url_of_another_product_is_rejected() {
+    let err = parse(
+        "[database]\nurl = \"mysql://root@localhost/db\"\n",
+        Path::new("c.toml"),
+        &no_env,
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("database.url") && msg.contains("PostgreSQL") && msg.contains("mysql://"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("root@localhost"),
+        "no URL text in the error: {msg}"
+    );
+    let env = env_of(&[("DATABASE_URL", "sqlite:///tmp/x.db")]);
+    assert!(parse("", Path::new("c.toml"), &env).is_err());
+    for ok in ["postgres://u@h/db", "postgresql:///db?host=/run"] {
+        let env = env_of(&[("DATABASE_URL", ok)]);
+        parse("", Path::new("c.toml"), &env).unwrap();
+    }
+}
+
+#[test]
+fn unknown_backupchecks_variables_warn_with_the_nearest_key() {
+    let names = [
+        "BACKUPCHECKS_DATABSE_URL",
+        "BACKUPCHECKS_UI_ASCII",
+        "BACKUPCHECKS_CONFIG",
+        "PATH",
+    ]
+    .map(String::from);
+    let w = unknown_env_warnings(names.into_iter());
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("BACKUPCHECKS_DATABSE_URL") && w[0].contains("BACKUPCHECKS_DATABASE_URL"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn a_database_url_without_password_is_no_secret_to_warn_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        &path,
+        "[database]\nurl = \"postgres://ops@db.example/bc\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let l = load(Some(&path), &no_env).unwrap();
+    assert!(
+        !l.warnings.iter().any(|w| w.contains("secret")),
+        "{:?}",
+        l.warnings
+    );
+    std::fs::write(
+        &path,
+        "[database]\nurl = \"postgres://ops:pw@db.example/bc\"\n",
+    )
+    .unwrap();
+    let l = load(Some(&path), &no_env).unwrap();
+    assert!(
+        l.warnings.iter().any(|w| w.contains("secret")),
+        "{:?}",
+        l.warnings
+    );
+}

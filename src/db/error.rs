@@ -5,7 +5,7 @@ use crate::db::embedded::EmbeddedError;
 pub enum DbError {
     #[error(transparent)]
     Embedded(#[from] EmbeddedError),
-    #[error("cannot connect to {target}: {source}")]
+    #[error("cannot connect to {target}: {}", readable(source))]
     Connect { target: String, source: sqlx::Error },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -17,7 +17,7 @@ pub enum DbError {
     /// The request breaks a rule of the product (a bad ticket code, an empty scope list, ...).
     #[error("{0}")]
     Invalid(String),
-    #[error("database: {0}")]
+    #[error("database: {}", readable(.0))]
     Sql(sqlx::Error),
     #[error("embedded database: {0}")]
     Task(String),
@@ -39,5 +39,83 @@ impl From<sqlx::Error> for DbError {
 impl DbError {
     pub fn is_duplicate(&self) -> bool {
         matches!(self, DbError::Duplicate { .. })
+    }
+
+    /// True when the database could not be reached or dropped the connection: the same call may
+    /// work later, so services wait and retry, and the interface marks the database down.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Connect { .. } => true,
+            DbError::Sql(e) => is_unavailable(e),
+            DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => is_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+/// True for errors of reaching the server rather than of the statement.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08 (connection exception), 57P01–57P03 (shut down, terminated by an
+        // administrator, cannot connect now), 53300 (too many connections), 55000 raised when
+        // a database does not allow connections, 3D000 (database does not exist).
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08")
+                || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300" | "3D000")
+                || (c == "55000" && d.message().contains("allow connections"))
+        }),
+        _ => false,
+    }
+}
+
+/// One readable sentence for an error of the database driver: PostgreSQL's own message without
+/// the server's source line, and the cause of a failed connection instead of a pool timeout.
+pub fn readable(e: &sqlx::Error) -> String {
+    use std::io::ErrorKind;
+    match e {
+        sqlx::Error::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => {
+                "connection refused (is PostgreSQL running and listening there?)".into()
+            }
+            ErrorKind::TimedOut => "no answer from the server (timed out)".into(),
+            ErrorKind::NotFound => "no server socket there (is PostgreSQL running?)".into(),
+            ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => {
+                "the server closed the connection".into()
+            }
+            _ => io.to_string(),
+        },
+        sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::PoolTimedOut => "no connection to the database in time".into(),
+        sqlx::Error::PoolClosed => "the connection pool is closed".into(),
+        sqlx::Error::Tls(t) => format!("TLS: {t}"),
+        sqlx::Error::RowNotFound => "no such row".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_and_timeouts_read_as_causes() {
+        let refused = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(readable(&refused).starts_with("connection refused"));
+        assert!(is_unavailable(&refused));
+        let e = DbError::Connect {
+            target: "ops@db.example:5433/bc".into(),
+            source: refused,
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot connect to ops@db.example:5433/bc: connection refused (is PostgreSQL running and listening there?)"
+        );
+        assert!(e.is_unavailable());
+        assert!(!DbError::NotFound("x".into()).is_unavailable());
     }
 }

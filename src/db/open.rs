@@ -4,7 +4,7 @@ use super::embedded::{ClusterGuard, EmbeddedCluster, Tuning};
 use super::{DbError, EMBEDDED_DATABASE, MIGRATOR};
 use crate::config::{DatabaseConfig, Secret};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -205,10 +205,27 @@ fn embedded_root(cfg: &DatabaseConfig) -> Result<PathBuf, DbError> {
         .ok_or_else(|| DbError::Task("no user data directory; set database.data_dir".into()))
 }
 
+/// How long one connection attempt may take before it counts as no answer.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 async fn connect(opts: PgConnectOptions, display: &str) -> Result<PgPool, DbError> {
+    // One direct connection first: it fails with the real cause (refused, bad password, no such
+    // database), where the pool would retry until its timeout and report only that.
+    let first = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
+        .await
+        .unwrap_or_else(|_| {
+            Err(sqlx::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::TimedOut,
+            )))
+        })
+        .map_err(|source| DbError::Connect {
+            target: display.to_string(),
+            source,
+        })?;
+    let _ = first.close().await;
     PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(std::time::Duration::from_secs(15))
+        .acquire_timeout(CONNECT_TIMEOUT)
         .connect_with(opts)
         .await
         .map_err(|source| DbError::Connect {

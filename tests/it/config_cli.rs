@@ -51,6 +51,31 @@ fn doctor_reports_an_unreachable_server_as_a_problem() {
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("PROBLEM"), "{text}");
     assert!(text.contains("nobody@127.0.0.1:1/none"), "{text}");
+    assert!(text.contains("connection refused"), "{text}");
+    assert!(!text.contains("pool timed out"), "{text}");
+}
+
+#[test]
+fn doctor_rejects_bad_values_that_have_the_right_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("doctor")
+        .env("BACKUPCHECKS_LOG_LEVEL", "verbose")
+        .env("BACKUPCHECKS_LOG_FILE", tmp.path().join("log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("log.level"), "{text}");
+    let out = bin()
+        .arg("doctor")
+        .env("DATABASE_URL", "mysql://root@127.0.0.1/db")
+        .env("BACKUPCHECKS_LOG_FILE", tmp.path().join("log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("PostgreSQL"), "{text}");
 }
 
 #[test]
