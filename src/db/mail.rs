@@ -104,7 +104,9 @@ pub async fn store(
         return Ok(Stored::New(id));
     }
     let existing: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM mail_messages WHERE ($1::text IS NOT NULL AND internet_message_id = $1) \
+        "SELECT id FROM mail_messages WHERE ($1::text IS NOT NULL \
+         AND mail_message_key(internet_message_id) = mail_message_key($1) \
+         AND internet_message_id IS NOT NULL) \
          OR ($3::text IS NOT NULL AND source = $2 AND source_id = $3) ORDER BY id LIMIT 1",
     )
     .bind(&m.internet_message_id)
