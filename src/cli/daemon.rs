@@ -2,7 +2,7 @@
 //! mail import, the missed-run check and the Autotask poller, until SIGTERM or Ctrl-C.
 
 use crate::config;
-use crate::db::{self, Database};
+use crate::db;
 use crate::ingest::configured::AnySource;
 use crate::psa::autotask::{AutotaskClient, ClientOptions};
 use crate::services::{autotask_poller, importer, missed_runs};
@@ -25,7 +25,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
-    let db = Database::open(&loaded.config.database).await?;
+    let db = super::wait_db::open_waiting(&loaded.config.database).await?;
     let pool = db.pool().clone();
     let policy = db::settings::policy(&pool).await?;
     let clock: missed_runs::Clock = Arc::new(chrono::Utc::now);
@@ -34,7 +34,12 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     let missed = missed_runs::spawn(pool.clone(), clock.clone(), missed_runs::INTERVAL, mtx);
     tokio::spawn(async move {
         while let Some(ev) = mrx.recv().await {
-            tracing::info!("missed-run check: {ev:?}");
+            match ev {
+                missed_runs::Event::Failed { message } => {
+                    tracing::error!("missed-run check failed: {message}")
+                }
+                ev => tracing::info!("missed-run check: {ev:?}"),
+            }
         }
     });
 
@@ -56,7 +61,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         let (itx, mut irx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             while let Some(ev) = irx.recv().await {
-                tracing::info!("import: {ev:?}");
+                log_import_event(ev);
             }
         });
         let handle = importer::spawn(pool.clone(), make, itx, chrono::Utc::now);
@@ -78,7 +83,12 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         let (ptx, mut prx) = mpsc::channel(16);
         tokio::spawn(async move {
             while let Some(ev) = prx.recv().await {
-                tracing::info!("autotask poller: {ev:?}");
+                match ev {
+                    autotask_poller::Event::Failed { message } => {
+                        tracing::error!("Autotask poller failed: {message}")
+                    }
+                    ev => tracing::info!("Autotask poller: {ev:?}"),
+                }
             }
         });
         described.push("Autotask poller".into());
@@ -112,4 +122,26 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     missed.stop().await;
     db.close().await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Import events into the log: failures at WARN (each item) and ERROR (a whole cycle), so they
+/// stand out from the routine lines.
+fn log_import_event(ev: importer::ImportEvent) {
+    use importer::ImportEvent;
+    match ev {
+        ImportEvent::Started { source } => tracing::info!("import from {source} started"),
+        ImportEvent::Progress { .. } => {}
+        ImportEvent::Waiting(text) => tracing::info!("import: {text}"),
+        ImportEvent::Finished(s) => {
+            for f in &s.failures {
+                tracing::warn!("import: {}: {}", f.item, f.reason);
+            }
+            if s.failures.is_empty() {
+                tracing::info!("import finished: {s}");
+            } else {
+                tracing::warn!("import finished: {s}");
+            }
+        }
+        ImportEvent::Failed(e) => tracing::error!("import failed: {e}"),
+    }
 }

@@ -4,6 +4,7 @@ use crate::config;
 use crate::db::{self, Database};
 use crate::ingest::MailSource;
 use crate::ingest::configured::AnySource;
+use crate::services::backoff::{self, Backoff};
 use crate::services::importer::{self, ImportSummary};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -52,10 +53,20 @@ async fn cycle(
     db: &Database,
     source: &mut AnySource,
     stop: &watch::Receiver<bool>,
-) -> anyhow::Result<ImportSummary> {
+) -> Result<ImportSummary, importer::ImportError> {
     let mut bar = progress_bar();
     let clock = chrono::Utc::now;
-    Ok(importer::run_cycle(db.pool(), source, &clock, &mut bar, stop).await?)
+    let notice = |text: &str| eprintln!("{text}");
+    importer::run_cycle_noting(db.pool(), source, &clock, &mut bar, &notice, stop).await
+}
+
+/// Prints a cycle's summary, then every failed item with its reason (on standard error, so a
+/// script that reads the summary line is not disturbed).
+fn report(s: &ImportSummary) {
+    println!("{s}");
+    for f in &s.failures {
+        eprintln!("failed: {}: {}", f.item, f.reason);
+    }
 }
 
 pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
@@ -64,7 +75,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         eprintln!("warning: {w}");
     }
     let _log = crate::logging::init(&loaded.config.log);
-    let db = Database::open(&loaded.config.database).await?;
+    let db = super::wait_db::open_waiting(&loaded.config.database).await?;
     let mut source = match &args.from_dir {
         Some(dir) => AnySource::folder(dir),
         None => {
@@ -79,31 +90,55 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         }
     });
     let mut failed = false;
+    let mut retry = Backoff::default();
     loop {
         eprintln!("importing from {}", source.describe());
+        // Repeating: a failed cycle (an outage) is tried again soon, not at the next interval.
+        let mut wait = None;
         match cycle(&db, &mut source, &stop).await {
             Ok(s) => {
-                println!("{s}");
+                report(&s);
                 failed |= s.failed > 0;
+                retry.reset();
             }
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;
+                if !args.once {
+                    let d = retry.next_delay();
+                    eprintln!("trying again in {}", backoff::describe(d));
+                    wait = Some(d);
+                }
             }
         }
         if args.once || *stop.borrow() {
             break;
         }
-        let minutes = db::settings::policy(db.pool())
-            .await?
-            .import_interval_minutes;
-        let Some(minutes) = minutes.filter(|m| *m > 0) else {
-            eprintln!("automatic import is off (no import interval set); ran one cycle");
-            break;
-        };
+        if wait.is_none() {
+            match db::settings::policy(db.pool()).await {
+                Ok(p) => match p.import_interval_minutes.filter(|m| *m > 0) {
+                    Some(m) => wait = Some(Duration::from_secs(u64::from(m) * 60)),
+                    None => {
+                        eprintln!(
+                            "automatic import is off (no import interval set); ran one cycle"
+                        );
+                        break;
+                    }
+                },
+                Err(e) => {
+                    let d = retry.next_delay();
+                    eprintln!(
+                        "error: reading the import interval: {e}; trying again in {}",
+                        backoff::describe(d)
+                    );
+                    wait = Some(d);
+                }
+            }
+        }
+        let delay = wait.unwrap_or_default();
         let mut stop_wait = stop.clone();
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(u64::from(minutes) * 60)) => {}
+            _ = tokio::time::sleep(delay) => {}
             _ = stop_wait.changed() => break,
         }
     }

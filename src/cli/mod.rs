@@ -7,6 +7,7 @@ mod doctor;
 mod import;
 pub mod interface;
 pub mod parse;
+mod wait_db;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

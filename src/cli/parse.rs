@@ -1,6 +1,7 @@
 //! `backupchecks parse [--json] FILE...`: runs the parsers over mail files without a database.
 //! The tool for writing parsers and for support.
 
+use crate::ingest::limits;
 use crate::parsers::{self, OutcomeRecord, ParseOutcome};
 use anyhow::Context;
 use serde::Serialize;
@@ -15,6 +16,11 @@ pub struct Args {
     /// status, informational, message, objects, error).
     #[arg(long)]
     pub json: bool,
+
+    /// Largest mail to parse, in MB; a larger file is reported, not read whole. Only regular
+    /// files are read (not FIFOs or devices).
+    #[arg(long, value_name = "MB", default_value_t = crate::ingest::limits::DEFAULT_MAX_MAIL_MB)]
+    pub max_size_mb: u32,
 
     /// Raw mail files; a directory stands for the `.eml` files below it.
     #[arg(required = true, value_name = "FILE")]
@@ -112,7 +118,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut unreadable = 0usize;
     for path in expand(&args.files) {
         let file = path.display().to_string();
-        let outcome = std::fs::read(&path).map(|raw| parsers::parse_raw(&raw));
+        let limit = limits::mb_to_bytes(args.max_size_mb);
+        let outcome = limits::read_mail_file(&path, limit).and_then(|raw| {
+            if raw.len() > limit {
+                Err(std::io::Error::other(format!(
+                    "too large: over {} MB (--max-size-mb)",
+                    args.max_size_mb
+                )))
+            } else {
+                Ok(parsers::parse_raw(&raw))
+            }
+        });
         match (outcome, args.json) {
             (Ok(outcome), true) => {
                 let line = Line {

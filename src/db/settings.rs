@@ -74,6 +74,7 @@ pub mod keys {
     pub const MISSED_GRACE_MINUTES: &str = "missed_grace_minutes";
     pub const GRAPH_INBOX_FOLDER: &str = "graph_inbox_folder";
     pub const GRAPH_PROCESSED_FOLDER: &str = "graph_processed_folder";
+    pub const MAX_MAIL_MB: &str = "max_mail_mb";
     // Autotask ticket defaults (picklist values as numbers) and the poller; read with
     // `db::autotask::defaults::read`.
     pub const AUTOTASK_QUEUE_ID: &str = "autotask_queue_id";
@@ -96,6 +97,18 @@ pub struct Policy {
     pub missed_grace_minutes: u32,
     pub graph_inbox_folder: String,
     pub graph_processed_folder: String,
+    /// Largest mail imported whole, in MB; a larger one is stored with its headers only.
+    pub max_mail_mb: u32,
+}
+
+/// Default largest mail imported whole: 25 MB.
+pub const DEFAULT_MAX_MAIL_MB: u32 = 25;
+
+impl Policy {
+    /// [`Policy::max_mail_mb`] in bytes.
+    pub fn max_mail_bytes(&self) -> usize {
+        usize::try_from(u64::from(self.max_mail_mb) * 1024 * 1024).unwrap_or(usize::MAX)
+    }
 }
 
 impl Default for Policy {
@@ -106,6 +119,7 @@ impl Default for Policy {
             missed_grace_minutes: 240,
             graph_inbox_folder: "Inbox".into(),
             graph_processed_folder: "Inbox/Processed".into(),
+            max_mail_mb: DEFAULT_MAX_MAIL_MB,
         }
     }
 }
@@ -140,6 +154,13 @@ pub async fn policy(ex: impl PgExecutor<'_>) -> Result<Policy, DbError> {
                     .as_u64()
                     .and_then(|n| u32::try_from(n).ok())
                     .ok_or_else(|| bad("minutes"))?;
+            }
+            keys::MAX_MAIL_MB => {
+                p.max_mail_mb = value
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad("a size in MB (1 or more)"))?;
             }
             keys::GRAPH_INBOX_FOLDER => {
                 p.graph_inbox_folder = value

@@ -42,6 +42,13 @@ impl MailSource for AnySource {
         }
     }
 
+    fn set_max_mail_bytes(&mut self, bytes: usize) {
+        match self {
+            AnySource::Folder(s) => s.set_max_mail_bytes(bytes),
+            AnySource::Graph(s) => s.set_max_mail_bytes(bytes),
+        }
+    }
+
     fn stored_id(&self, msg: &SourceMessage, raw: &[u8]) -> String {
         match self {
             AnySource::Folder(s) => s.stored_id(msg, raw),

@@ -6,11 +6,16 @@ use std::path::{Path, PathBuf};
 
 pub struct FolderSource {
     dir: PathBuf,
+    /// Largest mail read whole; one byte more is read to know a mail is larger.
+    max_bytes: usize,
 }
 
 impl FolderSource {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FolderSource { dir: dir.into() }
+        FolderSource {
+            dir: dir.into(),
+            max_bytes: super::limits::default_max_bytes(),
+        }
     }
 
     pub fn processed_dir(&self) -> PathBuf {
@@ -18,8 +23,10 @@ impl FolderSource {
     }
 }
 
+/// A mail file by its name; what kind of file it is, is checked when it is read (a FIFO or a
+/// link to a device named like mail is reported, not silently skipped).
 fn is_mail_file(path: &Path, maildir: bool) -> bool {
-    if !path.is_file() {
+    if path.is_dir() {
         return false;
     }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -85,13 +92,21 @@ impl MailSource for FolderSource {
         content_id(raw)
     }
 
+    fn set_max_mail_bytes(&mut self, bytes: usize) {
+        self.max_bytes = bytes;
+    }
+
     async fn fetch(&mut self, msg: &SourceMessage) -> Result<Vec<u8>, SourceError> {
-        tokio::fs::read(&msg.id)
+        let path = PathBuf::from(&msg.id);
+        let limit = self.max_bytes;
+        let read = tokio::task::spawn_blocking(move || super::limits::read_mail_file(&path, limit))
             .await
-            .map_err(|e| SourceError::Message {
-                id: msg.id.clone(),
-                message: format!("cannot read: {e}"),
-            })
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|r| r);
+        read.map_err(|e| SourceError::Message {
+            id: msg.id.clone(),
+            message: format!("cannot read: {e}"),
+        })
     }
 
     async fn mark_processed(&mut self, msg: &SourceMessage) -> Result<(), SourceError> {

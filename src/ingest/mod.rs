@@ -4,6 +4,7 @@
 pub mod configured;
 pub mod folder;
 pub mod graph;
+pub mod limits;
 pub mod pipeline;
 pub mod reparse;
 pub mod source;

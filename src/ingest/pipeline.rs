@@ -3,6 +3,7 @@
 //! is recognised and left alone.
 
 use crate::db::{self, DbError, jobs::JobIdentity, mail};
+use crate::ingest::limits;
 use crate::parsers::{self, ParseOutcome};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -95,8 +96,43 @@ pub fn parse_result(outcome: &ParseOutcome) -> mail::ParseResult {
     }
 }
 
-/// Decodes and parses one mail (pure work, no database).
+/// Decodes and parses one mail (pure work, no database), under the default size limit.
 pub fn prepare(incoming: &Incoming, now: DateTime<Utc>) -> (mail::NewMail, mail::ParseResult) {
+    prepare_limited(incoming, now, limits::default_max_bytes())
+}
+
+/// [`prepare`] with a size limit: a larger mail is kept as its header block (subject, sender,
+/// date and Message-ID still show and still recognise a repeat), with the reason, unparsed.
+pub fn prepare_limited(
+    incoming: &Incoming,
+    now: DateTime<Utc>,
+    max_bytes: usize,
+) -> (mail::NewMail, mail::ParseResult) {
+    if incoming.raw.len() > max_bytes {
+        let headers = Incoming {
+            raw: limits::header_block(&incoming.raw).to_vec(),
+            ..incoming.clone()
+        };
+        let (mut new, _) = prepare_limited(&headers, now, usize::MAX);
+        new.text_body = None;
+        new.html_body = None;
+        let reason = format!(
+            "too large: {:.1} MB{}, over the limit of {} MB (setting max_mail_mb); stored with \
+             its headers only",
+            incoming.raw.len() as f64 / (1024.0 * 1024.0),
+            if incoming.raw.len() == max_bytes.saturating_add(1) {
+                " or more"
+            } else {
+                ""
+            },
+            max_bytes / (1024 * 1024)
+        );
+        let p = mail::ParseResult {
+            unparsed_reason: Some(reason),
+            ..Default::default()
+        };
+        return (new, p);
+    }
     let normalized = parsers::normalize(&incoming.raw);
     let outcome = parsers::parse_mail(&normalized);
     let received_at = incoming
@@ -163,7 +199,16 @@ pub async fn ingest_batch(
     batch: &[Incoming],
     now: DateTime<Utc>,
 ) -> Vec<Result<Outcome, DbError>> {
-    let prepared: Vec<_> = batch.iter().map(|i| prepare(i, now)).collect();
+    // The size limit is shared policy; an unreadable policy falls back to the default here and
+    // the batch reports the database error itself.
+    let max_bytes = db::settings::policy(pool)
+        .await
+        .map(|p| p.max_mail_bytes())
+        .unwrap_or_else(|_| limits::default_max_bytes());
+    let prepared: Vec<_> = batch
+        .iter()
+        .map(|i| prepare_limited(i, now, max_bytes))
+        .collect();
     let whole = async {
         let mut tx = pool.begin().await?;
         let mut out = Vec::with_capacity(prepared.len());

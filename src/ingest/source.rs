@@ -29,6 +29,11 @@ pub trait MailSource: Send {
     /// `graph` or `folder`: stored with each mail.
     fn kind(&self) -> &'static str;
 
+    /// The size limit of one mail (the setting `max_mail_mb`): a source reads at most one byte
+    /// more, so a larger mail is known without reading it all. Sources that cannot bound a read
+    /// ignore it; the pipeline applies the limit either way.
+    fn set_max_mail_bytes(&mut self, _bytes: usize) {}
+
     /// Human-readable description for progress lines ("folder /srv/mail", "mailbox x@y").
     fn describe(&self) -> String;
 

@@ -9,6 +9,7 @@ use crate::db::locks::{self, Service};
 use crate::psa::autotask::AutotaskClient;
 use crate::psa::picklist_cache;
 use crate::psa::ticket_sync::{self, PollReport};
+use crate::services::backoff::Backoff;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -63,6 +64,18 @@ pub fn spawn(
     clock: Clock,
     events: mpsc::Sender<Event>,
 ) -> AutotaskPollerHandle {
+    spawn_with(pool, client, clock, events, Backoff::default())
+}
+
+/// [`spawn`] with the retry delays given: a failed poll is tried again after the next delay
+/// rather than at the next interval.
+pub fn spawn_with(
+    pool: PgPool,
+    client: Arc<AutotaskClient>,
+    clock: Clock,
+    events: mpsc::Sender<Event>,
+    mut retry: Backoff,
+) -> AutotaskPollerHandle {
     let trigger = Arc::new(Notify::new());
     let (shutdown, mut stopped) = watch::channel(false);
     let wake = Arc::clone(&trigger);
@@ -71,22 +84,28 @@ pub fn spawn(
             if *stopped.borrow() {
                 break;
             }
-            run_once(&pool, &client, &clock, &events).await;
-            let minutes = match defaults::read(&pool).await {
-                Ok(d) => d.poll_interval_minutes,
-                Err(e) => {
-                    let _ = events
-                        .send(Event::Failed {
-                            message: e.to_string(),
-                        })
-                        .await;
-                    defaults::AutotaskDefaults::default().poll_interval_minutes
+            let ok = run_once(&pool, &client, &clock, &events).await;
+            let delay = if ok {
+                match defaults::read(&pool).await {
+                    Ok(d) => {
+                        retry.reset();
+                        match d.poll_interval_minutes {
+                            0 => None,
+                            m => Some(Duration::from_secs(u64::from(m) * 60)),
+                        }
+                    }
+                    Err(e) => {
+                        let _ = events.send(failed(&e)).await;
+                        Some(retry.next_delay())
+                    }
                 }
+            } else {
+                Some(retry.next_delay())
             };
             let wait = async {
-                match minutes {
-                    0 => std::future::pending::<()>().await,
-                    m => tokio::time::sleep(Duration::from_secs(u64::from(m) * 60)).await,
+                match delay {
+                    None => std::future::pending::<()>().await,
+                    Some(d) => tokio::time::sleep(d).await,
                 }
             };
             tokio::select! {
@@ -104,33 +123,35 @@ pub fn spawn(
     }
 }
 
-/// One pass under the lock, reported as events.
+/// One pass under the lock, reported as events; false when the poll failed.
 pub async fn run_once(
     pool: &PgPool,
     client: &AutotaskClient,
     clock: &Clock,
     events: &mpsc::Sender<Event>,
-) {
+) -> bool {
     let lead = match locks::try_acquire(pool, Service::AutotaskPoller).await {
         Ok(Some(lead)) => lead,
         Ok(None) => {
             let _ = events.send(Event::Skipped).await;
-            return;
+            return true;
         }
         Err(e) => {
             let _ = events.send(failed(&e)).await;
-            return;
+            return false;
         }
     };
     let _ = events.send(Event::Started).await;
-    match ticket_sync::poll(pool, client, clock()).await {
+    let ok = match ticket_sync::poll(pool, client, clock()).await {
         Ok(report) => {
             let _ = events.send(Event::Finished(report)).await;
+            true
         }
         Err(e) => {
             let _ = events.send(failed(&e)).await;
+            false
         }
-    }
+    };
     // Stale picklists only cost the Settings pane its labels: reported, not fatal.
     if let Err(e) = picklist_cache::refresh_if_stale(pool, client, clock()).await {
         let _ = events.send(failed(&e)).await;
@@ -138,10 +159,11 @@ pub async fn run_once(
     if let Err(e) = lead.release().await {
         tracing::warn!(error = %e, "releasing the Autotask poller lock");
     }
+    ok
 }
 
 fn failed(e: &dyn std::fmt::Display) -> Event {
-    tracing::warn!(error = %e, "Autotask poll failed");
+    tracing::error!(error = %e, "Autotask poll failed");
     Event::Failed {
         message: e.to_string(),
     }

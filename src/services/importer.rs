@@ -4,6 +4,7 @@
 use crate::db::{self, DbError, locks};
 use crate::ingest::pipeline::{self, Incoming, Outcome};
 use crate::ingest::{MailSource, SourceError, SourceMessage};
+use crate::services::backoff::{self, Backoff};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::time::Duration;
@@ -12,8 +13,16 @@ use tokio::sync::{mpsc, watch};
 /// Mails stored per transaction.
 pub const BATCH: usize = 50;
 
+/// A message that could not be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFailure {
+    /// The file name or mailbox message id.
+    pub item: String,
+    pub reason: String,
+}
+
 /// The result of one import cycle.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     /// Messages the source listed.
     pub listed: usize,
@@ -31,6 +40,17 @@ pub struct ImportSummary {
     pub failed: usize,
     /// Stored, but the source refused to move them (the next cycle tries again).
     pub not_moved: usize,
+    /// What failed, item by item (reading, storing or moving).
+    pub failures: Vec<ImportFailure>,
+}
+
+impl ImportSummary {
+    fn fail(&mut self, item: &str, reason: String) {
+        self.failures.push(ImportFailure {
+            item: item.to_string(),
+            reason,
+        });
+    }
 }
 
 impl std::fmt::Display for ImportSummary {
@@ -58,11 +78,24 @@ pub enum ImportError {
 /// What the importer tells the interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportEvent {
-    Started { source: String },
-    Progress { done: usize, total: usize },
+    Started {
+        source: String,
+    },
+    Progress {
+        done: usize,
+        total: usize,
+    },
+    /// Waiting for something before the cycle can go on ("another import is running; waiting").
+    Waiting(String),
     Finished(ImportSummary),
     Failed(String),
 }
+
+/// What an import cycle says while it waits.
+pub type Notice<'a> = &'a (dyn Fn(&str) + Send + Sync);
+
+/// The text of a cycle that waits for another process's import.
+pub const WAITING_FOR_OTHER: &str = "another import is running; waiting";
 
 /// One import cycle: list, then per batch fetch → store (one transaction) → move. Stops between
 /// batches when `stop` turns true; what was stored is moved first, so nothing is lost or
@@ -74,7 +107,26 @@ pub async fn run_cycle<S: MailSource>(
     progress: &mut (dyn FnMut(usize, usize) + Send),
     stop: &watch::Receiver<bool>,
 ) -> Result<ImportSummary, ImportError> {
-    let leadership = locks::acquire(pool, locks::Service::Importer).await?;
+    run_cycle_noting(pool, source, now, progress, &|_| {}, stop).await
+}
+
+/// [`run_cycle`] that says when it has to wait for another process's import first.
+pub async fn run_cycle_noting<S: MailSource>(
+    pool: &PgPool,
+    source: &mut S,
+    now: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+    notice: Notice<'_>,
+    stop: &watch::Receiver<bool>,
+) -> Result<ImportSummary, ImportError> {
+    let leadership = match locks::try_acquire(pool, locks::Service::Importer).await? {
+        Some(lead) => lead,
+        None => {
+            notice(WAITING_FOR_OTHER);
+            tracing::info!("{WAITING_FOR_OTHER}");
+            locks::acquire(pool, locks::Service::Importer).await?
+        }
+    };
     let result = cycle(pool, source, now, progress, stop).await;
     leadership.release().await?;
     result
@@ -87,6 +139,7 @@ async fn cycle<S: MailSource>(
     progress: &mut (dyn FnMut(usize, usize) + Send),
     stop: &watch::Receiver<bool>,
 ) -> Result<ImportSummary, ImportError> {
+    source.set_max_mail_bytes(db::settings::policy(pool).await?.max_mail_bytes());
     let messages = source.list().await?;
     let mut s = ImportSummary {
         listed: messages.len(),
@@ -114,6 +167,7 @@ async fn cycle<S: MailSource>(
                 Err(SourceError::Message { id, message }) => {
                     tracing::warn!("{id}: {message}");
                     s.failed += 1;
+                    s.fail(&id, message);
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -136,18 +190,24 @@ async fn cycle<S: MailSource>(
                     if let Err(e) = source.mark_processed(msg).await {
                         tracing::warn!("moving {}: {e}", msg.id);
                         s.not_moved += 1;
+                        s.fail(&msg.id, format!("stored, but not moved: {e}"));
                     }
                 }
                 Err(e) => {
                     tracing::warn!("storing {}: {e}", msg.id);
                     s.failed += 1;
+                    s.fail(&msg.id, format!("not stored: {e}"));
                 }
             }
         }
         done += chunk.len();
         progress(done, s.listed);
     }
-    tracing::info!("import from {}: {s}", source.describe());
+    if s.failures.is_empty() {
+        tracing::info!("import from {}: {s}", source.describe());
+    } else {
+        tracing::warn!("import from {}: {s}", source.describe());
+    }
     Ok(s)
 }
 
@@ -180,12 +240,28 @@ impl ImporterHandle {
 }
 
 /// Starts the importer task. `make_source` builds the source for each cycle (so configuration
-/// changes apply); the interval is read from the settings before every wait.
+/// changes apply); the interval is read from the settings before every wait. A failed cycle (or
+/// a failed read of the settings) is tried again after a growing delay, whatever the interval.
 pub fn spawn<S, F>(
+    pool: PgPool,
+    make_source: F,
+    events: mpsc::UnboundedSender<ImportEvent>,
+    now: fn() -> DateTime<Utc>,
+) -> ImporterHandle
+where
+    S: MailSource + 'static,
+    F: FnMut() -> Result<S, SourceError> + Send + 'static,
+{
+    spawn_with(pool, make_source, events, now, Backoff::default())
+}
+
+/// [`spawn`] with the retry delays given.
+pub fn spawn_with<S, F>(
     pool: PgPool,
     mut make_source: F,
     events: mpsc::UnboundedSender<ImportEvent>,
     now: fn() -> DateTime<Utc>,
+    mut retry: Backoff,
 ) -> ImporterHandle
 where
     S: MailSource + 'static,
@@ -194,25 +270,32 @@ where
     let (run_now, mut run_now_rx) = mpsc::channel(1);
     let (stop, mut stop_rx) = watch::channel(false);
     let task = tokio::spawn(async move {
+        // Set when the last attempt failed: the next one comes after this delay.
+        let mut retry_after: Option<Duration> = None;
         loop {
-            let interval = match db::settings::policy(&pool).await {
-                Ok(p) => p.import_interval_minutes,
-                Err(e) => {
-                    let _ = events.send(ImportEvent::Failed(e.to_string()));
-                    None
-                }
-            };
-            let wait = async {
-                match interval {
-                    Some(m) if m > 0 => {
-                        tokio::time::sleep(Duration::from_secs(u64::from(m) * 60)).await
+            let wait = match retry_after.take() {
+                Some(d) => Some(d),
+                None => match db::settings::policy(&pool).await {
+                    Ok(p) => p
+                        .import_interval_minutes
+                        .filter(|m| *m > 0)
+                        .map(|m| Duration::from_secs(u64::from(m) * 60)),
+                    Err(e) => {
+                        let d = retry.next_delay();
+                        report_failure(&events, format!("reading the import interval: {e}"), d);
+                        Some(d)
                     }
+                },
+            };
+            let sleep = async {
+                match wait {
+                    Some(d) => tokio::time::sleep(d).await,
                     // Automatic import is off until configured: only "import now" starts one.
-                    _ => std::future::pending::<()>().await,
+                    None => std::future::pending::<()>().await,
                 }
             };
             tokio::select! {
-                _ = wait => {}
+                _ = sleep => {}
                 r = run_now_rx.recv() => if r.is_none() { break },
                 _ = stop_rx.changed() => break,
             }
@@ -222,7 +305,9 @@ where
             let mut source = match make_source() {
                 Ok(s) => s,
                 Err(e) => {
-                    let _ = events.send(ImportEvent::Failed(e.to_string()));
+                    let d = retry.next_delay();
+                    report_failure(&events, e.to_string(), d);
+                    retry_after = Some(d);
                     continue;
                 }
             };
@@ -233,13 +318,22 @@ where
             let mut progress = move |done, total| {
                 let _ = progress_events.send(ImportEvent::Progress { done, total });
             };
+            let notice_events = events.clone();
+            let notice = move |text: &str| {
+                let _ = notice_events.send(ImportEvent::Waiting(text.to_string()));
+            };
             let clock = move || now();
-            match run_cycle(&pool, &mut source, &clock, &mut progress, &stop_rx).await {
+            match run_cycle_noting(&pool, &mut source, &clock, &mut progress, &notice, &stop_rx)
+                .await
+            {
                 Ok(summary) => {
+                    retry.reset();
                     let _ = events.send(ImportEvent::Finished(summary));
                 }
                 Err(e) => {
-                    let _ = events.send(ImportEvent::Failed(e.to_string()));
+                    let d = retry.next_delay();
+                    report_failure(&events, e.to_string(), d);
+                    retry_after = Some(d);
                 }
             }
         }
@@ -249,4 +343,16 @@ where
         stop,
         task,
     }
+}
+
+/// A failed attempt: logged as an error and told to the interface, with when it is tried again
+/// so the operator knows it is not the end.
+fn report_failure(
+    events: &mpsc::UnboundedSender<ImportEvent>,
+    message: String,
+    retry_in: Duration,
+) {
+    let text = format!("{message}; trying again in {}", backoff::describe(retry_in));
+    tracing::error!("import: {text}");
+    let _ = events.send(ImportEvent::Failed(text));
 }

@@ -6,6 +6,7 @@
 use crate::db::DbError;
 use crate::db::locks::{self, Service};
 use crate::db::missed::{self, PassReport};
+use crate::services::backoff::Backoff;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -73,23 +74,42 @@ pub fn spawn(
     interval: Duration,
     events: mpsc::Sender<Event>,
 ) -> MissedRunsHandle {
+    spawn_with(pool, clock, interval, events, Backoff::default())
+}
+
+/// [`spawn`] with the retry delays given: a failed pass is tried again after the next delay
+/// rather than at the next interval.
+pub fn spawn_with(
+    pool: PgPool,
+    clock: Clock,
+    interval: Duration,
+    events: mpsc::Sender<Event>,
+    mut retry: Backoff,
+) -> MissedRunsHandle {
     let trigger = Arc::new(Notify::new());
     let (shutdown, mut stopped) = watch::channel(false);
     let wake = Arc::clone(&trigger);
     let task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut retry_after: Option<Duration> = None;
         loop {
             tokio::select! {
                 biased;
                 _ = stopped.changed() => break,
-                _ = ticker.tick() => {}
+                _ = ticker.tick(), if retry_after.is_none() => {}
+                _ = tokio::time::sleep(retry_after.unwrap_or_default()), if retry_after.is_some() => {}
                 _ = wake.notified() => {}
             }
             if *stopped.borrow() {
                 break;
             }
-            run_once(&pool, &clock, &events).await;
+            retry_after = if run_once(&pool, &clock, &events).await {
+                retry.reset();
+                None
+            } else {
+                Some(retry.next_delay())
+            };
         }
     });
     MissedRunsHandle {
@@ -101,18 +121,20 @@ pub fn spawn(
 
 /// One pass under the lock, reported as events. A closed event channel only means nobody is
 /// listening any more; the pass itself still counts.
-async fn run_once(pool: &PgPool, clock: &Clock, events: &mpsc::Sender<Event>) {
+/// One pass; false when it failed (the caller retries sooner than the interval).
+async fn run_once(pool: &PgPool, clock: &Clock, events: &mpsc::Sender<Event>) -> bool {
     let lead = match locks::try_acquire(pool, Service::MissedRuns).await {
         Ok(Some(lead)) => lead,
         Ok(None) => {
             let _ = events.send(Event::Skipped).await;
-            return;
+            return true;
         }
         Err(e) => {
             let _ = events.send(failed(&e)).await;
-            return;
+            return false;
         }
     };
+    let mut ok = true;
     let _ = events.send(Event::Started).await;
     match pass(pool, clock()).await {
         Ok(report) => {
@@ -129,16 +151,20 @@ async fn run_once(pool: &PgPool, clock: &Clock, events: &mpsc::Sender<Event>) {
                     .map(|(job, why)| format!("job {job}: {why}"))
                     .collect();
                 let message = format!("missed runs not checked for {}", jobs.join("; "));
+                tracing::error!("{message}");
                 let _ = events.send(Event::Failed { message }).await;
+                ok = false;
             }
         }
         Err(e) => {
             let _ = events.send(failed(&e)).await;
+            ok = false;
         }
     }
     if let Err(e) = lead.release().await {
         tracing::warn!(error = %e, "releasing the missed-run lock");
     }
+    ok
 }
 
 async fn pass(pool: &PgPool, now: DateTime<Utc>) -> Result<PassReport, DbError> {
@@ -147,7 +173,7 @@ async fn pass(pool: &PgPool, now: DateTime<Utc>) -> Result<PassReport, DbError> 
 }
 
 fn failed(e: &DbError) -> Event {
-    tracing::warn!(error = %e, "missed-run pass failed");
+    tracing::error!(error = %e, "missed-run pass failed; trying again soon");
     Event::Failed {
         message: e.to_string(),
     }

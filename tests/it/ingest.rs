@@ -362,6 +362,47 @@ async fn a_message_id_of_any_length_is_stored_once() {
 }
 
 #[tokio::test]
+async fn an_oversize_mail_is_stored_with_its_headers_and_the_reason() {
+    let t = TestDb::new().await;
+    db::settings::set(&t.pool, db::settings::keys::MAX_MAIL_MB, &1, "test")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = generic("huge@x", "cron@h.example", "huge job", "Success", DATE);
+    raw.extend(std::iter::repeat_n(b'x', 3 * 1024 * 1024));
+    std::fs::write(dir.path().join("huge.eml"), &raw).unwrap();
+    write_mails(dir.path(), 1);
+    let (_stop_tx, stop) = watch::channel(false);
+    let mut source = FolderSource::new(dir.path());
+    let s = cycle(&t.pool, &mut source, &stop).await;
+    assert_eq!((s.imported, s.unparsed, s.failed), (2, 1, 0), "{s}");
+    let (subject, reason, stored): (String, String, i32) = sqlx::query_as(
+        "SELECT subject, unparsed_reason, length(raw_eml) FROM mail_messages \
+         WHERE internet_message_id LIKE '%huge@x%'",
+    )
+    .fetch_one(&t.pool)
+    .await
+    .unwrap();
+    assert_eq!(subject, "[backupchecks] huge job");
+    assert!(
+        reason.starts_with("too large") && reason.contains("max_mail_mb"),
+        "{reason}"
+    );
+    assert!(
+        stored < 4096,
+        "only the header block is kept: {stored} bytes"
+    );
+    assert!(
+        dir.path().join("processed/huge.eml").exists(),
+        "the file itself is kept"
+    );
+    // Seen again, it is recognised by its Message-ID.
+    std::fs::write(dir.path().join("huge2.eml"), &raw).unwrap();
+    let s = cycle(&t.pool, &mut source, &stop).await;
+    assert_eq!(s.duplicates, 1, "{s}");
+}
+
+#[tokio::test]
 async fn maildir_new_and_cur_are_imported() {
     let t = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
@@ -589,6 +630,146 @@ async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
     }
     assert_eq!(finished.map(|s| s.imported), Some(3));
     handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_importer_service_outlives_a_database_outage_and_imports_afterwards() {
+    use backupchecks::services::backoff::Backoff;
+    use backupchecks::services::importer::ImportEvent;
+    use std::time::Duration;
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let path = dir.path().to_path_buf();
+    t.refuse_connections().await;
+    let handle = importer::spawn_with(
+        t.pool.clone(),
+        move || Ok(FolderSource::new(&path)),
+        tx,
+        now,
+        Backoff::new(Duration::from_millis(100), Duration::from_millis(400)),
+    );
+    handle.import_now();
+    let failed = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match rx.recv().await {
+                Some(ImportEvent::Failed(e)) => break e,
+                Some(_) => {}
+                None => panic!("the importer stopped"),
+            }
+        }
+    })
+    .await
+    .expect("the outage is reported");
+    assert!(failed.contains("trying again"), "{failed}");
+    // The database comes back and mail arrives; nobody asks for an import.
+    t.allow_connections().await;
+    write_mails(dir.path(), 2);
+    let finished = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            match rx.recv().await {
+                Some(ImportEvent::Finished(s)) if s.imported > 0 => break s,
+                Some(_) => {}
+                None => panic!("the importer stopped"),
+            }
+        }
+    })
+    .await
+    .expect("the importer tried again by itself after the outage");
+    assert_eq!(finished.imported, 2);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_waiting_importer_says_that_another_import_is_running() {
+    use backupchecks::db::locks;
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 1);
+    let other = locks::acquire(&t.pool, locks::Service::Importer)
+        .await
+        .unwrap();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let (pool, path, h) = (t.pool.clone(), dir.path().to_path_buf(), heard.clone());
+    let job = tokio::spawn(async move {
+        let (_tx, stop) = watch::channel(false);
+        let notice = move |text: &str| h.lock().unwrap().push(text.to_string());
+        importer::run_cycle_noting(
+            &pool,
+            &mut FolderSource::new(&path),
+            &now,
+            &mut |_, _| {},
+            &notice,
+            &stop,
+        )
+        .await
+        .unwrap()
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while heard.lock().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no notice");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        heard.lock().unwrap().as_slice(),
+        [importer::WAITING_FOR_OTHER]
+    );
+    other.release().await.unwrap();
+    assert_eq!(job.await.unwrap().imported, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_command_waits_for_the_database_and_lists_failed_files() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_mails(dir.path(), 2);
+    // A FIFO named like mail: not a regular file, so it is reported and left alone.
+    nix::unistd::mkfifo(&dir.path().join("pipe.eml"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    t.refuse_connections().await;
+    let logs = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["import", "--once", "--from-dir"])
+        .arg(dir.path())
+        .env_remove("BACKUPCHECKS_CONFIG")
+        .env("DATABASE_URL", t.url())
+        .env("BACKUPCHECKS_LOG_FILE", logs.path().join("log"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It says it waits (read on a thread: the pipe stays open while the command runs).
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a line while waiting");
+    assert!(first.contains("waiting for the database"), "{first}");
+    t.allow_connections().await;
+    let out = child.wait_with_output().unwrap();
+    let rest: Vec<String> = rx.iter().collect();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("imported 2"), "{stdout} {rest:?}");
+    let failed: Vec<&String> = rest.iter().filter(|l| l.starts_with("failed: ")).collect();
+    assert_eq!(failed.len(), 1, "{rest:?}");
+    assert!(
+        failed[0].contains("pipe.eml") && failed[0].contains("not a regular file"),
+        "{failed:?}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed file makes the exit non-zero"
+    );
+    assert!(dir.path().join("pipe.eml").exists());
 }
 
 mod graph {

@@ -445,11 +445,11 @@ impl App {
                 self.importer.progress = None;
             }
             ImportEvent::Progress { done, total } => self.importer.progress = Some((done, total)),
+            ImportEvent::Waiting(_) => {}
             ImportEvent::Finished(s) => {
                 self.importer.running = false;
                 self.importer.progress = None;
                 self.importer.error = None;
-                self.importer.last = Some((self.now(), s));
                 if s.imported > 0 {
                     self.toast(format!(
                         "imported {} · {} runs, {} waiting",
@@ -458,6 +458,15 @@ impl App {
                         s.waiting + s.unparsed
                     ));
                 }
+                if let Some(first) = s.failures.first() {
+                    self.error(format!(
+                        "import: {} failed · {}: {}",
+                        s.failures.len(),
+                        first.item,
+                        first.reason
+                    ));
+                }
+                self.importer.last = Some((self.now(), s));
                 if let Some(missed) = &self.services.missed_now {
                     missed();
                 }

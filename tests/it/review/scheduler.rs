@@ -91,3 +91,33 @@ async fn two_schedulers_on_one_database_never_run_a_pass_at_the_same_time() {
     first.stop().await;
     second.stop().await;
 }
+
+#[tokio::test]
+async fn a_pass_that_fails_in_an_outage_is_tried_again_soon_not_at_the_next_interval() {
+    use backupchecks::services::backoff::Backoff;
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    t.refuse_connections().await;
+    let clock: Clock = Arc::new(|| at(20, 12, 0));
+    let (tx, mut rx) = mpsc::channel(16);
+    // An interval far longer than the test: only the retry can bring the second pass.
+    let handle = missed_runs::spawn_with(
+        t.pool.clone(),
+        clock,
+        Duration::from_secs(3600),
+        tx,
+        Backoff::new(Duration::from_millis(200), Duration::from_millis(400)),
+    );
+    assert!(matches!(next(&mut rx).await, Event::Failed { .. }));
+    t.allow_connections().await;
+    let created = loop {
+        match next(&mut rx).await {
+            Event::Finished { created, .. } => break created,
+            Event::Failed { .. } | Event::Started | Event::Skipped => {}
+        }
+    };
+    assert_eq!(created, 7);
+    handle.stop().await;
+}

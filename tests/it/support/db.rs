@@ -197,6 +197,62 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A URL of this database for the real binary (`DATABASE_URL`).
+    pub fn url(&self) -> String {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            let (base, query) = url.split_once('?').unwrap_or((&url, ""));
+            let server = base.rsplit_once('/').map(|(s, _)| s).unwrap_or(base);
+            let sep = if query.is_empty() { "" } else { "?" };
+            return format!("{server}/{}{sep}{query}", self.name);
+        }
+        let admin = &server().admin;
+        let socket = admin
+            .get_socket()
+            .expect("the embedded test cluster uses a socket");
+        format!(
+            "postgres:///{}?host={}&port={}&user={}",
+            self.name,
+            socket.display(),
+            admin.get_port(),
+            admin.get_username()
+        )
+    }
+
+    /// Makes the server refuse every connection to this database and ends the open ones: an
+    /// outage as a client sees it, on a real server.
+    pub async fn refuse_connections(&self) {
+        let mut conn = server().admin.connect().await.expect("connect admin");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS false",
+            self.name
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("refuse connections");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(&self.name)
+        .execute(&mut conn)
+        .await
+        .expect("end connections");
+    }
+
+    /// Ends the outage of [`TestDb::refuse_connections`].
+    pub async fn allow_connections(&self) {
+        let mut conn = server().admin.connect().await.expect("connect admin");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+            self.name
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("allow connections");
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         let Some(server) = SERVER.get() else { return };
