@@ -41,6 +41,14 @@ impl DbError {
         matches!(self, DbError::Duplicate { .. })
     }
 
+    /// The cause in one sentence, without the "database:" wrapper.
+    pub fn cause(&self) -> String {
+        match self {
+            DbError::Sql(e) => readable(e),
+            other => other.to_string(),
+        }
+    }
+
     /// True when the database could not be reached or dropped the connection: the same call may
     /// work later, so services wait and retry, and the interface marks the database down.
     pub fn is_unavailable(&self) -> bool {
@@ -67,7 +75,7 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
         sqlx::Error::Database(d) => d.code().is_some_and(|c| {
             c.starts_with("08")
                 || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300" | "3D000")
-                || (c == "55000" && d.message().contains("allow connections"))
+                || (c == "55000" && d.message().contains("connections"))
         }),
         _ => false,
     }

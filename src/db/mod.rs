@@ -8,7 +8,7 @@ pub mod autotask;
 pub mod customers;
 pub mod demo;
 pub mod embedded;
-mod error;
+pub mod error;
 pub mod inbox;
 pub mod indicators;
 pub mod jobs;

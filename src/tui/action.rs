@@ -19,11 +19,73 @@ use crate::services::autotask_poller;
 use crate::services::importer::ImportEvent;
 use crate::services::missed_runs;
 
+/// The action for failed background work: the database marked down when the cause is an
+/// unreachable database (said once, in one readable sentence), else an error toast.
+pub fn failed<E: std::error::Error + 'static>(what: &str, e: E) -> Action {
+    if !unavailable(&e) {
+        return Action::Failed(format!("{what}: {e}"));
+    }
+    let cause = root_cause(&e);
+    if what.starts_with("loading") {
+        Action::DatabaseDown(format!("database unavailable: {cause}"))
+    } else {
+        Action::ChangeFailedDatabaseDown(format!(
+            "{}: database unavailable ({cause})",
+            not_done(what)
+        ))
+    }
+}
+
+/// "not reviewed", "remark not saved": what did not happen, in the operator's words.
+pub fn not_done(what: &str) -> String {
+    match what {
+        "review" => "not reviewed".into(),
+        "undo" => "not undone".into(),
+        "approve" => "not approved".into(),
+        other => format!("{other} not saved"),
+    }
+}
+
+fn unavailable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<crate::db::DbError>()
+            .is_some_and(|d| d.is_unavailable())
+            || err
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(crate::db::error::is_unavailable)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The innermost database error's text, without the wrappers that repeat it.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = Some(e);
+    let mut found = e.to_string();
+    while let Some(err) = cur {
+        if let Some(d) = err.downcast_ref::<crate::db::DbError>() {
+            found = d.cause();
+        } else if let Some(sq) = err.downcast_ref::<sqlx::Error>() {
+            found = crate::db::error::readable(sq);
+        }
+        cur = err.source();
+    }
+    found
+}
+
 #[derive(Debug)]
 pub enum Action {
     QueueLoaded(Vec<QueueRow>),
-    /// The queue, which every reload reads, could not be read: the database is unreachable.
+    /// A load failed because the database is unreachable: marked down, said once.
     DatabaseDown(String),
+    /// A change failed because the database is unreachable: marked down, and said every time,
+    /// because the operator must know that this change did not happen.
+    ChangeFailedDatabaseDown(String),
     RunsLoaded {
         job_id: i64,
         runs: Vec<Run>,

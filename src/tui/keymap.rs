@@ -402,7 +402,7 @@ pub const BINDINGS: &[Binding] = &[
         X::List,
         &[Key::code(KeyCode::Esc), Key::ch('h')],
         C::Back,
-        "back / clear marks and filter",
+        "dismiss errors / back / clear marks and filter",
         false,
     ),
     b(X::List, &[Key::ch('/')], C::Filter, "filter", true),

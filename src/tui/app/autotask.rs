@@ -14,9 +14,7 @@ use std::sync::Arc;
 pub const NOT_CONFIGURED: &str = "Autotask is not configured: set autotask.username, \
      autotask.secret and autotask.integration_code in the config file (README, Autotask)";
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Action {
-    Action::Failed(format!("{what}: {e}"))
-}
+use crate::tui::action::failed;
 
 impl App {
     /// The shared client, or an error toast saying how to configure it.

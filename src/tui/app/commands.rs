@@ -456,6 +456,8 @@ impl App {
             self.review_jobs(vec![*job]);
         } else if let Some(run) = self.run_checks.current_run().map(|r| r.id) {
             self.review_run(run);
+        } else if !self.db_ok {
+            self.error("not reviewed: database unavailable");
         } else {
             self.error("no run to review here");
         }

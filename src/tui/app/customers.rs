@@ -16,9 +16,7 @@ const RESULTS: u32 = 20;
 /// Typing pauses this long before a search goes to Autotask.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Action {
-    Action::Failed(format!("{what}: {e}"))
-}
+use crate::tui::action::failed;
 
 impl App {
     pub(super) fn new_customer_input(&mut self) {

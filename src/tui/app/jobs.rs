@@ -110,9 +110,7 @@ impl PinForm {
     }
 }
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Action {
-    Action::Failed(format!("{what}: {e}"))
-}
+use crate::tui::action::failed;
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -48,6 +48,10 @@ pub enum ToastLevel {
     Error,
 }
 
+/// How long a toast shows: news briefly, errors long enough to read twice.
+pub const INFO_TOAST: Duration = Duration::from_secs(4);
+pub const ERROR_TOAST: Duration = Duration::from_secs(15);
+
 #[derive(Debug, Clone)]
 pub struct Toast {
     pub text: String,
@@ -232,8 +236,14 @@ impl App {
     /// Called about ten times a second: expires toasts, reloads after outside changes.
     pub fn tick(&mut self) -> bool {
         let before = self.toasts.len();
-        self.toasts
-            .retain(|t| t.level == ToastLevel::Error || t.at.elapsed() < Duration::from_secs(4));
+        // Errors stay longer than news, but not for ever: Esc dismisses them sooner.
+        self.toasts.retain(|t| {
+            let ttl = match t.level {
+                ToastLevel::Info => INFO_TOAST,
+                ToastLevel::Error => ERROR_TOAST,
+            };
+            t.at.elapsed() < ttl
+        });
         let mut changed = before != self.toasts.len();
         // Outside changes arrive as notifications; the periodic reload is the heartbeat that
         // notices a database that went away (or came back).
@@ -263,6 +273,13 @@ impl App {
             self.overlay_key(key);
             return;
         }
+        // The first Esc dismisses error toasts; the next one goes back as usual.
+        if key.code == ratatui::crossterm::event::KeyCode::Esc
+            && self.toasts.iter().any(|t| t.level == ToastLevel::Error)
+        {
+            self.toasts.retain(|t| t.level != ToastLevel::Error);
+            return;
+        }
         if let Some(cmd) = lookup(self.pane.context(), k) {
             self.command(cmd);
         }
@@ -277,6 +294,10 @@ impl App {
                     self.error(message);
                 }
                 self.db_ok = false;
+            }
+            Action::ChangeFailedDatabaseDown(message) => {
+                self.db_ok = false;
+                self.error(message);
             }
             Action::QueueLoaded(rows) => {
                 if !self.db_ok {

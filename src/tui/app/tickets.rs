@@ -8,9 +8,7 @@ use crate::tui::panes::overrides::applies_to;
 use crate::tui::panes::tickets::Kind;
 use crate::tui::sanitize;
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Action {
-    Action::Failed(format!("{what}: {e}"))
-}
+use crate::tui::action::failed;
 
 fn runs(n: u64) -> String {
     format!("{n} run{}", if n == 1 { "" } else { "s" })

@@ -8,9 +8,7 @@ use crate::tui::action::Action;
 use crate::tui::clipboard;
 use crate::tui::panes::Pane;
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Action {
-    Action::Failed(format!("{what}: {e}"))
-}
+use crate::tui::action::failed;
 
 impl App {
     pub(crate) fn review_run(&mut self, run_id: i64) {

@@ -112,7 +112,7 @@ pub async fn load(pool: PgPool, deleted: bool, limit: i64) -> Action {
             deleted,
             waiting,
         },
-        (Err(e), _) | (_, Err(e)) => Action::Failed(format!("loading the Inbox: {e}")),
+        (Err(e), _) | (_, Err(e)) => crate::tui::action::failed("loading the Inbox", e),
     }
 }
 
@@ -128,7 +128,7 @@ pub async fn load_detail(pool: PgPool, mail_id: i64) -> Action {
     }
     match go(&pool, mail_id).await {
         Ok(d) => Action::MailDetailLoaded(Box::new(d)),
-        Err(e) => Action::Failed(format!("loading the mail: {e}")),
+        Err(e) => crate::tui::action::failed("loading the mail", e),
     }
 }
 

@@ -142,7 +142,7 @@ pub async fn load(pool: PgPool, now: DateTime<Utc>) -> Action {
     }
     match go(&pool, now).await {
         Ok(d) => Action::JobsLoaded(Box::new(d)),
-        Err(e) => Action::Failed(format!("loading Jobs: {e}")),
+        Err(e) => crate::tui::action::failed("loading Jobs", e),
     }
 }
 

@@ -78,7 +78,7 @@ pub async fn load(pool: PgPool, include_inactive: bool) -> Action {
             include_inactive,
             rows,
         },
-        Err(e) => Action::Failed(format!("loading Overrides: {e}")),
+        Err(e) => crate::tui::action::failed("loading Overrides", e),
     }
 }
 

@@ -138,21 +138,22 @@ pub async fn load_queue(pool: PgPool, include_reviewed: bool, now: DateTime<Utc>
     let since = include_reviewed.then(|| now - TimeDelta::days(7));
     match db::review::queue(&pool, since).await {
         Ok(rows) => Action::QueueLoaded(rows),
-        Err(e) => Action::DatabaseDown(format!("loading Run Checks: {e}")),
+        // The queue is read by every reload: its failure always means the database is down.
+        Err(e) => Action::DatabaseDown(format!("database unavailable: {}", e.cause())),
     }
 }
 
 pub async fn load_runs(pool: PgPool, job_id: i64, include_reviewed: bool) -> Action {
     match db::review::runs_of_job(&pool, job_id, include_reviewed).await {
         Ok(runs) => Action::RunsLoaded { job_id, runs },
-        Err(e) => Action::Failed(format!("loading runs: {e}")),
+        Err(e) => crate::tui::action::failed("loading runs", e),
     }
 }
 
 pub async fn load_detail(pool: PgPool, run_id: i64, tz: Tz, now: DateTime<Utc>) -> Action {
     match detail(&pool, run_id, tz, now).await {
         Ok(d) => Action::RunDetailLoaded(Box::new(d)),
-        Err(e) => Action::Failed(format!("loading the run: {e}")),
+        Err(e) => crate::tui::action::failed("loading the run", e),
     }
 }
 

@@ -332,7 +332,7 @@ pub async fn load(pool: PgPool) -> Action {
     }
     match go(&pool).await {
         Ok(d) => Action::SettingsLoaded(Box::new(d)),
-        Err(e) => Action::Failed(format!("loading Settings: {e}")),
+        Err(e) => crate::tui::action::failed("loading Settings", e),
     }
 }
 

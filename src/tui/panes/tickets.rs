@@ -123,7 +123,7 @@ pub async fn load(pool: PgPool, include_resolved: bool) -> Action {
             tickets,
             remarks,
         },
-        (Err(e), _) | (_, Err(e)) => Action::Failed(format!("loading Tickets & Remarks: {e}")),
+        (Err(e), _) | (_, Err(e)) => crate::tui::action::failed("loading Tickets & Remarks", e),
     }
 }
 

@@ -271,3 +271,56 @@ async fn an_unreachable_database_shows_on_the_top_line_and_never_crashes() {
     keys(&mut a, "jkr").await;
     assert!(!a.quit, "keys still work");
 }
+
+#[tokio::test]
+async fn a_database_outage_is_marked_on_the_first_failed_call_and_said_once_readably() {
+    use backupchecks::tui::app::ToastLevel;
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    a.toasts.clear();
+    keys(&mut a, "3").await;
+    assert!(screen(&mut a, 80, 24).contains("db ok"));
+    t.refuse_connections().await;
+    // Opening another pane is the first call to fail: the top line says so at once.
+    keys(&mut a, "4").await;
+    let s = screen(&mut a, 120, 30);
+    assert!(s.contains("db unreachable"), "{s}");
+    let errors: Vec<String> = a
+        .toasts
+        .iter()
+        .filter(|t| t.level == ToastLevel::Error)
+        .map(|t| t.text.clone())
+        .collect();
+    assert_eq!(errors.len(), 1, "one cause, said once: {errors:?}");
+    assert!(
+        errors[0].starts_with("database unavailable: "),
+        "{errors:?}"
+    );
+    assert!(!errors[0].contains("at line"), "{errors:?}");
+    // More failing loads add nothing.
+    keys(&mut a, "23").await;
+    assert_eq!(
+        a.toasts
+            .iter()
+            .filter(|t| t.level == ToastLevel::Error)
+            .count(),
+        1,
+        "{}",
+        toast_text(&a)
+    );
+    // A review that cannot happen says so.
+    a.toasts.clear();
+    keys(&mut a, "r").await;
+    assert!(
+        toast_text(&a).contains("not reviewed: database unavailable"),
+        "{}",
+        toast_text(&a)
+    );
+    // Esc dismisses the error before it expires; the pane stays.
+    keys(&mut a, "\u{1b}").await;
+    assert!(a.toasts.is_empty(), "{}", toast_text(&a));
+    t.allow_connections().await;
+    ready(&mut a).await;
+    assert!(screen(&mut a, 80, 24).contains("db ok"));
+}
