@@ -141,7 +141,7 @@ pub enum Action {
     /// Something changed; reload what is visible and say `message`.
     Done(String),
     /// The raw mail to show in the pager.
-    OpenPager(Vec<u8>),
+    OpenPager(String),
     Copied {
         value: String,
         via: String,

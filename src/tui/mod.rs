@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod dialogs;
 pub mod keymap;
 pub mod list;
+pub mod pager;
 pub mod panes;
 pub mod sanitize;
 pub mod terminal;
@@ -85,12 +86,12 @@ async fn event_loop(
             }
             dirty = false;
         }
-        if let Some(raw) = app.pager.take() {
+        if let Some(text) = app.pager.take() {
             paused.store(true, Ordering::SeqCst);
             // Let the reader thread finish its current poll before the pager takes the tty.
             tokio::time::sleep(Duration::from_millis(60)).await;
             let mut outcome = Ok(());
-            terminal::suspend_for(terminal, || outcome = terminal::page(&raw))?;
+            terminal::suspend_for(terminal, || outcome = terminal::page(&text))?;
             paused.store(false, Ordering::SeqCst);
             if let Err(e) = outcome {
                 app.error(e);

@@ -66,21 +66,18 @@ pub fn suspend_for(terminal: &mut DefaultTerminal, run: impl FnOnce()) -> io::Re
     Ok(())
 }
 
-/// Shows `raw` in `$PAGER` (default `less`), from a private temporary file.
-pub fn page(raw: &[u8]) -> Result<(), String> {
-    let dir = std::env::temp_dir();
-    let path = dir.join(format!("backupchecks-mail-{}.eml", std::process::id()));
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| e.to_string())?;
-        f.write_all(raw).map_err(|e| e.to_string())?;
-    }
+/// Shows `text` in `$PAGER` (default `less`) from a temporary file that only this user can read,
+/// with an unpredictable name, created exclusively (no other file or link is ever written
+/// through), removed afterwards.
+pub fn page(text: &str) -> Result<(), String> {
+    let mut file = tempfile::Builder::new()
+        .prefix("backupchecks-mail-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| format!("cannot write the mail for the pager: {e}"))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write the mail for the pager: {e}"))?;
     let pager = std::env::var("PAGER")
         .ok()
         .filter(|p| !p.trim().is_empty())
@@ -89,11 +86,45 @@ pub fn page(raw: &[u8]) -> Result<(), String> {
     let program = parts.next().unwrap_or("less");
     let status = std::process::Command::new(program)
         .args(parts)
-        .arg(&path)
+        .arg(file.path())
         .status();
-    let _ = std::fs::remove_file(&path);
     match status {
         Ok(_) => Ok(()),
         Err(e) => Err(format!("cannot start {program}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_pager_reads_a_private_file_with_a_fresh_name_removed_afterwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("seen");
+        let script = dir.path().join("pager.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "stat -c '%a %n' \"$1\" >> {out}\ncat \"$1\" >> {out}\n",
+                out = out.display()
+            ),
+        )
+        .unwrap();
+        // SAFETY of the test: no other test reads PAGER.
+        unsafe { std::env::set_var("PAGER", format!("sh {}", script.display())) };
+        super::page("first\n").unwrap();
+        super::page("second\n").unwrap();
+        unsafe { std::env::remove_var("PAGER") };
+        let seen = std::fs::read_to_string(&out).unwrap();
+        let names: Vec<&str> = seen
+            .lines()
+            .filter_map(|l| l.strip_prefix("600 "))
+            .collect();
+        assert_eq!(names.len(), 2, "both files were 0600: {seen}");
+        assert_ne!(names[0], names[1], "a fresh name each time");
+        for n in &names {
+            assert!(n.contains("backupchecks-mail-"), "{n}");
+            assert!(!std::path::Path::new(n).exists(), "removed afterwards: {n}");
+        }
+        assert!(seen.contains("first") && seen.contains("second"), "{seen}");
     }
 }

@@ -102,7 +102,8 @@ impl App {
             }
             Command::Copy if self.pane == Pane::Tickets => self.copy_listed_ticket(),
             Command::Copy => self.copy_ticket(),
-            Command::OpenMail => self.open_mail(),
+            Command::OpenMail => self.open_mail(false),
+            Command::OpenMailSource => self.open_mail(true),
             Command::Approve => self.open_approve(),
             Command::Delete => {
                 let ids = self.inbox.targets();

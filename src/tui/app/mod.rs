@@ -103,8 +103,8 @@ pub struct App {
     pub toasts: Vec<Toast>,
     pub importer: ImporterStatus,
     pub quit: bool,
-    /// Raw mail waiting to be shown in `$PAGER` (the loop suspends the terminal for it).
-    pub pager: Option<Vec<u8>>,
+    /// Sanitized mail text waiting to be shown in `$PAGER` (the loop suspends the terminal for it).
+    pub pager: Option<String>,
     /// Text to copy with OSC 52, written by the loop between frames.
     pub osc52: Vec<String>,
     pub undo: Vec<ReviewBatch>,

@@ -367,7 +367,9 @@ impl App {
         });
     }
 
-    pub(crate) fn open_mail(&mut self) {
+    /// `e` (decoded text) and `E` (raw source): either way sanitized, so nothing in a mail can
+    /// reach the terminal through the pager as an escape sequence.
+    pub(crate) fn open_mail(&mut self, source: bool) {
         let mail_id = match self.pane {
             Pane::RunChecks => self.run_checks.current_run().and_then(|r| r.mail_id),
             Pane::Inbox => self.inbox.current().map(|m| m.id),
@@ -386,7 +388,11 @@ impl App {
         let pool = self.pool();
         self.spawn(async move {
             match db::mail::raw(&pool, mail_id).await {
-                Ok(Some(raw)) => Action::OpenPager(raw),
+                Ok(Some(raw)) => Action::OpenPager(if source {
+                    crate::tui::pager::source_text(&raw)
+                } else {
+                    crate::tui::pager::readable_text(&raw)
+                }),
                 Ok(None) => Action::Failed("the raw mail was not kept".into()),
                 Err(e) => failed("opening the mail", e),
             }

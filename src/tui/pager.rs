@@ -1,0 +1,70 @@
+//! What `e` and `E` hand to `$PAGER`. A pager such as `cat`, `more` or `less -R` passes escape
+//! sequences through to the terminal, where a mail could set the clipboard (OSC 52) or the
+//! window title; so the pager only ever gets sanitized text.
+
+use super::sanitize;
+use crate::parsers;
+
+/// The mail as a person reads it: the main headers, then the decoded text (the plain part, else
+/// the HTML rendered as text).
+pub fn readable_text(raw: &[u8]) -> String {
+    let m = parsers::normalize(raw);
+    let mut out = String::new();
+    let from = match &m.from_name {
+        Some(name) => format!("{name} <{}>", m.from_address),
+        None => m.from_address.clone(),
+    };
+    out.push_str(&format!("From:    {}\n", sanitize::line(&from)));
+    out.push_str(&format!("Subject: {}\n", sanitize::line(&m.subject)));
+    if let Some(date) = m.received {
+        out.push_str(&format!("Date:    {}\n", date.to_rfc2822()));
+    }
+    out.push('\n');
+    let body = m
+        .text_body
+        .as_deref()
+        .filter(|b| !b.trim().is_empty())
+        .or(m.html_text.as_deref())
+        .unwrap_or("(no readable text in this mail; E shows its source)");
+    out.push_str(&sanitize::text(body));
+    out.push('\n');
+    out
+}
+
+/// The raw source, as stored, with control characters and escape sequences removed.
+pub fn source_text(raw: &[u8]) -> String {
+    let mut out =
+        String::from("-- raw source; control characters and escape sequences removed --\n");
+    out.push_str(&sanitize::text(&String::from_utf8_lossy(raw)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &[u8] =
+        b"From: Veeam <veeam@acme.example>\r\nSubject: [Failed] Job \x1b]0;pwned\x07x\r\n\
+Date: Thu, 19 Nov 2026 22:05:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+Copy this: =1B]52;c;ZXZpbA=3D=3D=07 and caf=C3=A9\r\n";
+
+    #[test]
+    fn the_pager_never_gets_an_escape_sequence() {
+        for text in [readable_text(HOSTILE), source_text(HOSTILE)] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn e_shows_decoded_text_and_e_source_the_raw_form() {
+        let t = readable_text(HOSTILE);
+        assert!(t.contains("Subject: [Failed] Job"), "{t}");
+        assert!(t.contains("café"), "quoted-printable decoded: {t}");
+        let s = source_text(HOSTILE);
+        assert!(s.contains("caf=C3=A9"), "raw form kept: {s}");
+    }
+}
