@@ -3,6 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use std::future::Future;
+use std::sync::Arc;
+
+/// Where a source says what it is waiting for (a retry after a timeout, a throttled
+/// request), so that the progress line shows it while it happens.
+pub type Notices = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// One waiting message as a source knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +33,9 @@ pub enum SourceError {
 pub trait MailSource: Send {
     /// `graph` or `folder`: stored with each mail.
     fn kind(&self) -> &'static str;
+
+    /// Sources that talk to a server announce their retries here; others ignore it.
+    fn set_notices(&mut self, _notices: Notices) {}
 
     /// Human-readable description for progress lines ("folder /srv/mail", "mailbox x@y").
     fn describe(&self) -> String;

@@ -58,8 +58,16 @@ pub enum ImportError {
 /// What the importer tells the interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportEvent {
-    Started { source: String },
-    Progress { done: usize, total: usize },
+    Started {
+        source: String,
+    },
+    Progress {
+        done: usize,
+        total: usize,
+    },
+    /// The source is waiting to try a request again, and says why ("… unavailable (HTTP 503)
+    /// at the mail download; retry 2 of 5 in 4 s").
+    Retrying(String),
     Finished(ImportSummary),
     Failed(String),
 }
@@ -226,6 +234,10 @@ where
                     continue;
                 }
             };
+            let notice_events = events.clone();
+            source.set_notices(std::sync::Arc::new(move |text: &str| {
+                let _ = notice_events.send(ImportEvent::Retrying(text.to_string()));
+            }));
             let _ = events.send(ImportEvent::Started {
                 source: source.describe(),
             });
