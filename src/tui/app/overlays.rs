@@ -438,7 +438,10 @@ impl App {
                                 (
                                     t.ticket.id,
                                     t.ticket.ticket_code.clone(),
-                                    t.ticket.autotask_ticket_id,
+                                    // Deleted in Autotask: resolved here only.
+                                    t.ticket
+                                        .autotask_ticket_id
+                                        .filter(|_| t.ticket.autotask_deleted_at.is_none()),
                                 )
                             });
                         match open {

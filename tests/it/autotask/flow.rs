@@ -474,6 +474,25 @@ async fn resolving_a_ticket_deleted_in_autotask_records_the_deletion() {
     .await
     .unwrap();
     assert!(r.deleted);
+    assert_eq!(r.internal_ticket_id, Some(created.internal_ticket_id));
+    // Deleted is its own state, and the ticket the operator asked to resolve is closed here.
+    let internal = tickets::get(&t.pool, created.internal_ticket_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(internal.autotask_deleted_at, Some(now()));
+    assert_eq!(internal.resolved_at, Some(now()));
+    assert_eq!(internal.resolved_by.as_deref(), Some("ann"));
+    let open: Vec<i64> = tickets::listed(&t.pool, false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        !open.contains(&created.internal_ticket_id),
+        "no longer open"
+    );
     let next = mail_run(&t.pool, "nightly", 3, "Failed").await;
     assert_eq!(ticket_on(&t.pool, next).await, None);
     assert!(
@@ -481,6 +500,32 @@ async fn resolving_a_ticket_deleted_in_autotask_records_the_deletion() {
             .await
             .unwrap()
             .contains(&next)
+    );
+}
+
+/// `t r` reads the ticket from Autotask once: the update re-sends what that read returned.
+#[tokio::test]
+async fn resolve_reads_the_ticket_once() {
+    let t = TestDb::new().await;
+    let (m, c) = mock().await;
+    let (customer, _job, run) = failed_job(&t.pool).await;
+    map_and_configure(&t.pool, customer).await;
+    let p = ticket_flow::preview(&t.pool, run, now()).await.unwrap();
+    let created = ticket_flow::create(&t.pool, &c, &p, "ann", now())
+        .await
+        .unwrap();
+    let route = format!("GET Tickets/{}", created.autotask_ticket_id);
+    let before = m.state().count(&route);
+
+    ticket_flow::resolve(&t.pool, &c, created.autotask_ticket_id, None, "ann", now())
+        .await
+        .unwrap();
+
+    let s = m.state();
+    assert_eq!(s.count(&route) - before, 1, "one read");
+    assert_eq!(
+        s.ticket(created.autotask_ticket_id).unwrap()["status"],
+        STATUS_COMPLETE
     );
 }
 
