@@ -503,6 +503,32 @@ async fn resolving_a_ticket_deleted_in_autotask_records_the_deletion() {
     );
 }
 
+/// A ticket made from the newest of three failing runs goes on all three, and its description
+/// tells about each of them, not only the run the cursor was on.
+#[tokio::test]
+async fn the_description_covers_every_run_the_ticket_goes_on() {
+    let t = TestDb::new().await;
+    let (_m, _c) = mock().await;
+    let (customer, _job, first) = failed_job(&t.pool).await;
+    map_and_configure(&t.pool, customer).await;
+    let second = mail_run(&t.pool, "nightly", 3, "Failed").await;
+    let third = mail_run(&t.pool, "nightly", 4, "Warning").await;
+
+    let p = ticket_flow::preview(&t.pool, third, now()).await.unwrap();
+
+    assert_eq!(p.linked_runs.len(), 3, "{:?}", p.linked_runs);
+    for run in [first, second, third] {
+        assert!(p.linked_runs.contains(&run));
+    }
+    let d = &p.description;
+    assert!(d.contains("This ticket covers 3 runs:"), "{d}");
+    assert!(
+        d.contains("disk full") && d.contains("io error"),
+        "the first run's objects: {d}"
+    );
+    assert_eq!(d.matches("\n- ").count(), 3, "one line per run: {d}");
+}
+
 /// `t r` reads the ticket from Autotask once: the update re-sends what that read returned.
 #[tokio::test]
 async fn resolve_reads_the_ticket_once() {
