@@ -3,20 +3,47 @@
 
 use std::time::Duration;
 
-/// The one way a reqwest client is built. reqwest is compiled without a default crypto
-/// provider and panics unless one is installed, so this installs ring first.
+/// Client-wide timeouts.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Longest silence while reading an answer (a stalled server).
+    pub read: Option<Duration>,
+    /// Whole request; callers may set a tighter one per request instead.
+    pub request: Option<Duration>,
+}
+
+/// The usual reqwest client: one timeout for every request, connecting within 30 s at most.
 pub fn client(
     request_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
+) -> Result<reqwest::Client, String> {
+    let timeouts = request_timeout.map(|t| Timeouts {
+        connect: t.min(Duration::from_secs(30)),
+        read: None,
+        request: Some(t),
+    });
+    client_with(timeouts, pool_idle_timeout)
+}
+
+/// The one way a reqwest client is built. reqwest is compiled without a default crypto
+/// provider and panics unless one is installed, so this installs ring first.
+pub fn client_with(
+    timeouts: Option<Timeouts>,
     pool_idle_timeout: Option<Duration>,
 ) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("backupchecks/", env!("CARGO_PKG_VERSION")))
         .pool_idle_timeout(pool_idle_timeout);
-    if let Some(t) = request_timeout {
-        builder = builder
-            .timeout(t)
-            .connect_timeout(t.min(Duration::from_secs(30)));
+    if let Some(t) = timeouts {
+        builder = builder.connect_timeout(t.connect);
+        if let Some(read) = t.read {
+            builder = builder.read_timeout(read);
+        }
+        if let Some(request) = t.request {
+            builder = builder.timeout(request);
+        }
     }
     builder
         .build()

@@ -132,6 +132,7 @@ fn log_import_event(ev: importer::ImportEvent) {
         ImportEvent::Started { source } => tracing::info!("import from {source} started"),
         ImportEvent::Progress { .. } => {}
         ImportEvent::Waiting(text) => tracing::info!("import: {text}"),
+        ImportEvent::Retrying(text) => tracing::warn!("import: {text}"),
         ImportEvent::Finished(s) => {
             for f in &s.failures {
                 tracing::warn!("import: {}: {}", f.item, f.reason);

@@ -83,6 +83,8 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
             AnySource::graph(&loaded.config.graph, &policy)?
         }
     };
+    // Retries go to stderr as they happen, so a waiting import is never silent.
+    source.set_notices(std::sync::Arc::new(|text: &str| eprintln!("\r{text}")));
     let (stop_tx, stop) = watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

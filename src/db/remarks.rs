@@ -105,6 +105,7 @@ pub async fn listed(
         "NULL::text",
         "i.body",
         "NULL::bigint",
+        "NULL::timestamptz",
         include_resolved,
     )
     .await

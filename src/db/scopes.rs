@@ -270,6 +270,8 @@ pub struct ListedItem {
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
+    /// Tickets only: when the Autotask ticket was found deleted in Autotask.
+    pub autotask_deleted_at: Option<DateTime<Utc>>,
     /// One entry per scope: `customer`, `customer › job` or `customer › job › object`, with
     /// `(resolved)` after a scope resolved on its own.
     pub scopes: Vec<String>,
@@ -284,12 +286,13 @@ pub(super) async fn listed(
     code: &str,
     text: &str,
     autotask: &str,
+    autotask_deleted: &str,
     include_resolved: bool,
 ) -> Result<Vec<ListedItem>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT i.id, {code} AS code, {text} AS text, i.active_from, \
                 {autotask} AS autotask_ticket_id, i.created_by, i.created_at, i.resolved_at, \
-                i.resolved_by, \
+                i.resolved_by, {autotask_deleted} AS autotask_deleted_at, \
                 ARRAY(SELECT CASE s.scope_type \
                                WHEN 'customer' THEN sc.name \
                                WHEN 'job' THEN jc.name || ' › ' || j.job_name \

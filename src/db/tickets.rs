@@ -23,10 +23,14 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
+    /// When the poller (or a resolve) found the Autotask ticket gone from Autotask: the ticket
+    /// no longer travels to new runs and can only be resolved here.
+    pub autotask_deleted_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "i.id, i.ticket_code, i.description, i.active_from, i.autotask_ticket_id, \
-                       i.created_by, i.created_at, i.resolved_at, i.resolved_by";
+                       i.created_by, i.created_at, i.resolved_at, i.resolved_by, \
+                       i.autotask_deleted_at";
 
 /// Where a new ticket's code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +179,7 @@ pub async fn listed(
         "i.ticket_code",
         "i.description",
         "i.autotask_ticket_id",
+        "i.autotask_deleted_at",
         include_resolved,
     )
     .await

@@ -12,6 +12,8 @@ pub const MAX_TITLE: usize = 255;
 pub const MAX_DESCRIPTION: usize = 8000;
 /// Longest object message quoted in a description line.
 const MAX_OBJECT_MESSAGE: usize = 300;
+/// Object problems named per run in the list of covered runs; the rest are counted.
+const MAX_OBJECTS_PER_RUN: usize = 5;
 
 /// One object of the run as parsed (and possibly overridden).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +130,45 @@ pub fn description(f: &RunFacts) -> String {
     truncate(out.trim_end(), MAX_DESCRIPTION)
 }
 
+/// The description of a ticket that goes on several runs of the job: the one it is made from
+/// as [`description`] has it, then every run it covers (oldest first) with its status and the
+/// objects that had problems, so the ticket tells the whole story and not only one night.
+pub fn description_for_runs(f: &RunFacts, covered: &[RunFacts]) -> String {
+    if covered.len() <= 1 {
+        return description(f);
+    }
+    let mut out = description(f);
+    out.push_str(&format!("\n\nThis ticket covers {} runs:\n", covered.len()));
+    for run in covered {
+        out.push_str(&format!("- {} {}", run.local_time(), run.status));
+        let problems: Vec<&ObjectFact> = run.objects.iter().filter(|o| o.is_problem()).collect();
+        let named: Vec<String> = problems
+            .iter()
+            .take(MAX_OBJECTS_PER_RUN)
+            .map(
+                |o| match o.message.as_deref().map(one_line).filter(|m| !m.is_empty()) {
+                    Some(m) => {
+                        format!("{} ({}: {})", one_line(&o.name), o.status, truncate(&m, 80))
+                    }
+                    None => format!("{} ({})", one_line(&o.name), o.status),
+                },
+            )
+            .collect();
+        if !named.is_empty() {
+            out.push_str(": ");
+            out.push_str(&named.join("; "));
+        }
+        if problems.len() > MAX_OBJECTS_PER_RUN {
+            out.push_str(&format!(
+                " and {} more",
+                problems.len() - MAX_OBJECTS_PER_RUN
+            ));
+        }
+        out.push('\n');
+    }
+    truncate(out.trim_end(), MAX_DESCRIPTION)
+}
+
 /// The line that ties an Autotask ticket to a job, so a create whose answer was lost (timeout,
 /// crash) is found again instead of repeated. Appended after the operator's text.
 pub fn reference_line(job_id: i64) -> String {
@@ -193,6 +234,34 @@ mod tests {
             objects: vec![],
             timezone: chrono_tz::Europe::Amsterdam,
         }
+    }
+
+    #[test]
+    fn a_ticket_over_several_runs_describes_each_of_them() {
+        let mut first = facts();
+        first.run_at = Utc.with_ymd_and_hms(2025, 3, 1, 5, 0, 0).unwrap();
+        first.objects = vec![obj("vm-sql", "Failed", Some("snapshot timeout"))];
+        let mut second = facts();
+        second.run_at = Utc.with_ymd_and_hms(2025, 3, 2, 5, 0, 0).unwrap();
+        second.status = "Missed".into();
+        let mut third = facts();
+        third.objects = vec![
+            obj("vm-web", "Warning", Some("retry")),
+            obj("vm-ok", "Success", None),
+        ];
+        let text = description_for_runs(&third, &[first, second, third.clone()]);
+        assert!(text.contains("This ticket covers 3 runs:"), "{text}");
+        assert!(
+            text.contains("- 2025-03-01 06:00 CET Failed: vm-sql (Failed: snapshot timeout)"),
+            "{text}"
+        );
+        assert!(text.contains("- 2025-03-02 06:00 CET Missed\n"), "{text}");
+        assert!(text.contains("vm-web (Warning: retry)"), "{text}");
+        assert!(!text.contains("vm-ok"), "{text}");
+        assert_eq!(
+            description_for_runs(&third, &[third.clone()]),
+            description(&third)
+        );
     }
 
     #[test]

@@ -35,6 +35,13 @@ impl MailSource for AnySource {
         }
     }
 
+    fn set_notices(&mut self, notices: crate::ingest::Notices) {
+        match self {
+            AnySource::Folder(s) => s.set_notices(notices),
+            AnySource::Graph(s) => s.set_notices(notices),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             AnySource::Folder(s) => s.describe(),

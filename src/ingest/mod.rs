@@ -9,4 +9,4 @@ pub mod pipeline;
 pub mod reparse;
 pub mod source;
 
-pub use source::{MailSource, SourceError, SourceMessage};
+pub use source::{MailSource, Notices, SourceError, SourceMessage};

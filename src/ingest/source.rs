@@ -3,6 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use std::future::Future;
+use std::sync::Arc;
+
+/// Where a source says what it is waiting for (a retry after a timeout, a throttled
+/// request), so that the progress line shows it while it happens.
+pub type Notices = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// One waiting message as a source knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +38,9 @@ pub trait MailSource: Send {
     /// more, so a larger mail is known without reading it all. Sources that cannot bound a read
     /// ignore it; the pipeline applies the limit either way.
     fn set_max_mail_bytes(&mut self, _bytes: usize) {}
+
+    /// Sources that talk to a server announce their retries here; others ignore it.
+    fn set_notices(&mut self, _notices: Notices) {}
 
     /// Human-readable description for progress lines ("folder /srv/mail", "mailbox x@y").
     fn describe(&self) -> String;

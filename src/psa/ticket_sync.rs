@@ -20,7 +20,7 @@ pub struct PollReport {
     pub checked: usize,
     /// Completed in Autotask, now resolved here.
     pub resolved: usize,
-    /// Gone from Autotask, now recorded as deleted.
+    /// Gone from Autotask, newly recorded as deleted.
     pub deleted: usize,
     /// Numbers that changed.
     pub renumbered: usize,
@@ -75,8 +75,13 @@ pub async fn poll(
     for t in &tracked {
         let id = t.autotask_ticket_id;
         let Some(remote) = found.get(&id) else {
-            run_tickets::mark_deleted(&mut conn, id, ACTOR, now).await?;
-            report.deleted += 1;
+            // Only a real change counts (and is audited): the state is kept on the ticket.
+            if run_tickets::mark_deleted(&mut conn, id, ACTOR, now)
+                .await?
+                .changed
+            {
+                report.deleted += 1;
+            }
             continue;
         };
         if let Some(number) = remote.ticket_number.as_deref()

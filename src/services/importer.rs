@@ -87,6 +87,9 @@ pub enum ImportEvent {
     },
     /// Waiting for something before the cycle can go on ("another import is running; waiting").
     Waiting(String),
+    /// The source is waiting to try a request again, and says why ("… unavailable (HTTP 503)
+    /// at the mail download; retry 2 of 5 in 4 s").
+    Retrying(String),
     Finished(ImportSummary),
     Failed(String),
 }
@@ -311,6 +314,10 @@ where
                     continue;
                 }
             };
+            let notice_events = events.clone();
+            source.set_notices(std::sync::Arc::new(move |text: &str| {
+                let _ = notice_events.send(ImportEvent::Retrying(text.to_string()));
+            }));
             let _ = events.send(ImportEvent::Started {
                 source: source.describe(),
             });

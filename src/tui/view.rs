@@ -72,6 +72,11 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         &app.importer.last,
         &app.importer.error,
     ) {
+        // A waiting import says why: the retry replaces the counter until progress resumes.
+        (true, _, _, _) if app.importer.retrying.is_some() => {
+            let text = app.importer.retrying.as_deref().unwrap_or_default();
+            format!("import waiting: {}", short_retry(text))
+        }
         (true, Some((d, n)), _, _) => {
             let pct = if *n == 0 { 0 } else { d * 100 / n };
             format!(
@@ -470,5 +475,40 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
         Overlay::Choose(c) => super::dialogs::choice(f, area, c, &t),
         Overlay::Pin(form) => super::dialogs::pin_form(f, area, form, &t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
+    }
+}
+
+/// The top line has little room: keep the reason's head and the "retry n of m in s" tail.
+fn short_retry(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    match text.rsplit_once("; ") {
+        Some((reason, retry)) => {
+            let room = MAX.saturating_sub(retry.chars().count() + 3);
+            let head: String = reason.chars().take(room).collect();
+            format!("{head}…; {retry}")
+        }
+        None => text.chars().take(MAX).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_retry;
+
+    #[test]
+    fn a_long_retry_notice_keeps_its_retry_tail() {
+        let long = "Microsoft Graph did not answer the mail download in time (30 s without data, \
+                    180 s in all); retry 2 of 3 in 1 s";
+        let short = short_retry(long);
+        assert!(short.chars().count() <= 60, "{short}");
+        assert!(short.starts_with("Microsoft Graph did not"), "{short}");
+        assert!(short.ends_with("; retry 2 of 3 in 1 s"), "{short}");
+        assert_eq!(
+            short_retry("Graph unavailable; retry 2 of 5 in 4 s"),
+            "Graph unavailable; retry 2 of 5 in 4 s"
+        );
     }
 }

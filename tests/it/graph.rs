@@ -2,7 +2,7 @@
 
 use crate::support::graph::{self as fake, FakeGraph, INBOX, PROCESSED};
 use backupchecks::config::{GraphConfig, Secret};
-use backupchecks::ingest::graph::{GraphOptions, GraphSource};
+use backupchecks::ingest::graph::{GraphOptions, GraphSource, GraphTimeouts};
 use backupchecks::ingest::{MailSource, SourceError, SourceMessage};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -10,7 +10,7 @@ use tokio::time::Instant;
 /// No client timers: on a paused clock a pending timer would fire while a request is in flight.
 fn options() -> GraphOptions {
     GraphOptions {
-        request_timeout: None,
+        timeouts: None,
         pool_idle_timeout: None,
         ..GraphOptions::default()
     }
@@ -73,6 +73,125 @@ async fn lists_every_page_oldest_first() {
         "{}",
         pages[1].query
     );
+}
+
+/// 1,479 waiting mails are listed in two pages of Graph's largest size, and the listing asks
+/// only for the fields the import uses.
+#[tokio::test]
+async fn listing_uses_the_largest_page_and_selects_only_what_is_used() {
+    let g = FakeGraph::start().await;
+    for i in 0..1479 {
+        g.add_message(
+            INBOX,
+            &format!(
+                "2024-03-{:02}T{:02}:{:02}:00Z",
+                1 + i / 1440,
+                (i / 60) % 24,
+                i % 60
+            ),
+            &format!("job {i}"),
+        );
+    }
+    let mut s = GraphSource::new(&g.config(), "Inbox", "Inbox/Processed").unwrap();
+
+    let listed = s.list().await.unwrap();
+
+    assert_eq!(listed.len(), 1479);
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| w[0].received_at <= w[1].received_at)
+    );
+    let pages = g.seen("GET", "/messages");
+    assert_eq!(pages.len(), 2, "1,479 mails at 1,000 per page");
+    let first = &pages[0].query;
+    assert!(first.contains("$top=1000"), "{first}");
+    let select = first
+        .split('&')
+        .find_map(|p| p.strip_prefix("$select="))
+        .unwrap_or_default();
+    assert_eq!(select, "id,receivedDateTime,internetMessageId", "{first}");
+}
+
+/// A stalled server (it accepts the request and never answers) is given up on after a bounded
+/// number of attempts; each retry is announced while it waits, and the error says what happened.
+#[tokio::test]
+async fn a_stalled_server_is_retried_a_bounded_number_of_times_with_notices() {
+    let g = FakeGraph::start().await;
+    fill_inbox(&g, 2);
+    let options = GraphOptions {
+        timeouts: Some(GraphTimeouts::all(Duration::from_millis(300))),
+        max_backoff: Duration::from_millis(10),
+        ..GraphOptions::default()
+    };
+    let mut s =
+        GraphSource::with_options(&g.config(), "Inbox", "Inbox/Processed", options).unwrap();
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = notices.clone();
+    s.set_notices(std::sync::Arc::new(move |t: &str| {
+        sink.lock().unwrap().push(t.to_string())
+    }));
+    let listed = s.list().await.unwrap();
+    g.stall("$value", 1000, Duration::from_secs(60));
+
+    let text = source_error(s.fetch(&listed[0]).await);
+
+    assert_eq!(g.state().stalled, 3, "three attempts, then no more");
+    assert!(text.contains("did not answer the mail download"), "{text}");
+    assert!(text.contains("3 attempts"), "{text}");
+    let notices = notices.lock().unwrap().clone();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert!(
+        notices[0].contains("did not answer the mail download")
+            && notices[0].contains("retry 2 of 3"),
+        "{notices:?}"
+    );
+    assert!(notices[1].contains("retry 3 of 3"), "{notices:?}");
+
+    // A stalled sign-in is bounded the same way.
+    let g2 = FakeGraph::start().await;
+    g2.stall("token", 1000, Duration::from_secs(60));
+    let options = GraphOptions {
+        timeouts: Some(GraphTimeouts::all(Duration::from_millis(300))),
+        max_backoff: Duration::from_millis(10),
+        ..GraphOptions::default()
+    };
+    let mut s2 =
+        GraphSource::with_options(&g2.config(), "Inbox", "Inbox/Processed", options).unwrap();
+    let text = source_error(s2.list().await);
+    assert!(text.contains("did not answer the sign-in"), "{text}");
+    assert_eq!(g2.state().stalled, 3);
+}
+
+/// However many attempts are allowed, no retry starts once the request's time budget is spent.
+#[tokio::test(start_paused = true)]
+async fn retries_stop_when_the_time_budget_is_spent() {
+    let g = FakeGraph::start().await;
+    fill_inbox(&g, 1);
+    let mut s = GraphSource::with_options(
+        &g.config(),
+        "Inbox",
+        "Inbox/Processed",
+        GraphOptions {
+            max_attempts: 100,
+            give_up_after: Duration::from_secs(60),
+            ..options()
+        },
+    )
+    .unwrap();
+    let listed = s.list().await.unwrap();
+    g.throttle("$value", 1000, 503, Some(25));
+
+    let start = Instant::now();
+    let text = source_error(s.fetch(&listed[0]).await);
+
+    assert!(
+        start.elapsed() <= Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(g.seen("GET", "$value").len(), 3, "at 0, 25 and 50 s");
+    assert!(text.contains("unavailable (HTTP 503)"), "{text}");
 }
 
 #[tokio::test]
@@ -185,6 +304,7 @@ async fn throttling_without_retry_after_backs_off_then_gives_up() {
 
     assert!(text.contains("throttling"), "{text}");
     assert_eq!(g.seen("GET", "$value").len(), 5, "five attempts");
+    assert!(!text.contains("unavailable"), "429 is throttling: {text}");
     // 1 + 2 + 4 + 8 seconds between them.
     assert!(
         waited >= Duration::from_secs(15) && waited < Duration::from_secs(16),

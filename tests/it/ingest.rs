@@ -829,6 +829,64 @@ mod graph {
         assert_eq!((s.listed, s.imported), (0, 0));
     }
 
+    /// The importer task of the interface: while Graph stalls, each retry reaches the event
+    /// stream (the progress line), and the cycle ends with a clear failure after a bounded
+    /// number of attempts instead of minutes of silence.
+    #[tokio::test]
+    async fn a_stalled_mailbox_reports_each_retry_and_gives_up() {
+        use backupchecks::ingest::graph::GraphTimeouts;
+        use backupchecks::services::importer::ImportEvent;
+        let t = TestDb::new().await;
+        let g = FakeGraph::start().await;
+        fill(&g, 3);
+        g.stall("$value", 1000, std::time::Duration::from_secs(60));
+        let config = g.config();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let handle = importer::spawn(
+            t.pool.clone(),
+            move || {
+                GraphSource::with_options(
+                    &config,
+                    "Inbox",
+                    "Inbox/Processed",
+                    GraphOptions {
+                        timeouts: Some(GraphTimeouts::all(std::time::Duration::from_millis(300))),
+                        max_backoff: std::time::Duration::from_millis(10),
+                        ..GraphOptions::default()
+                    },
+                )
+            },
+            tx,
+            now,
+        );
+        handle.import_now();
+        let mut retries = Vec::new();
+        let failure = loop {
+            match rx.recv().await.expect("the importer reports an outcome") {
+                ImportEvent::Retrying(text) => retries.push(text),
+                ImportEvent::Failed(text) => break text,
+                ImportEvent::Finished(s) => panic!("a stalled mailbox cannot finish: {s:?}"),
+                _ => {}
+            }
+        };
+        assert_eq!(retries.len(), 2, "{retries:?}");
+        assert!(
+            retries.iter().all(|r| r.contains("mail download")),
+            "{retries:?}"
+        );
+        assert!(
+            failure.contains("did not answer the mail download"),
+            "{failure}"
+        );
+        assert_eq!(
+            g.state().stalled,
+            3,
+            "only the first message was tried: the source is down"
+        );
+        assert_eq!(counts(&t.pool).await.0, 0);
+        handle.shutdown().await;
+    }
+
     #[tokio::test]
     async fn a_crash_between_store_and_move_is_repaired_by_the_next_cycle() {
         let t = TestDb::new().await;

@@ -26,15 +26,17 @@ pub struct Tracked {
     pub ticket_number: Option<String>,
 }
 
-/// SQL condition: Autotask ticket `r.autotask_ticket_id` is live — no run marks it deleted in
-/// the PSA and its internal ticket is not resolved (the same rule as propagation).
+/// SQL condition: Autotask ticket `r.autotask_ticket_id` is live — neither a run nor its
+/// internal ticket marks it deleted in the PSA, and its internal ticket is not resolved (the
+/// same rule as propagation). The ticket's own mark is the one that lasts: run columns are
+/// overwritten when another ticket goes on the run.
 const LIVE: &str = "r.autotask_ticket_id IS NOT NULL AND r.autotask_ticket_deleted_at IS NULL \
      AND NOT EXISTS (SELECT 1 FROM job_runs d WHERE d.autotask_ticket_id = r.autotask_ticket_id \
                      AND d.autotask_ticket_deleted_at IS NOT NULL) \
      AND NOT EXISTS (SELECT 1 FROM tickets t \
                      WHERE (t.autotask_ticket_id = r.autotask_ticket_id \
                             OR t.ticket_code = r.autotask_ticket_number) \
-                       AND t.resolved_at IS NOT NULL)";
+                       AND (t.resolved_at IS NOT NULL OR t.autotask_deleted_at IS NOT NULL))";
 
 /// The job's open Autotask ticket (the newest live one), if any: a new one would be a duplicate.
 pub async fn open_ticket_of_job(
@@ -73,6 +75,7 @@ pub async fn to_check(ex: impl PgExecutor<'_>) -> Result<Vec<Tracked>, DbError> 
              UNION ALL \
              SELECT t.autotask_ticket_id, t.ticket_code, 2 FROM tickets t \
              WHERE t.autotask_ticket_id IS NOT NULL AND t.resolved_at IS NULL \
+               AND t.autotask_deleted_at IS NULL \
                AND NOT EXISTS (SELECT 1 FROM job_runs d \
                                WHERE d.autotask_ticket_id = t.autotask_ticket_id \
                                  AND d.autotask_ticket_deleted_at IS NOT NULL)) x \
@@ -164,7 +167,7 @@ pub async fn internal_ticket(
 ) -> Result<Option<Ticket>, DbError> {
     Ok(sqlx::query_as(
         "SELECT id, ticket_code, description, active_from, autotask_ticket_id, created_by, \
-         created_at, resolved_at, resolved_by FROM tickets \
+         created_at, resolved_at, resolved_by, autotask_deleted_at FROM tickets \
          WHERE autotask_ticket_id = $1 OR ticket_code = btrim($2) \
          ORDER BY (autotask_ticket_id = $1) DESC NULLS LAST, id LIMIT 1",
     )
@@ -223,14 +226,25 @@ pub async fn mark_completed(
     Ok(Some(t.id))
 }
 
-/// The ticket is gone from Autotask: every run carrying it records that, and its internal twin
-/// stops covering jobs (it is not "resolved": nobody completed it). Returns the runs marked.
+/// What recording a deletion changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deleted {
+    /// False when everything already said "deleted": nothing written, nothing audited.
+    pub changed: bool,
+    /// The internal twin, which now carries the state (made when it was missing).
+    pub internal_ticket_id: Option<i64>,
+}
+
+/// The ticket is gone from Autotask: its internal twin records that (its own state, kept
+/// whatever happens to the runs later), every run still carrying it too, and the twin stops
+/// covering jobs (it is not "resolved": nobody completed it). Recording it again changes
+/// nothing and writes no audit row.
 pub async fn mark_deleted(
     conn: &mut PgConnection,
     autotask_ticket_id: i64,
     by: &str,
     now: DateTime<Utc>,
-) -> Result<u64, DbError> {
+) -> Result<Deleted, DbError> {
     let mut tx = conn.begin().await?;
     let runs = sqlx::query(
         "UPDATE job_runs SET autotask_ticket_deleted_at = $2 \
@@ -241,24 +255,69 @@ pub async fn mark_deleted(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let ticket: Option<i64> = sqlx::query_scalar(
-        "UPDATE ticket_scopes SET resolved_at = $2 WHERE resolved_at IS NULL AND ticket_id IN \
-         (SELECT id FROM tickets WHERE autotask_ticket_id = $1) RETURNING ticket_id",
+    let run: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT job_id, autotask_ticket_number FROM job_runs WHERE autotask_ticket_id = $1 \
+         ORDER BY id DESC LIMIT 1",
     )
     .bind(autotask_ticket_id)
-    .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        by,
-        "ticket.autotask.deleted",
-        ticket.map(|id| ("ticket", id)),
-        json!({ "autotask_ticket_id": autotask_ticket_id, "runs": runs }),
-    )
-    .await?;
+    let number = run.as_ref().and_then(|r| r.1.clone()).unwrap_or_default();
+    let twin = match internal_ticket(&mut *tx, autotask_ticket_id, &number).await? {
+        Some(t) => Some(t.id),
+        // A ticket put on runs without its twin (older data): make the twin, so that the
+        // state has a place to live.
+        None => match run {
+            Some((job_id, Some(number))) if !number.trim().is_empty() => {
+                let new = NewTicket {
+                    code: Code::External(number),
+                    description: String::new(),
+                    autotask_ticket_id: Some(autotask_ticket_id),
+                    scopes: vec![Scope::Job { job_id }],
+                };
+                Some(tickets::create(&mut tx, &new, by, now).await?.id)
+            }
+            _ => None,
+        },
+    };
+    let mut newly = false;
+    if let Some(id) = twin {
+        newly = sqlx::query(
+            "UPDATE tickets SET autotask_deleted_at = $2, \
+             autotask_ticket_id = COALESCE(autotask_ticket_id, $3) \
+             WHERE id = $1 AND autotask_deleted_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(autotask_ticket_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        sqlx::query(
+            "UPDATE ticket_scopes SET resolved_at = $2 WHERE ticket_id = $1 AND resolved_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let changed = newly || runs > 0;
+    if changed {
+        audit::record(
+            &mut *tx,
+            by,
+            "ticket.autotask.deleted",
+            twin.map(|id| ("ticket", id)),
+            json!({ "autotask_ticket_id": autotask_ticket_id, "runs": runs }),
+        )
+        .await?;
+    }
     tx.commit().await?;
-    Ok(runs)
+    Ok(Deleted {
+        changed,
+        internal_ticket_id: twin,
+    })
 }
 
 /// Autotask shows another number for the ticket now: runs and the internal ticket follow.

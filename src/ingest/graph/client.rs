@@ -1,8 +1,11 @@
 //! HTTP to Microsoft Graph: client-credentials token cached until shortly before it expires,
-//! one fresh token on a 401, and patience with 429/503/504.
+//! one fresh token on a 401, and patience with 429/503/504 — bounded, and told to the operator:
+//! each call has a timeout that fits it, every retry is announced through [`Notices`], and a
+//! request gives up after a few unanswered attempts or once its time budget is spent.
 
 use super::errors::{Context, GraphError};
 use crate::config::{GraphConfig, Secret};
+use crate::ingest::Notices;
 use reqwest::{Method, StatusCode, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -16,19 +19,102 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(300);
 /// A server asking for a longer pause than this is still waited on, but only this long.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
+/// What a request is for: it picks the timeout and names the call in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Call {
+    Token,
+    Lookup,
+    List,
+    Fetch,
+    Move,
+}
+
+impl Call {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Call::Token => "sign-in",
+            Call::Lookup => "folder lookup",
+            Call::List => "message listing",
+            Call::Fetch => "mail download",
+            Call::Move => "move to the processed folder",
+        }
+    }
+}
+
+/// Per-call timeouts. A stalled server is noticed by `stall` (no byte for that long), so the
+/// whole-request limits can leave room for large mails on slow links.
+#[derive(Debug, Clone)]
+pub struct GraphTimeouts {
+    pub connect: Duration,
+    /// No data at all for this long ends a request, whatever its kind.
+    pub stall: Duration,
+    pub token: Duration,
+    /// Folder lookups and single-message checks.
+    pub lookup: Duration,
+    /// One page of a message listing.
+    pub list: Duration,
+    /// The raw MIME of one message (`$value`).
+    pub fetch: Duration,
+    pub move_message: Duration,
+}
+
+impl Default for GraphTimeouts {
+    fn default() -> Self {
+        GraphTimeouts {
+            connect: Duration::from_secs(10),
+            stall: Duration::from_secs(30),
+            token: Duration::from_secs(30),
+            lookup: Duration::from_secs(30),
+            list: Duration::from_secs(60),
+            fetch: Duration::from_secs(180),
+            move_message: Duration::from_secs(30),
+        }
+    }
+}
+
+impl GraphTimeouts {
+    /// The same limit for everything (tests of a stalled server).
+    pub fn all(limit: Duration) -> Self {
+        GraphTimeouts {
+            connect: limit,
+            stall: limit,
+            token: limit,
+            lookup: limit,
+            list: limit,
+            fetch: limit,
+            move_message: limit,
+        }
+    }
+
+    fn of(&self, call: Call) -> Duration {
+        match call {
+            Call::Token => self.token,
+            Call::Lookup => self.lookup,
+            Call::List => self.list,
+            Call::Fetch => self.fetch,
+            Call::Move => self.move_message,
+        }
+    }
+}
+
 /// Tuning for the Graph client. The defaults suit production.
 #[derive(Debug, Clone)]
 pub struct GraphOptions {
-    /// `$top` for message listings (Graph allows up to 1000).
+    /// `$top` for message listings (Graph allows up to 1000 for messages).
     pub page_size: u32,
     /// Tries per request when Graph throttles (429) or is unavailable (503/504), first included.
     pub max_attempts: u32,
+    /// Tries per request when Graph does not answer (timeout, refused connection).
+    pub max_unanswered_attempts: u32,
+    /// No retry of a request starts after this much time spent on it: the bound on how long
+    /// one request can keep the import waiting (plus the timeout of its last attempt).
+    pub give_up_after: Duration,
     /// Without `Retry-After` the pause doubles from one second up to this.
     pub max_backoff: Duration,
-    /// Whole-request timeout; `None` for none.
-    pub request_timeout: Option<Duration>,
+    /// Per-call timeouts; `None` for none.
+    pub timeouts: Option<GraphTimeouts>,
     /// How long an unused connection stays open; `None` keeps it until the server closes it.
-    /// Tests on a paused tokio clock set this and `request_timeout` to `None`: a pending timer
+    /// Tests on a paused tokio clock set this and `timeouts` to `None`: a pending timer
     /// would otherwise fire while a request is in flight.
     pub pool_idle_timeout: Option<Duration>,
 }
@@ -36,10 +122,12 @@ pub struct GraphOptions {
 impl Default for GraphOptions {
     fn default() -> Self {
         GraphOptions {
-            page_size: 100,
+            page_size: 1000,
             max_attempts: 5,
+            max_unanswered_attempts: 3,
+            give_up_after: Duration::from_secs(300),
             max_backoff: Duration::from_secs(60),
-            request_timeout: Some(Duration::from_secs(120)),
+            timeouts: Some(GraphTimeouts::default()),
             pool_idle_timeout: Some(Duration::from_secs(90)),
         }
     }
@@ -75,6 +163,7 @@ pub(crate) struct GraphClient {
     mailbox: String,
     options: GraphOptions,
     token: Option<CachedToken>,
+    notices: Option<Notices>,
 }
 
 impl GraphClient {
@@ -105,6 +194,7 @@ impl GraphClient {
             mailbox: mailbox.to_string(),
             options,
             token: None,
+            notices: None,
         })
     }
 
@@ -122,6 +212,11 @@ impl GraphClient {
 
     pub(crate) fn options(&self) -> &GraphOptions {
         &self.options
+    }
+
+    /// Where retries are announced (the import's progress line).
+    pub(crate) fn set_notices(&mut self, notices: Notices) {
+        self.notices = Some(notices);
     }
 
     /// `{api}/users/{mailbox}/{segments...}`, each segment percent-encoded.
@@ -146,7 +241,9 @@ impl GraphClient {
             ("grant_type", "client_credentials"),
         ];
         let (status, body) = self
-            .execute(|| self.http.post(self.token_url.clone()).form(&form))
+            .execute(Call::Token, || {
+                self.http.post(self.token_url.clone()).form(&form)
+            })
             .await?;
         if !status.is_success() {
             return Err(GraphError::sign_in(status, &body));
@@ -178,6 +275,7 @@ impl GraphClient {
     /// new one. Returns the body of a 2xx answer.
     pub(crate) async fn call(
         &mut self,
+        what: Call,
         method: Method,
         url: &Url,
         json: Option<&serde_json::Value>,
@@ -186,7 +284,7 @@ impl GraphClient {
         loop {
             let token = self.token().await?;
             let (status, body) = self
-                .execute(|| {
+                .execute(what, || {
                     let req = self
                         .http
                         .request(method.clone(), url.clone())
@@ -213,9 +311,10 @@ impl GraphClient {
 
     pub(crate) async fn get_json<T: DeserializeOwned>(
         &mut self,
+        what: Call,
         url: &Url,
     ) -> Result<T, GraphError> {
-        let body = self.call(Method::GET, url, None).await?;
+        let body = self.call(what, Method::GET, url, None).await?;
         serde_json::from_slice(&body)
             .map_err(|e| GraphError::BadResponse(format!("{}: {e}", url.path())))
     }
@@ -223,13 +322,14 @@ impl GraphClient {
     /// Every item of a collection, following `@odata.nextLink` verbatim until it is absent.
     pub(crate) async fn get_all<T: DeserializeOwned>(
         &mut self,
+        what: Call,
         first: Url,
     ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut url = first;
         let mut pages = 0u32;
         loop {
-            let page: Page<T> = self.get_json(&url).await?;
+            let page: Page<T> = self.get_json(what, &url).await?;
             items.extend(page.value);
             pages += 1;
             let Some(next) = page.next_link else {
@@ -254,16 +354,24 @@ impl GraphClient {
         }
     }
 
-    /// Sends until the answer is neither throttled nor unavailable, or attempts run out.
-    /// Connection failures and timeouts are retried the same way.
+    /// Sends until the answer is neither throttled nor unavailable, or attempts or the time
+    /// budget run out. Timeouts and refused connections are retried too, but fewer times: a
+    /// server that does not answer rarely starts to within seconds. Every retry is announced.
     async fn execute(
         &self,
+        what: Call,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<(StatusCode, Vec<u8>), GraphError> {
         let max = self.options.max_attempts.max(1);
+        let max_unanswered = self.options.max_unanswered_attempts.max(1);
+        let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let outcome = match build().send().await {
+            let mut req = build();
+            if let Some(t) = &self.options.timeouts {
+                req = req.timeout(t.of(what));
+            }
+            let outcome = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
                     let retry_after = crate::http::retry_after(resp.headers());
@@ -274,38 +382,62 @@ impl GraphClient {
                 }
                 Err(e) => Err(e),
             };
-            let wait = match outcome {
+            let (wait, limit, reason, give_up) = match outcome {
                 Ok((status, body, retry_after)) => {
                     if !is_transient(status) {
                         return Ok((status, body));
                     }
-                    if attempt >= max {
-                        return Err(GraphError::Throttled {
-                            status: status.as_u16(),
-                            attempts: attempt,
-                        });
-                    }
                     let wait = retry_after
                         .map(|d| d.min(MAX_RETRY_AFTER))
                         .unwrap_or_else(|| self.backoff(attempt));
-                    tracing::warn!(
-                        status = status.as_u16(),
-                        attempt,
-                        wait_secs = wait.as_secs_f64(),
-                        "Microsoft Graph asks to slow down; waiting"
+                    let give_up = GraphError::Throttled {
+                        status: status.as_u16(),
+                        attempts: attempt,
+                    };
+                    let reason = format!(
+                        "Microsoft Graph {} (HTTP {}) at the {}",
+                        busy_word(status.as_u16()),
+                        status.as_u16(),
+                        what.label()
                     );
-                    wait
+                    (wait, max, reason, give_up)
                 }
                 Err(e) => {
                     let text = crate::http::error_chain(&e);
-                    if !(e.is_connect() || e.is_timeout()) || attempt >= max {
+                    if !(e.is_connect() || e.is_timeout()) {
                         return Err(GraphError::Transport(text));
                     }
-                    let wait = self.backoff(attempt);
-                    tracing::warn!(attempt, error = %text, "Microsoft Graph unreachable; retrying");
-                    wait
+                    let reason = match (&self.options.timeouts, e.is_timeout()) {
+                        (Some(t), true) => format!(
+                            "Microsoft Graph did not answer the {} in time ({} s without \
+                             data, {} s in all)",
+                            what.label(),
+                            t.stall.as_secs_f64(),
+                            t.of(what).as_secs_f64()
+                        ),
+                        _ => format!("cannot reach Microsoft Graph for the {}", what.label()),
+                    };
+                    let give_up = GraphError::NoAnswer {
+                        call: what.label(),
+                        attempts: attempt,
+                        error: text,
+                    };
+                    (self.backoff(attempt), max_unanswered, reason, give_up)
                 }
             };
+            if attempt >= limit || started.elapsed() + wait > self.options.give_up_after {
+                tracing::warn!(attempt, "{reason}; giving up");
+                return Err(give_up);
+            }
+            let notice = format!(
+                "{reason}; retry {} of {limit} in {} s",
+                attempt + 1,
+                wait.as_secs_f64().ceil()
+            );
+            tracing::warn!("{notice}");
+            if let Some(notify) = &self.notices {
+                notify(&notice);
+            }
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -314,6 +446,15 @@ impl GraphClient {
     /// 1, 2, 4, 8 ... seconds, capped.
     fn backoff(&self, attempt: u32) -> Duration {
         crate::http::backoff(attempt, self.options.max_backoff)
+    }
+}
+
+/// 429 is throttling; 503 and 504 mean the service is not there right now.
+pub(crate) fn busy_word(status: u16) -> &'static str {
+    if status == 429 {
+        "is throttling requests"
+    } else {
+        "is unavailable"
     }
 }
 
@@ -327,7 +468,12 @@ fn is_transient(status: StatusCode) -> bool {
 }
 
 fn http_client(options: &GraphOptions) -> Result<reqwest::Client, String> {
-    crate::http::client(options.request_timeout, options.pool_idle_timeout)
+    let timeouts = options.timeouts.as_ref().map(|t| crate::http::Timeouts {
+        connect: t.connect,
+        read: Some(t.stall),
+        request: None,
+    });
+    crate::http::client_with(timeouts, options.pool_idle_timeout)
 }
 
 fn non_empty(v: Option<&str>) -> Option<&str> {

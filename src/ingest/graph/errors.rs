@@ -22,6 +22,12 @@ pub(crate) enum GraphError {
     },
     /// Still 429/503/504 after every attempt.
     Throttled { status: u16, attempts: u32 },
+    /// No answer after every attempt (timeouts, refused connections).
+    NoAnswer {
+        call: &'static str,
+        attempts: u32,
+        error: String,
+    },
     /// No answer at all (DNS, connection, timeout).
     Transport(String),
     /// An answer we could not read.
@@ -129,8 +135,17 @@ impl GraphError {
                 message,
             } => api_message(cx, *status, code, message),
             GraphError::Throttled { status, attempts } => format!(
-                "Microsoft Graph is throttling requests (HTTP {status}) and still was after \
-                 {attempts} attempts; try again later"
+                "Microsoft Graph {} (HTTP {status}) and still was after {attempts} attempts; \
+                 gave up until the next import",
+                super::client::busy_word(*status)
+            ),
+            GraphError::NoAnswer {
+                call,
+                attempts,
+                error,
+            } => format!(
+                "Microsoft Graph did not answer the {call} ({attempts} attempts, last: {error}); \
+                 gave up until the next import"
             ),
             GraphError::Transport(e) => format!("cannot reach Microsoft Graph: {e}"),
             GraphError::BadResponse(e) => format!("unexpected answer from Microsoft Graph: {e}"),

@@ -1,6 +1,6 @@
 //! Mail folders named by path (`Inbox/Backups/Processed`) resolved to Graph folder ids.
 
-use super::client::GraphClient;
+use super::client::{Call, GraphClient};
 use super::errors::GraphError;
 use serde::Deserialize;
 
@@ -68,7 +68,7 @@ pub(crate) async fn resolve(client: &mut GraphClient, path: &str) -> Result<Stri
     let mut id = match well_known(first) {
         Some(name) => {
             let url = client.user_url(&["mailFolders", name]);
-            match client.get_json::<Folder>(&url).await {
+            match client.get_json::<Folder>(Call::Lookup, &url).await {
                 Ok(f) => f.id,
                 // e.g. `archive` in a mailbox where the archive folder was never created.
                 Err(e) if e.has_code("ErrorItemNotFound") || e.has_code("ErrorFolderNotFound") => {
@@ -106,7 +106,7 @@ async fn find(
     url: reqwest::Url,
     name: &str,
 ) -> Result<Option<String>, GraphError> {
-    let folders: Vec<Folder> = client.get_all(url).await?;
+    let folders: Vec<Folder> = client.get_all(Call::Lookup, url).await?;
     let wanted = name.to_lowercase();
     Ok(folders
         .into_iter()

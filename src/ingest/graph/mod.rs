@@ -5,12 +5,12 @@ mod client;
 mod errors;
 mod folders;
 
-pub use client::GraphOptions;
+pub use client::{GraphOptions, GraphTimeouts};
 
 use crate::config::GraphConfig;
-use crate::ingest::{MailSource, SourceError, SourceMessage};
+use crate::ingest::{MailSource, Notices, SourceError, SourceMessage};
 use chrono::{DateTime, Utc};
-use client::GraphClient;
+use client::{Call, GraphClient};
 use errors::GraphError;
 use reqwest::Method;
 use serde::Deserialize;
@@ -122,7 +122,11 @@ impl GraphSource {
     async fn confirm_gone(&mut self, msg: &SourceMessage) -> Result<(), SourceError> {
         let mut url = self.client.user_url(&["messages", &msg.id]);
         url.set_query(Some("$select=id"));
-        match self.client.call(Method::GET, &url, None).await {
+        match self
+            .client
+            .call(Call::Lookup, Method::GET, &url, None)
+            .await
+        {
             Err(e) if e.has_code("ErrorItemNotFound") => {
                 tracing::info!(id = %msg.id, "message already moved or deleted");
                 Ok(())
@@ -154,6 +158,10 @@ impl MailSource for GraphSource {
         "graph"
     }
 
+    fn set_notices(&mut self, notices: Notices) {
+        self.client.set_notices(notices);
+    }
+
     fn describe(&self) -> String {
         format!(
             "mailbox {} folder {}",
@@ -165,12 +173,14 @@ impl MailSource for GraphSource {
     async fn list(&mut self) -> Result<Vec<SourceMessage>, SourceError> {
         let folder = self.inbox_id().await?;
         let mut url = self.client.user_url(&["mailFolders", &folder, "messages"]);
+        // Only what is used: the id to fetch and move, the time to keep the order (the
+        // internet message id is logged at trace level to follow a message across moves).
         url.set_query(Some(&format!(
-            "$select=id,receivedDateTime,internetMessageId,subject,from\
+            "$select=id,receivedDateTime,internetMessageId\
              &$orderby=receivedDateTime%20asc&$top={}",
             self.client.options().page_size.clamp(1, 1000)
         )));
-        let listed: Vec<ListedMessage> = match self.client.get_all(url).await {
+        let listed: Vec<ListedMessage> = match self.client.get_all(Call::List, url).await {
             Ok(listed) => listed,
             // The cached folder id went stale (folder deleted or recreated): resolve it again
             // next cycle, and say which folder rather than "item not found".
@@ -205,7 +215,7 @@ impl MailSource for GraphSource {
     async fn fetch(&mut self, msg: &SourceMessage) -> Result<Vec<u8>, SourceError> {
         let url = self.client.user_url(&["messages", &msg.id, "$value"]);
         self.client
-            .call(Method::GET, &url, None)
+            .call(Call::Fetch, Method::GET, &url, None)
             .await
             .map_err(|e| self.message_err(e, &msg.id))
     }
@@ -214,7 +224,11 @@ impl MailSource for GraphSource {
         let destination = self.processed_id().await?;
         let url = self.client.user_url(&["messages", &msg.id, "move"]);
         let body = serde_json::json!({ "destinationId": destination });
-        match self.client.call(Method::POST, &url, Some(&body)).await {
+        match self
+            .client
+            .call(Call::Move, Method::POST, &url, Some(&body))
+            .await
+        {
             Ok(answer) => {
                 // The move is done either way; the new id only helps to follow the message.
                 let new_id = serde_json::from_slice::<MovedMessage>(&answer)

@@ -116,9 +116,18 @@ struct Created {
 impl AutotaskClient {
     /// The ticket, or `None` when Autotask does not know it (`{"item": null}` or 404: deleted).
     pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AutotaskError> {
+        Ok(self.ticket_with_fields(id).await?.map(|(t, _)| t))
+    }
+
+    /// The ticket and every field as Autotask sent it, for a caller that reads it and then
+    /// updates it ([`AutotaskClient::update_read_ticket`]) with one read.
+    pub async fn ticket_with_fields(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Ticket, Map<String, Value>)>, AutotaskError> {
         match self.ticket_json(id).await? {
-            Some(item) => serde_json::from_value(Value::Object(item))
-                .map(Some)
+            Some(item) => serde_json::from_value(Value::Object(item.clone()))
+                .map(|t| Some((t, item)))
                 .map_err(|e| AutotaskError::BadResponse(format!("ticket {id}: {e}"))),
             None => Ok(None),
         }
@@ -213,6 +222,16 @@ impl AutotaskClient {
                 messages: vec![format!("ticket {id} no longer exists in Autotask")],
             });
         };
+        self.update_read_ticket(id, current, changes).await
+    }
+
+    /// As [`AutotaskClient::update_ticket`], with the ticket's current fields already read.
+    pub async fn update_read_ticket(
+        &self,
+        id: i64,
+        current: Map<String, Value>,
+        changes: &Map<String, Value>,
+    ) -> Result<(), AutotaskError> {
         let mut changes = changes.clone();
         if changes
             .get("description")

@@ -72,27 +72,7 @@ pub async fn preview(
         .ok_or_else(|| FlowError::NotFound(format!("run {run_id}")))?;
     let policy = settings::policy(pool).await?;
     let d = defaults::read(pool).await?;
-    let objects = run_objects::for_run(pool, run_id).await?;
-    let facts = RunFacts {
-        customer: run.customer_name.clone(),
-        job_name: run.job_name.clone(),
-        backup_software: run.backup_software.clone(),
-        backup_type: run.backup_type.clone(),
-        run_at: run.run_at,
-        status: run.effective_status.clone(),
-        remark: run.remark.clone(),
-        message: run.message.clone(),
-        objects: objects
-            .into_iter()
-            .map(|o| ObjectFact {
-                name: o.name,
-                status: o.status,
-                message: o.message,
-                override_applied: o.override_applied,
-            })
-            .collect(),
-        timezone: policy.timezone,
-    };
+    let facts = run_facts(pool, &run, policy.timezone).await?;
     let mapping = mapping::get(pool, run.customer_id).await?;
     let (company_id, company_name, status) = match &mapping {
         Some(m) => (m.company_id, m.company_name.clone(), m.status()),
@@ -120,6 +100,16 @@ pub async fn preview(
     if !linked_runs.contains(&run_id) {
         linked_runs.insert(0, run_id);
     }
+    // The description covers every run the ticket goes on, oldest first.
+    let mut covered = Vec::with_capacity(linked_runs.len());
+    for id in &linked_runs {
+        if *id == run_id {
+            covered.push(facts.clone());
+        } else if let Some(other) = run_context::get(pool, *id).await? {
+            covered.push(run_facts(pool, &other, policy.timezone).await?);
+        }
+    }
+    covered.sort_by_key(|f| f.run_at);
     let label = |field: &'static str, v: Option<i64>| async move {
         match v {
             Some(v) => picklists::label(pool, TICKET, field, v).await,
@@ -146,7 +136,7 @@ pub async fn preview(
         blocked,
         warnings,
         title: psa_ticket::title(&facts),
-        description: psa_ticket::description(&facts),
+        description: psa_ticket::description_for_runs(&facts, &covered),
         queue_id: d.queue_id,
         priority: d.priority,
         status: d.status,
@@ -157,6 +147,35 @@ pub async fn preview(
         labels,
         linked_runs,
         existing_open_ticket: existing,
+    })
+}
+
+/// What the ticket text is made of for one run: the run, its job and customer, its objects.
+async fn run_facts(
+    pool: &PgPool,
+    run: &run_context::RunContext,
+    timezone: chrono_tz::Tz,
+) -> Result<RunFacts, FlowError> {
+    let objects = run_objects::for_run(pool, run.run_id).await?;
+    Ok(RunFacts {
+        customer: run.customer_name.clone(),
+        job_name: run.job_name.clone(),
+        backup_software: run.backup_software.clone(),
+        backup_type: run.backup_type.clone(),
+        run_at: run.run_at,
+        status: run.effective_status.clone(),
+        remark: run.remark.clone(),
+        message: run.message.clone(),
+        objects: objects
+            .into_iter()
+            .map(|o| ObjectFact {
+                name: o.name,
+                status: o.status,
+                message: o.message,
+                override_applied: o.override_applied,
+            })
+            .collect(),
+        timezone,
     })
 }
 

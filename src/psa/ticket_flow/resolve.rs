@@ -1,6 +1,6 @@
 //! Resolving an Autotask ticket from here: status Complete and a note in Autotask, then the
-//! internal ticket resolved (propagation stops). A ticket already gone from Autotask is recorded
-//! as deleted instead.
+//! internal ticket resolved (propagation stops). The ticket is read once. A ticket already gone
+//! from Autotask is recorded as deleted and resolved here only: what the operator asked for.
 
 use super::FlowError;
 use crate::db::autotask::{defaults, run_tickets};
@@ -19,7 +19,7 @@ pub struct Resolved {
     pub already_complete: bool,
     /// Why the note could not be added (the ticket is resolved all the same).
     pub note_error: Option<String>,
-    /// The ticket no longer exists in Autotask: recorded as deleted, nothing else done.
+    /// The ticket no longer exists in Autotask: recorded as deleted and resolved here only.
     pub deleted: bool,
     /// The internal ticket resolved here.
     pub internal_ticket_id: Option<i64>,
@@ -36,21 +36,27 @@ pub async fn resolve(
     now: DateTime<Utc>,
 ) -> Result<Resolved, FlowError> {
     let d = defaults::read(pool).await?;
-    let Some(ticket) = client.ticket(autotask_ticket_id).await? else {
+    let Some((ticket, fields)) = client.ticket_with_fields(autotask_ticket_id).await? else {
         let mut conn = pool.acquire().await?;
-        run_tickets::mark_deleted(&mut conn, autotask_ticket_id, operator, now).await?;
+        let deleted =
+            run_tickets::mark_deleted(&mut conn, autotask_ticket_id, operator, now).await?;
+        if let Some(id) = deleted.internal_ticket_id {
+            crate::db::tickets::resolve(&mut conn, id, operator, now).await?;
+        }
         return Ok(Resolved {
             already_complete: false,
             note_error: None,
             deleted: true,
-            internal_ticket_id: None,
+            internal_ticket_id: deleted.internal_ticket_id,
         });
     };
     let already_complete = ticket.status == Some(d.complete_status);
     if !already_complete {
         let mut changes = Map::new();
         changes.insert("status".into(), json!(d.complete_status));
-        client.update_ticket(autotask_ticket_id, &changes).await?;
+        client
+            .update_read_ticket(autotask_ticket_id, fields, &changes)
+            .await?;
     }
     let text = note
         .map(str::trim)

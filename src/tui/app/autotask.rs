@@ -102,7 +102,7 @@ impl App {
         self.spawn(async move {
             match ticket_flow::resolve(&pool, &client, autotask_id, None, &by, now).await {
                 Ok(r) if r.deleted => Action::Done(format!(
-                    "{code} no longer exists in Autotask: recorded as deleted"
+                    "{code} no longer exists in Autotask: marked deleted and resolved here"
                 )),
                 Ok(r) => Action::Done(match r.note_error {
                     Some(e) => {

@@ -285,7 +285,9 @@ impl App {
                 self.log_task("import", format!("started ({source})"), false)
             }
             ImportEvent::Progress { .. } => {}
-            ImportEvent::Waiting(text) => self.log_task("import", text.clone(), false),
+            ImportEvent::Retrying(text) | ImportEvent::Waiting(text) => {
+                self.log_task("import", text.clone(), false)
+            }
             ImportEvent::Finished(s) => self.log_task("import", format!("finished: {s}"), false),
             ImportEvent::Failed(e) => self.log_task("import", format!("failed: {e}"), true),
         }

@@ -64,6 +64,8 @@ pub struct Toast {
 pub struct ImporterStatus {
     pub running: bool,
     pub progress: Option<(usize, usize)>,
+    /// The latest retry the source announced in this cycle.
+    pub retrying: Option<String>,
     pub last: Option<(DateTime<Utc>, ImportSummary)>,
     pub error: Option<String>,
 }
@@ -464,12 +466,19 @@ impl App {
             ImportEvent::Started { .. } => {
                 self.importer.running = true;
                 self.importer.progress = None;
+                self.importer.retrying = None;
             }
-            ImportEvent::Progress { done, total } => self.importer.progress = Some((done, total)),
-            ImportEvent::Waiting(_) => {}
+            ImportEvent::Progress { done, total } => {
+                self.importer.progress = Some((done, total));
+                self.importer.retrying = None;
+            }
+            ImportEvent::Retrying(text) | ImportEvent::Waiting(text) => {
+                self.importer.retrying = Some(text)
+            }
             ImportEvent::Finished(s) => {
                 self.importer.running = false;
                 self.importer.progress = None;
+                self.importer.retrying = None;
                 self.importer.error = None;
                 if s.imported > 0 {
                     self.toast(format!(
@@ -496,6 +505,7 @@ impl App {
             ImportEvent::Failed(e) => {
                 self.importer.running = false;
                 self.importer.progress = None;
+                self.importer.retrying = None;
                 self.error(format!("import failed: {e}"));
                 self.importer.error = Some(e);
             }

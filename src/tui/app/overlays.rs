@@ -27,6 +27,8 @@ pub enum Pending {
         autotask_id: i64,
         code: String,
     },
+    /// An Autotask ticket for a run that succeeded: only after the operator confirmed it.
+    AutotaskPreview(i64),
     RemoveMapping(i64),
     ResolveRemark(i64),
     DeactivateOverride(i64),
@@ -418,6 +420,19 @@ impl App {
                         }))
                     }
                     KeyCode::Char('a') => {
+                        // Tickets are for problem runs; a success needs a deliberate yes.
+                        let success = self
+                            .run_checks
+                            .current_run()
+                            .is_some_and(|r| r.effective_status.starts_with("Success"));
+                        if success {
+                            return Some(Overlay::Confirm {
+                                question: "This run succeeded: Autotask tickets are for problem \
+                                           runs. Prepare one anyway?"
+                                    .into(),
+                                then: Pending::AutotaskPreview(run_id),
+                            });
+                        }
                         self.open_autotask_preview(run_id);
                         None
                     }
@@ -438,7 +453,10 @@ impl App {
                                 (
                                     t.ticket.id,
                                     t.ticket.ticket_code.clone(),
-                                    t.ticket.autotask_ticket_id,
+                                    // Deleted in Autotask: resolved here only.
+                                    t.ticket
+                                        .autotask_ticket_id
+                                        .filter(|_| t.ticket.autotask_deleted_at.is_none()),
                                 )
                             });
                         match open {
@@ -552,6 +570,7 @@ impl App {
             Pending::ResolveAutotask { autotask_id, code } => {
                 self.resolve_autotask(autotask_id, code)
             }
+            Pending::AutotaskPreview(run_id) => self.open_autotask_preview(run_id),
             Pending::RemoveMapping(customer_id) => self.remove_mapping(customer_id),
             Pending::ResolveRemark(id) => self.resolve_remark(id),
             Pending::DeactivateOverride(id) => self.deactivate_override(id),

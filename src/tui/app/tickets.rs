@@ -27,7 +27,19 @@ impl App {
             return;
         }
         let id = item.id;
+        let deleted = item.autotask_deleted_at.is_some();
         let (question, then) = match (self.tickets.kind, &item.code, item.autotask_ticket_id) {
+            // Gone from Autotask: nothing to complete there, so it is closed here only.
+            (Kind::Tickets, Some(code), Some(_)) if deleted => (
+                format!(
+                    "Resolve {}? It was deleted in Autotask, so it is resolved here only.",
+                    sanitize::line(code)
+                ),
+                Pending::ResolveTicket {
+                    id,
+                    code: code.clone(),
+                },
+            ),
             (Kind::Tickets, Some(code), Some(autotask_id)) => (
                 format!(
                     "Resolve {}? It is set to Complete in Autotask with a note; new runs no \

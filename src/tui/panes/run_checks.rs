@@ -570,6 +570,8 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: 
             .map(|t| {
                 let state = if t.ticket.resolved_at.is_some() {
                     "resolved"
+                } else if t.ticket.autotask_deleted_at.is_some() {
+                    "deleted"
                 } else {
                     "open"
                 };

@@ -127,10 +127,12 @@ pub async fn load(pool: PgPool, include_resolved: bool) -> Action {
     }
 }
 
+/// Open, Deleted (gone from Autotask; no longer on new runs, resolved only here) or resolved.
 fn state(i: &ListedItem, tz: Tz) -> String {
-    match i.resolved_at {
-        None => "open".into(),
-        Some(at) => format!("resolved {}", at.with_timezone(&tz).format("%d %b")),
+    match (i.resolved_at, i.autotask_deleted_at) {
+        (None, None) => "open".into(),
+        (None, Some(at)) => format!("deleted {}", at.with_timezone(&tz).format("%d %b")),
+        (Some(at), _) => format!("resolved {}", at.with_timezone(&tz).format("%d %b")),
     }
 }
 
@@ -330,6 +332,15 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &Tickets, theme: &Theme, tz: Tz) {
     lines.push(Line::from(vec![
         label("State"),
         match (i.resolved_at, &i.resolved_by) {
+            (None, _) if i.autotask_deleted_at.is_some() => Span::styled(
+                format!(
+                    "deleted in Autotask {}: new runs no longer get it",
+                    i.autotask_deleted_at
+                        .map(|at| at.with_timezone(&tz).format("%d %b %Y %H:%M").to_string())
+                        .unwrap_or_default()
+                ),
+                theme.attention(),
+            ),
             (None, _) => Span::styled("open: new runs of its scopes get it", theme.attention()),
             (Some(at), by) => Span::raw(format!(
                 "resolved {}{}",
@@ -349,10 +360,10 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &Tickets, theme: &Theme, tz: Tz) {
             label("Autotask"),
             Span::raw(format!(
                 "ticket {id}{}",
-                if i.resolved_at.is_none() {
-                    " · x completes it in Autotask"
-                } else {
-                    ""
+                match (i.resolved_at, i.autotask_deleted_at) {
+                    (None, Some(_)) => " · gone from Autotask · x resolves it here",
+                    (None, None) => " · x completes it in Autotask",
+                    _ => "",
                 }
             )),
         ]));

@@ -474,6 +474,25 @@ async fn resolving_a_ticket_deleted_in_autotask_records_the_deletion() {
     .await
     .unwrap();
     assert!(r.deleted);
+    assert_eq!(r.internal_ticket_id, Some(created.internal_ticket_id));
+    // Deleted is its own state, and the ticket the operator asked to resolve is closed here.
+    let internal = tickets::get(&t.pool, created.internal_ticket_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(internal.autotask_deleted_at, Some(now()));
+    assert_eq!(internal.resolved_at, Some(now()));
+    assert_eq!(internal.resolved_by.as_deref(), Some("ann"));
+    let open: Vec<i64> = tickets::listed(&t.pool, false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        !open.contains(&created.internal_ticket_id),
+        "no longer open"
+    );
     let next = mail_run(&t.pool, "nightly", 3, "Failed").await;
     assert_eq!(ticket_on(&t.pool, next).await, None);
     assert!(
@@ -481,6 +500,58 @@ async fn resolving_a_ticket_deleted_in_autotask_records_the_deletion() {
             .await
             .unwrap()
             .contains(&next)
+    );
+}
+
+/// A ticket made from the newest of three failing runs goes on all three, and its description
+/// tells about each of them, not only the run the cursor was on.
+#[tokio::test]
+async fn the_description_covers_every_run_the_ticket_goes_on() {
+    let t = TestDb::new().await;
+    let (_m, _c) = mock().await;
+    let (customer, _job, first) = failed_job(&t.pool).await;
+    map_and_configure(&t.pool, customer).await;
+    let second = mail_run(&t.pool, "nightly", 3, "Failed").await;
+    let third = mail_run(&t.pool, "nightly", 4, "Warning").await;
+
+    let p = ticket_flow::preview(&t.pool, third, now()).await.unwrap();
+
+    assert_eq!(p.linked_runs.len(), 3, "{:?}", p.linked_runs);
+    for run in [first, second, third] {
+        assert!(p.linked_runs.contains(&run));
+    }
+    let d = &p.description;
+    assert!(d.contains("This ticket covers 3 runs:"), "{d}");
+    assert!(
+        d.contains("disk full") && d.contains("io error"),
+        "the first run's objects: {d}"
+    );
+    assert_eq!(d.matches("\n- ").count(), 3, "one line per run: {d}");
+}
+
+/// `t r` reads the ticket from Autotask once: the update re-sends what that read returned.
+#[tokio::test]
+async fn resolve_reads_the_ticket_once() {
+    let t = TestDb::new().await;
+    let (m, c) = mock().await;
+    let (customer, _job, run) = failed_job(&t.pool).await;
+    map_and_configure(&t.pool, customer).await;
+    let p = ticket_flow::preview(&t.pool, run, now()).await.unwrap();
+    let created = ticket_flow::create(&t.pool, &c, &p, "ann", now())
+        .await
+        .unwrap();
+    let route = format!("GET Tickets/{}", created.autotask_ticket_id);
+    let before = m.state().count(&route);
+
+    ticket_flow::resolve(&t.pool, &c, created.autotask_ticket_id, None, "ann", now())
+        .await
+        .unwrap();
+
+    let s = m.state();
+    assert_eq!(s.count(&route) - before, 1, "one read");
+    assert_eq!(
+        s.ticket(created.autotask_ticket_id).unwrap()["status"],
+        STATUS_COMPLETE
     );
 }
 

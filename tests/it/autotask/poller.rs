@@ -25,6 +25,80 @@ async fn ticket_for(
     (job_id, run, created)
 }
 
+async fn audit_count(t: &TestDb, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&t.pool)
+        .await
+        .unwrap()
+}
+
+/// A deleted ticket is found once. Putting a new Autotask ticket on the same run overwrites the
+/// run's ticket columns; the deleted state lives on the ticket, so later passes neither ask
+/// Autotask about it again nor write another audit row.
+#[tokio::test]
+async fn a_deleted_ticket_is_recorded_once_even_after_a_new_ticket_goes_on_its_run() {
+    let t = TestDb::new().await;
+    let (m, c) = mock().await;
+    let (_, run, a) = ticket_for(&t, &c, "alpha").await;
+    m.state().delete_ticket(a.autotask_ticket_id);
+    let r = ticket_sync::poll(&t.pool, &c, day(4, 8)).await.unwrap();
+    assert_eq!((r.checked, r.deleted), (1, 1));
+
+    // A new ticket for the same run: allowed (the old one is gone), and it takes the run over.
+    let p = ticket_flow::preview(&t.pool, run, day(4, 9)).await.unwrap();
+    let b = ticket_flow::create(&t.pool, &c, &p, "ann", day(4, 9))
+        .await
+        .unwrap();
+    assert_ne!(a.autotask_ticket_id, b.autotask_ticket_id);
+    assert_eq!(ticket_on(&t.pool, run).await, Some(b.autotask_ticket_id));
+
+    for pass in 0..3 {
+        let r = ticket_sync::poll(&t.pool, &c, day(4, 10 + pass))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.checked, r.deleted),
+            (1, 0),
+            "pass {pass}: only the new ticket"
+        );
+    }
+    assert_eq!(audit_count(&t, "ticket.autotask.deleted").await, 1);
+    let ia = tickets::get(&t.pool, a.internal_ticket_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ia.autotask_deleted_at,
+        Some(day(4, 8)),
+        "first detection kept"
+    );
+    assert_eq!(ia.resolved_at, None, "deleted is not resolved");
+    let listed = tickets::listed(&t.pool, false).await.unwrap();
+    let row = listed
+        .iter()
+        .find(|i| i.id == a.internal_ticket_id)
+        .unwrap();
+    assert_eq!(
+        row.autotask_deleted_at,
+        Some(day(4, 8)),
+        "the list shows the state"
+    );
+
+    // Recording it again (a resolve that finds it gone) changes nothing and audits nothing.
+    let mut conn = t.pool.acquire().await.unwrap();
+    let again = backupchecks::db::autotask::run_tickets::mark_deleted(
+        &mut conn,
+        a.autotask_ticket_id,
+        "ann",
+        day(5, 8),
+    )
+    .await
+    .unwrap();
+    assert!(!again.changed);
+    assert_eq!(audit_count(&t, "ticket.autotask.deleted").await, 1);
+}
+
 #[tokio::test]
 async fn completed_deleted_and_renumbered_tickets_are_followed() {
     let t = TestDb::new().await;

@@ -58,6 +58,15 @@ pub struct Throttle {
     pub retry_after: Option<u64>,
 }
 
+/// Hold the answer to the next `times` requests whose route contains `route` for `delay`: a
+/// stalled server (the token endpoint's route is `token`).
+#[derive(Debug, Clone)]
+pub struct Stall {
+    pub route: String,
+    pub times: u32,
+    pub delay: std::time::Duration,
+}
+
 /// One API request as the fake saw it: `GET mailFolders/inbox`, with the answer's status.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -82,6 +91,9 @@ pub struct State {
     pub reject_all_tokens: bool,
     pub deny_access: bool,
     pub throttles: Vec<Throttle>,
+    pub stalls: Vec<Stall>,
+    /// Requests that arrived at a stalled route (they may never have been answered).
+    pub stalled: u32,
     /// Most items per page, whatever `$top` asks (Graph may return fewer than asked).
     pub folder_page_max: usize,
     pub message_page_max: usize,
@@ -118,6 +130,8 @@ impl FakeGraph {
             reject_all_tokens: false,
             deny_access: false,
             throttles: Vec::new(),
+            stalls: Vec::new(),
+            stalled: 0,
             folder_page_max: 10,
             message_page_max: 1000,
             folders: vec![
@@ -206,6 +220,14 @@ impl FakeGraph {
         });
     }
 
+    pub fn stall(&self, route: &str, times: u32, delay: std::time::Duration) {
+        self.state().stalls.push(Stall {
+            route: route.into(),
+            times,
+            delay,
+        });
+    }
+
     /// API requests seen whose route contains `part`.
     pub fn seen(&self, method: &str, part: &str) -> Vec<Seen> {
         self.state()
@@ -254,7 +276,30 @@ impl Respond for Responder {
             .map(percent_decode)
             .collect();
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-        match (req.method.as_str(), segs.as_slice()) {
+        let path = segs.join("/");
+        let delay = s
+            .stalls
+            .iter_mut()
+            .find(|st| st.times > 0 && path.contains(&st.route))
+            .map(|st| {
+                st.times -= 1;
+                st.delay
+            });
+        if delay.is_some() {
+            s.stalled += 1;
+        }
+        let answer = s.answer(req, &segs);
+        match delay {
+            Some(d) => answer.set_delay(d),
+            None => answer,
+        }
+    }
+}
+
+impl State {
+    fn answer(&mut self, req: &Request, segs: &[&str]) -> ResponseTemplate {
+        let s = self;
+        match (req.method.as_str(), segs) {
             ("POST", ["login", tenant, "oauth2", "v2.0", "token"]) => s.token(tenant, &req.body),
             (_, ["v1.0", "users", mailbox, rest @ ..]) => {
                 let method = req.method.as_str().to_string();
@@ -574,9 +619,16 @@ impl State {
         let top = q
             .get("$top")
             .and_then(|t| t.parse::<usize>().ok())
-            .unwrap_or(default_top)
-            .min(max)
-            .max(1);
+            .unwrap_or(default_top);
+        // Graph's limit for message and folder collections.
+        if !(1..=1000).contains(&top) {
+            return graph_error(
+                400,
+                "BadRequest",
+                "The value of $top must be between 1 and 1000.",
+            );
+        }
+        let top = top.min(max);
         let skip = q
             .get("$skiptoken")
             .and_then(|t| t.strip_prefix("opaque-"))

@@ -8,7 +8,7 @@ use backupchecks::db::autotask::mapping as db_mapping;
 use backupchecks::db::settings::{self, keys};
 use backupchecks::psa::autotask::fake::USERNAME;
 use backupchecks::psa::picklist_cache;
-use backupchecks::tui::app::Overlay;
+use backupchecks::tui::app::{Overlay, Pending};
 use backupchecks::tui::panes::settings::ConfigSummary;
 
 fn toast_text(a: &App) -> String {
@@ -60,6 +60,35 @@ pub async fn map_acme(t: &TestDb) -> i64 {
 
 fn preview_open(a: &App) -> bool {
     matches!(a.overlay, Some(Overlay::TicketPreview(_)))
+}
+
+/// Tickets are for problem runs: on a run that succeeded, `t a` asks before it prepares one.
+#[tokio::test]
+async fn a_ticket_for_a_successful_run_is_only_prepared_after_a_yes() {
+    let t = fixture().await;
+    let (_m, mut a) = autotask_app(&t).await;
+    ready(&mut a).await;
+    keys(&mut a, "G").await;
+    a.settle().await;
+    let run = a.run_checks.current_run().unwrap().clone();
+    assert_eq!(run.effective_status, "Success");
+    keys(&mut a, "ta").await;
+    assert!(!preview_open(&a));
+    match &a.overlay {
+        Some(Overlay::Confirm {
+            question,
+            then: Pending::AutotaskPreview(id),
+        }) => {
+            assert_eq!(*id, run.id);
+            assert!(question.contains("This run succeeded"), "{question}");
+        }
+        _ => panic!("expected a question first: {}", toast_text(&a)),
+    }
+    keys(&mut a, "n").await;
+    assert!(a.overlay.is_none() && !preview_open(&a));
+    keys(&mut a, "ta").await;
+    keys(&mut a, "y").await;
+    assert!(preview_open(&a), "{}", toast_text(&a));
 }
 
 #[tokio::test]

@@ -76,6 +76,42 @@ async fn tickets_remarks_and_overrides_snapshots() {
     both(&mut a, "confirm_deactivate").await;
 }
 
+/// A ticket deleted in Autotask shows as Deleted, not open, and `x` closes it here without
+/// going to Autotask (this seat has no Autotask configured at all).
+#[tokio::test]
+async fn a_ticket_deleted_in_autotask_shows_deleted_and_resolves_here() {
+    let t = fixture().await;
+    autotask_ticket(&t).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    let deleted =
+        db::autotask::run_tickets::mark_deleted(&mut conn, 4242, "autotask-poller", now())
+            .await
+            .unwrap();
+    assert!(deleted.changed);
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "6").await;
+    let item = a.tickets.current().unwrap().clone();
+    assert_eq!(item.code.as_deref(), Some("T20261119.0042"));
+    let text = screen(&mut a, 160, 48);
+    assert!(text.contains("deleted 20 Nov"), "{text}");
+    assert!(text.contains("deleted in Autotask"), "{text}");
+    assert!(!text.contains("AT open"), "{text}");
+
+    keys(&mut a, "x").await;
+    match &a.overlay {
+        Some(Overlay::Confirm {
+            question,
+            then: Pending::ResolveTicket { .. },
+        }) => assert!(question.contains("resolved here only"), "{question}"),
+        _ => panic!("expected a local resolve: {}", toast_text(&a)),
+    }
+    keys(&mut a, "y").await;
+    let stored = db::tickets::get(&t.pool, item.id).await.unwrap().unwrap();
+    assert!(stored.resolved_at.is_some(), "{}", toast_text(&a));
+    assert!(a.tickets.tickets.is_empty(), "no longer open");
+}
+
 #[tokio::test]
 async fn resolving_from_pane_6_stops_the_ticket_and_remark_indicators() {
     let t = fixture().await;

@@ -152,6 +152,8 @@ pub struct FakeState {
     pub violations: Vec<String>,
     next_ticket: i64,
     next_note: i64,
+    /// Numbers issued per day: Autotask never hands out a number twice, even after a delete.
+    numbers_issued: BTreeMap<String, usize>,
 }
 
 impl FakeState {
@@ -180,6 +182,7 @@ impl FakeState {
             violations: Vec::new(),
             next_ticket: 7001,
             next_note: 1,
+            numbers_issued: BTreeMap::new(),
         };
         s.add_company(174, "Acme Corporation");
         s.add_company(175, "Globex");
@@ -285,16 +288,9 @@ impl FakeState {
         let id = self.next_ticket;
         self.next_ticket += 1;
         let day = self.now.format("%Y%m%d").to_string();
-        let seq = self
-            .tickets
-            .values()
-            .filter(|t| {
-                t.get("ticketNumber")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.starts_with(&format!("T{day}.")))
-            })
-            .count()
-            + 1;
+        let issued = self.numbers_issued.entry(day.clone()).or_insert(0);
+        *issued += 1;
+        let seq = *issued;
         m.insert("id".into(), json!(id));
         m.insert("ticketNumber".into(), json!(format!("T{day}.{seq:04}")));
         m.insert("createDate".into(), json!(self.now_text()));
