@@ -244,6 +244,7 @@ impl App {
             Field::ImportInterval => "minutes; empty or 0 turns it off",
             Field::MissedGrace | Field::PollInterval => "minutes",
             Field::DueDays => "days",
+            Field::MaxMail => "MB; a larger mail is stored with its headers only",
             Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
             // No picklists cached: the number Autotask uses, typed by hand.
             _ => "Autotask value (no cached picklist: p fetches them)",

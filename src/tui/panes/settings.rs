@@ -27,6 +27,7 @@ pub enum Field {
     InboxFolder,
     ProcessedFolder,
     MissedGrace,
+    MaxMail,
     Queue,
     Priority,
     Status,
@@ -38,12 +39,13 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::Timezone,
         Field::ImportInterval,
         Field::InboxFolder,
         Field::ProcessedFolder,
         Field::MissedGrace,
+        Field::MaxMail,
         Field::Queue,
         Field::Priority,
         Field::Status,
@@ -61,6 +63,7 @@ impl Field {
             Field::InboxFolder => keys::GRAPH_INBOX_FOLDER,
             Field::ProcessedFolder => keys::GRAPH_PROCESSED_FOLDER,
             Field::MissedGrace => keys::MISSED_GRACE_MINUTES,
+            Field::MaxMail => keys::MAX_MAIL_MB,
             Field::Queue => keys::AUTOTASK_QUEUE_ID,
             Field::Priority => keys::AUTOTASK_PRIORITY,
             Field::Status => keys::AUTOTASK_STATUS,
@@ -79,6 +82,7 @@ impl Field {
             Field::InboxFolder => "Graph inbox folder",
             Field::ProcessedFolder => "Graph processed folder",
             Field::MissedGrace => "Missed-run grace",
+            Field::MaxMail => "Largest mail",
             Field::Queue => "Queue",
             Field::Priority => "Priority",
             Field::Status => "Status",
@@ -201,6 +205,7 @@ impl SettingsData {
             Field::InboxFolder => p.graph_inbox_folder.clone(),
             Field::ProcessedFolder => p.graph_processed_folder.clone(),
             Field::MissedGrace => format!("{} min", p.missed_grace_minutes),
+            Field::MaxMail => format!("{} MB (larger: headers only)", p.max_mail_mb),
             Field::DueDays => format!("{} day(s) after creation", d.due_days),
             Field::PollInterval => match d.poll_interval_minutes {
                 0 => "only when Run Checks opens".into(),
@@ -222,6 +227,7 @@ impl SettingsData {
             Field::InboxFolder => p.graph_inbox_folder.clone(),
             Field::ProcessedFolder => p.graph_processed_folder.clone(),
             Field::MissedGrace => p.missed_grace_minutes.to_string(),
+            Field::MaxMail => p.max_mail_mb.to_string(),
             Field::DueDays => self.defaults.due_days.to_string(),
             Field::PollInterval => self.defaults.poll_interval_minutes.to_string(),
             other => self.id(other).map(|v| v.to_string()).unwrap_or_default(),
@@ -276,6 +282,10 @@ pub fn parse(field: Field, input: &str) -> Result<Value, String> {
             Ok(json!(number("a number of minutes")?))
         }
         Field::DueDays => Ok(json!(number("a number of days")?)),
+        Field::MaxMail => match number("a size in MB, 1 or more")? {
+            0 => Err(format!("{}: a size in MB, 1 or more", field.label())),
+            n => Ok(json!(n)),
+        },
         Field::InboxFolder | Field::ProcessedFolder if input.is_empty() => Err(format!(
             "{}: a folder path such as Inbox/Processed",
             field.label()
