@@ -55,7 +55,7 @@ async fn customers_settings_and_picker_snapshots() {
     both(&mut a, "company_picker").await;
     keys(&mut a, "\u{1b}9").await;
     both(&mut a, "settings").await;
-    keys(&mut a, "jjjjj\n").await;
+    keys(&mut a, "jjjjjj\n").await;
     both(&mut a, "settings_queue_choice").await;
 }
 
