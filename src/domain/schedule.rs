@@ -21,7 +21,7 @@
 //!    runs → Monthly.
 //! 4. Otherwise Irregular: never missed.
 //!
-//! The expected time of day is the early side (the 20% quantile) of the recent run times on
+//! The expected time of day is the early side (the 10% quantile) of the recent run times on
 //! scheduled slots — a report comes after its job started — taken on the clock circle so a job
 //! around midnight gets a time around midnight, on the evening it starts.
 
@@ -49,7 +49,7 @@ const TIME_WINDOW_WEEKLY_DAYS: u64 = 28;
 const TIME_WINDOW_MONTHLY_DAYS: u64 = 93;
 const SECONDS_PER_DAY: i64 = 86_400;
 /// Share of recent report times that come before the expected time of day (see `expected_time`).
-const TIME_QUANTILE: f64 = 0.2;
+const TIME_QUANTILE: f64 = 0.1;
 
 /// A day of the month a monthly job runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
