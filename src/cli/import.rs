@@ -69,6 +69,30 @@ fn report(s: &ImportSummary) {
     }
 }
 
+/// The missed-run pass that follows every import cycle, as in the importer service: new runs
+/// may satisfy Missed runs, and imported history may show slots that never came. Prints one line;
+/// returns false when the pass failed.
+async fn missed_run_pass(db: &Database) -> bool {
+    use crate::services::missed_runs;
+    match missed_runs::pass_once(db.pool(), chrono::Utc::now()).await {
+        Ok(Some(r)) => {
+            println!("missed runs: {} created, {} removed", r.created, r.removed);
+            for (job, why) in &r.failed {
+                eprintln!("error: missed runs of job {job} not checked: {why}");
+            }
+            r.failed.is_empty()
+        }
+        Ok(None) => {
+            println!("missed runs: checked by another running process");
+            true
+        }
+        Err(e) => {
+            eprintln!("error: missed-run check failed: {e}");
+            false
+        }
+    }
+}
+
 pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
     let loaded = config::load(explicit, &|k| std::env::var(k).ok())?;
     for w in &loaded.warnings {
@@ -101,6 +125,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
             Ok(s) => {
                 report(&s);
                 failed |= s.failed > 0;
+                failed |= !missed_run_pass(&db).await;
                 retry.reset();
             }
             Err(e) => {

@@ -20,24 +20,37 @@ pub struct PassReport {
 #[derive(sqlx::FromRow)]
 struct EligibleJob {
     id: i64,
-    created_at: DateTime<Utc>,
+    /// When the job's first report came: its first real run or the first mail of its identity
+    /// still waiting in the Inbox, whichever is earlier; its creation when it has neither. History
+    /// imported before approval counts, so this is often long before the approval.
+    existed_from: DateTime<Utc>,
     schedule_learned_at: Option<DateTime<Utc>>,
 }
 
 /// One pass over every job that can miss a run: not archived, not deleted, not informational,
 /// of an active customer. Per job, in its own transaction: relearns the schedule once per local
 /// day, removes unreviewed Missed runs that real runs now satisfy, and creates the Missed runs of
-/// the last [`BACKFILL_DAYS`] days (never before the job existed). Creation is idempotent: a
+/// the last [`BACKFILL_DAYS`] days (never before the job's first report, however late it was
+/// approved). Runs dated after `now` satisfy nothing yet. Creation is idempotent: a
 /// slot that has a Missed run, reviewed or not, gets no second one. Every new Missed run goes
 /// through override evaluation and propagation like a run from mail.
 pub async fn run_pass(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<PassReport, DbError> {
     let policy = settings::policy(&mut *conn).await?;
     let jobs: Vec<EligibleJob> = sqlx::query_as(
-        "SELECT j.id, j.created_at, j.schedule_learned_at FROM jobs j \
-         JOIN customers c ON c.id = j.customer_id \
+        "SELECT j.id, j.schedule_learned_at, \
+           COALESCE(LEAST( \
+             (SELECT min(r.run_at) FROM job_runs r \
+               WHERE r.job_id = j.id AND NOT r.missed AND r.run_at <= $1), \
+             (SELECT min(m.received_at) FROM mail_messages m \
+               WHERE m.job_id IS NULL AND m.deleted_at IS NULL AND m.received_at <= $1 \
+                 AND m.from_address = j.from_address AND m.backup_software = j.backup_software \
+                 AND m.backup_type = j.backup_type AND m.job_name = j.job_name)), \
+             j.created_at) AS existed_from \
+         FROM jobs j JOIN customers c ON c.id = j.customer_id \
          WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND NOT j.informational \
            AND c.active AND c.deleted_at IS NULL ORDER BY j.id",
     )
+    .bind(now)
     .fetch_all(&mut *conn)
     .await?;
     let grace = TimeDelta::minutes(i64::from(policy.missed_grace_minutes));
@@ -78,10 +91,11 @@ async fn pass_for_job(
     let since = now - TimeDelta::days(i64::try_from(BACKFILL_DAYS).unwrap_or(7) + 2);
     let real: Vec<DateTime<Utc>> = sqlx::query_scalar(
         "SELECT run_at FROM job_runs WHERE job_id = $1 AND NOT missed AND run_at >= $2 \
-         ORDER BY run_at",
+         AND run_at <= $3 ORDER BY run_at",
     )
     .bind(job.id)
     .bind(since)
+    .bind(now)
     .fetch_all(&mut *conn)
     .await?;
     // Catches real runs created while a Missed run for their slot was being created.
@@ -95,7 +109,7 @@ async fn pass_for_job(
         return Ok((0, removed));
     };
     let mut created = 0;
-    for slot in slots::missed_slots(&effective, false, job.created_at, &real, tz, now) {
+    for slot in slots::missed_slots(&effective, false, job.existed_from, &real, tz, now) {
         if let Some(run_id) =
             runs::insert_missed(&mut *conn, job.id, slot.date, slot.expected).await?
         {
@@ -108,15 +122,17 @@ async fn pass_for_job(
 }
 
 /// When run `run_id` is a real run, removes the unreviewed Missed run of the slot it satisfies.
-/// Returns whether one was removed. Reviewed Missed runs are never touched.
+/// Returns whether one was removed. Reviewed Missed runs are never touched, and a run dated in the
+/// future (by the database's clock) satisfies nothing until its time has come; the next pass
+/// handles it then.
 pub async fn remove_satisfied_by(conn: &mut PgConnection, run_id: i64) -> Result<bool, DbError> {
-    let run: Option<(i64, DateTime<Utc>, bool)> =
-        sqlx::query_as("SELECT job_id, run_at, missed FROM job_runs WHERE id = $1")
+    let run: Option<(i64, DateTime<Utc>, bool, bool)> =
+        sqlx::query_as("SELECT job_id, run_at, missed, run_at > now() FROM job_runs WHERE id = $1")
             .bind(run_id)
             .fetch_optional(&mut *conn)
             .await?;
     match run {
-        Some((job_id, run_at, false)) => remove_satisfied(conn, job_id, run_at).await,
+        Some((job_id, run_at, false, false)) => remove_satisfied(conn, job_id, run_at).await,
         _ => Ok(false),
     }
 }

@@ -63,8 +63,8 @@ pub async fn get(ex: impl PgExecutor<'_>, job_id: i64) -> Result<JobSchedule, Db
         .ok_or_else(|| DbError::NotFound(format!("job {job_id}")))
 }
 
-/// Learns the schedule of job `job_id` from its real runs (Missed runs and informational jobs
-/// never count) at `now` in `tz`, and stores it with the time it was learned. `None` (stored as
+/// Learns the schedule of job `job_id` from its real runs (Missed runs, runs dated after `now` and
+/// informational jobs never count) at `now` in `tz`, and stores it with the time it was learned. `None` (stored as
 /// well) when there is not enough evidence.
 pub async fn learn(
     conn: &mut PgConnection,
@@ -82,10 +82,12 @@ pub async fn learn(
         None
     } else {
         let runs: Vec<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT run_at FROM job_runs WHERE job_id = $1 AND NOT missed AND run_at >= $2",
+            "SELECT run_at FROM job_runs WHERE job_id = $1 AND NOT missed AND run_at >= $2 \
+             AND run_at <= $3",
         )
         .bind(job_id)
         .bind(now - LEARN_LOOKBACK)
+        .bind(now)
         .fetch_all(&mut *conn)
         .await?;
         let today = now.with_timezone(&tz).date_naive();

@@ -90,14 +90,15 @@ pub fn slot_state(
 }
 
 /// The slots a Missed run should exist for at `now`: due dates from [`BACKFILL_DAYS`] before today
-/// up to today (local dates in `tz`), expected no earlier than `job_created`, unsatisfied by any of
-/// `runs` (the job's real runs, Missed runs excluded) once the schedule's grace has passed.
-/// Informational jobs and Irregular schedules have none. The caller skips archived jobs and inactive
-/// customers and creates each slot idempotently.
+/// up to today (local dates in `tz`), expected no earlier than `existed_from` (when the job's first
+/// report came, or its creation when it has none), unsatisfied by any of `runs` (the job's real
+/// runs, Missed runs excluded) once the schedule's grace has passed. A run dated after `now` (a
+/// sender's clock ahead) satisfies nothing. Informational jobs and Irregular schedules have none.
+/// The caller skips archived jobs and inactive customers and creates each slot idempotently.
 pub fn missed_slots(
     schedule: &EffectiveSchedule,
     informational: bool,
-    job_created: DateTime<Utc>,
+    existed_from: DateTime<Utc>,
     runs: &[DateTime<Utc>],
     tz: Tz,
     now: DateTime<Utc>,
@@ -105,6 +106,7 @@ pub fn missed_slots(
     if informational {
         return Vec::new();
     }
+    let runs: Vec<DateTime<Utc>> = runs.iter().copied().filter(|r| *r <= now).collect();
     let today = now.with_timezone(&tz).date_naive();
     let Some(first) = today.checked_sub_days(Days::new(BACKFILL_DAYS)) else {
         return Vec::new();
@@ -113,8 +115,8 @@ pub fn missed_slots(
         .iter_days()
         .take_while(|d| *d <= today)
         .filter_map(|d| slot_on(&schedule.schedule, tz, d))
-        .filter(|s| s.expected >= job_created)
-        .filter(|s| slot_state(s, schedule.grace, runs, now) == SlotState::Missed)
+        .filter(|s| s.expected >= existed_from)
+        .filter(|s| slot_state(s, schedule.grace, &runs, now) == SlotState::Missed)
         .collect()
 }
 
@@ -427,5 +429,58 @@ mod tests {
             missed_slots(&sched, false, created, &[late], Amsterdam, later),
             vec![]
         );
+    }
+
+    #[test]
+    fn a_run_dated_in_the_future_satisfies_nothing() {
+        // The sender's clock is a day ahead: its report of the 16th claims the 17th 22:00.
+        let now = at(date(2025, 6, 17), hm(10, 0));
+        let created = at(date(2025, 6, 15), hm(0, 0));
+        let ahead = at(date(2025, 6, 17), hm(22, 0));
+        let missed = missed_slots(&daily(22, 0), false, created, &[ahead], Amsterdam, now);
+        assert_eq!(dates(&missed), vec![date(2025, 6, 15), date(2025, 6, 16)]);
+        // Once that time has really come, it counts like any run.
+        let later = at(date(2025, 6, 18), hm(10, 0));
+        let missed = missed_slots(&daily(22, 0), false, created, &[ahead], Amsterdam, later);
+        assert_eq!(dates(&missed), vec![date(2025, 6, 15), date(2025, 6, 16)]);
+    }
+
+    #[test]
+    fn new_york_gap_and_overlap() {
+        use chrono_tz::America::New_York;
+        // 9 March 2025: 02:30 does not exist and becomes 03:30 EDT (07:30 UTC).
+        assert_eq!(
+            local_instant(New_York, date(2025, 3, 9), hm(2, 30)),
+            Some(utc(2025, 3, 9, 7, 30))
+        );
+        // 2 November 2025: 01:30 happens twice; the first (EDT, 05:30 UTC) is taken.
+        assert_eq!(
+            local_instant(New_York, date(2025, 11, 2), hm(1, 30)),
+            Some(utc(2025, 11, 2, 5, 30))
+        );
+        // One slot per day across both changes; a run at the second 01:30 is an hour late.
+        let sched = daily(1, 30);
+        let runs: Vec<DateTime<Utc>> = [31, 1, 2, 3]
+            .into_iter()
+            .map(|d| {
+                let day = if d == 31 {
+                    date(2025, 10, 31)
+                } else {
+                    date(2025, 11, d)
+                };
+                local_instant(New_York, day, hm(1, 30)).unwrap()
+            })
+            .map(|r| {
+                if r == utc(2025, 11, 2, 5, 30) {
+                    r + TimeDelta::hours(1)
+                } else {
+                    r
+                }
+            })
+            .collect();
+        let now = local_instant(New_York, date(2025, 11, 4), hm(12, 0)).unwrap();
+        let created = utc(2025, 10, 30, 12, 0);
+        let missed = missed_slots(&sched, false, created, &runs, New_York, now);
+        assert_eq!(dates(&missed), vec![date(2025, 11, 4)]);
     }
 }

@@ -1,26 +1,31 @@
 //! Job schedules: learned from the times a job really ran, or pinned by an operator.
 //!
-//! Learning works on local dates in the configured timezone, on whole days before `today` (a day
-//! still in progress is no evidence that a run is missing), and on the period that ends with the
-//! job's last run: silence after the last run is no new schedule, so a job that stopped keeps its
+//! Learning works on *slots*, not on the runs' own dates: each run is assigned to the local date
+//! whose expected instant it is nearest to (within 12 hours, DST-correct), so a 23:50 job that ran
+//! at 00:05 counts for the evening before. Only whole days before `today` count (a day still in
+//! progress is no evidence that a run is missing), and only the period that ends with the job's
+//! last run: silence after the last run is no new schedule, so a job that stopped keeps its
 //! pattern — and its missed runs — until its runs leave the evidence window.
 //!
-//! 1. Nothing is learned from fewer than [`MIN_RUN_DAYS`] days with a run in the
+//! 1. Nothing is learned from fewer than [`MIN_RUN_DAYS`] slots with a run in the
 //!    [`MONTHLY_WINDOW_DAYS`] days before today, or from less than a week of observation.
 //! 2. Weekdays, over the last [`WEEKLY_WINDOW_DAYS`] days the job existed: each weekday's dates form a
 //!    series of "had a run or not". A weekday counts when the series is *regular* (see
 //!    [`is_regular`]): nearly every one of its last 4 dates had a run, or it had a run on at least
-//!    60% of all its dates and on at least half of its last 4. All seven → Daily, some → Weekly.
-//!    Because the last 4 dates decide, a changed schedule (a migrated job) wins after three weeks,
-//!    while one holiday never breaks a pattern.
+//!    60% of all its dates and was not silent on the last 3. All seven → Daily, some → Weekly.
+//!    Misses (even two in a row) never erase the schedule that makes them misses, while a changed
+//!    schedule (a migrated job) wins after three weeks.
 //! 3. Otherwise the same test per day of the month (and for "last day of the month") over the last
 //!    [`MONTHLY_WINDOW_DAYS`] days, with the last 3 months as the recent part, at least two runs on
-//!    the day, and only when those days hold most of the job's runs → Monthly.
+//!    the day (one for a young job's second day), and only when those days hold most of the job's
+//!    runs → Monthly.
 //! 4. Otherwise Irregular: never missed.
 //!
-//! The expected time of day is the median of the recent run times on scheduled days, taken on the
-//! clock circle so a job around midnight gets a time around midnight.
+//! The expected time of day is the early side (the 10% quantile) of the recent run times on
+//! scheduled slots — a report comes after its job started — taken on the clock circle so a job
+//! around midnight gets a time around midnight, on the evening it starts.
 
+use crate::domain::missed::local_instant;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -43,6 +48,8 @@ const RECENT_MONTHS: usize = 3;
 const TIME_WINDOW_WEEKLY_DAYS: u64 = 28;
 const TIME_WINDOW_MONTHLY_DAYS: u64 = 93;
 const SECONDS_PER_DAY: i64 = 86_400;
+/// Share of recent report times that come before the expected time of day (see `expected_time`).
+const TIME_QUANTILE: f64 = 0.1;
 
 /// A day of the month a monthly job runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -142,6 +149,16 @@ impl Schedule {
         }
     }
 
+    /// The same days at another time of day; Irregular stays Irregular.
+    pub fn with_time(self, time: NaiveTime) -> Schedule {
+        match self {
+            Schedule::Daily { .. } => Schedule::Daily { time },
+            Schedule::Weekly { days, .. } => Schedule::Weekly { days, time },
+            Schedule::Monthly { days, .. } => Schedule::Monthly { days, time },
+            Schedule::Irregular => Schedule::Irregular,
+        }
+    }
+
     /// Whether a run is expected on this local date.
     pub fn is_due_on(&self, date: NaiveDate) -> bool {
         match self {
@@ -222,6 +239,11 @@ pub fn effective_schedule(
 ///
 /// `created` is when the job was created; runs from before it (mail approved later) also show the
 /// job existed. `today` is the current local date in `tz`. `None` means not enough evidence yet.
+///
+/// Each run is first assigned to the slot it satisfies (see [`assign_slots`]); the pattern is
+/// learned from those slot dates, not from the runs' own dates. The time of day comes first from
+/// all recent runs, then again from the runs on the days of the pattern, and the runs are assigned
+/// once more with that time, so a few odd runs cannot pull the slots off.
 pub fn learn_schedule(
     runs: &[DateTime<Utc>],
     created: DateTime<Utc>,
@@ -234,10 +256,63 @@ pub fn learn_schedule(
             let l = r.with_timezone(&tz);
             (l.date_naive(), l.time())
         })
-        .filter(|(d, _)| *d < today)
         .collect();
+    let last_date = local.iter().map(|(d, _)| *d).filter(|d| *d < today).max()?;
+    let recent_from = days_before(last_date, TIME_WINDOW_WEEKLY_DAYS)?;
+    let recent_times: Vec<NaiveTime> = local
+        .iter()
+        .filter(|(d, _)| *d >= recent_from && *d < today)
+        .map(|(_, t)| *t)
+        .collect();
+    let first_guess = circular_median(&recent_times)?;
+    let slots = assign_slots(runs, first_guess, tz, today);
+    let probe = pattern(&slots, created, tz, today)?;
+    let Some(time) = expected_time(&slots, &probe, last_date) else {
+        return Some(probe);
+    };
+    let slots = assign_slots(runs, time, tz, today);
+    let schedule = pattern(&slots, created, tz, today)?;
+    match expected_time(&slots, &schedule, last_date) {
+        Some(time) => Some(schedule.with_time(time)),
+        None => Some(schedule),
+    }
+}
+
+/// The local slot date each run satisfies when the job runs at `time` in `tz`: of the day before,
+/// the day itself and the day after, the one whose expected instant is nearest (DST-correct, so
+/// within 12 hours). A job expected at 23:50 that ran at 00:05 belongs to the evening before.
+/// Runs whose slot is `today` or later are left out: a day in progress is no evidence. Each entry
+/// is (slot date, the run's local time of day).
+pub fn assign_slots(
+    runs: &[DateTime<Utc>],
+    time: NaiveTime,
+    tz: Tz,
+    today: NaiveDate,
+) -> Vec<(NaiveDate, NaiveTime)> {
+    runs.iter()
+        .filter_map(|r| {
+            let local = r.with_timezone(&tz);
+            let own = local.date_naive();
+            let slot = [own.pred_opt(), Some(own), own.succ_opt()]
+                .into_iter()
+                .flatten()
+                .filter_map(|d| Some((d, local_instant(tz, d, time)?)))
+                .min_by_key(|(d, expected)| ((*r - *expected).abs(), *d))?
+                .0;
+            (slot < today).then_some((slot, local.time()))
+        })
+        .collect()
+}
+
+/// The pattern (with a placeholder time) of a job whose runs fell on these slot dates.
+fn pattern(
+    slots: &[(NaiveDate, NaiveTime)],
+    created: DateTime<Utc>,
+    tz: Tz,
+    today: NaiveDate,
+) -> Option<Schedule> {
+    let run_dates: BTreeSet<NaiveDate> = slots.iter().map(|(d, _)| *d).collect();
     let created_date = created.with_timezone(&tz).date_naive();
-    let run_dates: BTreeSet<NaiveDate> = local.iter().map(|(d, _)| *d).collect();
     let existed_from = run_dates
         .first()
         .map_or(created_date, |first| (*first).min(created_date));
@@ -263,39 +338,33 @@ pub fn learn_schedule(
         })
         .collect();
     if !weekly.is_empty() {
-        let probe = Schedule::weekly(weekly.iter().copied(), NaiveTime::MIN);
-        let time = expected_time(&local, &probe, days_before(end, TIME_WINDOW_WEEKLY_DAYS)?)?;
-        return Some(Schedule::weekly(weekly, time));
+        return Some(Schedule::weekly(weekly, NaiveTime::MIN));
     }
-
     let monthly = monthly_days(&run_dates, monthly_from, end);
-    if monthly.is_empty() {
-        return Some(Schedule::Irregular);
-    }
-    let probe = Schedule::monthly(monthly.iter().copied(), NaiveTime::MIN);
-    let time = expected_time(&local, &probe, days_before(end, TIME_WINDOW_MONTHLY_DAYS)?)?;
-    Some(Schedule::monthly(monthly, time))
+    Some(Schedule::monthly(monthly, NaiveTime::MIN))
 }
 
 /// Whether a day (a weekday, a day of the month) with this "had a run" series, oldest first, is part
 /// of the schedule. It counts when
-/// - its recent part (last `recent` entries) had a run every time but at most once — so one holiday
-///   never breaks a pattern, and a new pattern wins once it has held for `recent - 1` times; or
-/// - it had a run on at least 60% of the whole series and on at least half of the recent part — so an
-///   established pattern survives two holidays close together (Christmas and New Year fall on the same
-///   weekday), yet a day that stopped (at most one run among the recent part) drops out.
+/// - its recent part (last `recent` entries) had a run every time but at most once — so a new
+///   pattern wins once it has held for `recent - 1` times; or
+/// - it had a run on at least 60% of the whole series and its last `recent - 1` entries were not
+///   all without a run — so misses, even two in a row, never erase the schedule that makes them
+///   misses, yet a day that stopped drops out after `recent - 1` silent times in a row.
 ///
 /// 60% rather than a bare majority keeps a fortnightly job (50%) from flipping in and out.
 pub fn is_regular(series: &[bool], recent: usize) -> bool {
     let recent_part: Vec<bool> = series.iter().rev().take(recent).copied().collect();
     let recent_len = recent_part.len();
-    let recent_runs = recent_part.iter().filter(|r| **r).count();
     if recent_len == 0 {
         return false;
     }
+    let recent_runs = recent_part.iter().filter(|r| **r).count();
     let all_runs = series.iter().filter(|r| **r).count();
+    let silent_lately = series.iter().rev().take_while(|r| !**r).count();
     let recent_steady = recent_runs >= recent_len.saturating_sub(1).max(1);
-    let established = all_runs * 5 >= series.len() * 3 && recent_runs * 2 >= recent_len;
+    let stopped = silent_lately >= recent.saturating_sub(1).max(1);
+    let established = all_runs * 5 >= series.len() * 3 && !stopped;
     recent_steady || established
 }
 
@@ -313,8 +382,14 @@ fn series(
         .collect()
 }
 
+/// Most days a monthly pattern with a day seen only once may have: beyond that, single runs are
+/// more likely chance than schedule.
+const MAX_MONTHLY_DAYS_WITH_SINGLES: usize = 4;
+
 /// Days of the month with a regular series and at least two runs, when together they hold at least
 /// two thirds of the runs (a guard against a busy irregular job that hits some days by chance).
+/// A day that had only two chances so far (a young job) counts with one run when another day
+/// already has two: a 1st-and-15th job with one missing 15th is still a 1st-and-15th job.
 /// "Last" replaces the days 28–31 whose runs all fell on a month's last day.
 fn monthly_days(run_dates: &BTreeSet<NaiveDate>, from: NaiveDate, to: NaiveDate) -> Vec<MonthDay> {
     let in_window: Vec<NaiveDate> = run_dates
@@ -322,13 +397,28 @@ fn monthly_days(run_dates: &BTreeSet<NaiveDate>, from: NaiveDate, to: NaiveDate)
         .copied()
         .filter(|d| *d >= from && *d <= to)
         .collect();
-    let candidates = (1..=31u8).map(MonthDay::Day).chain([MonthDay::Last]);
-    let mut days: Vec<MonthDay> = candidates
-        .filter(|md| {
-            let s = series(run_dates, from, to, |d| md.is(d));
-            s.iter().filter(|r| **r).count() >= 2 && is_regular(&s, RECENT_MONTHS)
-        })
+    let candidates: Vec<(MonthDay, Vec<bool>)> = (1..=31u8)
+        .map(MonthDay::Day)
+        .chain([MonthDay::Last])
+        .map(|md| (md, series(run_dates, from, to, |d| md.is(d))))
         .collect();
+    let hits = |s: &[bool]| s.iter().filter(|r| **r).count();
+    let mut days: Vec<MonthDay> = candidates
+        .iter()
+        .filter(|(_, s)| hits(s) >= 2 && is_regular(s, RECENT_MONTHS))
+        .map(|(md, _)| *md)
+        .collect();
+    if !days.is_empty() {
+        let singles: Vec<MonthDay> = candidates
+            .iter()
+            .filter(|(_, s)| s.len() <= 2 && hits(s) == 1)
+            .map(|(md, _)| *md)
+            .collect();
+        if days.len() + singles.len() <= MAX_MONTHLY_DAYS_WITH_SINGLES {
+            days.extend(singles);
+            days.sort();
+        }
+    }
     if days.contains(&MonthDay::Last) {
         days.retain(|md| match md {
             MonthDay::Day(n) if *n >= 28 => in_window
@@ -348,15 +438,23 @@ fn monthly_days(run_dates: &BTreeSet<NaiveDate>, from: NaiveDate, to: NaiveDate)
     days
 }
 
-/// Median time of day of the runs on due dates of `schedule` since `recent_from`, or of all runs on
-/// due dates when none is that recent. Late runs just after midnight belong to the previous due date,
-/// but they count by their own date here; the circular median keeps them from pulling far.
+/// The expected time of day: the [`TIME_QUANTILE`] of the run times on due slots of `schedule` in
+/// the recent window before the last slot `end` (four weeks for weekday patterns, three months for
+/// monthly ones), or of all runs on due slots when none is that recent. A report arrives after its
+/// job started, so the early side of the times is nearer the schedule than their median; for a
+/// job around midnight it keeps the slot on the evening the job starts. Taken on the clock circle,
+/// so a late run just after midnight stays next to the evening it belongs to.
 fn expected_time(
-    local: &[(NaiveDate, NaiveTime)],
+    slots: &[(NaiveDate, NaiveTime)],
     schedule: &Schedule,
-    recent_from: NaiveDate,
+    end: NaiveDate,
 ) -> Option<NaiveTime> {
-    let due: Vec<(NaiveDate, NaiveTime)> = local
+    let window = match schedule {
+        Schedule::Monthly { .. } => TIME_WINDOW_MONTHLY_DAYS,
+        _ => TIME_WINDOW_WEEKLY_DAYS,
+    };
+    let recent_from = days_before(end, window)?;
+    let due: Vec<(NaiveDate, NaiveTime)> = slots
         .iter()
         .copied()
         .filter(|(d, _)| schedule.is_due_on(*d))
@@ -367,23 +465,55 @@ fn expected_time(
         .map(|(_, t)| *t)
         .collect();
     if recent.is_empty() {
-        circular_median(&due.iter().map(|(_, t)| *t).collect::<Vec<_>>())
+        circular_quantile(
+            &due.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+            TIME_QUANTILE,
+        )
     } else {
-        circular_median(&recent)
+        circular_quantile(&recent, TIME_QUANTILE)
     }
 }
 
 /// Median of times of day on the clock circle, to the minute: the circle is cut at the widest gap
 /// between the times, so 23:50 and 00:05 give 23:57, not noon. `None` for no times.
 pub fn circular_median(times: &[NaiveTime]) -> Option<NaiveTime> {
+    let unwrapped = unwrapped_circle(times);
+    let n = unwrapped.len();
+    let mid = unwrapped.get(n / 2).copied()?;
+    let median = if n % 2 == 1 {
+        mid
+    } else {
+        (unwrapped.get(n / 2 - 1).copied()? + mid) / 2
+    };
+    time_of_day(median)
+}
+
+/// The time of day below which a share `q` (0..=1) of `times` lie, on the clock circle cut at the
+/// widest gap like [`circular_median`], to the minute. `None` for no times.
+pub fn circular_quantile(times: &[NaiveTime], q: f64) -> Option<NaiveTime> {
+    let unwrapped = unwrapped_circle(times);
+    let last = unwrapped.len().checked_sub(1)?;
+    // Truncation picks the lower neighbour, which is what a quantile of run times should do.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let index = ((last as f64) * q.clamp(0.0, 1.0)) as usize;
+    time_of_day(unwrapped.get(index.min(last)).copied()?)
+}
+
+/// Seconds since midnight of `times`, sorted, starting after the widest gap between neighbours
+/// (the gap across midnight included); values after the wrap get a day added.
+fn unwrapped_circle(times: &[NaiveTime]) -> Vec<i64> {
     let mut secs: Vec<i64> = times
         .iter()
         .map(|t| i64::from(t.num_seconds_from_midnight()))
         .collect();
     secs.sort_unstable();
-    let first = *secs.first()?;
-    let last = *secs.last()?;
-    // The gap that wraps past midnight, then every gap between neighbours; cut after the widest.
+    let (Some(&first), Some(&last)) = (secs.first(), secs.last()) else {
+        return secs;
+    };
     let mut cut = 0;
     let mut widest = first + SECONDS_PER_DAY - last;
     for (i, pair) in secs.windows(2).enumerate() {
@@ -395,19 +525,15 @@ pub fn circular_median(times: &[NaiveTime]) -> Option<NaiveTime> {
         }
     }
     let (before, after) = secs.split_at(cut);
-    let unwrapped: Vec<i64> = after
+    after
         .iter()
         .copied()
         .chain(before.iter().map(|s| s + SECONDS_PER_DAY))
-        .collect();
-    let n = unwrapped.len();
-    let mid = unwrapped.get(n / 2).copied()?;
-    let median = if n % 2 == 1 {
-        mid
-    } else {
-        (unwrapped.get(n / 2 - 1).copied()? + mid) / 2
-    };
-    let minutes = median.rem_euclid(SECONDS_PER_DAY) / 60;
+        .collect()
+}
+
+fn time_of_day(seconds: i64) -> Option<NaiveTime> {
+    let minutes = seconds.rem_euclid(SECONDS_PER_DAY) / 60;
     NaiveTime::from_hms_opt(
         u32::try_from(minutes / 60).ok()?,
         u32::try_from(minutes % 60).ok()?,
@@ -989,5 +1115,293 @@ mod tests {
         let s = learn_schedule(&r, at(first, hm(0, 0)), UTC, today()).unwrap();
         assert_eq!(s.to_string(), "Weekly: Mon");
         assert_eq!(s.time(), Some(hm(22, 30)));
+    }
+
+    /// A run at local `time` on local `day` in `tz`, as a scheduler does it (a time in the spring
+    /// gap runs an hour later, a doubled time runs at the first).
+    fn at_in(tz: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+        local_instant(tz, day, time).unwrap()
+    }
+
+    fn utc_at(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&day.and_time(time))
+    }
+
+    #[test]
+    fn runs_are_assigned_to_the_slot_they_satisfy() {
+        let tz = Amsterdam;
+        let t = hm(23, 50);
+        let late = at(date(2025, 6, 10), hm(0, 5));
+        let early = at(date(2025, 6, 9), hm(23, 40));
+        let noon = at(date(2025, 6, 9), hm(12, 0));
+        let assigned = assign_slots(&[late, early, noon], t, tz, today());
+        assert_eq!(
+            assigned.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+            vec![date(2025, 6, 9), date(2025, 6, 9), date(2025, 6, 9)]
+        );
+        // A slot of today or later is no evidence yet.
+        let tonight = at(today(), hm(23, 55));
+        let after_midnight = at(today(), hm(0, 5));
+        assert_eq!(
+            assign_slots(&[tonight, after_midnight], t, tz, today()),
+            vec![(date(2025, 6, 17), hm(0, 5))]
+        );
+    }
+
+    #[test]
+    fn near_midnight_weekdays_job_late_after_midnight() {
+        // Mon, Wed and Fri at 23:50; most runs finish their report just after midnight, on
+        // Tuesday, Thursday and Saturday by their own date.
+        let mwf = |d: NaiveDate| matches!(d.weekday(), Weekday::Mon | Weekday::Wed | Weekday::Fri);
+        let r: Vec<DateTime<Utc>> = date(2025, 4, 1)
+            .iter_days()
+            .take_while(|d| *d < today())
+            .filter(|d| mwf(*d))
+            .enumerate()
+            .map(|(i, d)| {
+                if i % 3 == 0 {
+                    at(d, hm(23, 52))
+                } else {
+                    at(d + Days::new(1), hm(0, 4))
+                }
+            })
+            .collect();
+        let s = learn(&r, date(2025, 4, 1), today()).unwrap();
+        assert_eq!(s.to_string(), "Weekly: Mon, Wed, Fri");
+        let t = s.time().unwrap();
+        assert!(t >= hm(23, 50) || t <= hm(0, 5), "{t}");
+    }
+
+    #[test]
+    fn near_midnight_mon_to_fri_job_over_sixty_days() {
+        // Mon–Fri at 23:58, late by a few minutes every other night.
+        let first = date(2025, 4, 19);
+        let r: Vec<DateTime<Utc>> = first
+            .iter_days()
+            .take_while(|d| *d < today())
+            .filter(|d| is_weekday(*d))
+            .enumerate()
+            .map(|(i, d)| {
+                if i % 2 == 0 {
+                    at(d, hm(23, 58))
+                } else {
+                    at(d + Days::new(1), hm(0, 3))
+                }
+            })
+            .collect();
+        assert_eq!(
+            learn(&r, first, today()).unwrap().to_string(),
+            "Weekly: Mon, Tue, Wed, Thu, Fri"
+        );
+    }
+
+    #[test]
+    fn two_recent_misses_in_a_row_keep_the_weekday() {
+        // Mon–Fri for months; the last two Tuesdays did not run. Those are misses to report, not
+        // a new schedule.
+        let skipped = [date(2025, 6, 10), date(2025, 6, 17)];
+        let r = runs(start(), today(), hm(21, 0), |d| {
+            is_weekday(d) && !skipped.contains(&d)
+        });
+        assert_eq!(
+            learn(&r, start(), today()).unwrap().to_string(),
+            "Weekly: Mon, Tue, Wed, Thu, Fri"
+        );
+        // The same for a young job, eight weeks old.
+        let first = date(2025, 4, 21);
+        let r = runs(first, today(), hm(21, 0), |d| {
+            is_weekday(d) && !skipped.contains(&d)
+        });
+        assert_eq!(
+            learn(&r, first, today()).unwrap().to_string(),
+            "Weekly: Mon, Tue, Wed, Thu, Fri"
+        );
+    }
+
+    #[test]
+    fn a_fifth_of_the_slots_missing_keeps_the_schedule() {
+        // Every fifth slot missing, spread over the weekdays, including the most recent ones.
+        let first = date(2025, 4, 19);
+        let r = runs(first, today(), hm(22, 15), |d| d.ordinal() % 5 != 0);
+        assert_eq!(
+            learn(&r, first, today()),
+            Some(Schedule::Daily { time: hm(22, 15) })
+        );
+        let r = runs(first, today(), hm(20, 0), |d| {
+            is_weekday(d) && d.ordinal() % 5 != 2
+        });
+        assert_eq!(
+            learn(&r, first, today()).unwrap().to_string(),
+            "Weekly: Mon, Tue, Wed, Thu, Fri"
+        );
+    }
+
+    #[test]
+    fn first_and_fifteenth_with_one_missing_fifteenth() {
+        // Sixty days of history: 1st and 15th of April/May/June, the 15th of May missing.
+        let first = date(2025, 4, 19);
+        let r = runs(first, today(), hm(3, 0), |d| {
+            (d.day() == 1 || d.day() == 15) && d != date(2025, 5, 15)
+        });
+        assert_eq!(r.len(), 3);
+        let s = learn(&r, first, today()).unwrap();
+        assert_eq!(s.to_string(), "Monthly: 1st, 15th");
+        assert_eq!(s.time(), Some(hm(3, 0)));
+        // And over six months with the latest 15th missing.
+        let first = date(2024, 12, 20);
+        let r = runs(first, today(), hm(3, 0), |d| {
+            (d.day() == 1 || d.day() == 15) && d != date(2025, 6, 15)
+        });
+        assert_eq!(
+            learn(&r, first, today()).unwrap().to_string(),
+            "Monthly: 1st, 15th"
+        );
+    }
+
+    #[test]
+    fn single_runs_of_a_busy_job_make_no_monthly_days() {
+        // Runs on a handful of scattered days, each day once: no anchor day, nothing monthly.
+        let first = date(2025, 4, 19);
+        let days = [
+            date(2025, 4, 23),
+            date(2025, 5, 2),
+            date(2025, 5, 19),
+            date(2025, 6, 6),
+        ];
+        let r: Vec<DateTime<Utc>> = days.iter().map(|d| at(*d, hm(10, 0))).collect();
+        assert_eq!(learn(&r, first, today()), Some(Schedule::Irregular));
+    }
+
+    #[test]
+    fn changed_from_weekdays_to_saturdays() {
+        // Mon–Fri at 21:00 until four weeks ago, then Saturdays only at 21:00.
+        let change = date(2025, 5, 19);
+        let mut r = runs(start(), change, hm(21, 0), is_weekday);
+        r.extend(runs(change, today(), hm(21, 0), |d| {
+            d.weekday() == Weekday::Sat
+        }));
+        assert_eq!(
+            learn(&r, start(), today()),
+            Some(Schedule::weekly([Weekday::Sat], hm(21, 0)))
+        );
+    }
+
+    /// Learns from `runs` less the one at `skip` and checks what missed-run detection would make of
+    /// it at noon of `today`: exactly one Missed slot, expected within 90 minutes of the skipped
+    /// run. Returns the schedule.
+    fn learn_and_miss_one(
+        runs: &[DateTime<Utc>],
+        skip: DateTime<Utc>,
+        first: DateTime<Utc>,
+        tz: Tz,
+        today: NaiveDate,
+    ) -> Schedule {
+        use crate::domain::missed::{DEFAULT_GRACE, missed_slots};
+        let kept: Vec<DateTime<Utc>> = runs.iter().copied().filter(|r| *r != skip).collect();
+        assert_eq!(
+            kept.len() + 1,
+            runs.len(),
+            "the skipped run is one of the runs"
+        );
+        let learned = learn_schedule(&kept, first, tz, today).expect("learned");
+        let effective = EffectiveSchedule {
+            schedule: learned.clone(),
+            grace: DEFAULT_GRACE,
+            source: ScheduleSource::Learned,
+        };
+        let now = at_in(tz, today, hm(12, 0));
+        let missed = missed_slots(&effective, false, first, &kept, tz, now);
+        assert_eq!(missed.len(), 1, "{today} {learned:?}: {missed:?}");
+        let off = (missed[0].expected - skip).abs();
+        assert!(
+            off <= TimeDelta::minutes(90),
+            "{today}: {missed:?} vs {skip}"
+        );
+        learned
+    }
+
+    #[test]
+    fn dst_spring_and_autumn_in_amsterdam_near_midnight() {
+        // A server clock in UTC runs the job at 22:30 UTC Mon–Fri: 23:30 local in winter, 00:30
+        // local (the next day) in summer. The runs cross midnight at each DST change; whichever
+        // local days the schedule is named by, its slots are the job's runs, and one run left
+        // out in the DST week is exactly one Missed run.
+        let weekdays_utc = |from: NaiveDate, until: NaiveDate| -> Vec<DateTime<Utc>> {
+            from.iter_days()
+                .take_while(|d| *d < until)
+                .filter(|d| is_weekday(*d))
+                .map(|d| utc_at(d, hm(22, 30)))
+                .collect()
+        };
+        let five_days =
+            |s: &Schedule| matches!(s, Schedule::Weekly { days, .. } if days.len() == 5);
+        // Spring: Sunday 30 March 2025; the run of Monday 31 March is left out.
+        let first = utc_at(date(2025, 2, 10), hm(0, 0));
+        let r = weekdays_utc(date(2025, 2, 10), date(2025, 4, 16));
+        let skip = utc_at(date(2025, 3, 31), hm(22, 30));
+        for today in [date(2025, 4, 2), date(2025, 4, 7)] {
+            let s = learn_and_miss_one(&r, skip, first, Amsterdam, today);
+            assert!(five_days(&s), "{today}: {s}");
+        }
+        assert_eq!(
+            learn(&r, date(2025, 2, 10), date(2025, 4, 2))
+                .unwrap()
+                .to_string(),
+            "Weekly: Mon, Tue, Wed, Thu, Fri"
+        );
+        // Autumn: Sunday 26 October 2025; the run of Monday 27 October is left out.
+        let first = utc_at(date(2025, 9, 15), hm(0, 0));
+        let r = weekdays_utc(date(2025, 9, 15), date(2025, 11, 12));
+        let skip = utc_at(date(2025, 10, 27), hm(22, 30));
+        for today in [date(2025, 10, 29), date(2025, 11, 3)] {
+            let s = learn_and_miss_one(&r, skip, first, Amsterdam, today);
+            assert!(five_days(&s), "{today}: {s}");
+        }
+    }
+
+    #[test]
+    fn dst_spring_and_autumn_in_new_york() {
+        use chrono_tz::America::New_York;
+        let ny = New_York;
+        // A 02:30 local job: on 9 March 2025 02:30 does not exist (runs at 03:30), on 2 November
+        // 2025 it happens twice (runs at the first). Tue/Thu/Sat, plus a one-off run on each of
+        // those two Sundays.
+        let pick = |d: NaiveDate| matches!(d.weekday(), Weekday::Tue | Weekday::Thu | Weekday::Sat);
+        let r: Vec<DateTime<Utc>> = date(2025, 1, 20)
+            .iter_days()
+            .take_while(|d| *d < date(2025, 11, 20))
+            .filter(|d| pick(*d) || *d == date(2025, 3, 9) || *d == date(2025, 11, 2))
+            .map(|d| at_in(ny, d, hm(2, 30)))
+            .collect();
+        for today in [date(2025, 3, 12), date(2025, 11, 5)] {
+            let s = learn_schedule(&r, at_in(ny, date(2025, 1, 20), hm(0, 0)), ny, today);
+            assert_eq!(
+                s,
+                Some(Schedule::weekly(
+                    [Weekday::Tue, Weekday::Thu, Weekday::Sat],
+                    hm(2, 30)
+                )),
+                "{today}"
+            );
+        }
+        // A daily job on UTC 04:30: 23:30 local in winter, 00:30 in summer, around both changes.
+        let r: Vec<DateTime<Utc>> = date(2025, 2, 1)
+            .iter_days()
+            .take_while(|d| *d < date(2025, 3, 26))
+            .map(|d| utc_at(d, hm(4, 30)))
+            .collect();
+        let skip = utc_at(date(2025, 3, 10), hm(4, 30));
+        let first = utc_at(date(2025, 2, 1), hm(0, 0));
+        let s = learn_and_miss_one(&r, skip, first, ny, date(2025, 3, 12));
+        assert!(matches!(s, Schedule::Daily { .. }), "{s:?}");
+        let r: Vec<DateTime<Utc>> = date(2025, 9, 20)
+            .iter_days()
+            .take_while(|d| *d < date(2025, 11, 12))
+            .map(|d| utc_at(d, hm(4, 30)))
+            .collect();
+        let skip = utc_at(date(2025, 11, 3), hm(4, 30));
+        let first = utc_at(date(2025, 9, 20), hm(0, 0));
+        let s = learn_and_miss_one(&r, skip, first, ny, date(2025, 11, 5));
+        assert!(matches!(s, Schedule::Daily { .. }), "{s:?}");
     }
 }

@@ -167,6 +167,19 @@ async fn run_once(pool: &PgPool, clock: &Clock, events: &mpsc::Sender<Event>) ->
     ok
 }
 
+/// One pass now under the lock, for a caller that is not the scheduler (`import --once`). `None`
+/// when another process is running the pass at this moment: its pass covers this one.
+pub async fn pass_once(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<PassReport>, DbError> {
+    let Some(lead) = locks::try_acquire(pool, Service::MissedRuns).await? else {
+        return Ok(None);
+    };
+    let result = pass(pool, now).await;
+    if let Err(e) = lead.release().await {
+        tracing::warn!(error = %e, "releasing the missed-run lock");
+    }
+    result.map(Some)
+}
+
 async fn pass(pool: &PgPool, now: DateTime<Utc>) -> Result<PassReport, DbError> {
     let mut conn = pool.acquire().await?;
     missed::run_pass(&mut conn, now).await

@@ -590,6 +590,7 @@ fn the_import_command_prints_a_summary_and_moves_the_files() {
         text.contains("imported 2 (runs 0, waiting in Inbox 2"),
         "{text}"
     );
+    assert!(text.contains("missed runs: 0 created, 0 removed"), "{text}");
     assert_eq!(
         std::fs::read_dir(dir.path().join("processed"))
             .unwrap()

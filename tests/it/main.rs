@@ -1,5 +1,6 @@
 //! The one integration-test binary: each module tests one area against real parts.
 
+mod accuracy;
 mod autotask;
 mod config_cli;
 mod demo;

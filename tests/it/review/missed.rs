@@ -1,5 +1,6 @@
-//! Missed runs: idempotent creation with a 7-day back-fill from the job's creation on, eligible jobs
-//! only, learned schedules, and removal by a late real run of unreviewed Missed runs only.
+//! Missed runs: idempotent creation with a 7-day back-fill from the job's first report on (history
+//! imported before approval counts), eligible jobs only, learned schedules, and removal by a late
+//! real run of unreviewed Missed runs only.
 
 use super::*;
 use crate::support::db::TestDb;
@@ -234,4 +235,66 @@ async fn missed_runs_are_not_overridden_by_rules() {
         matches!(err, backupchecks::db::DbError::Invalid(_)),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn history_imported_before_approval_counts_for_missed_runs() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    // Approved this morning; its reports go back to the 1st, every evening but the 15th and 17th.
+    let j = job(&t.pool, c, "Daily VMs", at(20, 9, 0)).await;
+    for d in (1..=19).filter(|d| ![15, 17].contains(d)) {
+        mail_run(&t.pool, j, at(d, 22, 0), "Success", None, &[]).await;
+    }
+    let mut conn = t.pool.acquire().await.unwrap();
+    let report = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    let learned = schedules::get(&t.pool, j).await.unwrap().learned;
+    assert_eq!(learned.map(|s| s.to_string()).as_deref(), Some("Daily"));
+    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(slots, vec![day(15), day(17)]);
+    assert_eq!(report.created, 2);
+}
+
+#[tokio::test]
+async fn no_missed_run_before_the_first_report_of_an_approved_job() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    // Created long before its first report (a job list imported ahead of the mail).
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    mail_run(&t.pool, j, at(17, 22, 0), "Success", None, &[]).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(slots, vec![day(18), day(19)]);
+}
+
+#[tokio::test]
+async fn a_run_dated_in_the_future_satisfies_no_slot() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    for d in 13..=18 {
+        mail_run(&t.pool, j, at(d, 22, 0), "Success", None, &[]).await;
+    }
+    // The report of the 19th never came; a report whose sender's clock runs ahead claims 09:00
+    // on the 20th, an hour after the pass below, within 12 hours of the 19th's slot.
+    mail_run(&t.pool, j, at(20, 9, 0), "Success", None, &[]).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 8, 0)).await.unwrap();
+    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(slots, vec![day(19)]);
 }

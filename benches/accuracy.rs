@@ -1,0 +1,52 @@
+//! Schedule and Missed-run accuracy on the generated onboarding corpus (the same one the
+//! `accuracy` integration test scores): 60 days of history for 42 jobs imported through the folder
+//! importer before approval, every job approved, then the missed-run pass. Prints a line per job
+//! and the totals: schedules right, slot time error, Missed-run precision and recall, and how long
+//! each step took. Runs against DATABASE_URL when set, else a throwaway embedded cluster:
+//! `cargo bench --bench accuracy`.
+
+#[path = "../tests/it/accuracy/corpus.rs"]
+mod corpus;
+#[path = "../tests/it/accuracy/evaluate.rs"]
+mod evaluate;
+
+use backupchecks::db::Database;
+use backupchecks::db::embedded::{EmbeddedCluster, Tuning};
+use std::os::unix::fs::PermissionsExt;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let work = tempfile::Builder::new().prefix("bc-bench-").tempdir()?;
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755))?;
+    let db = match std::env::var("DATABASE_URL") {
+        Ok(url) => Database::open_url(&backupchecks::config::Secret::new(url)).await?,
+        Err(_) => {
+            let cluster = EmbeddedCluster::new(&work.path().join("c"), Tuning::default())?;
+            Database::open_embedded(cluster, "bench").await?
+        }
+    };
+    let mails = tempfile::tempdir()?;
+    let start = Instant::now();
+    let corpus = corpus::onboarding();
+    let generated = start.elapsed();
+    let start = Instant::now();
+    evaluate::import_history(db.pool(), &corpus, mails.path()).await?;
+    let imported = start.elapsed();
+    let start = Instant::now();
+    evaluate::approve_all(db.pool(), &corpus).await?;
+    let approved = start.elapsed();
+    let start = Instant::now();
+    let figures = evaluate::pass_and_score(db.pool(), &corpus).await?;
+    let passed = start.elapsed();
+    print!("{}", figures.report());
+    println!(
+        "generate {:.2} s, import {:.2} s, approve {:.2} s, missed-run pass and scoring {:.2} s",
+        generated.as_secs_f64(),
+        imported.as_secs_f64(),
+        approved.as_secs_f64(),
+        passed.as_secs_f64()
+    );
+    db.close().await?;
+    Ok(())
+}
