@@ -222,14 +222,7 @@ impl TestDb {
     /// Makes the server refuse every connection to this database and ends the open ones: an
     /// outage as a client sees it, on a real server.
     pub async fn refuse_connections(&self) {
-        let mut conn = server().admin.connect().await.expect("connect admin");
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "ALTER DATABASE {} ALLOW_CONNECTIONS false",
-            self.name
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("refuse connections");
+        let mut conn = self.allow_connections_to(false).await;
         sqlx::query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = $1 AND pid <> pg_backend_pid()",
@@ -242,14 +235,19 @@ impl TestDb {
 
     /// Ends the outage of [`TestDb::refuse_connections`].
     pub async fn allow_connections(&self) {
+        self.allow_connections_to(true).await;
+    }
+
+    async fn allow_connections_to(&self, allow: bool) -> PgConnection {
         let mut conn = server().admin.connect().await.expect("connect admin");
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+            "ALTER DATABASE {} ALLOW_CONNECTIONS {allow}",
             self.name
         )))
         .execute(&mut conn)
         .await
-        .expect("allow connections");
+        .expect("ALTER DATABASE … ALLOW_CONNECTIONS");
+        conn
     }
 }
 
