@@ -3,7 +3,8 @@
 //! importer before approval, every job approved, then the missed-run pass. Prints a line per job
 //! and the totals: schedules right, slot time error, Missed-run precision and recall, and how long
 //! each step took. Runs against DATABASE_URL when set, else a throwaway embedded cluster:
-//! `cargo bench --bench accuracy`.
+//! `cargo bench --bench accuracy` (approving job by job, as from the Inbox) or
+//! `cargo bench --bench accuracy -- job-list` (approving every job at once, as `jobs import`).
 
 #[path = "../tests/it/accuracy/corpus.rs"]
 mod corpus;
@@ -34,7 +35,11 @@ async fn main() -> anyhow::Result<()> {
     evaluate::import_history(db.pool(), &corpus, mails.path()).await?;
     let imported = start.elapsed();
     let start = Instant::now();
-    evaluate::approve_all(db.pool(), &corpus).await?;
+    if std::env::args().any(|a| a == "job-list") {
+        evaluate::approve_by_job_list(db.pool(), &corpus).await?;
+    } else {
+        evaluate::approve_all(db.pool(), &corpus).await?;
+    }
     let approved = start.elapsed();
     let start = Instant::now();
     let figures = evaluate::pass_and_score(db.pool(), &corpus).await?;

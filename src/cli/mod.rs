@@ -6,6 +6,7 @@ mod demo;
 mod doctor;
 mod import;
 pub mod interface;
+mod jobs;
 pub mod parse;
 mod wait_db;
 
@@ -46,6 +47,9 @@ pub enum Command {
     Daemon(daemon::Args),
     /// Check configuration, database, embedded cluster and log file.
     Doctor(doctor::Args),
+    /// Export or import the job list (JSON): move an install, or create and approve a known
+    /// list of jobs at once.
+    Jobs(jobs::Args),
 }
 
 /// Runs the chosen command and returns the process exit code.
@@ -58,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Demo(_)) => runtime.block_on(demo::run(&cli)),
         Some(Command::Daemon(args)) => runtime.block_on(daemon::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
+        Some(Command::Jobs(args)) => runtime.block_on(jobs::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod inbox;
 pub mod indicators;
 pub mod jobs;
+pub mod jobs_transfer;
 pub mod locks;
 pub mod mail;
 pub mod missed;

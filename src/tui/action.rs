@@ -140,6 +140,8 @@ pub enum Action {
     Reviewed(ReviewBatch),
     /// Something changed; reload what is visible and say `message`.
     Done(String),
+    /// Something changed but part of the work failed; reload and show `message` as an error.
+    PartlyDone(String),
     /// The raw mail to show in the pager.
     OpenPager(String),
     Copied {

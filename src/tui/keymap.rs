@@ -728,6 +728,15 @@ pub fn hints(pane: Context) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// `:` commands that take an argument, for the help overlay: (usage, what it does).
+pub const LINE_COMMANDS: &[(&str, &str)] = &[
+    (":jobs-export FILE", "write every job to a JSON job list"),
+    (
+        ":jobs-import FILE",
+        "create the jobs of a JSON job list and approve their waiting mail",
+    ),
+];
+
 /// A `:` command by name (also `q`).
 pub fn by_name(name: &str) -> Option<Command> {
     let name = name.trim().trim_start_matches(':');

@@ -273,6 +273,12 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
                 "Commands: type : then a name, e.g. :import  :reparse  :deleted  :q",
                 t.dim(),
             ));
+            for (usage, what) in keymap::LINE_COMMANDS {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {usage:<20}"), t.key()),
+                    Span::raw(*what),
+                ]));
+            }
             f.render_widget(Clear, rect);
             f.render_widget(
                 Paragraph::new(lines)

@@ -8,6 +8,7 @@ mod e2e;
 mod embedded;
 mod graph;
 mod ingest;
+mod jobs_transfer;
 mod parsers;
 mod review;
 mod schema;

@@ -8,6 +8,7 @@ mod dialogs;
 mod jobs;
 mod overlays;
 mod tickets;
+mod transfer;
 mod work;
 
 pub use autotask::NOT_CONFIGURED;
@@ -446,6 +447,10 @@ impl App {
             }
             Action::DataChanged => self.stale = true,
             Action::Failed(message) => self.error(message),
+            Action::PartlyDone(message) => {
+                self.error(message);
+                self.reload();
+            }
         }
     }
 

@@ -248,6 +248,7 @@ impl App {
                     match keymap::by_name(&line) {
                         Some(cmd) => self.command(cmd),
                         None if line.trim().is_empty() => {}
+                        None if self.command_with_argument(&line) => {}
                         None => {
                             self.error(format!("unknown command :{} (? lists them)", line.trim()))
                         }

@@ -206,6 +206,35 @@ pub async fn approve_all(pool: &PgPool, corpus: &Corpus) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Approves every job of the corpus in one step from a job list, as `jobs import` does.
+pub async fn approve_by_job_list(pool: &PgPool, corpus: &Corpus) -> anyhow::Result<()> {
+    use backupchecks::db::jobs_transfer;
+    use backupchecks::domain::jobs_document::{self, JobEntry};
+    let entries: Vec<JobEntry> = corpus
+        .jobs
+        .iter()
+        .map(|j| JobEntry {
+            customer: j.spec.customer.clone(),
+            sender: j.spec.sender.clone(),
+            software: "ScriptBackup".into(),
+            backup_type: "Archive".into(),
+            job_name: j.spec.job_name.clone(),
+            archived: false,
+            pinned_schedule: None,
+            autotask_company_id: None,
+        })
+        .collect();
+    let rows = jobs_document::read(&jobs_document::write(entries))?;
+    let mut conn = pool.acquire().await?;
+    let reports = jobs_transfer::import_rows(&mut conn, rows, "accuracy", corpus.now, false).await;
+    let (created, _, invalid) = jobs_transfer::counts(&reports);
+    anyhow::ensure!(
+        created == corpus.jobs.len() && invalid == 0,
+        "jobs import: {reports:?}"
+    );
+    Ok(())
+}
+
 /// Runs the missed-run pass at the corpus's `now` and scores the result.
 pub async fn pass_and_score(pool: &PgPool, corpus: &Corpus) -> anyhow::Result<Figures> {
     let mut conn = pool.acquire().await?;

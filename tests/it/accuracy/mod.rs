@@ -29,3 +29,21 @@ async fn missed_runs_from_imported_history_are_precise_and_complete() {
     assert!(figures.recall() >= 0.95, "{report}");
     assert!(figures.schedule_accuracy() >= 0.9, "{report}");
 }
+
+#[tokio::test]
+async fn the_same_history_approved_through_a_job_list_gives_the_same_missed_runs() {
+    let t = TestDb::new().await;
+    let corpus = corpus::onboarding();
+    let dir = tempfile::tempdir().unwrap();
+    evaluate::import_history(&t.pool, &corpus, dir.path())
+        .await
+        .unwrap();
+    evaluate::approve_by_job_list(&t.pool, &corpus)
+        .await
+        .unwrap();
+    let figures = evaluate::pass_and_score(&t.pool, &corpus).await.unwrap();
+    let report = figures.report();
+    assert_eq!(figures.false_positives(), 0, "{report}");
+    assert!(figures.recall() >= 0.95, "{report}");
+    assert!(figures.positives() >= 30, "{report}");
+}
