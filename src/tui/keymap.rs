@@ -481,7 +481,7 @@ pub const BINDINGS: &[Binding] = &[
         X::Inbox,
         &[Key::ch('a')],
         C::Approve,
-        "approve (choose customer)",
+        "approve (marked mails too)",
         true,
     ),
     b(X::Inbox, &[Key::ch('d')], C::Delete, "delete", true),
