@@ -2,6 +2,7 @@
 //! computation, ticket codes, PSA ticket text. No I/O, no async, no clock reads: time and timezone
 //! are passed in by the caller.
 
+pub mod customer_suggestion;
 pub mod jobs_document;
 pub mod missed;
 pub mod overrides;

@@ -99,6 +99,8 @@ pub enum Action {
     MailDetailLoaded(Box<MailDetail>),
     DailyLoaded(Box<DailyGrid>),
     CustomersLoaded(Vec<Customer>),
+    /// The customer to pre-select in the open approval picker, if one fits.
+    CustomerSuggested(Option<crate::domain::customer_suggestion::Suggestion>),
     CustomersPaneLoaded(Vec<CustomerRow>),
     SettingsLoaded(Box<SettingsData>),
     /// Tickets and remarks for pane 6; `include_resolved` as asked.

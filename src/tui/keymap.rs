@@ -490,7 +490,7 @@ pub const BINDINGS: &[Binding] = &[
         X::Inbox,
         &[Key::ch('a')],
         C::Approve,
-        "approve (choose customer)",
+        "approve (marked mails too)",
         true,
     ),
     b(X::Inbox, &[Key::ch('d')], C::Delete, "delete", true),

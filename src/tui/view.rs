@@ -315,10 +315,14 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
             );
         }
         Overlay::Picker {
-            job, query, cursor, ..
+            mail_ids,
+            job,
+            query,
+            cursor,
+            suggestion,
         } => {
-            let rect = popup(area, 60, 16);
-            let matches = app.picker_matches(query);
+            let rect = popup(area, 64, 18);
+            let matches = app.picker_matches(query, suggestion.as_ref());
             let mut lines = vec![
                 Line::from(vec![
                     Span::styled("Customer: ", t.dim()),
@@ -327,8 +331,19 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
                 ]),
                 Line::raw(""),
             ];
-            for (i, (_, name)) in matches.iter().enumerate().take(10) {
-                let line = Line::raw(format!("  {}", sanitize::line(name)));
+            if let Some(s) = suggestion {
+                lines.insert(
+                    1,
+                    Line::styled(format!("suggested: {}", sanitize::line(&s.reason)), t.ok()),
+                );
+            }
+            for (i, (id, name)) in matches.iter().enumerate().take(10) {
+                let mark = if suggestion.as_ref().is_some_and(|s| s.customer_id == *id) {
+                    "★"
+                } else {
+                    " "
+                };
+                let line = Line::raw(format!("{mark} {}", sanitize::line(name)));
                 lines.push(if i == *cursor {
                     line.style(t.selected())
                 } else {
@@ -354,7 +369,11 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
                 Paragraph::new(lines)
                     .wrap(Wrap { trim: false })
                     .block(Block::bordered().title(Span::styled(
-                        format!(" Approve job {} for… ", sanitize::line(job)),
+                        if mail_ids.len() > 1 {
+                            format!(" Approve {} for… ", sanitize::line(job))
+                        } else {
+                            format!(" Approve job {} for… ", sanitize::line(job))
+                        },
                         t.title(),
                     ))),
                 rect,

@@ -352,6 +352,15 @@ impl App {
                 self.daily.list.clamp(n);
             }
             Action::CustomersLoaded(c) => self.customers = c,
+            Action::CustomerSuggested(found) => {
+                if let Some(Overlay::Picker {
+                    suggestion, cursor, ..
+                }) = &mut self.overlay
+                {
+                    *suggestion = found;
+                    *cursor = 0;
+                }
+            }
             Action::CustomersPaneLoaded(rows) => self.customers_pane.set_rows(rows),
             Action::SettingsLoaded(d) => {
                 // The timezone may just have been changed here.

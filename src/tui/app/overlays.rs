@@ -62,11 +62,15 @@ pub enum Overlay {
         question: String,
         then: Pending,
     },
+    /// The customer picker of an approval: of one waiting mail, or of every marked one.
     Picker {
-        mail_id: i64,
+        mail_ids: Vec<i64>,
+        /// The job's name, or "N jobs".
         job: String,
         query: String,
         cursor: usize,
+        /// The customer pre-selected (listed first) and why.
+        suggestion: Option<crate::domain::customer_suggestion::Suggestion>,
     },
     Remark {
         run_id: i64,
@@ -282,15 +286,16 @@ impl App {
                 _ => Some(Overlay::Confirm { question, then }),
             },
             Overlay::Picker {
-                mail_id,
+                mail_ids,
                 job,
                 mut query,
                 mut cursor,
+                suggestion,
             } => {
                 if esc {
                     return None;
                 }
-                let matches = self.picker_matches(&query);
+                let matches = self.picker_matches(&query, suggestion.as_ref());
                 let new_customer = Key::from_event(&key) == Key::ctrl('n');
                 if enter || new_customer {
                     let choice = match matches.get(cursor) {
@@ -302,16 +307,20 @@ impl App {
                     };
                     return match choice {
                         Some(c) => {
-                            self.approve(mail_id, c);
+                            match mail_ids.as_slice() {
+                                [one] => self.approve(*one, c),
+                                _ => self.approve_many(mail_ids, c),
+                            }
                             None
                         }
                         None => {
                             self.error("type a customer name");
                             Some(Overlay::Picker {
-                                mail_id,
+                                mail_ids,
                                 job,
                                 query,
                                 cursor,
+                                suggestion,
                             })
                         }
                     };
@@ -326,10 +335,11 @@ impl App {
                     }
                 }
                 Some(Overlay::Picker {
-                    mail_id,
+                    mail_ids,
                     job,
                     query,
                     cursor,
+                    suggestion,
                 })
             }
             Overlay::Remark {
@@ -515,14 +525,22 @@ impl App {
     }
 
     /// Customers matching the picker query, best first.
-    pub fn picker_matches(&self, query: &str) -> Vec<(i64, String)> {
+    /// Customers matching `query`, best first; the suggested customer leads while it matches.
+    pub fn picker_matches(
+        &self,
+        query: &str,
+        suggestion: Option<&crate::domain::customer_suggestion::Suggestion>,
+    ) -> Vec<(i64, String)> {
+        let suggested = suggestion.map(|s| s.customer_id);
         let mut scored: Vec<(i32, i64, String)> = self
             .customers
             .iter()
             .filter_map(|c| list::fuzzy(query, &c.name).map(|s| (s, c.id, c.name.clone())))
             .collect();
         scored.sort_by(|a, b| {
-            b.0.cmp(&a.0)
+            (Some(b.1) == suggested)
+                .cmp(&(Some(a.1) == suggested))
+                .then_with(|| b.0.cmp(&a.0))
                 .then_with(|| a.2.to_lowercase().cmp(&b.2.to_lowercase()))
         });
         scored.into_iter().map(|(_, id, name)| (id, name)).collect()

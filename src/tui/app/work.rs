@@ -131,31 +131,108 @@ impl App {
         });
     }
 
+    /// Opens the customer picker for the marked waiting mails, else the one under the cursor.
+    /// Mail no parser recognised cannot be approved and is left out, with a word why.
     pub(crate) fn open_approve(&mut self) {
-        let Some(m) = self.inbox.current() else {
-            return;
-        };
         if self.inbox.deleted {
             self.error("restore the mail first (U)");
             return;
         }
-        if m.parsed_status.is_none() {
-            self.error("this mail was not recognised: re-parse it (p) or delete it (d)");
+        let targets = self.inbox.targets();
+        let chosen: Vec<crate::db::mail::Mail> = self
+            .inbox
+            .rows
+            .iter()
+            .filter(|m| targets.contains(&m.id))
+            .cloned()
+            .collect();
+        let parsed: Vec<&crate::db::mail::Mail> = chosen
+            .iter()
+            .filter(|m| m.parsed_status.is_some())
+            .collect();
+        if parsed.is_empty() {
+            if !chosen.is_empty() {
+                self.error("this mail was not recognised: re-parse it (p) or delete it (d)");
+            }
             return;
         }
-        let mail_id = m.id;
-        let job = m.job_name.clone().unwrap_or_default();
+        let unrecognised = chosen.len() - parsed.len();
+        if unrecognised > 0 {
+            self.toast(format!(
+                "{unrecognised} unrecognised mail{} left out",
+                if unrecognised == 1 { "" } else { "s" }
+            ));
+        }
+        let mail_ids: Vec<i64> = parsed.iter().map(|m| m.id).collect();
+        let job = match parsed.as_slice() {
+            [one] => one.job_name.clone().unwrap_or_default(),
+            many => {
+                let mut names: Vec<String> = many
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{}|{}|{}|{}",
+                            m.from_address,
+                            m.backup_software.as_deref().unwrap_or(""),
+                            m.backup_type.as_deref().unwrap_or(""),
+                            m.job_name.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect();
+                names.sort();
+                names.dedup();
+                format!(
+                    "{} marked mails, {} job{}",
+                    many.len(),
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" }
+                )
+            }
+        };
         self.overlay = Some(Overlay::Picker {
-            mail_id,
+            mail_ids: mail_ids.clone(),
             job,
             query: String::new(),
             cursor: 0,
+            suggestion: None,
         });
         let pool = self.pool();
         self.spawn(async move {
             match db::customers::list(&pool).await {
                 Ok(c) => Action::CustomersLoaded(c),
                 Err(e) => failed("loading customers", e),
+            }
+        });
+        let pool = self.pool();
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("suggesting a customer", e),
+            };
+            match db::inbox::suggest_customer(&mut conn, &mail_ids).await {
+                Ok(s) => Action::CustomerSuggested(s),
+                Err(e) => failed("suggesting a customer", e),
+            }
+        });
+    }
+
+    /// Approves the jobs of several waiting mails for one customer in one step.
+    pub(crate) fn approve_many(&mut self, mail_ids: Vec<i64>, choice: CustomerChoice) {
+        let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("approve", e),
+            };
+            match db::inbox::approve_many(&mut conn, &mail_ids, &choice, &by, now).await {
+                Ok(a) => Action::Done(format!(
+                    "approved {} job{}: {} run{} created",
+                    a.jobs,
+                    if a.jobs == 1 { "" } else { "s" },
+                    a.runs_created,
+                    if a.runs_created == 1 { "" } else { "s" }
+                )),
+                Err(e) => failed("approve", e),
             }
         });
     }

@@ -324,3 +324,96 @@ async fn a_database_outage_is_marked_on_the_first_failed_call_and_said_once_read
     ready(&mut a).await;
     assert!(screen(&mut a, 80, 24).contains("db ok"));
 }
+
+#[tokio::test]
+async fn bulk_approval_of_marked_mails_with_the_suggested_customer() {
+    let t = fixture().await;
+    // Two more jobs of Acme Dental's domain wait in the Inbox.
+    for (id, job) in [
+        ("acme-new-1@x", "Offsite Copy"),
+        ("acme-new-2@x", "Config Backup"),
+    ] {
+        ingest(
+            &t,
+            generic(id, "veeam@acme.example", job, "Success", &date(20, 3)),
+        )
+        .await;
+    }
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "1").await;
+    assert_eq!(a.inbox.waiting, 4);
+    let acme_rows: Vec<usize> = a
+        .inbox
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.from_address == "veeam@acme.example")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(acme_rows.len(), 2);
+    // Mark both with Space (it moves down), then approve.
+    keys(&mut a, "g").await;
+    for _ in 0..acme_rows[0] {
+        keys(&mut a, "j").await;
+    }
+    keys(&mut a, " ").await;
+    for _ in acme_rows[0] + 1..acme_rows[1] {
+        keys(&mut a, "j").await;
+    }
+    keys(&mut a, " ").await;
+    assert_eq!(a.inbox.list.marks.len(), 2);
+    keys(&mut a, "a").await;
+    let shown = screen(&mut a, 80, 24);
+    assert!(
+        shown.contains("Approve 2 marked mails, 2 jobs for"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("suggested: sender domain acme.example matches 1 approved job"),
+        "{shown}"
+    );
+    assert!(shown.contains("★ Acme Dental"), "{shown}");
+    keys(&mut a, "\n").await;
+    assert!(
+        toast_text(&a).contains("approved 2 jobs: 2 runs created"),
+        "{}",
+        toast_text(&a)
+    );
+    assert_eq!(a.inbox.waiting, 2);
+    let acme = db::customers::find_by_name(&t.pool, "Acme Dental")
+        .await
+        .unwrap()
+        .unwrap();
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE customer_id = $1")
+        .bind(acme.id)
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+    assert_eq!(jobs, 3);
+}
+
+#[tokio::test]
+async fn mark_all_and_approve_to_a_new_customer_leaves_unrecognised_mail_out() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "1*").await;
+    assert_eq!(a.inbox.list.marks.len(), 2);
+    keys(&mut a, "a").await;
+    assert!(
+        toast_text(&a).contains("1 unrecognised mail left out"),
+        "{}",
+        toast_text(&a)
+    );
+    // No customer has vandijk.example jobs: nothing is suggested, a name creates one.
+    let shown = screen(&mut a, 80, 24);
+    assert!(!shown.contains("suggested:"), "{shown}");
+    keys(&mut a, "Van Dijk\n").await;
+    assert!(
+        toast_text(&a).contains("approved: 1 run created"),
+        "{}",
+        toast_text(&a)
+    );
+    assert_eq!(a.inbox.waiting, 1);
+}
