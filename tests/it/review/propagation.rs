@@ -280,7 +280,7 @@ async fn the_newest_live_autotask_ticket_is_copied_onto_new_runs() {
     .fetch_one(&t.pool)
     .await
     .unwrap();
-    // None before the job's first report (the 2nd, 22:00).
+    // The 1st is before the job's first report, so it is no slot of this job.
     assert_eq!(missed_with_ticket, 3, "slots of the 3rd, 4th and 5th");
 }
 
