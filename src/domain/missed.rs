@@ -17,6 +17,16 @@ pub const SATISFY_WINDOW: TimeDelta = TimeDelta::hours(12);
 /// How many days before today missed slots are still created.
 pub const BACKFILL_DAYS: u64 = 7;
 
+/// How far ahead of now a mail's date may be before it counts as dated in the future: clocks
+/// of senders drift by seconds or minutes, not more.
+pub const AHEAD_TOLERANCE: TimeDelta = TimeDelta::minutes(5);
+
+/// Whether a report dated `at` claims a time ahead of `now` (a sender whose clock is wrong). Such
+/// a run is kept and shown, flagged, but satisfies no slot until its time has come.
+pub fn dated_ahead(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    at - now > AHEAD_TOLERANCE
+}
+
 /// One expected run of a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Slot {
@@ -429,6 +439,17 @@ mod tests {
             missed_slots(&sched, false, created, &[late], Amsterdam, later),
             vec![]
         );
+    }
+
+    #[test]
+    fn dated_ahead_beyond_the_tolerance() {
+        let now = utc(2025, 6, 17, 10, 0);
+        assert!(!dated_ahead(now + AHEAD_TOLERANCE, now));
+        assert!(dated_ahead(
+            now + AHEAD_TOLERANCE + TimeDelta::seconds(1),
+            now
+        ));
+        assert!(!dated_ahead(now - TimeDelta::days(3), now));
     }
 
     #[test]

@@ -30,8 +30,14 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     draw_top(f, top, app);
     let (theme, tz) = (app.theme, app.tz);
     match app.pane {
-        Pane::RunChecks => panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz),
-        Pane::Inbox => panes::inbox::draw(f, main, &mut app.inbox, &theme, tz),
+        Pane::RunChecks => {
+            let now = app.now();
+            panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz, now)
+        }
+        Pane::Inbox => {
+            let now = app.now();
+            panes::inbox::draw(f, main, &mut app.inbox, &theme, tz, now)
+        }
         Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
         Pane::Jobs => panes::jobs::draw(f, main, &mut app.jobs, &theme),
         Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),

@@ -2,6 +2,7 @@
 
 use crate::db::mail::{Mail, MailObject};
 use crate::db::{self, DbError};
+use crate::domain::missed::dated_ahead;
 use crate::domain::run_status::RunStatus;
 use crate::domain::status::Status;
 use crate::tui::action::Action;
@@ -9,7 +10,12 @@ use crate::tui::list::{self, ListState};
 use crate::tui::panes::run_checks::fit;
 use crate::tui::sanitize;
 use crate::tui::theme::Theme;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+
+/// Said next to the date of mail dated in the future.
+pub const AHEAD_NOTE: &str =
+    "  ⚠ dated in the future (sender's clock?): counts for no expected run until then";
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -155,20 +161,21 @@ fn reason(m: &Mail) -> String {
     }
 }
 
-pub fn draw(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
+/// `now` marks mail dated in the future (a sender's clock ahead).
+pub fn draw(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, now: DateTime<Utc>) {
     if area.width >= 120 && !s.deleted {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-        draw_list(f, top, s, theme, tz);
-        draw_detail(f, bottom, s, theme, tz);
+        draw_list(f, top, s, theme, tz, now);
+        draw_detail(f, bottom, s, theme, tz, now);
     } else if s.open {
-        draw_detail(f, area, s, theme, tz);
+        draw_detail(f, area, s, theme, tz, now);
     } else {
-        draw_list(f, area, s, theme, tz);
+        draw_list(f, area, s, theme, tz, now);
     }
 }
 
-fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
+fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, now: DateTime<Utc>) {
     let vis = s.visible();
     let unparsed = s.rows.iter().filter(|m| m.parsed_status.is_none()).count();
     let mut title = if s.deleted {
@@ -244,10 +251,21 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
         let (badge, style) = parsed_badge(m, theme);
         let mut spans = vec![
             Span::raw(format!("{marker} ")),
-            Span::raw(format!(
-                "{} ",
-                m.received_at.with_timezone(&tz).format("%d %b %H:%M ")
-            )),
+            if dated_ahead(m.received_at, now) {
+                // "!" in place of the column's last space: dated in the future.
+                Span::styled(
+                    format!(
+                        "{}! ",
+                        m.received_at.with_timezone(&tz).format("%d %b %H:%M")
+                    ),
+                    theme.error(),
+                )
+            } else {
+                Span::raw(format!(
+                    "{} ",
+                    m.received_at.with_timezone(&tz).format("%d %b %H:%M ")
+                ))
+            },
             Span::raw(format!("{} ", fit(&m.from_address, fw))),
         ];
         if !narrow {
@@ -274,7 +292,14 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_detail(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) {
+fn draw_detail(
+    f: &mut Frame,
+    area: Rect,
+    s: &mut Inbox,
+    theme: &Theme,
+    tz: Tz,
+    now: DateTime<Utc>,
+) {
     let block = Block::bordered().title(Span::styled(" Mail ", theme.title()));
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -297,6 +322,14 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz) 
                     .with_timezone(&tz)
                     .format("%a %d %b %Y %H:%M")
                     .to_string(),
+            ),
+            Span::styled(
+                if dated_ahead(m.received_at, now) {
+                    AHEAD_NOTE
+                } else {
+                    ""
+                },
+                theme.error(),
             ),
         ]),
         Line::from(vec![

@@ -253,18 +253,26 @@ fn count_cell(theme: &Theme, n: i64, s: RunStatus) -> Span<'static> {
 }
 
 /// Draws the pane: list and detail side by side from 120 columns, else one at a time.
-pub fn draw(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: Tz) {
+/// `now` marks runs dated in the future (a sender's clock ahead).
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    s: &mut RunChecks,
+    theme: &Theme,
+    tz: Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let wide = area.width >= 120;
     if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
                 .areas(area);
         draw_list(f, left, s, theme);
-        draw_detail(f, right, s, theme, tz);
+        draw_detail(f, right, s, theme, tz, now);
     } else if s.focus == Focus::Jobs {
         draw_list(f, area, s, theme);
     } else {
-        draw_detail(f, area, s, theme, tz);
+        draw_detail(f, area, s, theme, tz, now);
     }
 }
 
@@ -419,7 +427,14 @@ pub fn fit(s: &str, w: usize) -> String {
     }
 }
 
-fn draw_detail(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: Tz) {
+fn draw_detail(
+    f: &mut Frame,
+    area: Rect,
+    s: &mut RunChecks,
+    theme: &Theme,
+    tz: Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let Some(job) = s.current_job().cloned() else {
         f.render_widget(Block::bordered().border_style(theme.dim()), area);
         return;
@@ -537,6 +552,12 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme, tz: 
             ));
         }
         lines.push(Line::from(head));
+        if crate::domain::missed::dated_ahead(d.run.run_at, now) {
+            lines.push(Line::styled(
+                super::inbox::AHEAD_NOTE.trim_start().to_string(),
+                theme.error(),
+            ));
+        }
         if let Some(m) = &d.run.message {
             lines.push(Line::raw(format!("  {}", sanitize::line(m))));
         }

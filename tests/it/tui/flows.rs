@@ -417,3 +417,56 @@ async fn mark_all_and_approve_to_a_new_customer_leaves_unrecognised_mail_out() {
     );
     assert_eq!(a.inbox.waiting, 1);
 }
+
+#[tokio::test]
+async fn mail_dated_in_the_future_is_kept_and_flagged_in_the_inbox_and_the_run() {
+    let t = fixture().await;
+    // The sender's clock is a day ahead: the report claims tomorrow 22:05.
+    let id = ingest(
+        &t,
+        generic(
+            "ahead-1@x",
+            "nas@ahead.example",
+            "Clock Ahead",
+            "Success",
+            &date(21, 22),
+        ),
+    )
+    .await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "1").await;
+    assert_eq!(a.inbox.waiting, 3);
+    let shown = screen(&mut a, 160, 48);
+    assert!(shown.contains("21 Nov 22:05!"), "{shown}");
+    assert!(
+        !shown.contains("20 Nov 05:05!"),
+        "only the mail ahead is flagged: {shown}"
+    );
+    let pos = a.inbox.rows.iter().position(|m| m.id == id).unwrap();
+    keys(&mut a, "g").await;
+    for _ in 0..pos {
+        keys(&mut a, "j").await;
+    }
+    a.settle().await;
+    let shown = screen(&mut a, 160, 48);
+    assert!(shown.contains("dated in the future"), "{shown}");
+
+    // Approved, it is a run like any other, flagged in the run detail.
+    approve(&t, id, "Ahead Ltd").await;
+    ready(&mut a).await;
+    keys(&mut a, "3").await;
+    let pos = a
+        .run_checks
+        .visible()
+        .iter()
+        .position(|i| a.run_checks.rows[*i].job_name == "Clock Ahead")
+        .unwrap();
+    keys(&mut a, "g").await;
+    for _ in 0..pos {
+        keys(&mut a, "j").await;
+    }
+    keys(&mut a, "\n\n").await;
+    let shown = screen(&mut a, 160, 48);
+    assert!(shown.contains("dated in the future"), "{shown}");
+}
