@@ -146,15 +146,30 @@ where
     let result = crate::tui::run(app, rx, opts.mouse || loaded.config.ui.mouse).await;
 
     listener.abort();
+    // A pass in progress finishes before its service stops; one that hangs (a stalled server)
+    // must not keep the program from exiting, so each stop is bounded.
     if let Some(i) = importer {
-        i.shutdown().await;
+        bounded_stop("mail import", i.shutdown()).await;
     }
     if let Ok(m) = Arc::try_unwrap(missed_handle) {
-        m.stop().await;
+        bounded_stop("missed-run check", m.stop()).await;
     }
     if let Some(Ok(p)) = poller.map(Arc::try_unwrap) {
-        p.stop().await;
+        bounded_stop("Autotask poller", p.stop()).await;
     }
     db.close().await?;
     Ok(result?)
 }
+
+/// Waits for a service to stop, at most [`STOP_WAIT`]; a service still busy then is left to end
+/// with the process (its transaction is rolled back when the connection closes).
+async fn bounded_stop(name: &str, stop: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(STOP_WAIT, stop).await.is_err() {
+        tracing::warn!(
+            "{name} did not stop within {} s; leaving it",
+            STOP_WAIT.as_secs()
+        );
+    }
+}
+
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);

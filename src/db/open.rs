@@ -187,7 +187,14 @@ impl Database {
 
     /// Closes the pool; stops the embedded cluster if no other instance uses it.
     pub async fn close(self) -> Result<(), DbError> {
-        self.pool.close().await;
+        // Closing waits for borrowed connections; a task stuck with one must not keep the
+        // program (and the embedded cluster) from stopping.
+        if tokio::time::timeout(CONNECT_TIMEOUT, self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still in use at exit; closing anyway");
+        }
         if let Some(guard) = self.guard {
             tokio::task::spawn_blocking(move || guard.release())
                 .await

@@ -188,11 +188,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
             let copy = match app.pane {
-                Pane::RunChecks => app
-                    .run_checks
-                    .detail
-                    .as_ref()
-                    .and_then(|d| d.ticket_code().map(str::to_string)),
+                Pane::RunChecks => app.run_checks.shown_ticket().map(str::to_string),
                 Pane::Tickets => app.tickets.current().and_then(|i| i.code.clone()),
                 _ => None,
             };

@@ -472,13 +472,7 @@ impl App {
     }
 
     fn copy_ticket(&mut self) {
-        let code = self
-            .run_checks
-            .detail
-            .as_ref()
-            .filter(|d| Some(d.run.id) == self.run_checks.current_run().map(|r| r.id))
-            .and_then(|d| d.ticket_code())
-            .map(str::to_string);
+        let code = self.run_checks.shown_ticket().map(str::to_string);
         match code {
             Some(code) => self.copy(code),
             None => self.error("no ticket on this run (t opens the ticket menu)"),

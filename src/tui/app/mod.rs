@@ -527,8 +527,13 @@ impl App {
     }
 
     pub(crate) fn load_runs_of_cursor(&mut self) {
-        self.run_checks.detail = None;
-        if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
+        let job = self.run_checks.current_job().map(|j| j.job_id);
+        // The detail of the same job stays on screen (and `y` keeps working) until the fresh
+        // one replaces it; another job's detail goes at once.
+        if self.run_checks.detail.as_ref().map(|d| d.run.job_id) != job {
+            self.run_checks.detail = None;
+        }
+        if let Some(job) = job {
             let incl = self.run_checks.include_reviewed;
             self.spawn(super::panes::run_checks::load_runs(self.pool(), job, incl));
         }

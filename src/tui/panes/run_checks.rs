@@ -66,6 +66,18 @@ impl RunDetail {
 }
 
 impl RunChecks {
+    /// The ticket number `y` copies and the hint line offers: the one in the run detail on
+    /// screen, as long as that detail belongs to the job under the cursor. One function for
+    /// both, so the hint never offers what `y` then refuses (a reload may briefly move the
+    /// cursor's run while the detail on screen stays).
+    pub fn shown_ticket(&self) -> Option<&str> {
+        let job = self.current_job()?.job_id;
+        self.detail
+            .as_ref()
+            .filter(|d| d.run.job_id == job)
+            .and_then(|d| d.ticket_code())
+    }
+
     /// Indices of the rows the filter lets through.
     pub fn visible(&self) -> Vec<usize> {
         self.rows
