@@ -28,7 +28,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     let db = super::wait_db::open_waiting(&loaded.config.database).await?;
     let pool = db.pool().clone();
     let policy = db::settings::policy(&pool).await?;
-    let clock: missed_runs::Clock = Arc::new(chrono::Utc::now);
+    let clock = crate::clock::system();
 
     let (mtx, mut mrx) = mpsc::channel(16);
     let missed = missed_runs::spawn(pool.clone(), clock.clone(), missed_runs::INTERVAL, mtx);

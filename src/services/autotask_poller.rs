@@ -10,15 +10,13 @@ use crate::psa::autotask::AutotaskClient;
 use crate::psa::picklist_cache;
 use crate::psa::ticket_sync::{self, PollReport};
 use crate::services::backoff::Backoff;
-use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
-/// Where the current time comes from; tests pass a fixed clock.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use crate::clock::Clock;
 
 /// Progress of the poller, for the activity log and the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]

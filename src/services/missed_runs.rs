@@ -18,8 +18,7 @@ use tokio::time::MissedTickBehavior;
 /// How often the pass runs without being asked.
 pub const INTERVAL: Duration = Duration::from_secs(15 * 60);
 
-/// Where the current time comes from; tests pass a fixed clock.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use crate::clock::Clock;
 
 /// Progress of the scheduler, for the activity log and the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -984,3 +984,61 @@ fn the_daemon_imports_at_start_and_stops_cleanly_on_sigterm() {
         backupchecks::db::embedded::ClusterState::Stopped
     );
 }
+
+#[tokio::test]
+async fn approving_unrecognised_or_imported_mail_is_rejected_in_plain_words() {
+    let t = TestDb::new().await;
+    let o = ingest_one(
+        &t.pool,
+        &incoming(b"From: someone@example.com\r\nSubject: lunch?\r\n\r\nnoon".to_vec()),
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut tx = t.pool.begin().await.unwrap();
+    let e = db::inbox::approve(
+        &mut tx,
+        o.mail_id(),
+        &CustomerChoice::New("Acme".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, db::DbError::Rejected(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "mail {} was not recognised by any parser; re-parse it or delete it",
+            o.mail_id()
+        )
+    );
+    drop(tx);
+
+    let run = ingest_one(
+        &t.pool,
+        &incoming(generic("r@x", "cron@h.example", "j", "Success", DATE)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut tx = t.pool.begin().await.unwrap();
+    db::inbox::approve(
+        &mut tx,
+        run.mail_id(),
+        &CustomerChoice::New("Acme".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let e = reparse::reparse_one(&t.pool, run.mail_id(), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, db::DbError::Rejected(_)), "{e:?}");
+    assert!(
+        e.to_string().ends_with("only Inbox mail is re-parsed"),
+        "{e}"
+    );
+}
