@@ -620,7 +620,7 @@ async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
             .is_err(),
         "no cycle without an interval or a request"
     );
-    handle.import_now();
+    handle.run_now();
     let mut finished = None;
     while let Some(ev) = rx.recv().await {
         if let ImportEvent::Finished(s) = ev {
@@ -630,7 +630,7 @@ async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
         assert!(!matches!(ev, ImportEvent::Failed(_)), "{ev:?}");
     }
     assert_eq!(finished.map(|s| s.imported), Some(3));
-    handle.shutdown().await;
+    handle.stop().await;
 }
 
 #[tokio::test]
@@ -650,7 +650,7 @@ async fn the_importer_service_outlives_a_database_outage_and_imports_afterwards(
         now,
         Backoff::new(Duration::from_millis(100), Duration::from_millis(400)),
     );
-    handle.import_now();
+    handle.run_now();
     let failed = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             match rx.recv().await {
@@ -678,7 +678,7 @@ async fn the_importer_service_outlives_a_database_outage_and_imports_afterwards(
     .await
     .expect("the importer tried again by itself after the outage");
     assert_eq!(finished.imported, 2);
-    handle.shutdown().await;
+    handle.stop().await;
 }
 
 #[tokio::test]
@@ -860,7 +860,7 @@ mod graph {
             tx,
             now,
         );
-        handle.import_now();
+        handle.run_now();
         let mut retries = Vec::new();
         let failure = loop {
             match rx.recv().await.expect("the importer reports an outcome") {
@@ -885,7 +885,7 @@ mod graph {
             "only the first message was tried: the source is down"
         );
         assert_eq!(counts(&t.pool).await.0, 0);
-        handle.shutdown().await;
+        handle.stop().await;
     }
 
     #[tokio::test]

@@ -15,5 +15,6 @@ mod jobs_transfer;
 mod parsers;
 mod review;
 mod schema;
+mod services;
 mod support;
 mod tui;
