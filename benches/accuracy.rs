@@ -6,6 +6,9 @@
 //! `cargo bench --bench accuracy` (approving job by job, as from the Inbox) or
 //! `cargo bench --bench accuracy -- job-list` (approving every job at once, as `jobs import`).
 
+// A benchmark aborts on a setup error; a panic with its message is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/it/accuracy/corpus.rs"]
 mod corpus;
 #[path = "../tests/it/accuracy/evaluate.rs"]

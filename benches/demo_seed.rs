@@ -2,6 +2,9 @@
 //! report mails through the real pipeline (on the server in DATABASE_URL, else on a throwaway
 //! embedded cluster). Run with `cargo bench --bench demo_seed`; rounds with `-- N` (default 3).
 
+// A benchmark aborts on a setup error; a panic with its message is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use backupchecks::config::{DatabaseConfig, Secret};
 use backupchecks::demo;
 use std::os::unix::fs::PermissionsExt;

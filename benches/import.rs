@@ -2,6 +2,9 @@
 //! PostgreSQL (the server in DATABASE_URL, else a throwaway embedded cluster). Run with
 //! `cargo bench --bench import` (N = 10000) or `cargo bench --bench import -- 2000`.
 
+// A benchmark aborts on a setup error; a panic with its message is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use backupchecks::db::Database;
 use backupchecks::db::embedded::{EmbeddedCluster, Tuning};
 use backupchecks::ingest::folder::FolderSource;

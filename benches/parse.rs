@@ -1,6 +1,9 @@
 //! Parser throughput over the fixture corpus: mails per second end to end, and the split between
 //! MIME decoding (`normalize`) and our parsing (`parse_mail` on pre-normalised mail).
 
+// A benchmark aborts on a setup error; a panic with its message is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use backupchecks::parsers;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

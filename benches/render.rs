@@ -1,6 +1,9 @@
 //! Frame render time of Run Checks and the Inbox with 10,000 rows (criterion). Drawing must stay
 //! cheap however long the lists get: only visible rows are laid out.
 
+// A benchmark aborts on a setup error; a panic with its message is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use backupchecks::db::mail::Mail;
 use backupchecks::db::review::QueueRow;
 use backupchecks::tui::app::App;

@@ -5,6 +5,7 @@
 //! `domain` and `parsers` are pure: no I/O, no async, no clock reads.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

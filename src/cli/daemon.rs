@@ -5,6 +5,7 @@ use crate::config;
 use crate::db;
 use crate::ingest::configured::AnySource;
 use crate::psa::autotask::{AutotaskClient, ClientOptions};
+use crate::services::running::{self, Sinks};
 use crate::services::{autotask_poller, importer, missed_runs};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,10 +29,9 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     let db = super::wait_db::open_waiting(&loaded.config.database).await?;
     let pool = db.pool().clone();
     let policy = db::settings::policy(&pool).await?;
-    let clock: missed_runs::Clock = Arc::new(chrono::Utc::now);
+    let clock = crate::clock::system();
 
-    let (mtx, mut mrx) = mpsc::channel(16);
-    let missed = missed_runs::spawn(pool.clone(), clock.clone(), missed_runs::INTERVAL, mtx);
+    let (mtx, mut mrx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(ev) = mrx.recv().await {
             match ev {
@@ -39,6 +39,23 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
                     tracing::error!("missed-run check failed: {message}")
                 }
                 ev => tracing::info!("missed-run check: {ev:?}"),
+            }
+        }
+    });
+    let (itx, mut irx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(ev) = irx.recv().await {
+            log_import_event(ev);
+        }
+    });
+    let (ptx, mut prx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(ev) = prx.recv().await {
+            match ev {
+                autotask_poller::Event::Failed { message } => {
+                    tracing::error!("Autotask poller failed: {message}")
+                }
+                ev => tracing::info!("Autotask poller: {ev:?}"),
             }
         }
     });
@@ -56,51 +73,34 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
             }
             None => None,
         };
-    let mut described = vec!["missed-run check every 15 min".to_string()];
-    let importer = source.map(|make| {
-        let (itx, mut irx) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Some(ev) = irx.recv().await {
-                log_import_event(ev);
-            }
-        });
-        let handle = importer::spawn(pool.clone(), make, itx, chrono::Utc::now);
+    let client = if loaded.config.autotask.is_configured() {
+        Some(Arc::new(AutotaskClient::new(
+            &loaded.config.autotask,
+            ClientOptions::default(),
+        )?))
+    } else {
+        None
+    };
+    let sinks = Sinks {
+        import: itx,
+        missed: mtx,
+        autotask: ptx,
+    };
+    let services = running::start(&pool, clock, source, client, sinks);
+    if let Some(importer) = &services.importer {
         // One cycle at start; then the interval of the settings.
-        handle.import_now();
-        handle
-    });
-    described.push(match (&importer, policy.import_interval_minutes) {
+        importer.run_now();
+    }
+
+    let mut described = vec!["missed-run check every 15 min".to_string()];
+    described.push(match (&services.importer, policy.import_interval_minutes) {
         (None, _) => "no mail import (configure [graph] or pass --from-dir)".into(),
         (Some(_), Some(m)) => format!("mail import now and every {m} min"),
         (Some(_), None) => "mail import once (no import interval set)".into(),
     });
-
-    let poller = if loaded.config.autotask.is_configured() {
-        let client = Arc::new(AutotaskClient::new(
-            &loaded.config.autotask,
-            ClientOptions::default(),
-        )?);
-        let (ptx, mut prx) = mpsc::channel(16);
-        tokio::spawn(async move {
-            while let Some(ev) = prx.recv().await {
-                match ev {
-                    autotask_poller::Event::Failed { message } => {
-                        tracing::error!("Autotask poller failed: {message}")
-                    }
-                    ev => tracing::info!("Autotask poller: {ev:?}"),
-                }
-            }
-        });
+    if services.poller.is_some() {
         described.push("Autotask poller".into());
-        Some(autotask_poller::spawn(
-            pool.clone(),
-            client,
-            clock.clone(),
-            ptx,
-        ))
-    } else {
-        None
-    };
+    }
     eprintln!(
         "backupchecks daemon on {}: {}",
         db.target(),
@@ -113,13 +113,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         _ = term.recv() => {}
     }
     eprintln!("stopping…");
-    if let Some(i) = importer {
-        i.shutdown().await;
-    }
-    if let Some(p) = poller {
-        p.stop().await;
-    }
-    missed.stop().await;
+    services.stop().await;
     db.close().await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,13 @@ pub enum DbError {
     /// The request breaks a rule of the product (a bad ticket code, an empty scope list, ...).
     #[error("{0}")]
     Invalid(String),
+    /// The data as it stands refuses the request (a mail no longer waiting in the Inbox, a mail
+    /// no parser recognised); the message says what to do instead.
+    #[error("{0}")]
+    Rejected(String),
+    /// A stored setting has the wrong shape; the message names the key and what it expects.
+    #[error("{0}")]
+    Setting(String),
     #[error("database: {}", readable(.0))]
     Sql(sqlx::Error),
     #[error("embedded database: {0}")]
@@ -125,5 +132,13 @@ mod tests {
         );
         assert!(e.is_unavailable());
         assert!(!DbError::NotFound("x".into()).is_unavailable());
+    }
+
+    #[test]
+    fn rejections_read_as_the_rule_alone() {
+        let e = DbError::Rejected("mail 12 was not recognised by any parser".into());
+        assert_eq!(e.to_string(), "mail 12 was not recognised by any parser");
+        assert_eq!(e.cause(), e.to_string());
+        assert!(!e.is_unavailable());
     }
 }

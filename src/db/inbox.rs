@@ -47,12 +47,12 @@ pub async fn approve(
         .await?
         .ok_or_else(|| DbError::NotFound(format!("mail {mail_id}")))?;
     if m.deleted_at.is_some() || m.job_id.is_some() {
-        return Err(DbError::Task(format!(
+        return Err(DbError::Rejected(format!(
             "mail {mail_id} is not waiting in the Inbox"
         )));
     }
     let identity = identity_of(&m).ok_or_else(|| {
-        DbError::Task(format!(
+        DbError::Rejected(format!(
             "mail {mail_id} was not recognised by any parser; re-parse it or delete it"
         ))
     })?;

@@ -1,6 +1,7 @@
 //! Job runs: one per report mail, plus synthetic Missed runs for slots that never arrived.
 
 use super::DbError;
+use crate::domain::run_status::RunStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
@@ -143,6 +144,13 @@ pub struct RunPoint {
     pub run_id: i64,
     pub run_at: DateTime<Utc>,
     pub effective_status: String,
+}
+
+impl RunPoint {
+    /// Time and status for the history rules; `None` for a status this version does not know.
+    pub fn status_point(&self) -> Option<(DateTime<Utc>, RunStatus)> {
+        RunStatus::from_db(&self.effective_status).map(|s| (self.run_at, s))
+    }
 }
 
 /// Runs with `from <= run_at < to`, of one job or (with `None`) of every job, oldest first.

@@ -14,8 +14,10 @@ pub async fn get<T: DeserializeOwned>(
             .bind(key)
             .fetch_optional(ex)
             .await?;
-    v.map(|v| serde_json::from_value(v).map_err(|e| DbError::Task(format!("setting `{key}`: {e}"))))
-        .transpose()
+    v.map(|v| {
+        serde_json::from_value(v).map_err(|e| DbError::Setting(format!("setting `{key}`: {e}")))
+    })
+    .transpose()
 }
 
 /// Sets `key` (insert or update), recording who changed it.
@@ -25,7 +27,8 @@ pub async fn set<T: Serialize>(
     value: &T,
     by: &str,
 ) -> Result<(), DbError> {
-    let v = serde_json::to_value(value).map_err(|e| DbError::Task(e.to_string()))?;
+    let v = serde_json::to_value(value)
+        .map_err(|e| DbError::Setting(format!("setting `{key}`: {e}")))?;
     sqlx::query(
         "INSERT INTO settings (key, value, updated_by) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), \
@@ -131,7 +134,7 @@ pub async fn policy(ex: impl PgExecutor<'_>) -> Result<Policy, DbError> {
         .await?;
     let mut p = Policy::default();
     for (key, value) in rows {
-        let bad = |what: &str| DbError::Task(format!("setting `{key}`: expected {what}"));
+        let bad = |what: &str| DbError::Setting(format!("setting `{key}`: expected {what}"));
         match key.as_str() {
             keys::TIMEZONE => {
                 let name = value.as_str().ok_or_else(|| bad("a timezone name"))?;

@@ -4,13 +4,11 @@
 use super::catalogue::{Catalogue, Pattern};
 use super::history::{SEED, report_mail, run_result};
 use super::rng::Rng;
+use crate::clock::Clock;
 use crate::ingest::{MailSource, SourceError, SourceMessage};
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
-
-/// Reads the current time; passed in so tests can move time without sleeping.
-pub type Clock = Box<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// A [`MailSource`] (kind `demo`) whose messages appear one by one as time passes: message `n`
 /// arrives at `start + n × interval`, is a report of the next job in a fixed rotation, and
@@ -55,7 +53,7 @@ impl DemoMailbox {
             tz,
             start,
             interval: Self::INTERVAL,
-            clock: Box::new(clock),
+            clock: std::sync::Arc::new(clock),
             rotation,
             processed: BTreeSet::new(),
         }

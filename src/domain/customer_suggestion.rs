@@ -2,6 +2,8 @@
 //! senders' mail domain, else their display name — only when exactly one customer fits, so the
 //! suggestion is never a guess between two.
 
+use crate::domain::wording::plural;
+
 /// A customer with the number of its approved jobs that match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -27,7 +29,7 @@ pub fn suggest(
     names: &[String],
     by_name: &[Candidate],
 ) -> Option<Suggestion> {
-    let jobs = |n: i64| format!("{n} approved job{}", if n == 1 { "" } else { "s" });
+    let jobs = |n: i64| plural(n, "approved job", "approved jobs");
     if let [only] = by_domain {
         return Some(Suggestion {
             customer_id: only.customer_id,

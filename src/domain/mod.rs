@@ -3,11 +3,14 @@
 //! are passed in by the caller.
 
 pub mod customer_suggestion;
+pub mod history;
 pub mod jobs_document;
 pub mod missed;
 pub mod overrides;
 pub mod psa_ticket;
 pub mod run_status;
 pub mod schedule;
+pub mod schedule_text;
 pub mod status;
 pub mod ticket_code;
+pub mod wording;

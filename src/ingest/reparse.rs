@@ -18,7 +18,7 @@ pub async fn reparse_one(
         .await?
         .ok_or_else(|| DbError::NotFound(format!("mail {mail_id}")))?;
     if m.job_id.is_some() {
-        return Err(DbError::Task(format!(
+        return Err(DbError::Rejected(format!(
             "mail {mail_id} is a run already; only Inbox mail is re-parsed"
         )));
     }

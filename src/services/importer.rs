@@ -1,14 +1,16 @@
 //! The importer: drains a mail source into the database, one cycle at a time, never twice at
-//! once across processes (advisory lock; the loser waits), on an interval and on demand.
+//! once across processes (advisory lock; the loser waits), on an interval and on demand (a
+//! service of the [`harness`]).
 
 use crate::db::{self, DbError, locks};
 use crate::ingest::pipeline::{self, Incoming, Outcome};
 use crate::ingest::{MailSource, SourceError, SourceMessage};
 use crate::services::backoff::{self, Backoff};
+use crate::services::harness::{self, Contended, Events, PassContext, ServiceHandle, Step};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 /// Mails stored per transaction.
 pub const BATCH: usize = 50;
@@ -214,43 +216,80 @@ async fn cycle<S: MailSource>(
     Ok(s)
 }
 
-/// Control of a running importer task.
-pub struct ImporterHandle {
-    run_now: mpsc::Sender<()>,
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+/// The importer as a service of the harness: `make_source` builds the source for each cycle (so
+/// configuration changes apply); the interval is read from the settings before every wait.
+pub struct Importer<F> {
+    make_source: F,
+    now: fn() -> DateTime<Utc>,
 }
 
-impl ImporterHandle {
-    /// Asks for a cycle now (ignored when one is already queued).
-    pub fn import_now(&self) {
-        let _ = self.run_now.try_send(());
+impl<S, F> harness::Service for Importer<F>
+where
+    S: MailSource + 'static,
+    F: FnMut() -> Result<S, SourceError> + Send + 'static,
+{
+    type Report = ImportSummary;
+    type Event = ImportEvent;
+    // "another import is running; waiting" while another process imports.
+    const NAME: &'static str = "import";
+    const LOCK: locks::Service = locks::Service::Importer;
+    // Mail listed now must still be imported: wait for the other process, then import.
+    const CONTENDED: Contended = Contended::Wait;
+    const RUN_AT_START: bool = false;
+
+    async fn interval(&mut self, pool: &PgPool) -> Result<Option<Duration>, String> {
+        let p = db::settings::policy(pool)
+            .await
+            .map_err(|e| format!("reading the import interval: {e}"))?;
+        // Automatic import is off until configured: only "import now" starts one.
+        Ok(p.import_interval_minutes
+            .filter(|m| *m > 0)
+            .map(|m| Duration::from_secs(u64::from(m) * 60)))
     }
 
-    /// A handle that asks for a cycle, for code that outlives a borrow of this one.
-    pub fn trigger(&self) -> impl Fn() + Send + Sync + 'static {
-        let tx = self.run_now.clone();
-        move || {
-            let _ = tx.try_send(());
+    async fn pass(&mut self, cx: &PassContext<ImportEvent>) -> Result<ImportSummary, String> {
+        let mut source = (self.make_source)().map_err(|e| e.to_string())?;
+        let notice_events = cx.events.clone();
+        source.set_notices(std::sync::Arc::new(move |text: &str| {
+            let _ = notice_events.send(ImportEvent::Retrying(text.to_string()));
+        }));
+        cx.send(ImportEvent::Started {
+            source: source.describe(),
+        });
+        let progress_events = cx.events.clone();
+        let mut progress = move |done, total| {
+            let _ = progress_events.send(ImportEvent::Progress { done, total });
+        };
+        let now = self.now;
+        let clock = move || now();
+        cycle(&cx.pool, &mut source, &clock, &mut progress, &cx.stop)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn event(step: Step<ImportSummary>) -> Option<ImportEvent> {
+        match step {
+            // The pass says it started, naming its source.
+            Step::Started | Step::Skipped => None,
+            Step::Waiting(text) => Some(ImportEvent::Waiting(text)),
+            Step::Finished(s) => Some(ImportEvent::Finished(s)),
+            Step::Failed { message, retry_in } => Some(ImportEvent::Failed(format!(
+                "{message}; trying again in {}",
+                backoff::describe(retry_in)
+            ))),
         }
     }
-
-    /// Stops the task: a running cycle finishes its current batch first.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
 }
 
-/// Starts the importer task. `make_source` builds the source for each cycle (so configuration
-/// changes apply); the interval is read from the settings before every wait. A failed cycle (or
-/// a failed read of the settings) is tried again after a growing delay, whatever the interval.
+/// Starts the importer task; a cycle runs at the interval of the settings or when asked. A
+/// failed cycle (or a failed read of the settings) is tried again after a growing delay,
+/// whatever the interval.
 pub fn spawn<S, F>(
     pool: PgPool,
     make_source: F,
-    events: mpsc::UnboundedSender<ImportEvent>,
+    events: Events<ImportEvent>,
     now: fn() -> DateTime<Utc>,
-) -> ImporterHandle
+) -> ServiceHandle
 where
     S: MailSource + 'static,
     F: FnMut() -> Result<S, SourceError> + Send + 'static,
@@ -261,105 +300,14 @@ where
 /// [`spawn`] with the retry delays given.
 pub fn spawn_with<S, F>(
     pool: PgPool,
-    mut make_source: F,
-    events: mpsc::UnboundedSender<ImportEvent>,
+    make_source: F,
+    events: Events<ImportEvent>,
     now: fn() -> DateTime<Utc>,
-    mut retry: Backoff,
-) -> ImporterHandle
+    retry: Backoff,
+) -> ServiceHandle
 where
     S: MailSource + 'static,
     F: FnMut() -> Result<S, SourceError> + Send + 'static,
 {
-    let (run_now, mut run_now_rx) = mpsc::channel(1);
-    let (stop, mut stop_rx) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        // Set when the last attempt failed: the next one comes after this delay.
-        let mut retry_after: Option<Duration> = None;
-        loop {
-            let wait = match retry_after.take() {
-                Some(d) => Some(d),
-                None => match db::settings::policy(&pool).await {
-                    Ok(p) => p
-                        .import_interval_minutes
-                        .filter(|m| *m > 0)
-                        .map(|m| Duration::from_secs(u64::from(m) * 60)),
-                    Err(e) => {
-                        let d = retry.next_delay();
-                        report_failure(&events, format!("reading the import interval: {e}"), d);
-                        Some(d)
-                    }
-                },
-            };
-            let sleep = async {
-                match wait {
-                    Some(d) => tokio::time::sleep(d).await,
-                    // Automatic import is off until configured: only "import now" starts one.
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = sleep => {}
-                r = run_now_rx.recv() => if r.is_none() { break },
-                _ = stop_rx.changed() => break,
-            }
-            if *stop_rx.borrow() {
-                break;
-            }
-            let mut source = match make_source() {
-                Ok(s) => s,
-                Err(e) => {
-                    let d = retry.next_delay();
-                    report_failure(&events, e.to_string(), d);
-                    retry_after = Some(d);
-                    continue;
-                }
-            };
-            let notice_events = events.clone();
-            source.set_notices(std::sync::Arc::new(move |text: &str| {
-                let _ = notice_events.send(ImportEvent::Retrying(text.to_string()));
-            }));
-            let _ = events.send(ImportEvent::Started {
-                source: source.describe(),
-            });
-            let progress_events = events.clone();
-            let mut progress = move |done, total| {
-                let _ = progress_events.send(ImportEvent::Progress { done, total });
-            };
-            let notice_events = events.clone();
-            let notice = move |text: &str| {
-                let _ = notice_events.send(ImportEvent::Waiting(text.to_string()));
-            };
-            let clock = move || now();
-            match run_cycle_noting(&pool, &mut source, &clock, &mut progress, &notice, &stop_rx)
-                .await
-            {
-                Ok(summary) => {
-                    retry.reset();
-                    let _ = events.send(ImportEvent::Finished(summary));
-                }
-                Err(e) => {
-                    let d = retry.next_delay();
-                    report_failure(&events, e.to_string(), d);
-                    retry_after = Some(d);
-                }
-            }
-        }
-    });
-    ImporterHandle {
-        run_now,
-        stop,
-        task,
-    }
-}
-
-/// A failed attempt: logged as an error and told to the interface, with when it is tried again
-/// so the operator knows it is not the end.
-fn report_failure(
-    events: &mpsc::UnboundedSender<ImportEvent>,
-    message: String,
-    retry_in: Duration,
-) {
-    let text = format!("{message}; trying again in {}", backoff::describe(retry_in));
-    tracing::error!("import: {text}");
-    let _ = events.send(ImportEvent::Failed(text));
+    harness::spawn(pool, Importer { make_source, now }, events, retry)
 }

@@ -1,9 +1,11 @@
-//! Long-running tokio tasks (importer, missed-run scheduler, Autotask poller) and what they share:
-//! intervals, "run now", retry with backoff after a failed pass, advisory-lock leadership and
-//! progress events. Services decide *when*;
-//! `ingest`, `psa` and `db` decide *what*.
+//! Long-running tokio tasks (importer, missed-run check, Autotask poller) on one [`harness`]:
+//! intervals, "run now", stop, retry with backoff after a failed pass, advisory-lock leadership
+//! and progress events. A service is one file implementing [`harness::Service`]. Services decide
+//! *when*; `ingest`, `psa` and `db` decide *what*.
 
 pub mod autotask_poller;
 pub mod backoff;
+pub mod harness;
 pub mod importer;
 pub mod missed_runs;
+pub mod running;

@@ -620,7 +620,7 @@ async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
             .is_err(),
         "no cycle without an interval or a request"
     );
-    handle.import_now();
+    handle.run_now();
     let mut finished = None;
     while let Some(ev) = rx.recv().await {
         if let ImportEvent::Finished(s) = ev {
@@ -630,7 +630,7 @@ async fn the_importer_task_imports_on_demand_reports_events_and_stops() {
         assert!(!matches!(ev, ImportEvent::Failed(_)), "{ev:?}");
     }
     assert_eq!(finished.map(|s| s.imported), Some(3));
-    handle.shutdown().await;
+    handle.stop().await;
 }
 
 #[tokio::test]
@@ -650,7 +650,7 @@ async fn the_importer_service_outlives_a_database_outage_and_imports_afterwards(
         now,
         Backoff::new(Duration::from_millis(100), Duration::from_millis(400)),
     );
-    handle.import_now();
+    handle.run_now();
     let failed = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             match rx.recv().await {
@@ -678,7 +678,7 @@ async fn the_importer_service_outlives_a_database_outage_and_imports_afterwards(
     .await
     .expect("the importer tried again by itself after the outage");
     assert_eq!(finished.imported, 2);
-    handle.shutdown().await;
+    handle.stop().await;
 }
 
 #[tokio::test]
@@ -860,7 +860,7 @@ mod graph {
             tx,
             now,
         );
-        handle.import_now();
+        handle.run_now();
         let mut retries = Vec::new();
         let failure = loop {
             match rx.recv().await.expect("the importer reports an outcome") {
@@ -885,7 +885,7 @@ mod graph {
             "only the first message was tried: the source is down"
         );
         assert_eq!(counts(&t.pool).await.0, 0);
-        handle.shutdown().await;
+        handle.stop().await;
     }
 
     #[tokio::test]
@@ -982,5 +982,63 @@ fn the_daemon_imports_at_start_and_stops_cleanly_on_sigterm() {
     assert_eq!(
         cluster.state(),
         backupchecks::db::embedded::ClusterState::Stopped
+    );
+}
+
+#[tokio::test]
+async fn approving_unrecognised_or_imported_mail_is_rejected_in_plain_words() {
+    let t = TestDb::new().await;
+    let o = ingest_one(
+        &t.pool,
+        &incoming(b"From: someone@example.com\r\nSubject: lunch?\r\n\r\nnoon".to_vec()),
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut tx = t.pool.begin().await.unwrap();
+    let e = db::inbox::approve(
+        &mut tx,
+        o.mail_id(),
+        &CustomerChoice::New("Acme".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, db::DbError::Rejected(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "mail {} was not recognised by any parser; re-parse it or delete it",
+            o.mail_id()
+        )
+    );
+    drop(tx);
+
+    let run = ingest_one(
+        &t.pool,
+        &incoming(generic("r@x", "cron@h.example", "j", "Success", DATE)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut tx = t.pool.begin().await.unwrap();
+    db::inbox::approve(
+        &mut tx,
+        run.mail_id(),
+        &CustomerChoice::New("Acme".into()),
+        "ann",
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let e = reparse::reparse_one(&t.pool, run.mail_id(), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, db::DbError::Rejected(_)), "{e:?}");
+    assert!(
+        e.to_string().ends_with("only Inbox mail is re-parsed"),
+        "{e}"
     );
 }

@@ -1,5 +1,8 @@
 //! The one integration-test binary: each module tests one area against real parts.
 
+// Test code and its support helpers: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod accuracy;
 mod autotask;
 mod config_cli;
@@ -12,5 +15,6 @@ mod jobs_transfer;
 mod parsers;
 mod review;
 mod schema;
+mod services;
 mod support;
 mod tui;

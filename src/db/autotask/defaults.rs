@@ -48,7 +48,7 @@ pub async fn read(ex: impl PgExecutor<'_>) -> Result<AutotaskDefaults, DbError> 
             .await?;
     let mut d = AutotaskDefaults::default();
     for (key, value) in rows {
-        let bad = || DbError::Task(format!("setting `{key}`: expected a number"));
+        let bad = || DbError::Setting(format!("setting `{key}`: expected a number"));
         let id = || match &value {
             Value::Null => Ok(None),
             v => v

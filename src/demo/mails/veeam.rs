@@ -5,6 +5,7 @@ use super::super::rng::Rng;
 use super::{Render, esc};
 use crate::demo::mime::{self, Encoding, Part};
 use crate::domain::status::Status;
+use crate::domain::wording::plural;
 use chrono::TimeDelta;
 
 fn header_colour(s: Status) -> &'static str {
@@ -35,7 +36,7 @@ fn issues(r: &Render<'_>) -> String {
         parts.push(format!("{f} failed"));
     }
     if w > 0 {
-        parts.push(format!("{w} warning{}", if w == 1 { "" } else { "s" }));
+        parts.push(plural(w, "warning", "warnings"));
     }
     parts.join(", ")
 }

@@ -4,12 +4,13 @@
 use super::{App, Overlay, Pending};
 use crate::db;
 use crate::domain::schedule::{PinnedSchedule, Schedule};
+use crate::domain::schedule_text;
+use crate::domain::wording::plural;
 use crate::services::{autotask_poller, importer::ImportEvent, missed_runs};
 use crate::tui::action::Action;
 use crate::tui::keymap::Key;
 use crate::tui::panes::Pane;
 use crate::tui::panes::activity::TaskEvent;
-use chrono::{NaiveTime, Weekday};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// The "pin a schedule" form: days, time and grace as typed.
@@ -25,12 +26,6 @@ pub struct PinForm {
     pub grace: String,
     /// 0 days, 1 time, 2 grace.
     pub field: usize,
-}
-
-fn weekday(s: &str) -> Result<Weekday, String> {
-    s.trim()
-        .parse::<Weekday>()
-        .map_err(|_| format!("\"{}\" is not a day (Mon … Sun)", s.trim()))
 }
 
 impl PinForm {
@@ -72,49 +67,11 @@ impl PinForm {
 
     /// The schedule the form describes, or what is wrong with it.
     pub fn pinned(&self) -> Result<PinnedSchedule, String> {
-        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M")
-            .map_err(|_| "time: type HH:MM, e.g. 22:00".to_string())?;
-        let days = self.days.trim().to_lowercase();
-        let schedule = if matches!(days.as_str(), "daily" | "every day" | "all" | "") {
-            Schedule::Daily { time }
-        } else {
-            let mut chosen = Vec::new();
-            for part in days.split([',', ' ']).filter(|p| !p.trim().is_empty()) {
-                match part.split_once(['-', '–']) {
-                    Some((from, to)) => {
-                        let (mut d, to) = (weekday(from)?, weekday(to)?);
-                        chosen.push(d);
-                        while d != to {
-                            d = d.succ();
-                            chosen.push(d);
-                        }
-                    }
-                    None => chosen.push(weekday(part)?),
-                }
-            }
-            Schedule::weekly(chosen, time)
-        };
-        let grace_minutes = match self.grace.trim() {
-            "" => None,
-            g => Some(
-                g.parse::<u32>()
-                    .ok()
-                    .filter(|m| *m <= 7 * 24 * 60)
-                    .ok_or_else(|| "grace: minutes, at most a week (10080)".to_string())?,
-            ),
-        };
-        Ok(PinnedSchedule {
-            schedule,
-            grace_minutes,
-        })
+        schedule_text::parse_pinned(&self.days, &self.time, &self.grace)
     }
 }
 
 use crate::tui::action::failed;
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 impl App {
     /// `a` in Jobs: asks, then archives or unarchives the cursor job.
@@ -327,42 +284,5 @@ impl App {
             autotask_poller::Event::Failed { message } => (format!("failed: {message}"), true),
         };
         self.log_task("Autotask", text, bad);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(days: &str, time: &str, grace: &str) -> PinForm {
-        PinForm {
-            job_id: 1,
-            title: String::new(),
-            days: days.into(),
-            time: time.into(),
-            grace: grace.into(),
-            field: 0,
-        }
-    }
-
-    #[test]
-    fn parses_days_time_and_grace() {
-        let t = NaiveTime::from_hms_opt(22, 0, 0).unwrap();
-        assert_eq!(
-            form("daily", "22:00", "").pinned().unwrap(),
-            PinnedSchedule {
-                schedule: Schedule::Daily { time: t },
-                grace_minutes: None
-            }
-        );
-        let p = form("Mon-Wed, fri", "22:00", "90").pinned().unwrap();
-        assert_eq!(
-            p.schedule,
-            Schedule::weekly([Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Fri], t)
-        );
-        assert_eq!(p.grace_minutes, Some(90));
-        assert!(form("Mon", "25:00", "").pinned().is_err());
-        assert!(form("Funday", "22:00", "").pinned().is_err());
-        assert!(form("daily", "22:00", "-5").pinned().is_err());
     }
 }

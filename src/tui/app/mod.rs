@@ -41,7 +41,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use crate::clock::Clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastLevel {
@@ -431,8 +431,8 @@ impl App {
                     self.toast("nothing left to review there");
                 } else {
                     self.toast(format!(
-                        "reviewed {n} run{} · u to undo",
-                        if n == 1 { "" } else { "s" }
+                        "reviewed {} · u to undo",
+                        crate::domain::wording::plural(n, "run", "runs")
                     ));
                     self.undo.push(batch);
                 }

@@ -3,6 +3,7 @@
 
 use super::{App, Overlay, Pending};
 use crate::db::{overrides, remarks};
+use crate::domain::wording::plural;
 use crate::tui::action::Action;
 use crate::tui::panes::overrides::applies_to;
 use crate::tui::panes::tickets::Kind;
@@ -11,7 +12,7 @@ use crate::tui::sanitize;
 use crate::tui::action::failed;
 
 fn runs(n: u64) -> String {
-    format!("{n} run{}", if n == 1 { "" } else { "s" })
+    plural(n, "run", "runs")
 }
 
 impl App {

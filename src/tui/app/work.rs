@@ -3,6 +3,7 @@
 
 use super::{App, Overlay, OverrideForm};
 use crate::db::{self, inbox::CustomerChoice, remarks, scopes::Scope, tickets};
+use crate::domain::wording::plural;
 use crate::ingest::{pipeline::Outcome, reparse};
 use crate::tui::action::Action;
 use crate::tui::clipboard;
@@ -53,8 +54,8 @@ impl App {
             };
             match db::review::undo(&mut conn, &batch, &by).await {
                 Ok(n) => Action::Done(format!(
-                    "undone: {n} run{} back in the queue",
-                    if n == 1 { "" } else { "s" }
+                    "undone: {} back in the queue",
+                    plural(n, "run", "runs")
                 )),
                 Err(e) => failed("undo", e),
             }
@@ -67,8 +68,8 @@ impl App {
         self.spawn(async move {
             match db::mail::soft_delete(&pool, &ids, now).await {
                 Ok(n) => Action::Done(format!(
-                    "deleted {n} mail{} · D shows deleted mail",
-                    if n == 1 { "" } else { "s" }
+                    "deleted {} · D shows deleted mail",
+                    plural(n, "mail", "mails")
                 )),
                 Err(e) => failed("delete", e),
             }
@@ -80,10 +81,7 @@ impl App {
         self.inbox.list.marks.clear();
         self.spawn(async move {
             match db::mail::restore(&pool, &ids).await {
-                Ok(n) => Action::Done(format!(
-                    "restored {n} mail{}",
-                    if n == 1 { "" } else { "s" }
-                )),
+                Ok(n) => Action::Done(format!("restored {}", plural(n, "mail", "mails"))),
                 Err(e) => failed("restore", e),
             }
         });
@@ -159,8 +157,8 @@ impl App {
         let unrecognised = chosen.len() - parsed.len();
         if unrecognised > 0 {
             self.toast(format!(
-                "{unrecognised} unrecognised mail{} left out",
-                if unrecognised == 1 { "" } else { "s" }
+                "{} left out",
+                plural(unrecognised, "unrecognised mail", "unrecognised mails")
             ));
         }
         let mail_ids: Vec<i64> = parsed.iter().map(|m| m.id).collect();
@@ -182,10 +180,9 @@ impl App {
                 names.sort();
                 names.dedup();
                 format!(
-                    "{} marked mails, {} job{}",
+                    "{} marked mails, {}",
                     many.len(),
-                    names.len(),
-                    if names.len() == 1 { "" } else { "s" }
+                    plural(names.len(), "job", "jobs")
                 )
             }
         };
@@ -226,11 +223,9 @@ impl App {
             };
             match db::inbox::approve_many(&mut conn, &mail_ids, &choice, &by, now).await {
                 Ok(a) => Action::Done(format!(
-                    "approved {} job{}: {} run{} created",
-                    a.jobs,
-                    if a.jobs == 1 { "" } else { "s" },
-                    a.runs_created,
-                    if a.runs_created == 1 { "" } else { "s" }
+                    "approved {}: {} created",
+                    plural(a.jobs, "job", "jobs"),
+                    plural(a.runs_created, "run", "runs")
                 )),
                 Err(e) => failed("approve", e),
             }
@@ -249,9 +244,8 @@ impl App {
             .await;
             match result {
                 Ok(a) => Action::Done(format!(
-                    "approved: {} run{} created",
-                    a.runs_created,
-                    if a.runs_created == 1 { "" } else { "s" }
+                    "approved: {} created",
+                    plural(a.runs_created, "run", "runs")
                 )),
                 Err(e) => failed("approve", e),
             }

@@ -5,10 +5,11 @@
 use crate::db::indicators::JobIndicators;
 use crate::db::jobs::JobListRow;
 use crate::db::{self, DbError};
+use crate::domain::history::worst_per_day;
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::{fit, worst_per_day};
+use crate::tui::panes::run_checks::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -120,9 +121,11 @@ pub async fn load(pool: PgPool, now: DateTime<Utc>) -> Action {
             now + TimeDelta::days(1),
         )
         .await?;
-        let mut by_job: HashMap<i64, Vec<db::runs::RunPoint>> = HashMap::new();
-        for p in points {
-            by_job.entry(p.job_id).or_default().push(p);
+        let mut by_job: HashMap<i64, Vec<(DateTime<Utc>, RunStatus)>> = HashMap::new();
+        for p in &points {
+            if let Some(point) = p.status_point() {
+                by_job.entry(p.job_id).or_default().push(point);
+            }
         }
         let strips = by_job
             .into_iter()

@@ -6,6 +6,7 @@ use crate::db::run_objects::RunObject;
 use crate::db::runs::Run;
 use crate::db::tickets::RunTicket;
 use crate::db::{self, DbError};
+use crate::domain::history::worst_per_day;
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
@@ -228,28 +229,8 @@ pub async fn history(
         now + TimeDelta::days(1),
     )
     .await?;
+    let points: Vec<_> = points.iter().filter_map(|p| p.status_point()).collect();
     Ok(worst_per_day(&points, tz, first, today))
-}
-
-/// Groups runs by local day; `None` for a day without runs.
-pub fn worst_per_day(
-    points: &[db::runs::RunPoint],
-    tz: Tz,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Vec<(NaiveDate, Option<RunStatus>)> {
-    first
-        .iter_days()
-        .take_while(|d| *d <= last)
-        .map(|day| {
-            let worst = points
-                .iter()
-                .filter(|p| p.run_at.with_timezone(&tz).date_naive() == day)
-                .filter_map(|p| RunStatus::from_db(&p.effective_status))
-                .max();
-            (day, worst)
-        })
-        .collect()
 }
 
 fn status_of(s: &str) -> RunStatus {

@@ -219,8 +219,8 @@ async fn the_task_polls_at_start_and_on_demand_and_skips_while_another_process_p
     let t = TestDb::new().await;
     let (m, c) = mock().await;
     let (_, _, created) = ticket_for(&t, &c, "alpha").await;
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let clock: autotask_poller::Clock = Arc::new(|| day(4, 8));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let clock: backupchecks::clock::Clock = Arc::new(|| day(4, 8));
     let handle = autotask_poller::spawn(t.pool.clone(), Arc::new(m.client()), clock, tx);
     assert_eq!(next(&mut rx).await, Event::Started);
     let Event::Finished(r) = next(&mut rx).await else {
@@ -256,7 +256,7 @@ async fn the_task_polls_at_start_and_on_demand_and_skips_while_another_process_p
     handle.stop().await;
 }
 
-async fn next(rx: &mut tokio::sync::mpsc::Receiver<Event>) -> Event {
+async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> Event {
     tokio::time::timeout(Duration::from_secs(20), rx.recv())
         .await
         .expect("an event")

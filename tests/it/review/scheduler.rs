@@ -3,13 +3,15 @@
 
 use super::*;
 use crate::support::db::TestDb;
+use backupchecks::clock::Clock;
 use backupchecks::db::locks::{self, Service};
-use backupchecks::services::missed_runs::{self, Clock, Event, MissedRunsHandle};
+use backupchecks::services::harness::ServiceHandle;
+use backupchecks::services::missed_runs::{self, Event};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-async fn next(rx: &mut mpsc::Receiver<Event>) -> Event {
+async fn next(rx: &mut mpsc::UnboundedReceiver<Event>) -> Event {
     tokio::time::timeout(Duration::from_secs(30), rx.recv())
         .await
         .expect("an event within 30 s")
@@ -17,7 +19,7 @@ async fn next(rx: &mut mpsc::Receiver<Event>) -> Event {
 }
 
 /// Waits for the end of one pass: `Some(created)` when it ran, `None` when it was skipped.
-async fn pass(rx: &mut mpsc::Receiver<Event>) -> Option<usize> {
+async fn pass(rx: &mut mpsc::UnboundedReceiver<Event>) -> Option<usize> {
     match next(rx).await {
         Event::Skipped => None,
         Event::Started => match next(rx).await {
@@ -28,9 +30,9 @@ async fn pass(rx: &mut mpsc::Receiver<Event>) -> Option<usize> {
     }
 }
 
-fn start(t: &TestDb) -> (MissedRunsHandle, mpsc::Receiver<Event>) {
+fn start(t: &TestDb) -> (ServiceHandle, mpsc::UnboundedReceiver<Event>) {
     let clock: Clock = Arc::new(|| at(20, 12, 0));
-    let (tx, rx) = mpsc::channel(16);
+    let (tx, rx) = mpsc::unbounded_channel();
     let handle = missed_runs::spawn(t.pool.clone(), clock, missed_runs::INTERVAL, tx);
     (handle, rx)
 }
@@ -54,7 +56,7 @@ async fn runs_at_start_on_demand_and_after_an_import_then_stops() {
     assert_eq!(pass(&mut rx).await, Some(0));
     // A report of the 19th came in with the import: its Missed run is gone, and stays gone.
     mail_run(&t.pool, j, at(19, 22, 10), "Success", None, &[]).await;
-    handle.import_finished();
+    handle.run_now();
     assert_eq!(pass(&mut rx).await, Some(0));
     assert_eq!(missed_count(&t.pool).await, 6);
     handle.stop().await;
@@ -101,7 +103,7 @@ async fn a_pass_that_fails_in_an_outage_is_tried_again_soon_not_at_the_next_inte
     pin_daily(&t.pool, j, 22, 0).await;
     t.refuse_connections().await;
     let clock: Clock = Arc::new(|| at(20, 12, 0));
-    let (tx, mut rx) = mpsc::channel(16);
+    let (tx, mut rx) = mpsc::unbounded_channel();
     // An interval far longer than the test: only the retry can bring the second pass.
     let handle = missed_runs::spawn_with(
         t.pool.clone(),

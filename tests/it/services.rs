@@ -1,0 +1,249 @@
+//! The service harness, once for every service: leadership across two processes on one
+//! database, "run now", a bounded stop, and retry with backoff after a failed pass.
+
+use crate::support::db::TestDb;
+use backupchecks::db::locks;
+use backupchecks::services::backoff::Backoff;
+use backupchecks::services::harness::{self, Contended, PassContext, ServiceHandle, Step};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// A service whose pass takes `hold`, reads the database and counts itself. `WAIT` chooses what
+/// a process does while another one leads.
+struct Probe<const WAIT: bool> {
+    passes: Arc<AtomicUsize>,
+    hold: Duration,
+}
+
+impl<const WAIT: bool> harness::Service for Probe<WAIT> {
+    type Report = usize;
+    type Event = Step<usize>;
+    const NAME: &'static str = "probe";
+    const LOCK: locks::Service = locks::Service::MissedRuns;
+    const CONTENDED: Contended = if WAIT {
+        Contended::Wait
+    } else {
+        Contended::Skip
+    };
+    const RUN_AT_START: bool = false;
+
+    async fn interval(&mut self, _pool: &PgPool) -> Result<Option<Duration>, String> {
+        // Longer than any test: a pass comes only from "run now" or a retry.
+        Ok(Some(Duration::from_secs(3600)))
+    }
+
+    async fn pass(&mut self, cx: &PassContext<Step<usize>>) -> Result<usize, String> {
+        tokio::time::sleep(self.hold).await;
+        sqlx::query("SELECT 1")
+            .execute(&cx.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(self.passes.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    fn event(step: Step<usize>) -> Option<Step<usize>> {
+        Some(step)
+    }
+}
+
+type Events = mpsc::UnboundedReceiver<Step<usize>>;
+
+fn start<const WAIT: bool>(
+    pool: &PgPool,
+    passes: &Arc<AtomicUsize>,
+    hold: Duration,
+    retry: Backoff,
+) -> (ServiceHandle, Events) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let probe = Probe::<WAIT> {
+        passes: Arc::clone(passes),
+        hold,
+    };
+    (harness::spawn(pool.clone(), probe, tx, retry), rx)
+}
+
+async fn next(rx: &mut Events) -> Step<usize> {
+    tokio::time::timeout(Duration::from_secs(30), rx.recv())
+        .await
+        .expect("an event within 30 s")
+        .expect("the service is running")
+}
+
+/// The end of one attempt: the steps up to Finished, Skipped or Failed.
+async fn attempt(rx: &mut Events) -> Vec<Step<usize>> {
+    let mut steps = Vec::new();
+    loop {
+        let step = next(rx).await;
+        let end = matches!(
+            step,
+            Step::Finished(_) | Step::Skipped | Step::Failed { .. }
+        );
+        steps.push(step);
+        if end {
+            return steps;
+        }
+    }
+}
+
+#[tokio::test]
+async fn runs_only_when_asked_and_requests_during_a_pass_bring_one_more() {
+    let t = TestDb::new().await;
+    let passes = Arc::new(AtomicUsize::new(0));
+    let (h, mut rx) = start::<false>(
+        &t.pool,
+        &passes,
+        Duration::from_millis(300),
+        Backoff::default(),
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), rx.recv())
+            .await
+            .is_err(),
+        "no pass before the interval or a request"
+    );
+    h.run_now();
+    assert_eq!(next(&mut rx).await, Step::Started);
+    // Three requests during the pass are one pending request: one more pass after it.
+    let trigger = h.trigger();
+    h.run_now();
+    trigger();
+    trigger();
+    assert_eq!(attempt(&mut rx).await, [Step::Finished(1)]);
+    assert_eq!(attempt(&mut rx).await, [Step::Started, Step::Finished(2)]);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), rx.recv())
+            .await
+            .is_err(),
+        "requests are not queued one by one"
+    );
+    h.stop().await;
+    assert!(rx.recv().await.is_none(), "the task ended");
+}
+
+#[tokio::test]
+async fn of_two_processes_on_one_database_only_the_leader_runs_a_pass() {
+    let t = TestDb::new().await;
+    let passes = Arc::new(AtomicUsize::new(0));
+    let hold = Duration::from_millis(800);
+    let (a, mut ra) = start::<false>(&t.pool, &passes, hold, Backoff::default());
+    let (b, mut rb) = start::<false>(&t.pool, &passes, hold, Backoff::default());
+    a.run_now();
+    assert_eq!(next(&mut ra).await, Step::Started);
+    // A leads for the whole pass: B skips, since A's pass covers it.
+    b.run_now();
+    assert_eq!(attempt(&mut rb).await, [Step::Skipped]);
+    assert_eq!(attempt(&mut ra).await, [Step::Finished(1)]);
+    assert_eq!(passes.load(Ordering::SeqCst), 1, "one pass in all");
+    // The lock is let go after the pass: B leads now.
+    b.run_now();
+    assert_eq!(attempt(&mut rb).await, [Step::Started, Step::Finished(2)]);
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn a_waiting_service_says_so_and_runs_after_the_leader() {
+    let t = TestDb::new().await;
+    let passes = Arc::new(AtomicUsize::new(0));
+    let other = locks::acquire(&t.pool, locks::Service::MissedRuns)
+        .await
+        .unwrap();
+    let (h, mut rx) = start::<true>(&t.pool, &passes, Duration::ZERO, Backoff::default());
+    h.run_now();
+    assert_eq!(
+        next(&mut rx).await,
+        Step::Waiting("another probe is running; waiting".into())
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        passes.load(Ordering::SeqCst),
+        0,
+        "no pass while the other leads"
+    );
+    other.release().await.unwrap();
+    assert_eq!(attempt(&mut rx).await, [Step::Started, Step::Finished(1)]);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_failed_pass_is_tried_again_after_the_backoff_not_at_the_next_interval() {
+    let t = TestDb::new().await;
+    let passes = Arc::new(AtomicUsize::new(0));
+    let retry = Backoff::new(Duration::from_millis(200), Duration::from_millis(400));
+    let (h, mut rx) = start::<false>(&t.pool, &passes, Duration::ZERO, retry);
+    t.refuse_connections().await;
+    h.run_now();
+    let Step::Failed { retry_in, .. } = next(&mut rx).await else {
+        panic!("the outage is reported as a failure")
+    };
+    assert_eq!(retry_in, Duration::from_millis(200));
+    // The delays grow while the outage lasts.
+    let Step::Failed { retry_in, .. } = next(&mut rx).await else {
+        panic!("tried again and failed again")
+    };
+    assert_eq!(retry_in, Duration::from_millis(400));
+    t.allow_connections().await;
+    // Nobody asks again; the interval is an hour: only the retry brings this pass.
+    let finished = loop {
+        match next(&mut rx).await {
+            Step::Finished(n) => break n,
+            Step::Failed { .. } | Step::Started => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(finished, 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn stop_waits_for_a_pass_but_not_for_ever() {
+    let t = TestDb::new().await;
+    let passes = Arc::new(AtomicUsize::new(0));
+    // A pass in progress finishes before the service stops.
+    let (h, mut rx) = start::<false>(
+        &t.pool,
+        &passes,
+        Duration::from_millis(500),
+        Backoff::default(),
+    );
+    h.run_now();
+    assert_eq!(next(&mut rx).await, Step::Started);
+    h.stop().await;
+    assert_eq!(next(&mut rx).await, Step::Finished(1));
+    assert!(rx.recv().await.is_none(), "stopped after its pass");
+
+    // A pass that hangs is abandoned after the bounded wait, and its lock is free again.
+    let (h, mut rx) = start::<false>(
+        &t.pool,
+        &passes,
+        Duration::from_secs(3600),
+        Backoff::default(),
+    );
+    h.run_now();
+    assert_eq!(next(&mut rx).await, Step::Started);
+    let began = Instant::now();
+    h.stop().await;
+    let took = began.elapsed();
+    assert!(
+        took >= harness::STOP_WAIT && took < harness::STOP_WAIT + Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert!(rx.recv().await.is_none(), "the task is gone");
+    let mut free = None;
+    for _ in 0..100 {
+        free = locks::try_acquire(&t.pool, locks::Service::MissedRuns)
+            .await
+            .unwrap();
+        if free.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    free.expect("the abandoned pass let go of the lock")
+        .release()
+        .await
+        .unwrap();
+}
