@@ -60,9 +60,13 @@ pub struct RunDetail {
 }
 
 impl RunDetail {
-    /// The ticket number `y` copies: the first ticket shown on the run.
+    /// The ticket number `y` copies: the newest ticket on the run (after `t a` that is the
+    /// Autotask ticket just created, not an older internal one).
     pub fn ticket_code(&self) -> Option<&str> {
-        self.tickets.first().map(|t| t.ticket.ticket_code.as_str())
+        self.tickets
+            .iter()
+            .max_by_key(|t| (t.ticket.created_at, t.ticket.id))
+            .map(|t| t.ticket.ticket_code.as_str())
     }
 }
 

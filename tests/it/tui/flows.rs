@@ -163,6 +163,35 @@ async fn a_new_ticket_is_linked_and_y_copies_its_number() {
 }
 
 #[tokio::test]
+async fn y_copies_the_newest_ticket_of_the_run_and_the_hint_names_it() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "tn\n").await;
+    let older = a.run_checks.detail.clone().unwrap().tickets[0]
+        .ticket
+        .ticket_code
+        .clone();
+    keys(&mut a, "tn\n").await;
+    let d = a.run_checks.detail.clone().unwrap();
+    assert_eq!(d.tickets.len(), 2, "both tickets show on the run");
+    let newer = d
+        .tickets
+        .iter()
+        .map(|t| t.ticket.ticket_code.clone())
+        .find(|c| *c != older)
+        .unwrap();
+    assert!(screen(&mut a, 160, 48).contains(&format!("copy {newer}")));
+    a.toasts.clear();
+    keys(&mut a, "y").await;
+    assert!(
+        toast_text(&a).contains(&format!("copied {newer}")),
+        "{}",
+        toast_text(&a)
+    );
+}
+
+#[tokio::test]
 async fn filter_narrows_the_queue_and_esc_clears_it() {
     let t = fixture().await;
     let mut a = app(&t);
