@@ -10,6 +10,7 @@ pub mod list;
 pub mod pager;
 pub mod panes;
 pub mod sanitize;
+pub mod table;
 pub mod terminal;
 pub mod theme;
 pub mod view;

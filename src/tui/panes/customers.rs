@@ -5,7 +5,7 @@ use crate::db::autotask::mapping::MappingStatus;
 use crate::db::customers::CustomerRow;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono_tz::Tz;
 use ratatui::Frame;
@@ -110,7 +110,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Customers, theme: &Theme, tz: Tz)
     let mut lines = vec![Line::styled(header, theme.dim())];
     let vis = s.visible();
     let height = inner.height.saturating_sub(2) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
         let Some(c) = s.rows.get(*idx) else { continue };
         let cursor = pos == s.list.cursor;

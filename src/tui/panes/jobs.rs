@@ -8,7 +8,8 @@ use crate::db::{self, DbError};
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::{fit, worst_per_day};
+use crate::tui::panes::run_checks::worst_per_day;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -208,7 +209,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     let mut lines = vec![Line::styled(header, theme.dim())];
     let vis = s.visible();
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     // Only the rows on screen are drawn.
     for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
         let Some(r) = d.rows.get(*idx) else { continue };

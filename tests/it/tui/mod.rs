@@ -6,6 +6,7 @@ mod customers;
 mod flows;
 mod panes48;
 mod panes67;
+mod scroll;
 mod snapshots;
 
 use crate::support::db::TestDb;
