@@ -4,6 +4,7 @@
 mod autotask;
 mod customers;
 mod flows;
+mod loads;
 mod panes48;
 mod panes67;
 mod scroll;
