@@ -136,7 +136,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) 
         )
     };
     if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     title.push(' ');
     let block = Block::bordered().title(Span::styled(title, theme.title()));

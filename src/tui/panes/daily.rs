@@ -161,7 +161,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Daily, theme: &Theme) {
         if s.list.filter.is_empty() {
             String::new()
         } else {
-            format!(" · filter: {}", s.list.filter)
+            format!(" · filter: {}", crate::tui::sanitize::line(&s.list.filter))
         }
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));

@@ -187,7 +187,10 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, no
         format!(" Inbox — {} waiting ({unparsed} unparsed)", s.waiting)
     };
     if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     if !s.list.marks.is_empty() {
         title.push_str(&format!(" · {} marked", s.list.marks.len()));

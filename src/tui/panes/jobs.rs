@@ -173,7 +173,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     let archived = d.rows.iter().filter(|r| r.archived_at.is_some()).count();
     let mut title = format!(" Jobs — {} ({archived} archived)", d.rows.len());
     if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     title.push(' ');
     let block = Block::bordered().title(Span::styled(title, theme.title()));
