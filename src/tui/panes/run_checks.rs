@@ -450,6 +450,37 @@ fn draw_detail(
         lines.push(Line::from(strip));
         lines.push(Line::raw(""));
     }
+    push_runs(&mut lines, s, theme, tz, focused);
+    if let Some(d) = s
+        .detail
+        .as_ref()
+        .filter(|d| Some(d.run.id) == s.current_run().map(|r| r.id))
+    {
+        push_run(&mut lines, d, s.focus, theme, tz, now);
+    } else if !s.runs.is_empty() {
+        lines.push(Line::styled("loading…", theme.dim()));
+    }
+    let scroll = if s.focus == Focus::Run {
+        s.mail_scroll
+    } else {
+        0
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// The job's runs in a window of a few rows, with the cursor and the scroll note.
+fn push_runs(
+    lines: &mut Vec<Line<'static>>,
+    s: &mut RunChecks,
+    theme: &Theme,
+    tz: Tz,
+    focused: bool,
+) {
     let run_rows = if s.focus == Focus::Run { 3 } else { 6 };
     let offset = s.run_list.scroll(run_rows, s.runs.len());
     let mut heading = vec![Span::styled(
@@ -502,141 +533,137 @@ fn draw_detail(
     if s.runs.is_empty() {
         lines.push(Line::styled("  (none)", theme.dim()));
     }
-    if let Some(d) = s
-        .detail
-        .as_ref()
-        .filter(|d| Some(d.run.id) == s.current_run().map(|r| r.id))
-    {
+}
+
+/// One run in full: status, message, objects, tickets, remarks and (when open) its mail.
+fn push_run(
+    lines: &mut Vec<Line<'static>>,
+    d: &RunDetail,
+    focus: Focus,
+    theme: &Theme,
+    tz: Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    lines.push(Line::raw(""));
+    let (badge, style) = theme.badge(status_of(&d.run.effective_status));
+    let mut head = vec![
+        Span::styled("Run ", theme.title()),
+        Span::raw(
+            d.run
+                .run_at
+                .with_timezone(&tz)
+                .format("%a %d %b %Y %H:%M ")
+                .to_string(),
+        ),
+        Span::styled(badge, style),
+    ];
+    if d.run.effective_status != d.run.parsed_status {
+        head.push(Span::styled(
+            format!("  (parsed: {})", d.run.parsed_status),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::from(head));
+    if crate::domain::missed::dated_ahead(d.run.run_at, now) {
+        lines.push(Line::styled(
+            super::inbox::AHEAD_NOTE.trim_start().to_string(),
+            theme.error(),
+        ));
+    }
+    if let Some(m) = &d.run.message {
+        lines.push(Line::raw(format!("  {}", sanitize::line(m))));
+    }
+    push_objects(lines, d, theme);
+    let tickets: Vec<String> = d.tickets.iter().map(|t| ticket_text(t, theme)).collect();
+    lines.push(Line::from(vec![
+        Span::styled("Tickets  ", theme.title()),
+        Span::raw(if tickets.is_empty() {
+            "—".to_string()
+        } else {
+            tickets.join("  ")
+        }),
+    ]));
+    if d.remarks.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("Remarks  ", theme.title()),
+            Span::raw("—"),
+        ]));
+    }
+    for r in &d.remarks {
+        lines.push(Line::from(vec![
+            Span::styled("Remark   ", theme.title()),
+            Span::raw(format!(
+                "{} {}",
+                theme.remark(),
+                sanitize::line(&r.remark.body)
+            )),
+        ]));
+    }
+    if focus == Focus::Run {
         lines.push(Line::raw(""));
-        let (badge, style) = theme.badge(status_of(&d.run.effective_status));
-        let mut head = vec![
-            Span::styled("Run ", theme.title()),
-            Span::raw(
-                d.run
-                    .run_at
-                    .with_timezone(&tz)
-                    .format("%a %d %b %Y %H:%M ")
-                    .to_string(),
+        lines.push(Line::styled(
+            format!(
+                "Mail  {}",
+                d.subject
+                    .as_deref()
+                    .map(sanitize::line)
+                    .unwrap_or_else(|| "(no mail: synthetic run)".into())
             ),
-            Span::styled(badge, style),
-        ];
-        if d.run.effective_status != d.run.parsed_status {
-            head.push(Span::styled(
-                format!("  (parsed: {})", d.run.parsed_status),
-                theme.dim(),
-            ));
-        }
-        lines.push(Line::from(head));
-        if crate::domain::missed::dated_ahead(d.run.run_at, now) {
-            lines.push(Line::styled(
-                super::inbox::AHEAD_NOTE.trim_start().to_string(),
-                theme.error(),
-            ));
-        }
-        if let Some(m) = &d.run.message {
-            lines.push(Line::raw(format!("  {}", sanitize::line(m))));
-        }
-        if !d.objects.is_empty() {
-            lines.push(Line::styled("Objects", theme.title()));
-            for o in &d.objects {
-                let st = status_of(&o.status);
-                let st = if o.override_applied {
-                    RunStatus::SuccessOverride
-                } else {
-                    st
-                };
-                let (badge, style) = theme.badge(st);
-                lines.push(Line::from(vec![
-                    Span::raw(format!("  {} ", fit(&o.name, 18))),
-                    Span::raw(format!(
-                        "{} ",
-                        fit(o.object_type.as_deref().unwrap_or(""), 8)
-                    )),
-                    Span::styled(format!("{badge:<11}"), style),
-                    Span::raw(format!(
-                        " {}",
-                        o.message.as_deref().map(sanitize::line).unwrap_or_default()
-                    )),
-                ]));
+            theme.title(),
+        ));
+        if let Some(text) = &d.mail_text {
+            for l in sanitize::text(text).lines() {
+                lines.push(Line::raw(format!("  {l}")));
             }
         }
-        let tickets: Vec<String> = d
-            .tickets
-            .iter()
-            .map(|t| {
-                let state = if t.ticket.resolved_at.is_some() {
-                    "resolved"
-                } else if t.ticket.autotask_deleted_at.is_some() {
-                    "deleted"
-                } else {
-                    "open"
-                };
-                let kind = if t.ticket.autotask_ticket_id.is_some() {
-                    "Autotask, "
-                } else {
-                    ""
-                };
-                format!(
-                    "{} {} ({kind}{state})",
-                    theme.ticket(),
-                    sanitize::line(&t.ticket.ticket_code)
-                )
-            })
-            .collect();
-        lines.push(Line::from(vec![
-            Span::styled("Tickets  ", theme.title()),
-            Span::raw(if tickets.is_empty() {
-                "—".to_string()
+    }
+}
+
+/// The run's objects with their status (override applied shown as such) and message.
+fn push_objects(lines: &mut Vec<Line<'static>>, d: &RunDetail, theme: &Theme) {
+    if !d.objects.is_empty() {
+        lines.push(Line::styled("Objects", theme.title()));
+        for o in &d.objects {
+            let st = status_of(&o.status);
+            let st = if o.override_applied {
+                RunStatus::SuccessOverride
             } else {
-                tickets.join("  ")
-            }),
-        ]));
-        if d.remarks.is_empty() {
+                st
+            };
+            let (badge, style) = theme.badge(st);
             lines.push(Line::from(vec![
-                Span::styled("Remarks  ", theme.title()),
-                Span::raw("—"),
-            ]));
-        }
-        for r in &d.remarks {
-            lines.push(Line::from(vec![
-                Span::styled("Remark   ", theme.title()),
+                Span::raw(format!("  {} ", fit(&o.name, 18))),
                 Span::raw(format!(
-                    "{} {}",
-                    theme.remark(),
-                    sanitize::line(&r.remark.body)
+                    "{} ",
+                    fit(o.object_type.as_deref().unwrap_or(""), 8)
+                )),
+                Span::styled(format!("{badge:<11}"), style),
+                Span::raw(format!(
+                    " {}",
+                    o.message.as_deref().map(sanitize::line).unwrap_or_default()
                 )),
             ]));
         }
-        if s.focus == Focus::Run {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(
-                    "Mail  {}",
-                    d.subject
-                        .as_deref()
-                        .map(sanitize::line)
-                        .unwrap_or_else(|| "(no mail: synthetic run)".into())
-                ),
-                theme.title(),
-            ));
-            if let Some(text) = &d.mail_text {
-                for l in sanitize::text(text).lines() {
-                    lines.push(Line::raw(format!("  {l}")));
-                }
-            }
-        }
-    } else if !s.runs.is_empty() {
-        lines.push(Line::styled("loading…", theme.dim()));
     }
-    let scroll = if s.focus == Focus::Run {
-        s.mail_scroll
+}
+
+/// A ticket of the run: its code, whether it lives in Autotask, and its state.
+fn ticket_text(t: &RunTicket, theme: &Theme) -> String {
+    let state = if t.ticket.resolved_at.is_some() {
+        "resolved"
+    } else if t.ticket.autotask_deleted_at.is_some() {
+        "deleted"
     } else {
-        0
+        "open"
     };
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        inner,
-    );
+    let kind = if t.ticket.autotask_ticket_id.is_some() {
+        "Autotask, "
+    } else {
+        ""
+    };
+    format!(
+        "{} {} ({kind}{state})",
+        theme.ticket(),
+        sanitize::line(&t.ticket.ticket_code)
+    )
 }
