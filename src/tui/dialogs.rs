@@ -39,7 +39,7 @@ pub fn company_picker(f: &mut Frame, area: Rect, p: &CompanyPicker, t: &Theme) {
     for (i, c) in p.results.iter().enumerate().skip(skip).take(rows) {
         let line = Line::raw(format!(
             "  {:<44} {:>10}",
-            super::panes::run_checks::fit(&c.company_name, 44),
+            super::table::fit(&c.company_name, 44),
             c.id
         ));
         lines.push(if i == p.cursor {

@@ -30,8 +30,11 @@ impl ListState {
         self.cursor = (self.cursor + n).min(len.saturating_sub(1));
     }
 
-    /// Keeps the cursor inside a window of `height` rows; returns the first visible row.
-    pub fn scroll(&mut self, height: usize) -> usize {
+    /// Keeps the cursor inside a window of `height` rows out of `len`; returns the first
+    /// visible row. The window never starts so late that it leaves blank rows at the bottom
+    /// while rows above are hidden (after the list shrinks, say).
+    pub fn scroll(&mut self, height: usize, len: usize) -> usize {
+        self.offset = self.offset.min(len.saturating_sub(height));
         if height == 0 {
             return self.offset;
         }
@@ -110,9 +113,12 @@ mod tests {
         l.up(10);
         assert_eq!(l.cursor, 0);
         l.cursor = 9;
-        assert_eq!(l.scroll(4), 6);
+        assert_eq!(l.scroll(4, 10), 6);
         l.cursor = 2;
-        assert_eq!(l.scroll(4), 2);
+        assert_eq!(l.scroll(4, 10), 2);
+        // The list shrinks to three rows: the window starts at the top again.
+        l.offset = 6;
+        assert_eq!(l.scroll(4, 3), 0);
         l.clamp(0);
         assert_eq!(l.cursor, 0);
     }

@@ -10,6 +10,7 @@ pub mod list;
 pub mod pager;
 pub mod panes;
 pub mod sanitize;
+pub mod table;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// Reads terminal events on a thread of its own (crossterm's reader blocks). While `paused`, it
 /// leaves the terminal to the pager.
@@ -61,6 +63,9 @@ pub async fn run(
     result
 }
 
+/// The shortest time between two frames: a burst of keys or results costs one draw.
+const FRAME: Duration = Duration::from_millis(16);
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
@@ -77,14 +82,17 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     app.reload();
     let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
     let result = loop {
-        if dirty {
+        let frame_due = last_draw.map_or(Instant::now(), |t| t + FRAME);
+        if dirty && Instant::now() >= frame_due {
             terminal.draw(|f| view::draw(f, app))?;
             // OSC 52 goes straight to the terminal between frames.
             for value in app.osc52.drain(..) {
                 clipboard::write_osc52(&mut io::stdout(), &value)?;
             }
             dirty = false;
+            last_draw = Some(Instant::now());
         }
         if let Some(text) = app.pager.take() {
             paused.store(true, Ordering::SeqCst);
@@ -104,19 +112,11 @@ async fn event_loop(
         }
         tokio::select! {
             ev = input.recv() => match ev {
-                Some(Event::Key(k)) if k.kind != KeyEventKind::Release => {
-                    app.on_key(k);
-                    dirty = true;
-                }
-                Some(Event::Resize(..)) => dirty = true,
-                Some(_) => {}
+                Some(ev) => dirty |= on_event(app, ev),
                 None => break Ok(()),
             },
             Some(done) = app.tasks.join_next(), if !app.tasks.is_empty() => {
-                match done {
-                    Ok(action) => app.update(action),
-                    Err(e) => app.error(format!("background task failed: {e}")),
-                }
+                app.finished(done);
                 dirty = true;
             }
             Some(action) = background.recv() => {
@@ -124,10 +124,50 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tick.tick() => dirty |= app.tick(),
+            // Drawing was held back to keep the frame rate: it is due now.
+            _ = tokio::time::sleep_until(frame_due), if dirty => {}
             _ = sigterm.recv() => break Ok(()),
             _ = sighup.recv() => break Ok(()),
         }
+        dirty |= drain(app, &mut input, background);
     };
     stop.store(true, Ordering::SeqCst);
     result
+}
+
+/// Applies one terminal event; true when the screen changes.
+fn on_event(app: &mut App, ev: Event) -> bool {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            app.on_key(k);
+            true
+        }
+        Event::Resize(..) => true,
+        _ => false,
+    }
+}
+
+/// Applies everything already waiting (keys, finished loads, service events) before the next
+/// frame, so the screen shows the state after the whole burst; true when anything arrived.
+fn drain(
+    app: &mut App,
+    input: &mut mpsc::UnboundedReceiver<Event>,
+    background: &mut mpsc::UnboundedReceiver<Action>,
+) -> bool {
+    let mut dirty = false;
+    while !app.quit
+        && app.pager.is_none()
+        && let Ok(ev) = input.try_recv()
+    {
+        dirty |= on_event(app, ev);
+    }
+    while let Some(done) = app.tasks.try_join_next() {
+        app.finished(done);
+        dirty = true;
+    }
+    while let Ok(action) = background.try_recv() {
+        app.update(action);
+        dirty = true;
+    }
+    dirty
 }

@@ -39,7 +39,7 @@ use sqlx::PgPool;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 
 pub use crate::clock::Clock;
 
@@ -116,10 +116,21 @@ pub struct App {
     /// Long work in the background reports `(what, done, total)` here; the top line shows it.
     pub progress: Arc<std::sync::Mutex<Option<(String, usize, usize)>>>,
     pub tasks: JoinSet<Action>,
+    /// The running loads of what the cursor shows (runs of the job, run detail, mail): a newer
+    /// one aborts the older, so holding `j` does not queue a detail load per row.
+    cursor_loads: CursorLoads,
     pub db_ok: bool,
     pool: PgPool,
     stale: bool,
     last_reload: Instant,
+}
+
+/// Handles of the cursor loads still running, one per kind.
+#[derive(Debug, Default)]
+struct CursorLoads {
+    runs: Option<AbortHandle>,
+    detail: Option<AbortHandle>,
+    mail: Option<AbortHandle>,
 }
 
 impl App {
@@ -156,6 +167,7 @@ impl App {
             services: Services::default(),
             progress: Arc::default(),
             tasks: JoinSet::new(),
+            cursor_loads: CursorLoads::default(),
             db_ok: true,
             pool,
             stale: false,
@@ -174,6 +186,28 @@ impl App {
     /// Runs database work in the background; its result comes back as an action.
     pub fn spawn(&mut self, f: impl Future<Output = Action> + Send + 'static) {
         self.tasks.spawn(f);
+    }
+
+    /// Runs a load that supersedes the one in `slot`: the older is aborted (its result would be
+    /// thrown away anyway, as it no longer matches the cursor).
+    fn spawn_superseding(
+        &mut self,
+        slot: fn(&mut CursorLoads) -> &mut Option<AbortHandle>,
+        f: impl Future<Output = Action> + Send + 'static,
+    ) {
+        let handle = self.tasks.spawn(f);
+        if let Some(old) = slot(&mut self.cursor_loads).replace(handle) {
+            old.abort();
+        }
+    }
+
+    /// Applies the outcome of a background task; an aborted (superseded) load is no error.
+    pub fn finished(&mut self, done: Result<Action, tokio::task::JoinError>) {
+        match done {
+            Ok(action) => self.update(action),
+            Err(e) if e.is_cancelled() => {}
+            Err(e) => self.error(format!("background task failed: {e}")),
+        }
     }
 
     pub fn toast(&mut self, text: impl Into<String>) {
@@ -535,7 +569,8 @@ impl App {
         }
         if let Some(job) = job {
             let incl = self.run_checks.include_reviewed;
-            self.spawn(super::panes::run_checks::load_runs(self.pool(), job, incl));
+            let load = super::panes::run_checks::load_runs(self.pool(), job, incl);
+            self.spawn_superseding(|l| &mut l.runs, load);
         }
     }
 
@@ -545,12 +580,8 @@ impl App {
                 return;
             }
             let (tz, now) = (self.tz, self.now());
-            self.spawn(super::panes::run_checks::load_detail(
-                self.pool(),
-                run,
-                tz,
-                now,
-            ));
+            let load = super::panes::run_checks::load_detail(self.pool(), run, tz, now);
+            self.spawn_superseding(|l| &mut l.detail, load);
         } else {
             self.run_checks.detail = None;
         }
@@ -561,17 +592,15 @@ impl App {
         if let Some(id) = self.inbox.current().map(|m| m.id)
             && self.inbox.detail.as_ref().map(|d| d.mail_id) != Some(id)
         {
-            self.spawn(super::panes::inbox::load_detail(self.pool(), id));
+            let load = super::panes::inbox::load_detail(self.pool(), id);
+            self.spawn_superseding(|l| &mut l.mail, load);
         }
     }
 
     /// Waits for all background work and applies it (tests and start-up).
     pub async fn settle(&mut self) {
         while let Some(done) = self.tasks.join_next().await {
-            match done {
-                Ok(action) => self.update(action),
-                Err(e) => self.error(format!("background task failed: {e}")),
-            }
+            self.finished(done);
         }
     }
 }

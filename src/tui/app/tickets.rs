@@ -65,7 +65,7 @@ impl App {
             (Kind::Remarks, _, _) => (
                 format!(
                     "Resolve the remark \"{}\"? New runs will no longer get it.",
-                    crate::tui::panes::run_checks::fit(&item.text, 40).trim_end()
+                    crate::tui::table::fit(&item.text, 40).trim_end()
                 ),
                 Pending::ResolveRemark(id),
             ),

@@ -5,8 +5,8 @@
 use crate::db::audit::Entry;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
 use crate::tui::sanitize;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -136,7 +136,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) 
         )
     };
     if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     title.push(' ');
     let block = Block::bordered().title(Span::styled(title, theme.title()));
@@ -145,7 +148,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) 
     let w = inner.width as usize;
     let wide = w >= 120;
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     let when_w = if wide { 15 } else { 12 };
     let when = |at: DateTime<Utc>| {
         let local = at.with_timezone(&tz);

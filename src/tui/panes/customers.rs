@@ -5,13 +5,13 @@ use crate::db::autotask::mapping::MappingStatus;
 use crate::db::customers::CustomerRow;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
+use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
 use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::style::Style;
+use ratatui::text::Line;
 use sqlx::PgPool;
 
 #[derive(Debug, Default)]
@@ -81,106 +81,99 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Customers, theme: &Theme, tz: Tz)
         .iter()
         .filter(|c| c.active && !mapping_status(c).allows_tickets())
         .count();
-    let mut title = format!(
+    let base = format!(
         " Customers — {} ({inactive} inactive) · {unmapped} active without a working Autotask mapping",
         s.rows.len()
     );
-    if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
-    }
-    title.push(' ');
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height < 2 {
-        return;
-    }
-    let wide = inner.width >= 120;
-    // Fixed columns: marker 2, jobs 5, active 9, status 11 (+ id 10 and last check 14 when wide).
-    let fixed = 2 + 5 + 9 + 11 + if wide { 10 + 14 } else { 0 };
-    let rest = (inner.width as usize).saturating_sub(fixed + 4);
-    let (nw, cw) = (rest / 2, rest - rest / 2);
-    let mut header = format!(
-        "  {:<nw$} {:>4}  {:<8} {:<cw$} {:<10}",
-        "Customer", "Jobs", "Active", "Autotask company", "Mapping"
-    );
-    if wide {
-        header.push_str(&format!(" {:>9} {:<13}", "Id", "Checked"));
-    }
-    let mut lines = vec![Line::styled(header, theme.dim())];
+    let title = table::title(&base, &s.list.filter, 0, "");
+    let wide = area.width.saturating_sub(2) >= 120;
     let vis = s.visible();
-    let height = inner.height.saturating_sub(2) as usize;
-    let offset = s.list.scroll(height);
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(c) = s.rows.get(*idx) else { continue };
-        let cursor = pos == s.list.cursor;
-        let plain = if c.active {
-            ratatui::style::Style::default()
-        } else {
-            theme.dim()
-        };
-        let (badge, badge_style) = theme.mapping(mapping_status(c));
-        let company = c
-            .autotask_company_name
-            .clone()
-            .or_else(|| c.autotask_company_id.map(|id| format!("company {id}")))
-            .unwrap_or_else(|| "—".into());
-        let mut spans = vec![
-            Span::raw(if cursor {
-                format!("{} ", theme.cursor())
-            } else {
-                "  ".into()
-            }),
-            Span::styled(format!("{} ", fit(&c.name, nw)), plain),
-            Span::styled(
-                format!("{:>4}  ", c.jobs),
-                if c.jobs == 0 {
-                    theme.attention()
-                } else {
-                    plain
-                },
-            ),
-            Span::styled(
-                format!("{:<8} ", if c.active { "active" } else { "inactive" }),
-                plain,
-            ),
-            Span::styled(format!("{} ", fit(&company, cw)), plain),
-            Span::styled(format!("{badge:<10}"), badge_style),
-        ];
-        if wide {
-            let id = c
-                .autotask_company_id
-                .map(|i| i.to_string())
-                .unwrap_or_default();
-            let checked = c
-                .autotask_last_sync_at
-                .map(|t| t.with_timezone(&tz).format("%d %b %H:%M").to_string())
-                .unwrap_or_default();
-            spans.push(Span::styled(format!(" {id:>9} {checked:<13}"), theme.dim()));
-        }
-        let mut line = Line::from(spans);
-        if cursor {
-            line = line.style(theme.selected());
-        }
-        lines.push(line);
-    }
-    if vis.is_empty() && s.loaded {
-        lines.push(Line::styled(
+    let mut table = ListTable::new(title, |c: &CustomerRow| c.id, columns(theme, tz, wide)).footer(
+        Line::styled(
+            "  0 jobs: nothing approved yet · Autotask tickets need mapping ok or renamed",
+            theme.dim(),
+        ),
+    );
+    if s.loaded {
+        table = table.empty(
             if s.list.filter.is_empty() {
                 "  No customers yet: n creates one, or approve mail in the Inbox (1)."
             } else {
                 "  No customer matches the filter (Esc clears it)."
             },
             theme.dim(),
+        );
+    }
+    table.draw(f, area, theme, &mut s.list, &s.rows, &vis);
+}
+
+/// Inactive customers are dimmed in every column.
+fn plain(theme: &Theme, c: &CustomerRow) -> Style {
+    if c.active {
+        Style::default()
+    } else {
+        theme.dim()
+    }
+}
+
+/// Name, job count, active flag, Autotask company and mapping; id and last check when wide.
+fn columns(theme: &Theme, tz: Tz, wide: bool) -> Vec<Column<'_, CustomerRow>> {
+    let mut cols = vec![
+        Column::new("Customer", Width::Share(1), move |c: &CustomerRow| {
+            Cell::styled(c.name.as_str(), plain(theme, c))
+        })
+        .gap(0),
+        Column::new("Jobs", Width::Fixed(4), move |c: &CustomerRow| {
+            let style = if c.jobs == 0 {
+                theme.attention()
+            } else {
+                plain(theme, c)
+            };
+            Cell::styled(c.jobs.to_string(), style)
+        })
+        .right(),
+        Column::new("Active", Width::Fixed(8), move |c: &CustomerRow| {
+            Cell::styled(
+                if c.active { "active" } else { "inactive" },
+                plain(theme, c),
+            )
+        })
+        .gap(2),
+        Column::new(
+            "Autotask company",
+            Width::Share(1),
+            move |c: &CustomerRow| {
+                let company = c
+                    .autotask_company_name
+                    .clone()
+                    .or_else(|| c.autotask_company_id.map(|id| format!("company {id}")))
+                    .unwrap_or_else(|| "—".into());
+                Cell::styled(company, plain(theme, c))
+            },
+        ),
+        Column::new("Mapping", Width::Fixed(10), move |c: &CustomerRow| {
+            let (badge, style) = theme.mapping(mapping_status(c));
+            Cell::styled(badge, style)
+        }),
+    ];
+    if wide {
+        cols.push(
+            Column::new("Id", Width::Fixed(9), move |c: &CustomerRow| {
+                let id = c.autotask_company_id.map(|i| i.to_string());
+                Cell::styled(id.unwrap_or_default(), theme.dim())
+            })
+            .right(),
+        );
+        cols.push(Column::new(
+            "Checked",
+            Width::Fixed(13),
+            move |c: &CustomerRow| {
+                let checked = c
+                    .autotask_last_sync_at
+                    .map(|t| t.with_timezone(&tz).format("%d %b %H:%M").to_string());
+                Cell::styled(checked.unwrap_or_default(), theme.dim())
+            },
         ));
     }
-    f.render_widget(Paragraph::new(lines), inner);
-    let foot = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
-    f.render_widget(
-        Paragraph::new(Line::styled(
-            "  0 jobs: nothing approved yet · Autotask tickets need mapping ok or renamed",
-            theme.dim(),
-        )),
-        foot,
-    );
+    cols
 }

@@ -8,7 +8,7 @@ use crate::db::{self, DbError};
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -161,7 +161,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Daily, theme: &Theme) {
         if s.list.filter.is_empty() {
             String::new()
         } else {
-            format!(" · filter: {}", s.list.filter)
+            format!(" · filter: {}", crate::tui::sanitize::line(&s.list.filter))
         }
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));
@@ -194,7 +194,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Daily, theme: &Theme) {
     }
     let mut lines = vec![Line::from(head_spans)];
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
         let Some(job) = g.jobs.get(*idx) else {
             continue;

@@ -7,8 +7,8 @@ use crate::domain::run_status::RunStatus;
 use crate::domain::status::Status;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
 use crate::tui::sanitize;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -187,7 +187,10 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, no
         format!(" Inbox — {} waiting ({unparsed} unparsed)", s.waiting)
     };
     if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     if !s.list.marks.is_empty() {
         title.push_str(&format!(" · {} marked", s.list.marks.len()));
@@ -226,7 +229,7 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, no
         theme.dim(),
     )];
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     if vis.is_empty() && s.loaded {
         lines.push(Line::styled(
             if s.deleted {

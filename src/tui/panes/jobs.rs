@@ -9,7 +9,7 @@ use crate::domain::history::worst_per_day;
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -175,7 +175,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     let archived = d.rows.iter().filter(|r| r.archived_at.is_some()).count();
     let mut title = format!(" Jobs — {} ({archived} archived)", d.rows.len());
     if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.list.filter));
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     title.push(' ');
     let block = Block::bordered().title(Span::styled(title, theme.title()));
@@ -211,7 +214,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     let mut lines = vec![Line::styled(header, theme.dim())];
     let vis = s.visible();
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     // Only the rows on screen are drawn.
     for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
         let Some(r) = d.rows.get(*idx) else { continue };

@@ -6,8 +6,8 @@ use crate::db::overrides::ListedOverride;
 use crate::domain::overrides::{MatchMode, OverrideLevel};
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
 use crate::tui::sanitize;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -182,7 +182,7 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Overrides, theme: &Theme, tz: Tz
     let mut lines = vec![Line::styled(header, theme.dim())];
     let vis = s.visible();
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height);
+    let offset = s.list.scroll(height, vis.len());
     for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
         let Some(o) = s.rows.get(*idx) else { continue };
         let cursor = pos == s.list.cursor;

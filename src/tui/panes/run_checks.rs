@@ -11,6 +11,7 @@ use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
+use crate::tui::table::{self, Cell, Column, ListTable, Width, fit};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -241,11 +242,11 @@ fn status_of(s: &str) -> RunStatus {
     RunStatus::from_db(s).unwrap_or(RunStatus::Unknown)
 }
 
-fn count_cell(theme: &Theme, n: i64, s: RunStatus) -> Span<'static> {
+fn count_cell(theme: &Theme, n: i64, s: RunStatus) -> Cell {
     if n == 0 {
-        Span::styled(format!("{:>3}", "·"), theme.dim())
+        Cell::styled("·", theme.dim())
     } else {
-        Span::styled(format!("{n:>3}"), theme.status(s))
+        Cell::styled(n.to_string(), theme.status(s))
     }
 }
 
@@ -275,153 +276,110 @@ pub fn draw(
 
 fn draw_list(f: &mut Frame, area: Rect, s: &mut RunChecks, theme: &Theme) {
     let vis = s.visible();
-    let total_runs = s.unreviewed_total();
-    let mut title = format!(
-        " Run Checks — {total_runs} runs to review in {} jobs",
+    let base = format!(
+        " Run Checks — {} runs to review in {} jobs",
+        s.unreviewed_total(),
         s.rows.iter().filter(|r| r.unreviewed > 0).count()
     );
-    if !s.jobs.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", s.jobs.filter));
-    }
-    if !s.jobs.marks.is_empty() {
-        title.push_str(&format!(" · {} marked", s.jobs.marks.len()));
-    }
-    if s.include_reviewed {
-        title.push_str(" · incl. reviewed");
-    }
-    title.push(' ');
-    let focused = s.focus == Focus::Jobs;
-    let block = Block::bordered()
-        .title(Span::styled(title, theme.title()))
-        .border_style(if focused {
-            Style::default()
-        } else {
-            theme.dim()
-        });
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height < 2 {
-        return;
-    }
-    let narrow = inner.width < 72;
-    // Fixed widths: marker 2, the spaces between columns, counts 5 × 3 (or worst 6 + runs 6),
-    // indicators 4 (two wide glyphs).
-    let (cw, sw, jw) = if narrow {
-        let rest = (inner.width as usize).saturating_sub(2 + 1 + 12 + 1 + 4);
-        (rest * 2 / 5, 0, rest - rest * 2 / 5)
+    let suffix = if s.include_reviewed {
+        " · incl. reviewed"
     } else {
-        let rest = (inner.width as usize).saturating_sub(2 + 1 + 1 + 1 + 15 + 1 + 4);
-        (
-            rest * 3 / 10,
-            rest * 2 / 10,
-            rest - rest * 3 / 10 - rest * 2 / 10,
-        )
+        ""
     };
-    let mut lines = Vec::new();
-    let header = if narrow {
-        format!(
-            "  {:<cw$} {:<jw$} {:>5} {:>5}",
-            "Customer", "Job", "worst", "runs"
-        )
-    } else {
-        let heads: String = [
-            RunStatus::Failed,
-            RunStatus::Missed,
-            RunStatus::Warning,
-            RunStatus::SuccessOverride,
-            RunStatus::Success,
-        ]
-        .into_iter()
-        .map(|s| format!("{:>3}", theme.cell(Some(s))))
-        .collect();
-        format!(
-            "  {:<cw$} {:<sw$} {:<jw$} {heads}",
-            "Customer", "Software", "Job"
-        )
-    };
-    lines.push(Line::styled(header, theme.dim()));
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.jobs.scroll(height);
-    if vis.is_empty() && s.loaded {
-        lines.push(Line::styled(
+    let title = table::title(&base, &s.jobs.filter, s.jobs.marks.len(), suffix);
+    // Narrow terminals show the worst status and the run count instead of one count per status.
+    let narrow = area.width.saturating_sub(2) < 72;
+    let mut table = ListTable::new(title, |r: &QueueRow| r.job_id, queue_columns(theme, narrow))
+        .focused(s.focus == Focus::Jobs);
+    if s.loaded {
+        table = table.empty(
             if s.jobs.filter.is_empty() {
                 "  Nothing to review. The queue is empty."
             } else {
                 "  No job matches the filter (Esc clears it)."
             },
             theme.ok(),
-        ));
+        );
     }
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(r) = s.rows.get(*idx) else { continue };
-        let cursor = pos == s.jobs.cursor;
-        let marker = if cursor && focused {
-            theme.cursor()
-        } else if s.jobs.marks.contains(&r.job_id) {
-            theme.mark()
-        } else {
-            " "
-        };
-        let mut spans = vec![Span::raw(format!("{marker} "))];
-        spans.push(Span::raw(fit(&r.customer_name, cw)));
-        spans.push(Span::raw(" "));
-        if !narrow {
-            spans.push(Span::raw(fit(&r.backup_software, sw)));
-            spans.push(Span::raw(" "));
-        }
-        spans.push(Span::raw(fit(&r.job_name, jw)));
-        if narrow {
-            let worst = r.worst();
-            spans.push(Span::styled(
-                format!(" {:>5}", theme.glyph(worst)),
-                theme.status(worst),
-            ));
-            spans.push(Span::raw(format!(" {:>5}", r.unreviewed)));
-        } else {
-            spans.push(Span::raw(" "));
-            spans.push(count_cell(theme, r.failed, RunStatus::Failed));
-            spans.push(count_cell(theme, r.missed, RunStatus::Missed));
-            spans.push(count_cell(theme, r.warning, RunStatus::Warning));
-            spans.push(count_cell(
-                theme,
-                r.success_override,
-                RunStatus::SuccessOverride,
-            ));
-            spans.push(count_cell(theme, r.success, RunStatus::Success));
-        }
-        spans.push(Span::raw(" "));
-        spans.push(Span::raw(if r.has_open_ticket {
-            theme.ticket()
-        } else {
-            "  "
-        }));
-        spans.push(Span::raw(if r.has_open_remark {
-            theme.remark()
-        } else {
-            "  "
-        }));
-        let mut line = Line::from(spans);
-        if cursor && focused {
-            line = line.style(theme.selected());
-        }
-        lines.push(line);
-    }
-    f.render_widget(Paragraph::new(lines), inner);
+    table.draw(f, area, theme, &mut s.jobs, &s.rows, &vis);
 }
 
-/// Cuts or pads `s` to exactly `w` columns (sanitised: queue names come from mail).
-pub fn fit(s: &str, w: usize) -> String {
-    let s = sanitize::line(s);
-    let count = s.chars().count();
-    if count <= w {
-        format!("{s:<w$}")
-    } else if w == 0 {
-        String::new()
-    } else {
-        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
-        out.push('…');
-        out
+/// Reads one status count of a queue row.
+type Count = fn(&QueueRow) -> i64;
+
+/// The queue's columns: customer, software (wide only), job, the counts per status (or worst
+/// status and run count when narrow), then the open ticket and remark indicators.
+fn queue_columns(theme: &Theme, narrow: bool) -> Vec<Column<'_, QueueRow>> {
+    let mut cols = vec![
+        Column::new(
+            "Customer",
+            Width::Share(if narrow { 2 } else { 3 }),
+            |r: &QueueRow| Cell::raw(r.customer_name.as_str()),
+        )
+        .gap(0),
+    ];
+    if !narrow {
+        cols.push(Column::new("Software", Width::Share(2), |r: &QueueRow| {
+            Cell::raw(r.backup_software.as_str())
+        }));
     }
+    cols.push(Column::new(
+        "Job",
+        Width::Share(if narrow { 3 } else { 5 }),
+        |r: &QueueRow| Cell::raw(r.job_name.as_str()),
+    ));
+    if narrow {
+        cols.push(
+            Column::new("worst", Width::Fixed(5), move |r: &QueueRow| {
+                let worst = r.worst();
+                Cell::styled(theme.glyph(worst), theme.status(worst))
+            })
+            .right(),
+        );
+        cols.push(
+            Column::new("runs", Width::Fixed(5), |r: &QueueRow| {
+                Cell::raw(r.unreviewed.to_string())
+            })
+            .right(),
+        );
+    } else {
+        let counts: [(RunStatus, Count); 5] = [
+            (RunStatus::Failed, |r| r.failed),
+            (RunStatus::Missed, |r| r.missed),
+            (RunStatus::Warning, |r| r.warning),
+            (RunStatus::SuccessOverride, |r| r.success_override),
+            (RunStatus::Success, |r| r.success),
+        ];
+        for (i, (status, count)) in counts.into_iter().enumerate() {
+            cols.push(
+                Column::new(
+                    theme.cell(Some(status)),
+                    Width::Fixed(3),
+                    move |r: &QueueRow| count_cell(theme, count(r), status),
+                )
+                .right()
+                .gap(usize::from(i == 0)),
+            );
+        }
+    }
+    cols.push(Column::new("", Width::Fixed(2), move |r: &QueueRow| {
+        Cell::raw(if r.has_open_ticket {
+            theme.ticket()
+        } else {
+            ""
+        })
+    }));
+    cols.push(
+        Column::new("", Width::Fixed(2), move |r: &QueueRow| {
+            Cell::raw(if r.has_open_remark {
+                theme.remark()
+            } else {
+                ""
+            })
+        })
+        .gap(0),
+    );
+    cols
 }
 
 fn draw_detail(
@@ -477,16 +435,52 @@ fn draw_detail(
         lines.push(Line::from(strip));
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled(
+    push_runs(&mut lines, s, theme, tz, focused);
+    if let Some(d) = s
+        .detail
+        .as_ref()
+        .filter(|d| Some(d.run.id) == s.current_run().map(|r| r.id))
+    {
+        push_run(&mut lines, d, s.focus, theme, tz, now);
+    } else if !s.runs.is_empty() {
+        lines.push(Line::styled("loading…", theme.dim()));
+    }
+    let scroll = if s.focus == Focus::Run {
+        s.mail_scroll
+    } else {
+        0
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// The job's runs in a window of a few rows, with the cursor and the scroll note.
+fn push_runs(
+    lines: &mut Vec<Line<'static>>,
+    s: &mut RunChecks,
+    theme: &Theme,
+    tz: Tz,
+    focused: bool,
+) {
+    let run_rows = if s.focus == Focus::Run { 3 } else { 6 };
+    let offset = s.run_list.scroll(run_rows, s.runs.len());
+    let mut heading = vec![Span::styled(
         if s.include_reviewed {
             "Runs"
         } else {
             "Runs to review"
         },
         theme.title(),
-    ));
-    let run_rows = if s.focus == Focus::Run { 3 } else { 6 };
-    let offset = s.run_list.scroll(run_rows);
+    )];
+    // The window shows a few runs: say how many more there are on either side.
+    if let Some(note) = table::scroll_note(theme, offset, run_rows, s.runs.len()) {
+        heading.push(Span::styled(format!("  {note}"), theme.dim()));
+    }
+    lines.push(Line::from(heading));
     for (i, r) in s.runs.iter().enumerate().skip(offset).take(run_rows) {
         let st = status_of(&r.effective_status);
         let cursor = i == s.run_list.cursor;
@@ -524,141 +518,137 @@ fn draw_detail(
     if s.runs.is_empty() {
         lines.push(Line::styled("  (none)", theme.dim()));
     }
-    if let Some(d) = s
-        .detail
-        .as_ref()
-        .filter(|d| Some(d.run.id) == s.current_run().map(|r| r.id))
-    {
+}
+
+/// One run in full: status, message, objects, tickets, remarks and (when open) its mail.
+fn push_run(
+    lines: &mut Vec<Line<'static>>,
+    d: &RunDetail,
+    focus: Focus,
+    theme: &Theme,
+    tz: Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    lines.push(Line::raw(""));
+    let (badge, style) = theme.badge(status_of(&d.run.effective_status));
+    let mut head = vec![
+        Span::styled("Run ", theme.title()),
+        Span::raw(
+            d.run
+                .run_at
+                .with_timezone(&tz)
+                .format("%a %d %b %Y %H:%M ")
+                .to_string(),
+        ),
+        Span::styled(badge, style),
+    ];
+    if d.run.effective_status != d.run.parsed_status {
+        head.push(Span::styled(
+            format!("  (parsed: {})", d.run.parsed_status),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::from(head));
+    if crate::domain::missed::dated_ahead(d.run.run_at, now) {
+        lines.push(Line::styled(
+            super::inbox::AHEAD_NOTE.trim_start().to_string(),
+            theme.error(),
+        ));
+    }
+    if let Some(m) = &d.run.message {
+        lines.push(Line::raw(format!("  {}", sanitize::line(m))));
+    }
+    push_objects(lines, d, theme);
+    let tickets: Vec<String> = d.tickets.iter().map(|t| ticket_text(t, theme)).collect();
+    lines.push(Line::from(vec![
+        Span::styled("Tickets  ", theme.title()),
+        Span::raw(if tickets.is_empty() {
+            "—".to_string()
+        } else {
+            tickets.join("  ")
+        }),
+    ]));
+    if d.remarks.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("Remarks  ", theme.title()),
+            Span::raw("—"),
+        ]));
+    }
+    for r in &d.remarks {
+        lines.push(Line::from(vec![
+            Span::styled("Remark   ", theme.title()),
+            Span::raw(format!(
+                "{} {}",
+                theme.remark(),
+                sanitize::line(&r.remark.body)
+            )),
+        ]));
+    }
+    if focus == Focus::Run {
         lines.push(Line::raw(""));
-        let (badge, style) = theme.badge(status_of(&d.run.effective_status));
-        let mut head = vec![
-            Span::styled("Run ", theme.title()),
-            Span::raw(
-                d.run
-                    .run_at
-                    .with_timezone(&tz)
-                    .format("%a %d %b %Y %H:%M ")
-                    .to_string(),
+        lines.push(Line::styled(
+            format!(
+                "Mail  {}",
+                d.subject
+                    .as_deref()
+                    .map(sanitize::line)
+                    .unwrap_or_else(|| "(no mail: synthetic run)".into())
             ),
-            Span::styled(badge, style),
-        ];
-        if d.run.effective_status != d.run.parsed_status {
-            head.push(Span::styled(
-                format!("  (parsed: {})", d.run.parsed_status),
-                theme.dim(),
-            ));
-        }
-        lines.push(Line::from(head));
-        if crate::domain::missed::dated_ahead(d.run.run_at, now) {
-            lines.push(Line::styled(
-                super::inbox::AHEAD_NOTE.trim_start().to_string(),
-                theme.error(),
-            ));
-        }
-        if let Some(m) = &d.run.message {
-            lines.push(Line::raw(format!("  {}", sanitize::line(m))));
-        }
-        if !d.objects.is_empty() {
-            lines.push(Line::styled("Objects", theme.title()));
-            for o in &d.objects {
-                let st = status_of(&o.status);
-                let st = if o.override_applied {
-                    RunStatus::SuccessOverride
-                } else {
-                    st
-                };
-                let (badge, style) = theme.badge(st);
-                lines.push(Line::from(vec![
-                    Span::raw(format!("  {} ", fit(&o.name, 18))),
-                    Span::raw(format!(
-                        "{} ",
-                        fit(o.object_type.as_deref().unwrap_or(""), 8)
-                    )),
-                    Span::styled(format!("{badge:<11}"), style),
-                    Span::raw(format!(
-                        " {}",
-                        o.message.as_deref().map(sanitize::line).unwrap_or_default()
-                    )),
-                ]));
+            theme.title(),
+        ));
+        if let Some(text) = &d.mail_text {
+            for l in sanitize::text(text).lines() {
+                lines.push(Line::raw(format!("  {l}")));
             }
         }
-        let tickets: Vec<String> = d
-            .tickets
-            .iter()
-            .map(|t| {
-                let state = if t.ticket.resolved_at.is_some() {
-                    "resolved"
-                } else if t.ticket.autotask_deleted_at.is_some() {
-                    "deleted"
-                } else {
-                    "open"
-                };
-                let kind = if t.ticket.autotask_ticket_id.is_some() {
-                    "Autotask, "
-                } else {
-                    ""
-                };
-                format!(
-                    "{} {} ({kind}{state})",
-                    theme.ticket(),
-                    sanitize::line(&t.ticket.ticket_code)
-                )
-            })
-            .collect();
-        lines.push(Line::from(vec![
-            Span::styled("Tickets  ", theme.title()),
-            Span::raw(if tickets.is_empty() {
-                "—".to_string()
+    }
+}
+
+/// The run's objects with their status (override applied shown as such) and message.
+fn push_objects(lines: &mut Vec<Line<'static>>, d: &RunDetail, theme: &Theme) {
+    if !d.objects.is_empty() {
+        lines.push(Line::styled("Objects", theme.title()));
+        for o in &d.objects {
+            let st = status_of(&o.status);
+            let st = if o.override_applied {
+                RunStatus::SuccessOverride
             } else {
-                tickets.join("  ")
-            }),
-        ]));
-        if d.remarks.is_empty() {
+                st
+            };
+            let (badge, style) = theme.badge(st);
             lines.push(Line::from(vec![
-                Span::styled("Remarks  ", theme.title()),
-                Span::raw("—"),
-            ]));
-        }
-        for r in &d.remarks {
-            lines.push(Line::from(vec![
-                Span::styled("Remark   ", theme.title()),
+                Span::raw(format!("  {} ", fit(&o.name, 18))),
                 Span::raw(format!(
-                    "{} {}",
-                    theme.remark(),
-                    sanitize::line(&r.remark.body)
+                    "{} ",
+                    fit(o.object_type.as_deref().unwrap_or(""), 8)
+                )),
+                Span::styled(format!("{badge:<11}"), style),
+                Span::raw(format!(
+                    " {}",
+                    o.message.as_deref().map(sanitize::line).unwrap_or_default()
                 )),
             ]));
         }
-        if s.focus == Focus::Run {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(
-                    "Mail  {}",
-                    d.subject
-                        .as_deref()
-                        .map(sanitize::line)
-                        .unwrap_or_else(|| "(no mail: synthetic run)".into())
-                ),
-                theme.title(),
-            ));
-            if let Some(text) = &d.mail_text {
-                for l in sanitize::text(text).lines() {
-                    lines.push(Line::raw(format!("  {l}")));
-                }
-            }
-        }
-    } else if !s.runs.is_empty() {
-        lines.push(Line::styled("loading…", theme.dim()));
     }
-    let scroll = if s.focus == Focus::Run {
-        s.mail_scroll
+}
+
+/// A ticket of the run: its code, whether it lives in Autotask, and its state.
+fn ticket_text(t: &RunTicket, theme: &Theme) -> String {
+    let state = if t.ticket.resolved_at.is_some() {
+        "resolved"
+    } else if t.ticket.autotask_deleted_at.is_some() {
+        "deleted"
     } else {
-        0
+        "open"
     };
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        inner,
-    );
+    let kind = if t.ticket.autotask_ticket_id.is_some() {
+        "Autotask, "
+    } else {
+        ""
+    };
+    format!(
+        "{} {} ({kind}{state})",
+        theme.ticket(),
+        sanitize::line(&t.ticket.ticket_code)
+    )
 }

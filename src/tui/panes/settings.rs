@@ -7,8 +7,8 @@ use crate::db::autotask::picklists::{self, PicklistEntry, TICKET};
 use crate::db::settings::{self, Policy, keys};
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
 use crate::tui::sanitize;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -450,7 +450,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
     };
     let mut title = " Settings — shared by every operator · Enter edit ".to_string();
     if !s.list.filter.is_empty() {
-        title.push_str(&format!("· filter: {} ", s.list.filter));
+        title.push_str(&format!(
+            "· filter: {} ",
+            crate::tui::sanitize::line(&s.list.filter)
+        ));
     }
     let block = Block::bordered().title(Span::styled(title, theme.title()));
     let inner = block.inner(left);

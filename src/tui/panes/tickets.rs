@@ -5,8 +5,8 @@
 use crate::db::scopes::ListedItem;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::panes::run_checks::fit;
 use crate::tui::sanitize;
+use crate::tui::table::fit;
 use crate::tui::theme::Theme;
 use chrono_tz::Tz;
 use ratatui::Frame;
@@ -223,7 +223,7 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) 
     let mut lines = vec![Line::styled(header, theme.dim())];
     let vis = s.visible();
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list_mut().scroll(height);
+    let offset = s.list_mut().scroll(height, vis.len());
     let cursor_at = s.list().cursor;
     for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
         let Some(i) = s.rows().get(*idx) else {

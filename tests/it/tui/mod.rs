@@ -4,8 +4,10 @@
 mod autotask;
 mod customers;
 mod flows;
+mod loads;
 mod panes48;
 mod panes67;
+mod scroll;
 mod snapshots;
 
 use crate::support::db::TestDb;

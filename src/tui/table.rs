@@ -1,0 +1,398 @@
+//! The list widget every pane draws its rows with: columns declared as data, the cursor marker
+//! and marks, a title carrying the (sanitized) live filter, a clamped scroll window and
+//! "n more above / below" markers, so a list never hides rows without saying so.
+//!
+//! Rows are drawn as one line of spans each, only for the rows on screen: the widths are
+//! resolved here anyway (with ellipsis and display-width padding), so ratatui's `Table` (a Text
+//! per cell) would add work without adding anything; the render benchmark shows no slowdown.
+
+use crate::tui::list::ListState;
+use crate::tui::sanitize;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+/// How wide a column is: a fixed number of columns, or a share (by weight) of what the fixed
+/// columns leave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    Fixed(usize),
+    Share(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// One cell: its text (cut or padded to the column by the widget) and its style.
+pub struct Cell {
+    pub text: String,
+    pub style: Style,
+}
+
+impl Cell {
+    pub fn raw(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            style: Style::default(),
+        }
+    }
+
+    pub fn styled(text: impl Into<String>, style: Style) -> Cell {
+        Cell {
+            text: text.into(),
+            style,
+        }
+    }
+}
+
+type CellFn<'a, T> = Box<dyn Fn(&T) -> Cell + 'a>;
+
+/// A column: header, width rule, alignment, the blank columns before it, and its cell.
+pub struct Column<'a, T> {
+    pub header: String,
+    pub width: Width,
+    pub align: Align,
+    pub gap: usize,
+    pub cell: CellFn<'a, T>,
+}
+
+impl<'a, T> Column<'a, T> {
+    /// A left-aligned column one blank after the previous one.
+    pub fn new(header: impl Into<String>, width: Width, cell: impl Fn(&T) -> Cell + 'a) -> Self {
+        Column {
+            header: header.into(),
+            width,
+            align: Align::Left,
+            gap: 1,
+            cell: Box::new(cell),
+        }
+    }
+
+    pub fn right(mut self) -> Self {
+        self.align = Align::Right;
+        self
+    }
+
+    pub fn gap(mut self, gap: usize) -> Self {
+        self.gap = gap;
+        self
+    }
+}
+
+/// Display width of `s` in terminal columns.
+fn width_of(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// Cuts or pads `s` to exactly `w` columns, left-aligned (sanitized: names come from mail).
+pub fn fit(s: &str, w: usize) -> String {
+    fit_aligned(s, w, Align::Left)
+}
+
+/// Cuts `s` to `w` columns with an ellipsis, then pads it on the side `align` leaves free.
+pub fn fit_aligned(s: &str, w: usize, align: Align) -> String {
+    let s = sanitize::line(s);
+    let width = width_of(&s);
+    if width <= w {
+        let pad = " ".repeat(w - width);
+        return match align {
+            Align::Left => s + &pad,
+            Align::Right => pad + &s,
+        };
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = width_of(c.encode_utf8(&mut [0; 4]));
+        if used + cw > w - 1 {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out.push_str(&" ".repeat(w - 1 - used));
+    out
+}
+
+/// Resolves the width rules for `total` columns (after the two-column cursor marker). The
+/// last shared column takes what rounding leaves, so the row always fills the same width.
+pub fn widths<T>(columns: &[Column<'_, T>], total: usize) -> Vec<usize> {
+    let fixed: usize = columns
+        .iter()
+        .map(|c| {
+            c.gap
+                + match c.width {
+                    Width::Fixed(n) => n,
+                    Width::Share(_) => 0,
+                }
+        })
+        .sum();
+    let rest = total.saturating_sub(MARKER + fixed);
+    let weights: usize = columns
+        .iter()
+        .map(|c| match c.width {
+            Width::Share(w) => w,
+            Width::Fixed(_) => 0,
+        })
+        .sum();
+    let last_share = columns
+        .iter()
+        .rposition(|c| matches!(c.width, Width::Share(_)));
+    let mut given = 0;
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.width {
+            Width::Fixed(n) => n,
+            Width::Share(_) if Some(i) == last_share => rest - given,
+            Width::Share(w) => {
+                let n = rest * w / weights.max(1);
+                given += n;
+                n
+            }
+        })
+        .collect()
+}
+
+/// Columns taken by the cursor marker and the blank after it.
+const MARKER: usize = 2;
+
+/// "↑ 3 more above · ↓ 5 more below" for a window starting at `offset` of `height` rows out of
+/// `len`; `None` when every row is on screen.
+pub fn scroll_note(theme: &Theme, offset: usize, height: usize, len: usize) -> Option<String> {
+    let above = offset.min(len);
+    let below = len.saturating_sub(offset + height);
+    let (up, down, sep) = if theme.ascii {
+        ("^", "v", "-")
+    } else {
+        ("↑", "↓", "·")
+    };
+    match (above, below) {
+        (0, 0) => None,
+        (a, 0) => Some(format!("{up} {a} more above")),
+        (0, b) => Some(format!("{down} {b} more below")),
+        (a, b) => Some(format!("{up} {a} more above {sep} {down} {b} more below")),
+    }
+}
+
+/// The title of a list: its own text, then the live filter (sanitized: it may hold pasted
+/// text), the number of marked rows, and what the pane adds.
+pub fn title(base: &str, filter: &str, marked: usize, suffix: &str) -> String {
+    let mut title = base.to_string();
+    if !filter.is_empty() {
+        title.push_str(" · filter: ");
+        title.push_str(&sanitize::line(filter));
+    }
+    if marked > 0 {
+        title.push_str(&format!(" · {marked} marked"));
+    }
+    title.push_str(suffix);
+    title.push(' ');
+    title
+}
+
+/// A bordered list of `rows` (those at `visible` indices) with a header line.
+pub struct ListTable<'a, T> {
+    pub columns: Vec<Column<'a, T>>,
+    pub title: String,
+    /// Focused lists show the cursor; the others dim their border.
+    pub focused: bool,
+    /// Shown under the header when no row is visible.
+    pub empty: Option<(&'a str, Style)>,
+    /// A line kept at the bottom of the list.
+    pub footer: Option<Line<'a>>,
+    pub id: fn(&T) -> i64,
+}
+
+impl<'a, T> ListTable<'a, T> {
+    pub fn new(title: String, id: fn(&T) -> i64, columns: Vec<Column<'a, T>>) -> Self {
+        ListTable {
+            columns,
+            title,
+            focused: true,
+            empty: None,
+            footer: None,
+            id,
+        }
+    }
+
+    pub fn focused(mut self, focused: bool) -> Self {
+        self.focused = focused;
+        self
+    }
+
+    pub fn empty(mut self, text: &'a str, style: Style) -> Self {
+        self.empty = Some((text, style));
+        self
+    }
+
+    pub fn footer(mut self, line: Line<'a>) -> Self {
+        self.footer = Some(line);
+        self
+    }
+
+    /// Draws the list; only the rows on screen are laid out, however long the list is.
+    pub fn draw(
+        self,
+        f: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        state: &mut ListState,
+        rows: &[T],
+        visible: &[usize],
+    ) {
+        let block = Block::bordered()
+            .title(Span::styled(self.title.clone(), theme.title()))
+            .border_style(if self.focused {
+                Style::default()
+            } else {
+                theme.dim()
+            });
+        let inner = block.inner(area);
+        let reserved = 1 + usize::from(self.footer.is_some());
+        let height = (inner.height as usize).saturating_sub(reserved);
+        let offset = state.scroll(height, visible.len());
+        let block = match scroll_note(theme, offset, height, visible.len()) {
+            Some(note) => {
+                block.title_bottom(Line::styled(format!(" {note} "), theme.dim()).right_aligned())
+            }
+            None => block,
+        };
+        f.render_widget(block, area);
+        if inner.height < 2 {
+            return;
+        }
+        let widths = widths(&self.columns, inner.width as usize);
+        let mut lines = Vec::with_capacity(height + 1);
+        lines.push(self.header_line(&widths).style(theme.dim()));
+        lines.extend(
+            visible
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(height)
+                .filter_map(|(pos, idx)| rows.get(*idx).map(|r| (pos, r)))
+                .map(|(pos, r)| self.line(theme, state, pos, r, &widths)),
+        );
+        let table_area = Rect {
+            height: inner.height - u16::from(self.footer.is_some()),
+            ..inner
+        };
+        f.render_widget(Paragraph::new(lines), table_area);
+        if visible.is_empty()
+            && let Some((text, style)) = self.empty
+        {
+            let at = Rect::new(inner.x, inner.y + 1, inner.width, 1);
+            f.render_widget(Paragraph::new(Line::styled(text, style)), at);
+        }
+        if let Some(foot) = self.footer {
+            let at = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+            f.render_widget(Paragraph::new(foot), at);
+        }
+    }
+
+    fn header_line(&self, widths: &[usize]) -> Line<'static> {
+        let mut text = String::from("  ");
+        for (c, w) in self.columns.iter().zip(widths) {
+            text.push_str(gap(c.gap));
+            text.push_str(&fit_aligned(&c.header, *w, c.align));
+        }
+        Line::raw(text)
+    }
+
+    fn line(
+        &self,
+        theme: &Theme,
+        state: &ListState,
+        pos: usize,
+        r: &T,
+        widths: &[usize],
+    ) -> Line<'static> {
+        let cursor = pos == state.cursor && self.focused;
+        let marker = if cursor {
+            theme.cursor()
+        } else if state.marks.contains(&(self.id)(r)) {
+            theme.mark()
+        } else {
+            " "
+        };
+        let mut spans = Vec::with_capacity(2 * self.columns.len() + 2);
+        spans.push(Span::raw(marker));
+        spans.push(Span::raw(" "));
+        for (c, w) in self.columns.iter().zip(widths) {
+            let cell = (c.cell)(r);
+            if c.gap > 0 {
+                spans.push(Span::raw(gap(c.gap)));
+            }
+            spans.push(Span::styled(
+                fit_aligned(&cell.text, *w, c.align),
+                cell.style,
+            ));
+        }
+        let line = Line::from(spans);
+        if cursor {
+            line.style(theme.selected())
+        } else {
+            line
+        }
+    }
+}
+
+/// `n` blanks (at most eight) without allocating.
+fn gap(n: usize) -> &'static str {
+    &"        "[..n.min(8)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_pads_and_aligns() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit_aligned("7", 3, Align::Right), "  7");
+        assert_eq!(fit("x", 0), "");
+        assert_eq!(fit("a\u{1b}[2Jb", 3), "ab ");
+    }
+
+    #[test]
+    fn shares_split_the_rest_and_the_last_takes_the_remainder() {
+        let cols: Vec<Column<'_, ()>> = vec![
+            Column::new("a", Width::Share(3), |_| Cell::raw("")).gap(0),
+            Column::new("b", Width::Share(2), |_| Cell::raw("")),
+            Column::new("c", Width::Share(5), |_| Cell::raw("")),
+            Column::new("d", Width::Fixed(4), |_| Cell::raw("")),
+        ];
+        // 2 marker + 2 gaps + 1 gap + 4 fixed = 9; 31 left.
+        assert_eq!(widths(&cols, 40), vec![9, 6, 16, 4]);
+    }
+
+    #[test]
+    fn scroll_notes_count_hidden_rows() {
+        let t = Theme::default();
+        assert_eq!(scroll_note(&t, 0, 5, 5), None);
+        assert_eq!(scroll_note(&t, 0, 5, 8).as_deref(), Some("↓ 3 more below"));
+        assert_eq!(scroll_note(&t, 3, 5, 8).as_deref(), Some("↑ 3 more above"));
+        assert_eq!(
+            scroll_note(&t, 2, 5, 8).as_deref(),
+            Some("↑ 2 more above · ↓ 1 more below")
+        );
+    }
+
+    #[test]
+    fn filter_in_the_title_is_sanitized() {
+        assert_eq!(title(" Jobs", "a\u{1b}[31mb", 0, ""), " Jobs · filter: ab ");
+        assert_eq!(title(" Q", "", 2, " · x"), " Q · 2 marked · x ");
+    }
+}

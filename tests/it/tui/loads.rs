@@ -1,0 +1,29 @@
+//! Loads of what the cursor shows: a newer one supersedes the running one.
+
+use super::*;
+
+#[tokio::test]
+async fn moving_the_cursor_again_aborts_the_detail_load_still_running() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    // The runs of the failing Acme job (three runs), newest first.
+    keys(&mut a, "3\n").await;
+    for _ in 0..2 {
+        a.on_key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+    }
+    let (mut cancelled, mut applied) = (0, 0);
+    while let Some(done) = a.tasks.join_next().await {
+        match done {
+            Err(e) if e.is_cancelled() => cancelled += 1,
+            done => {
+                applied += 1;
+                a.finished(done);
+            }
+        }
+    }
+    assert_eq!((cancelled, applied), (1, 1), "only the newest load ran");
+    let detail = a.run_checks.detail.as_ref().map(|d| d.run.id);
+    assert_eq!(detail, a.run_checks.current_run().map(|r| r.id));
+    assert!(a.toasts.is_empty(), "an aborted load is no error");
+}

@@ -1,0 +1,137 @@
+//! Long lists: the scroll window follows the list when it shrinks, and says how many rows are
+//! hidden above and below, so a review queue never hides a row unannounced.
+
+use super::*;
+use backupchecks::db::review;
+
+/// `n` jobs of their own customers, one Success run each on 19 Nov; the first `reviewed` of them
+/// (in queue order) already reviewed.
+async fn many_jobs(n: usize, reviewed: usize) -> TestDb {
+    let t = TestDb::new().await;
+    for i in 0..n {
+        let id = ingest(
+            &t,
+            generic(
+                &format!("job-{i}@x"),
+                &format!("nas@c{i:02}.example"),
+                &format!("Job {i:02}"),
+                "Success",
+                &date(19, 12),
+            ),
+        )
+        .await;
+        approve(&t, id, &format!("Customer {i:02}")).await;
+    }
+    let queue = review::queue(&t.pool, None).await.unwrap();
+    let ids: Vec<i64> = queue.iter().take(reviewed).map(|r| r.job_id).collect();
+    let mut conn = t.pool.acquire().await.unwrap();
+    review::review_jobs(&mut conn, &ids, "ann", now())
+        .await
+        .unwrap();
+    t
+}
+
+/// The job names the list shows, top to bottom.
+fn listed_jobs(screen: &str) -> Vec<String> {
+    screen
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| w[0] == "Job" && w[1].parse::<u32>().is_ok())
+        .map(|w| format!("Job {}", w[1]))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_queue_that_shrinks_under_the_cursor_shows_every_row_again() {
+    let t = many_jobs(30, 26).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "3").await;
+    assert_eq!(listed_jobs(&screen(&mut a, 80, 24)).len(), 4);
+    // Include reviewed, go to the last row, leave reviewed runs out again.
+    keys(&mut a, "iG").await;
+    a.toasts.clear();
+    let long = screen(&mut a, 80, 24);
+    assert!(long.contains("more above"), "{long}");
+    keys(&mut a, "i").await;
+    a.toasts.clear();
+    let short = screen(&mut a, 80, 24);
+    assert_eq!(
+        listed_jobs(&short).len(),
+        4,
+        "all four jobs left to review are on screen:\n{short}"
+    );
+    assert!(!short.contains("more above"), "{short}");
+    assert_eq!(a.run_checks.jobs.offset, 0);
+}
+
+#[tokio::test]
+async fn a_long_queue_says_how_many_jobs_are_above_and_below() {
+    let t = many_jobs(30, 0).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "3").await;
+    let top = screen(&mut a, 80, 24);
+    let shown = listed_jobs(&top).len();
+    assert!(shown < 30, "{top}");
+    assert!(
+        top.contains(&format!("↓ {} more below", 30 - shown)),
+        "{top}"
+    );
+    keys(&mut a, "G").await;
+    let bottom = screen(&mut a, 80, 24);
+    assert!(
+        bottom.contains(&format!("↑ {} more above", 30 - shown)),
+        "{bottom}"
+    );
+    assert!(!bottom.contains("more below"), "{bottom}");
+    // Halfway, both; in ASCII mode without arrows.
+    a.theme.ascii = true;
+    for _ in 0..20 {
+        keys(&mut a, "k").await;
+    }
+    let middle = screen(&mut a, 80, 24);
+    assert!(
+        middle.contains("^ ") && middle.contains(" more above - v "),
+        "{middle}"
+    );
+}
+
+#[tokio::test]
+async fn the_runs_of_a_job_say_how_many_are_above_and_below() {
+    let t = TestDb::new().await;
+    let mut first = None;
+    for day in 11..=19 {
+        let id = ingest(
+            &t,
+            generic(
+                &format!("r-{day}@x"),
+                "nas@acme.example",
+                "Nightly",
+                "Failed",
+                &date(day, 22),
+            ),
+        )
+        .await;
+        first.get_or_insert(id);
+    }
+    approve(&t, first.unwrap(), "Acme Dental").await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "3\n").await;
+    let top = screen(&mut a, 80, 24);
+    assert!(top.contains("Runs to review  ↓ 3 more below"), "{top}");
+    for _ in 0..8 {
+        keys(&mut a, "j").await;
+    }
+    let bottom = screen(&mut a, 80, 24);
+    assert!(
+        bottom.contains("Runs to review  ↑ 3 more above"),
+        "{bottom}"
+    );
+    assert!(
+        bottom.contains("11 Nov 22:05"),
+        "the oldest run is on screen"
+    );
+}
