@@ -111,7 +111,10 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
     );
     tmux.keys(&["r"]);
     tmux.wait_for("reviewed 1 run", 10);
+    // Out of the runs, then quit: the review made an undo history, so it asks first.
     tmux.keys(&["q", "q"]);
+    tmux.wait_for("will be lost", 10);
+    tmux.keys(&["y"]);
     let s = tmux.wait_for("backupchecks exited with status", 30);
     assert!(
         s.contains("backupchecks exited with status 0"),

@@ -185,9 +185,45 @@ impl App {
         };
         if deeper {
             self.back();
+        } else if self.pane != Pane::RunChecks {
+            // Out of any other pane, `q` goes back to where the day starts; there it quits.
+            self.goto(Pane::RunChecks);
         } else {
-            self.quit = true;
+            self.quit_command(false);
         }
+    }
+
+    /// `:q` (asks when something would be lost) and `:q!` (never asks).
+    pub(super) fn quit_command(&mut self, force: bool) {
+        match self.lost_on_quit().filter(|_| !force) {
+            Some(lost) => {
+                self.overlay = Some(Overlay::Confirm {
+                    question: format!("Quit backupchecks? {lost}"),
+                    then: Pending::Quit,
+                })
+            }
+            None => self.quit = true,
+        }
+    }
+
+    /// What quitting would lose, in words, when there is something: the undo history, marks
+    /// and a filter only live in this session.
+    fn lost_on_quit(&self) -> Option<String> {
+        let mut lost = Vec::new();
+        let reviews = self.undo.len();
+        if reviews > 0 {
+            lost.push(format!(
+                "the undo history ({})",
+                crate::domain::wording::plural(reviews, "review", "reviews")
+            ));
+        }
+        if !self.run_checks.jobs.marks.is_empty() {
+            lost.push("the marks".to_string());
+        }
+        if !self.run_checks.jobs.filter.is_empty() {
+            lost.push("the filter".to_string());
+        }
+        (!lost.is_empty()).then(|| format!("{} will be lost.", lost.join(", ")))
     }
 
     /// `Esc`: leave the detail, else clear marks, else clear the filter.

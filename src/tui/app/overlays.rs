@@ -15,6 +15,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 /// Work that waits for a "yes".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
+    /// Quit although this session has something to lose (undo history, marks, filter).
+    Quit,
     ReviewJobs(Vec<i64>),
     DeleteMail(Vec<i64>),
     ReparseAll,
@@ -250,6 +252,9 @@ impl App {
                 }
                 if enter {
                     match keymap::by_name(&line) {
+                        // `:q` quits from any pane (asking first when the session has something
+                        // to lose); `:q!` quits without asking.
+                        Some(keymap::Command::Quit) => self.quit_command(line.trim() == "q!"),
                         Some(cmd) => self.command(cmd),
                         None if line.trim().is_empty() => {}
                         None if self.command_with_argument(&line) => {}
@@ -582,6 +587,7 @@ impl App {
 
     fn run_pending(&mut self, p: Pending) {
         match p {
+            Pending::Quit => self.quit = true,
             Pending::ReviewJobs(ids) => self.review_jobs(ids),
             Pending::DeleteMail(ids) => self.delete_mail(ids),
             Pending::ReparseAll => self.reparse_all(),

@@ -192,6 +192,27 @@ async fn y_copies_the_newest_ticket_of_the_run_and_the_hint_names_it() {
 }
 
 #[tokio::test]
+async fn q_backs_out_to_run_checks_and_asks_before_losing_the_undo_history() {
+    use backupchecks::tui::panes::Pane;
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    // Nothing to lose yet: q from another pane goes to Run Checks, q there quits.
+    keys(&mut a, "4q").await;
+    assert_eq!(a.pane, Pane::RunChecks);
+    assert!(!a.quit);
+    // A review makes an undo history: q asks first, n keeps the session.
+    keys(&mut a, "\nr").await;
+    keys(&mut a, "qq").await;
+    assert!(!a.quit, "asked first");
+    assert!(screen(&mut a, 120, 30).contains("undo history (1 review) will be lost"));
+    keys(&mut a, "n").await;
+    assert!(!a.quit);
+    keys(&mut a, "qy").await;
+    assert!(a.quit);
+}
+
+#[tokio::test]
 async fn filter_narrows_the_queue_and_esc_clears_it() {
     let t = fixture().await;
     let mut a = app(&t);
