@@ -275,13 +275,7 @@ impl App {
             Pane::DailyJobs => {
                 // The job's runs of that day are listed below the grid; Enter goes to review them.
                 if let Some(job) = self.daily.current().map(|j| j.id) {
-                    self.poll_autotask_now();
-                    self.pane = Pane::RunChecks;
-                    self.run_checks.include_reviewed = true;
-                    let ids: Vec<i64> = self.run_checks.rows.iter().map(|r| r.job_id).collect();
-                    self.run_checks.jobs.filter.clear();
-                    self.run_checks.jobs.follow(Some(job), ids.into_iter());
-                    self.reload();
+                    self.open_in_run_checks(job);
                 }
             }
             Pane::Jobs => self.open_job_in_run_checks(),

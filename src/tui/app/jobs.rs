@@ -195,14 +195,16 @@ impl App {
     /// `Enter` in Jobs: Run Checks with the cursor on this job, reviewed runs included.
     pub(super) fn open_job_in_run_checks(&mut self) {
         if let Some(job) = self.jobs.current().map(|r| r.job.id) {
-            self.poll_autotask_now();
-            self.pane = Pane::RunChecks;
-            self.run_checks.include_reviewed = true;
-            let ids: Vec<i64> = self.run_checks.rows.iter().map(|r| r.job_id).collect();
-            self.run_checks.jobs.filter.clear();
-            self.run_checks.jobs.follow(Some(job), ids.into_iter());
-            self.reload();
+            self.open_in_run_checks(job);
         }
+    }
+
+    /// Run Checks on job `job` with its reviewed runs (Enter in Daily Jobs and Jobs).
+    pub(super) fn open_in_run_checks(&mut self, job: i64) {
+        self.poll_autotask_now();
+        self.pane = Pane::RunChecks;
+        self.run_checks.open_job(job);
+        self.reload();
     }
 
     /// `Enter` in Activity: an audit entry about a job opens that job in Jobs.

@@ -44,6 +44,9 @@ pub struct RunChecks {
     pub include_reviewed: bool,
     pub mail_scroll: u16,
     pub loaded: bool,
+    /// A job asked for from another pane (Daily Jobs, Jobs): the cursor goes to it as soon as a
+    /// queue that lists it arrives, whatever job the cursor was on before.
+    pub wanted_job: Option<i64>,
 }
 
 /// Everything the detail side shows about one run.
@@ -125,6 +128,13 @@ impl RunChecks {
     /// Replaces the queue, keeping the cursor on the same job when it is still listed.
     pub fn set_rows(&mut self, rows: Vec<QueueRow>) {
         let keep = self.current_job().map(|r| r.job_id);
+        let wanted = self
+            .wanted_job
+            .filter(|id| rows.iter().any(|r| r.job_id == *id));
+        if wanted.is_some() {
+            self.wanted_job = None;
+        }
+        let keep = wanted.or(keep);
         self.rows = rows;
         self.loaded = true;
         let ids: Vec<i64> = self
@@ -135,6 +145,21 @@ impl RunChecks {
         self.jobs.follow(keep, ids.iter().copied());
         self.jobs.clamp(ids.len());
         self.jobs.marks.retain(|id| ids.contains(id));
+    }
+
+    /// Shows job `job_id` with its reviewed runs too: the job list first, the old job's runs and
+    /// detail gone at once, the cursor on the job when the new queue arrives.
+    pub fn open_job(&mut self, job_id: i64) {
+        self.include_reviewed = true;
+        self.jobs.filter.clear();
+        self.jobs.marks.clear();
+        self.focus = Focus::Jobs;
+        self.wanted_job = Some(job_id);
+        self.detail = None;
+        self.runs_job = None;
+        self.runs.clear();
+        let ids: Vec<i64> = self.rows.iter().map(|r| r.job_id).collect();
+        self.jobs.follow(Some(job_id), ids.into_iter());
     }
 
     pub fn set_runs(&mut self, job_id: i64, runs: Vec<Run>) {

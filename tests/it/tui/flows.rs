@@ -213,6 +213,34 @@ async fn q_backs_out_to_run_checks_and_asks_before_losing_the_undo_history() {
 }
 
 #[tokio::test]
+async fn enter_on_a_job_with_nothing_to_review_opens_that_job_not_the_previous_one() {
+    use backupchecks::tui::panes::Pane;
+    let t = fixture().await;
+    // Every run of the fine job is reviewed: it is not in the plain queue.
+    let job: i64 = sqlx::query_scalar("SELECT id FROM jobs WHERE job_name = 'Daily VM Backup'")
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+    let mut conn = t.pool.acquire().await.unwrap();
+    review::review_job(&mut conn, job, "ann", now())
+        .await
+        .unwrap();
+    drop(conn);
+    let mut a = app(&t);
+    ready(&mut a).await;
+    assert!(a.run_checks.rows.iter().all(|r| r.job_id != job));
+    let before = a.run_checks.current_job().map(|j| j.job_id);
+    assert_ne!(before, Some(job));
+    // Jobs pane: filter to that job, Enter opens it in Run Checks.
+    keys(&mut a, "4/Daily VM\n\n").await;
+    assert_eq!(a.pane, Pane::RunChecks);
+    assert_eq!(a.run_checks.current_job().map(|j| j.job_id), Some(job));
+    assert!(a.run_checks.include_reviewed);
+    let d = a.run_checks.detail.as_ref().expect("the job's run");
+    assert_eq!(d.run.job_id, job, "the detail is of the job asked for");
+}
+
+#[tokio::test]
 async fn filter_narrows_the_queue_and_esc_clears_it() {
     let t = fixture().await;
     let mut a = app(&t);
