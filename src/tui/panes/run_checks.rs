@@ -142,7 +142,14 @@ impl RunChecks {
             .into_iter()
             .filter_map(|i| self.rows.get(i).map(|r| r.job_id))
             .collect();
-        self.jobs.follow(keep, ids.iter().copied());
+        match keep {
+            Some(id) if !ids.contains(&id) => {
+                // The job left the queue (reviewed here or by someone else): the worst job
+                // remaining is next, never simply the row that slid under the cursor.
+                self.jobs.cursor = 0;
+            }
+            _ => self.jobs.follow(keep, ids.iter().copied()),
+        }
         self.jobs.clamp(ids.len());
         self.jobs.marks.retain(|id| ids.contains(id));
     }
@@ -166,7 +173,9 @@ impl RunChecks {
         let keep = if self.runs_job == Some(job_id) {
             self.current_run().map(|r| r.id)
         } else {
+            // Another job: its runs and mail start at the top.
             self.run_list = ListState::default();
+            self.mail_scroll = 0;
             None
         };
         self.runs_job = Some(job_id);

@@ -241,6 +241,26 @@ async fn enter_on_a_job_with_nothing_to_review_opens_that_job_not_the_previous_o
 }
 
 #[tokio::test]
+async fn after_a_job_is_reviewed_the_worst_remaining_job_is_next() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    let worst = a.run_checks.current_job().map(|j| j.job_id);
+    // The second job (a warning) is reviewed whole; the row below it would slide under the
+    // cursor, but the worst job, above, is next.
+    keys(&mut a, "j").await;
+    let second = a.run_checks.current_job().map(|j| j.job_id);
+    assert_ne!(second, worst);
+    keys(&mut a, "R").await;
+    if a.overlay.is_some() {
+        keys(&mut a, "y").await;
+    }
+    assert!(a.run_checks.rows.iter().all(|r| Some(r.job_id) != second));
+    assert_eq!(a.run_checks.current_job().map(|j| j.job_id), worst);
+    assert_eq!(a.run_checks.mail_scroll, 0);
+}
+
+#[tokio::test]
 async fn filter_narrows_the_queue_and_esc_clears_it() {
     let t = fixture().await;
     let mut a = app(&t);
