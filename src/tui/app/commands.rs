@@ -472,15 +472,36 @@ impl App {
     fn review(&mut self) {
         let marks: Vec<i64> = self.run_checks.jobs.marks.iter().copied().collect();
         if marks.len() > 1 {
-            let runs: i64 = self
+            let marked: Vec<_> = self
                 .run_checks
                 .rows
                 .iter()
                 .filter(|r| marks.contains(&r.job_id))
-                .map(|r| r.unreviewed)
-                .sum();
+                .collect();
+            let runs: i64 = marked.iter().map(|r| r.unreviewed).sum();
+            // What a bulk review would wave through, so a failure is never reviewed unseen.
+            let problems: Vec<String> = [
+                (marked.iter().map(|r| r.failed).sum::<i64>(), "failed"),
+                (marked.iter().map(|r| r.missed).sum::<i64>(), "missed"),
+                (
+                    marked.iter().map(|r| r.warning).sum::<i64>(),
+                    "with warnings",
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+            let among = if problems.is_empty() {
+                String::new()
+            } else {
+                format!(" Among them: {}.", problems.join(", "))
+            };
             self.overlay = Some(Overlay::Confirm {
-                question: format!("Review all {runs} runs of {} marked jobs?", marks.len()),
+                question: format!(
+                    "Review all {runs} runs of {} marked jobs?{among}",
+                    marks.len()
+                ),
                 then: Pending::ReviewJobs(marks),
             });
         } else if let Some(job) = marks.first() {

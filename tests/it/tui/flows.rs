@@ -105,6 +105,12 @@ async fn bulk_review_of_marked_jobs_asks_first() {
     ready(&mut a).await;
     keys(&mut a, "  r").await;
     assert!(screen(&mut a, 80, 24).contains("marked jobs?"));
+    // The failed and the warning job are marked: the question says so.
+    assert!(
+        screen(&mut a, 160, 48).contains("Among them: 1 failed, 1 with warnings."),
+        "{}",
+        screen(&mut a, 160, 48)
+    );
     keys(&mut a, "\u{1b}").await;
     assert_eq!(queue_unreviewed(&t).await, 5, "Esc said no");
     keys(&mut a, "r").await;
