@@ -94,7 +94,10 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         (false, _, _, Some(_)) => "import failed (see toast)".into(),
         (false, _, Some((at, s)), _) => {
             let mins = (app.now() - *at).num_minutes().max(0);
-            format!("imported {} · {} min ago", s.imported, mins)
+            match mins {
+                0 => format!("imported {} · just now", s.imported),
+                m => format!("imported {} · {m} min ago", s.imported),
+            }
         }
         _ => String::new(),
     };

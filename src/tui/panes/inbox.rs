@@ -153,7 +153,8 @@ fn reason(m: &Mail) -> String {
     if let Some(e) = &m.parse_error {
         format!("parse error: {e}")
     } else if let Some(r) = &m.unparsed_reason {
-        format!("no parser: {r}")
+        // The reason says it all ("no parser recognises this mail", "too large: …").
+        r.clone()
     } else if m.informational {
         "informational".into()
     } else {
