@@ -29,24 +29,37 @@ pub enum Align {
     Right,
 }
 
-/// One cell: its text (cut or padded to the column by the widget) and its style.
+/// One cell: its text (cut or padded to the column by the widget) and its style, or pieces
+/// styled each on their own (a history strip) that are drawn as they are when they fit.
 pub struct Cell {
     pub text: String,
     pub style: Style,
+    pub parts: Vec<Span<'static>>,
 }
 
 impl Cell {
     pub fn raw(text: impl Into<String>) -> Cell {
-        Cell {
-            text: text.into(),
-            style: Style::default(),
-        }
+        Cell::styled(text, Style::default())
     }
 
     pub fn styled(text: impl Into<String>, style: Style) -> Cell {
         Cell {
             text: text.into(),
             style,
+            parts: Vec::new(),
+        }
+    }
+
+    /// A cell of separately styled pieces; cut like plain text when it is wider than its column.
+    pub fn spans(parts: Vec<Span<'static>>) -> Cell {
+        let parts: Vec<Span<'static>> = parts
+            .into_iter()
+            .map(|p| Span::styled(sanitize::line(&p.content), p.style))
+            .collect();
+        Cell {
+            text: parts.iter().map(|p| p.content.as_ref()).collect(),
+            style: Style::default(),
+            parts,
         }
     }
 }
@@ -334,10 +347,7 @@ impl<'a, T> ListTable<'a, T> {
             if c.gap > 0 {
                 spans.push(Span::raw(gap(c.gap)));
             }
-            spans.push(Span::styled(
-                fit_aligned(&cell.text, *w, c.align),
-                cell.style,
-            ));
+            push_cell(&mut spans, cell, *w, c.align);
         }
         let line = Line::from(spans);
         if cursor {
@@ -345,6 +355,24 @@ impl<'a, T> ListTable<'a, T> {
         } else {
             line
         }
+    }
+}
+
+/// Appends `cell` fitted to `w` columns: its pieces as they are (padded) when they fit, else
+/// its text cut with an ellipsis.
+fn push_cell(spans: &mut Vec<Span<'static>>, cell: Cell, w: usize, align: Align) {
+    let width = width_of(&cell.text);
+    if cell.parts.is_empty() || width > w {
+        spans.push(Span::styled(fit_aligned(&cell.text, w, align), cell.style));
+        return;
+    }
+    let pad = " ".repeat(w - width);
+    if align == Align::Right && !pad.is_empty() {
+        spans.push(Span::raw(pad.clone()));
+    }
+    spans.extend(cell.parts);
+    if align == Align::Left && !pad.is_empty() {
+        spans.push(Span::raw(pad));
     }
 }
 

@@ -135,3 +135,40 @@ async fn the_runs_of_a_job_say_how_many_are_above_and_below() {
         "the oldest run is on screen"
     );
 }
+
+/// The screen down to the bottom border of the first box (the list, not the detail under it).
+fn first_box(screen: &str) -> &str {
+    screen.split('└').next().unwrap_or(screen)
+}
+
+/// Goes to the end of a long list and back to the middle, checking the notes on its border.
+async fn assert_notes_on(a: &mut App, pane: &str, count: fn(&str) -> usize, len: usize) {
+    keys(a, pane).await;
+    a.toasts.clear();
+    let top = screen(a, 80, 24);
+    let shown = count(&top);
+    assert!(shown > 0 && shown < len, "{top}");
+    assert!(
+        top.contains(&format!("↓ {} more below", len - shown)),
+        "{top}"
+    );
+    assert!(!top.contains("more above"), "{top}");
+    keys(a, "G").await;
+    let bottom = screen(a, 80, 24);
+    assert!(
+        bottom.contains(&format!("↑ {} more above", len - shown)),
+        "{bottom}"
+    );
+    assert!(!bottom.contains("more below"), "{bottom}");
+    keys(a, &"k".repeat(shown + 2)).await;
+    let middle = screen(a, 80, 24);
+    assert!(middle.contains(" more above · ↓ "), "{middle}");
+}
+
+#[tokio::test]
+async fn a_long_jobs_list_says_how_many_jobs_are_above_and_below() {
+    let t = many_jobs(30, 0).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    assert_notes_on(&mut a, "4", |s| listed_jobs(first_box(s)).len(), 30).await;
+}
