@@ -218,6 +218,8 @@ pub fn title(base: &str, filter: &str, marked: usize, suffix: &str) -> String {
 pub struct ListTable<'a, T> {
     pub columns: Vec<Column<'a, T>>,
     pub title: String,
+    /// A title of its own styles (tabs), drawn instead of `title`.
+    pub title_line: Option<Line<'a>>,
     /// Focused lists show the cursor; the others dim their border.
     pub focused: bool,
     /// Shown under the header when no row is visible.
@@ -232,6 +234,7 @@ impl<'a, T> ListTable<'a, T> {
         ListTable {
             columns,
             title,
+            title_line: None,
             focused: true,
             empty: None,
             footer: None,
@@ -241,6 +244,12 @@ impl<'a, T> ListTable<'a, T> {
 
     pub fn focused(mut self, focused: bool) -> Self {
         self.focused = focused;
+        self
+    }
+
+    /// Draws `line` as the title instead of the plain text one.
+    pub fn title_line(mut self, line: Line<'a>) -> Self {
+        self.title_line = Some(line);
         self
     }
 
@@ -264,8 +273,12 @@ impl<'a, T> ListTable<'a, T> {
         rows: &[T],
         visible: &[usize],
     ) {
+        let title = match self.title_line.clone() {
+            Some(line) => line,
+            None => Line::from(Span::styled(self.title.clone(), theme.title())),
+        };
         let block = Block::bordered()
-            .title(Span::styled(self.title.clone(), theme.title()))
+            .title(title)
             .border_style(if self.focused {
                 Style::default()
             } else {

@@ -3,6 +3,7 @@
 
 use super::*;
 use backupchecks::db::review;
+use backupchecks::db::scopes::Scope;
 
 /// `n` jobs of their own customers, one Success run each on 19 Nov; the first `reviewed` of them
 /// (in queue order) already reviewed.
@@ -171,4 +172,48 @@ async fn a_long_jobs_list_says_how_many_jobs_are_above_and_below() {
     let mut a = app(&t);
     ready(&mut a).await;
     assert_notes_on(&mut a, "4", |s| listed_jobs(first_box(s)).len(), 30).await;
+}
+
+/// Rows of the list (the first box on screen) that contain `needle`.
+fn rows_with(screen: &str, needle: &str) -> usize {
+    first_box(screen)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .count()
+}
+
+/// `n` open tickets on the customer of the only job.
+async fn many_tickets(n: usize) -> TestDb {
+    let t = many_jobs(1, 0).await;
+    let customer = db::customers::find_by_name(&t.pool, "customer 00")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut conn = t.pool.acquire().await.unwrap();
+    for i in 0..n {
+        db::tickets::create(
+            &mut conn,
+            &db::tickets::NewTicket {
+                code: db::tickets::Code::Internal,
+                description: format!("Ticket {i:02}"),
+                autotask_ticket_id: None,
+                scopes: vec![Scope::Customer {
+                    customer_id: customer.id,
+                }],
+            },
+            "ann",
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+    t
+}
+
+#[tokio::test]
+async fn a_long_ticket_list_says_how_many_tickets_are_above_and_below() {
+    let t = many_tickets(30).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    assert_notes_on(&mut a, "6", |s| rows_with(s, "T20261120."), 30).await;
 }
