@@ -217,3 +217,31 @@ async fn a_long_ticket_list_says_how_many_tickets_are_above_and_below() {
     ready(&mut a).await;
     assert_notes_on(&mut a, "6", |s| rows_with(s, "T20261120."), 30).await;
 }
+
+#[tokio::test]
+async fn a_long_override_list_says_how_many_overrides_are_above_and_below() {
+    use backupchecks::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
+    let t = many_jobs(30, 0).await;
+    let jobs: Vec<i64> = sqlx::query_scalar("SELECT id FROM jobs ORDER BY id")
+        .fetch_all(&t.pool)
+        .await
+        .unwrap();
+    let mut conn = t.pool.acquire().await.unwrap();
+    for (i, job_id) in jobs.into_iter().enumerate() {
+        let draft = OverrideDraft {
+            level: OverrideLevel::Job { job_id },
+            match_status: None,
+            match_text: format!("case {i:02}"),
+            match_mode: MatchMode::Contains,
+            valid_from: None,
+            valid_until: None,
+            treat_as_success: true,
+        };
+        db::overrides::create(&mut conn, &draft, None, "ann", now())
+            .await
+            .unwrap();
+    }
+    let mut a = app(&t);
+    ready(&mut a).await;
+    assert_notes_on(&mut a, "7", |s| rows_with(s, "\"case "), 30).await;
+}
