@@ -245,3 +245,14 @@ async fn a_long_override_list_says_how_many_overrides_are_above_and_below() {
     ready(&mut a).await;
     assert_notes_on(&mut a, "7", |s| rows_with(s, "\"case "), 30).await;
 }
+
+#[tokio::test]
+async fn a_long_audit_log_says_how_many_entries_are_above_and_below() {
+    let t = many_jobs(30, 0).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "8").await;
+    let len = a.activity.visible().len();
+    assert!(len >= 30, "every approval is in the audit log: {len}");
+    assert_notes_on(&mut a, "8", |s| rows_with(s, "ann ("), len).await;
+}
