@@ -256,3 +256,21 @@ async fn a_long_audit_log_says_how_many_entries_are_above_and_below() {
     assert!(len >= 30, "every approval is in the audit log: {len}");
     assert_notes_on(&mut a, "8", |s| rows_with(s, "ann ("), len).await;
 }
+
+#[tokio::test]
+async fn a_long_inbox_says_how_many_mails_are_above_and_below() {
+    let t = TestDb::new().await;
+    for i in 0..30 {
+        let mail = generic(
+            &format!("new-{i}@x"),
+            &format!("nas@c{i:02}.example"),
+            &format!("Job {i:02}"),
+            "Success",
+            &date(19, 12),
+        );
+        ingest(&t, mail).await;
+    }
+    let mut a = app(&t);
+    ready(&mut a).await;
+    assert_notes_on(&mut a, "1", |s| rows_with(s, "nas@c"), 30).await;
+}
