@@ -69,6 +69,8 @@ type CellFn<'a, T> = Box<dyn Fn(&T) -> Cell + 'a>;
 /// A column: header, width rule, alignment, the blank columns before it, and its cell.
 pub struct Column<'a, T> {
     pub header: String,
+    /// Drawn over the dim header line (a selected day).
+    pub header_style: Option<Style>,
     pub width: Width,
     pub align: Align,
     pub gap: usize,
@@ -80,6 +82,7 @@ impl<'a, T> Column<'a, T> {
     pub fn new(header: impl Into<String>, width: Width, cell: impl Fn(&T) -> Cell + 'a) -> Self {
         Column {
             header: header.into(),
+            header_style: None,
             width,
             align: Align::Left,
             gap: 1,
@@ -94,6 +97,11 @@ impl<'a, T> Column<'a, T> {
 
     pub fn gap(mut self, gap: usize) -> Self {
         self.gap = gap;
+        self
+    }
+
+    pub fn header_style(mut self, style: Style) -> Self {
+        self.header_style = Some(style);
         self
     }
 }
@@ -222,6 +230,8 @@ pub struct ListTable<'a, T> {
     pub title_line: Option<Line<'a>>,
     /// Focused lists show the cursor; the others dim their border.
     pub focused: bool,
+    /// The cursor row is highlighted as a whole; off when a cell of it shows the cursor.
+    pub highlight_row: bool,
     /// Shown under the header when no row is visible.
     pub empty: Option<(&'a str, Style)>,
     /// A line kept at the bottom of the list.
@@ -236,6 +246,7 @@ impl<'a, T> ListTable<'a, T> {
             title,
             title_line: None,
             focused: true,
+            highlight_row: true,
             empty: None,
             footer: None,
             id,
@@ -244,6 +255,12 @@ impl<'a, T> ListTable<'a, T> {
 
     pub fn focused(mut self, focused: bool) -> Self {
         self.focused = focused;
+        self
+    }
+
+    /// Marks the cursor row only with the marker: its cells show where the cursor is.
+    pub fn cell_cursor(mut self) -> Self {
+        self.highlight_row = false;
         self
     }
 
@@ -328,12 +345,21 @@ impl<'a, T> ListTable<'a, T> {
     }
 
     fn header_line(&self, widths: &[usize]) -> Line<'static> {
+        let mut spans = Vec::new();
         let mut text = String::from("  ");
         for (c, w) in self.columns.iter().zip(widths) {
             text.push_str(gap(c.gap));
-            text.push_str(&fit_aligned(&c.header, *w, c.align));
+            let header = fit_aligned(&c.header, *w, c.align);
+            match c.header_style {
+                Some(style) => {
+                    spans.push(Span::raw(std::mem::take(&mut text)));
+                    spans.push(Span::styled(header, style));
+                }
+                None => text.push_str(&header),
+            }
         }
-        Line::raw(text)
+        spans.push(Span::raw(text));
+        Line::from(spans)
     }
 
     fn line(
@@ -363,7 +389,7 @@ impl<'a, T> ListTable<'a, T> {
             push_cell(&mut spans, cell, *w, c.align);
         }
         let line = Line::from(spans);
-        if cursor {
+        if cursor && self.highlight_row {
             line.style(theme.selected())
         } else {
             line
@@ -417,6 +443,21 @@ mod tests {
         ];
         // 2 marker + 2 gaps + 1 gap + 4 fixed = 9; 31 left.
         assert_eq!(widths(&cols, 40), vec![9, 6, 16, 4]);
+    }
+
+    #[test]
+    fn pieces_keep_their_styles_when_they_fit_and_are_cut_when_not() {
+        let bold = Style::default().add_modifier(ratatui::style::Modifier::BOLD);
+        let cell = || Cell::spans(vec![Span::raw("ab"), Span::styled("c", bold)]);
+        let mut spans = Vec::new();
+        push_cell(&mut spans, cell(), 5, Align::Left);
+        let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(texts, vec!["ab", "c", "  "]);
+        assert_eq!(spans[1].style, bold);
+        let mut spans = Vec::new();
+        push_cell(&mut spans, cell(), 2, Align::Left);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].content, "a…");
     }
 
     #[test]

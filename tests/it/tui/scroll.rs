@@ -274,3 +274,31 @@ async fn a_long_inbox_says_how_many_mails_are_above_and_below() {
     ready(&mut a).await;
     assert_notes_on(&mut a, "1", |s| rows_with(s, "nas@c"), 30).await;
 }
+
+#[tokio::test]
+async fn a_long_daily_grid_says_how_many_jobs_are_above_and_below() {
+    let t = many_jobs(30, 0).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    // Every job has its Success of 19 Nov on screen.
+    assert_notes_on(&mut a, "2", |s| rows_with(s, "✔"), 30).await;
+}
+
+/// The Daily Jobs cursor is the selected day of the cursor job: that one cell is highlighted,
+/// not the whole row.
+#[tokio::test]
+async fn the_daily_cursor_highlights_only_the_selected_day() {
+    use ratatui::style::Modifier;
+    let t = many_jobs(3, 0).await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "2").await;
+    let term = render(&mut a, 80, 24);
+    let buf = term.backend().buffer();
+    let reversed: Vec<&str> = (0..80)
+        .map(|x| &buf[(x, 3)])
+        .filter(|c| c.modifier.contains(Modifier::REVERSED))
+        .map(|c| c.symbol())
+        .collect();
+    assert_eq!(reversed, vec!["·"], "only today's cell of the first job");
+}
