@@ -29,24 +29,37 @@ pub enum Align {
     Right,
 }
 
-/// One cell: its text (cut or padded to the column by the widget) and its style.
+/// One cell: its text (cut or padded to the column by the widget) and its style, or pieces
+/// styled each on their own (a history strip) that are drawn as they are when they fit.
 pub struct Cell {
     pub text: String,
     pub style: Style,
+    pub parts: Vec<Span<'static>>,
 }
 
 impl Cell {
     pub fn raw(text: impl Into<String>) -> Cell {
-        Cell {
-            text: text.into(),
-            style: Style::default(),
-        }
+        Cell::styled(text, Style::default())
     }
 
     pub fn styled(text: impl Into<String>, style: Style) -> Cell {
         Cell {
             text: text.into(),
             style,
+            parts: Vec::new(),
+        }
+    }
+
+    /// A cell of separately styled pieces; cut like plain text when it is wider than its column.
+    pub fn spans(parts: Vec<Span<'static>>) -> Cell {
+        let parts: Vec<Span<'static>> = parts
+            .into_iter()
+            .map(|p| Span::styled(sanitize::line(&p.content), p.style))
+            .collect();
+        Cell {
+            text: parts.iter().map(|p| p.content.as_ref()).collect(),
+            style: Style::default(),
+            parts,
         }
     }
 }
@@ -56,6 +69,8 @@ type CellFn<'a, T> = Box<dyn Fn(&T) -> Cell + 'a>;
 /// A column: header, width rule, alignment, the blank columns before it, and its cell.
 pub struct Column<'a, T> {
     pub header: String,
+    /// Drawn over the dim header line (a selected day).
+    pub header_style: Option<Style>,
     pub width: Width,
     pub align: Align,
     pub gap: usize,
@@ -67,6 +82,7 @@ impl<'a, T> Column<'a, T> {
     pub fn new(header: impl Into<String>, width: Width, cell: impl Fn(&T) -> Cell + 'a) -> Self {
         Column {
             header: header.into(),
+            header_style: None,
             width,
             align: Align::Left,
             gap: 1,
@@ -81,6 +97,11 @@ impl<'a, T> Column<'a, T> {
 
     pub fn gap(mut self, gap: usize) -> Self {
         self.gap = gap;
+        self
+    }
+
+    pub fn header_style(mut self, style: Style) -> Self {
+        self.header_style = Some(style);
         self
     }
 }
@@ -205,8 +226,12 @@ pub fn title(base: &str, filter: &str, marked: usize, suffix: &str) -> String {
 pub struct ListTable<'a, T> {
     pub columns: Vec<Column<'a, T>>,
     pub title: String,
+    /// A title of its own styles (tabs), drawn instead of `title`.
+    pub title_line: Option<Line<'a>>,
     /// Focused lists show the cursor; the others dim their border.
     pub focused: bool,
+    /// The cursor row is highlighted as a whole; off when a cell of it shows the cursor.
+    pub highlight_row: bool,
     /// Shown under the header when no row is visible.
     pub empty: Option<(&'a str, Style)>,
     /// A line kept at the bottom of the list.
@@ -219,7 +244,9 @@ impl<'a, T> ListTable<'a, T> {
         ListTable {
             columns,
             title,
+            title_line: None,
             focused: true,
+            highlight_row: true,
             empty: None,
             footer: None,
             id,
@@ -228,6 +255,18 @@ impl<'a, T> ListTable<'a, T> {
 
     pub fn focused(mut self, focused: bool) -> Self {
         self.focused = focused;
+        self
+    }
+
+    /// Marks the cursor row only with the marker: its cells show where the cursor is.
+    pub fn cell_cursor(mut self) -> Self {
+        self.highlight_row = false;
+        self
+    }
+
+    /// Draws `line` as the title instead of the plain text one.
+    pub fn title_line(mut self, line: Line<'a>) -> Self {
+        self.title_line = Some(line);
         self
     }
 
@@ -251,8 +290,12 @@ impl<'a, T> ListTable<'a, T> {
         rows: &[T],
         visible: &[usize],
     ) {
+        let title = match self.title_line.clone() {
+            Some(line) => line,
+            None => Line::from(Span::styled(self.title.clone(), theme.title())),
+        };
         let block = Block::bordered()
-            .title(Span::styled(self.title.clone(), theme.title()))
+            .title(title)
             .border_style(if self.focused {
                 Style::default()
             } else {
@@ -302,12 +345,21 @@ impl<'a, T> ListTable<'a, T> {
     }
 
     fn header_line(&self, widths: &[usize]) -> Line<'static> {
+        let mut spans = Vec::new();
         let mut text = String::from("  ");
         for (c, w) in self.columns.iter().zip(widths) {
             text.push_str(gap(c.gap));
-            text.push_str(&fit_aligned(&c.header, *w, c.align));
+            let header = fit_aligned(&c.header, *w, c.align);
+            match c.header_style {
+                Some(style) => {
+                    spans.push(Span::raw(std::mem::take(&mut text)));
+                    spans.push(Span::styled(header, style));
+                }
+                None => text.push_str(&header),
+            }
         }
-        Line::raw(text)
+        spans.push(Span::raw(text));
+        Line::from(spans)
     }
 
     fn line(
@@ -334,17 +386,32 @@ impl<'a, T> ListTable<'a, T> {
             if c.gap > 0 {
                 spans.push(Span::raw(gap(c.gap)));
             }
-            spans.push(Span::styled(
-                fit_aligned(&cell.text, *w, c.align),
-                cell.style,
-            ));
+            push_cell(&mut spans, cell, *w, c.align);
         }
         let line = Line::from(spans);
-        if cursor {
+        if cursor && self.highlight_row {
             line.style(theme.selected())
         } else {
             line
         }
+    }
+}
+
+/// Appends `cell` fitted to `w` columns: its pieces as they are (padded) when they fit, else
+/// its text cut with an ellipsis.
+fn push_cell(spans: &mut Vec<Span<'static>>, cell: Cell, w: usize, align: Align) {
+    let width = width_of(&cell.text);
+    if cell.parts.is_empty() || width > w {
+        spans.push(Span::styled(fit_aligned(&cell.text, w, align), cell.style));
+        return;
+    }
+    let pad = " ".repeat(w - width);
+    if align == Align::Right && !pad.is_empty() {
+        spans.push(Span::raw(pad.clone()));
+    }
+    spans.extend(cell.parts);
+    if align == Align::Left && !pad.is_empty() {
+        spans.push(Span::raw(pad));
     }
 }
 
@@ -376,6 +443,21 @@ mod tests {
         ];
         // 2 marker + 2 gaps + 1 gap + 4 fixed = 9; 31 left.
         assert_eq!(widths(&cols, 40), vec![9, 6, 16, 4]);
+    }
+
+    #[test]
+    fn pieces_keep_their_styles_when_they_fit_and_are_cut_when_not() {
+        let bold = Style::default().add_modifier(ratatui::style::Modifier::BOLD);
+        let cell = || Cell::spans(vec![Span::raw("ab"), Span::styled("c", bold)]);
+        let mut spans = Vec::new();
+        push_cell(&mut spans, cell(), 5, Align::Left);
+        let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(texts, vec!["ab", "c", "  "]);
+        assert_eq!(spans[1].style, bold);
+        let mut spans = Vec::new();
+        push_cell(&mut spans, cell(), 2, Align::Left);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].content, "a…");
     }
 
     #[test]

@@ -6,14 +6,13 @@ use crate::db::audit::Entry;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
-use crate::tui::table::fit;
+use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use sqlx::PgPool;
 use std::collections::VecDeque;
@@ -121,10 +120,20 @@ pub async fn load(pool: PgPool) -> Action {
     }
 }
 
+/// The time of an entry: with seconds when the list is wide.
+fn when(at: DateTime<Utc>, tz: Tz, wide: bool) -> String {
+    let local = at.with_timezone(&tz);
+    if wide {
+        local.format("%d %b %H:%M:%S").to_string()
+    } else {
+        local.format("%d %b %H:%M").to_string()
+    }
+}
+
 pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) {
     let [top, foot] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     let vis = s.visible();
-    let mut title = if s.show_tasks {
+    let base = if s.show_tasks {
         format!(
             " Activity — background tasks of this session ({}) · Tab audit log",
             s.tasks.len()
@@ -135,126 +144,101 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) 
             s.entries.len()
         )
     };
-    if !s.list.filter.is_empty() {
-        title.push_str(&format!(
-            " · filter: {}",
-            crate::tui::sanitize::line(&s.list.filter)
-        ));
-    }
-    title.push(' ');
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(top);
-    f.render_widget(block, top);
-    let w = inner.width as usize;
-    let wide = w >= 120;
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height, vis.len());
-    let when_w = if wide { 15 } else { 12 };
-    let when = |at: DateTime<Utc>| {
-        let local = at.with_timezone(&tz);
-        if wide {
-            local.format("%d %b %H:%M:%S").to_string()
-        } else {
-            local.format("%d %b %H:%M").to_string()
-        }
-    };
-    let marker = |cursor: bool| {
-        if cursor {
-            format!("{} ", theme.cursor())
-        } else {
-            "  ".into()
-        }
-    };
-    let mut lines = Vec::new();
+    let title = table::title(&base, &s.list.filter, 0, "");
+    let wide = top.width.saturating_sub(2) >= 120;
+    let filtered = !s.list.filter.is_empty();
     if s.show_tasks {
-        let tw = 12;
-        let rest = w.saturating_sub(2 + when_w + 1 + tw + 1);
-        lines.push(Line::styled(
-            format!("  {:<when_w$} {:<tw$} {}", "When", "Task", "Event"),
-            theme.dim(),
-        ));
-        for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-            let Some(t) = s.tasks.get(*idx) else { continue };
-            let cursor = pos == s.list.cursor;
+        ListTable::new(title, |_: &TaskEvent| 0, task_columns(theme, tz, wide))
+            .empty(
+                if filtered {
+                    "  No event matches the filter (Esc clears it)."
+                } else {
+                    "  Nothing yet: import, missed-run checks and Autotask passes show here."
+                },
+                theme.dim(),
+            )
+            .draw(f, top, theme, &mut s.list, s.tasks.make_contiguous(), &vis);
+    } else {
+        let mut table = ListTable::new(title, |e: &Entry| e.id, audit_columns(theme, tz, wide));
+        if s.loaded {
+            table = table.empty(
+                if filtered {
+                    "  No entry matches the filter (Esc clears it)."
+                } else {
+                    "  Nothing recorded yet."
+                },
+                theme.dim(),
+            );
+        }
+        table.draw(f, top, theme, &mut s.list, &s.entries, &vis);
+    }
+    draw_detail(f, foot, s, &vis, tz, wide);
+}
+
+/// When, task and event (failures in the error colour).
+fn task_columns(theme: &Theme, tz: Tz, wide: bool) -> Vec<Column<'_, TaskEvent>> {
+    vec![
+        Column::new(
+            "When",
+            Width::Fixed(if wide { 15 } else { 12 }),
+            move |t: &TaskEvent| Cell::styled(when(t.at, tz, wide), theme.dim()),
+        )
+        .gap(0),
+        Column::new("Task", Width::Fixed(12), |t: &TaskEvent| Cell::raw(t.task)),
+        Column::new("Event", Width::Share(1), move |t: &TaskEvent| {
             let style = if t.failed {
                 theme.error()
             } else {
                 Style::default()
             };
-            let mut line = Line::from(vec![
-                Span::raw(marker(cursor)),
-                Span::styled(format!("{:<when_w$} ", when(t.at)), theme.dim()),
-                Span::raw(format!("{} ", fit(t.task, tw))),
-                Span::styled(fit(&t.text, rest), style),
-            ]);
-            if cursor {
-                line = line.style(theme.selected());
-            }
-            lines.push(line);
-        }
-        if vis.is_empty() {
-            lines.push(Line::styled(
-                if s.list.filter.is_empty() {
-                    "  Nothing yet: import, missed-run checks and Autotask passes show here."
-                } else {
-                    "  No event matches the filter (Esc clears it)."
-                },
-                theme.dim(),
-            ));
-        }
-    } else {
-        let (ww, aw, ew) = if wide { (24, 20, 12) } else { (14, 16, 9) };
-        let rest = w.saturating_sub(2 + when_w + 1 + ww + 1 + aw + 1 + ew + 1);
-        lines.push(Line::styled(
-            format!(
-                "  {:<when_w$} {:<ww$} {:<aw$} {:<ew$} {}",
-                "When", "Who (db user)", "Action", "Entity", "Details"
-            ),
-            theme.dim(),
-        ));
-        for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-            let Some(e) = s.entries.get(*idx) else {
-                continue;
-            };
-            let cursor = pos == s.list.cursor;
-            let mut line = Line::from(vec![
-                Span::raw(marker(cursor)),
-                Span::styled(format!("{:<when_w$} ", when(e.at)), theme.dim()),
-                Span::raw(format!("{} ", fit(&who(e), ww))),
-                Span::styled(format!("{} ", fit(&e.action, aw)), theme.key()),
-                Span::raw(format!("{} ", fit(&entity(e), ew))),
-                Span::styled(fit(&details(e), rest), theme.dim()),
-            ]);
-            if cursor {
-                line = line.style(theme.selected());
-            }
-            lines.push(line);
-        }
-        if vis.is_empty() && s.loaded {
-            lines.push(Line::styled(
-                if s.list.filter.is_empty() {
-                    "  Nothing recorded yet."
-                } else {
-                    "  No entry matches the filter (Esc clears it)."
-                },
-                theme.dim(),
-            ));
-        }
-    }
-    f.render_widget(Paragraph::new(lines), inner);
+            Cell::styled(t.text.as_str(), style)
+        }),
+    ]
+}
 
-    // The cursor row in full.
+/// When, who, action, entity and details.
+fn audit_columns(theme: &Theme, tz: Tz, wide: bool) -> Vec<Column<'_, Entry>> {
+    let (when_w, ww, aw, ew) = if wide {
+        (15, 24, 20, 12)
+    } else {
+        (12, 14, 16, 9)
+    };
+    vec![
+        Column::new("When", Width::Fixed(when_w), move |e: &Entry| {
+            Cell::styled(when(e.at, tz, wide), theme.dim())
+        })
+        .gap(0),
+        Column::new("Who (db user)", Width::Fixed(ww), |e: &Entry| {
+            Cell::raw(who(e))
+        }),
+        Column::new("Action", Width::Fixed(aw), move |e: &Entry| {
+            Cell::styled(e.action.as_str(), theme.key())
+        }),
+        Column::new("Entity", Width::Fixed(ew), |e: &Entry| Cell::raw(entity(e))),
+        Column::new("Details", Width::Share(1), move |e: &Entry| {
+            Cell::styled(details(e), theme.dim())
+        }),
+    ]
+}
+
+/// The cursor row in full.
+fn draw_detail(f: &mut Frame, area: Rect, s: &Activity, vis: &[usize], tz: Tz, wide: bool) {
     let text = vis.get(s.list.cursor).and_then(|i| {
         if s.show_tasks {
-            s.tasks
-                .get(*i)
-                .map(|t| format!("{} · {} · {}", when(t.at), t.task, sanitize::line(&t.text)))
+            s.tasks.get(*i).map(|t| {
+                format!(
+                    "{} · {} · {}",
+                    when(t.at, tz, wide),
+                    t.task,
+                    sanitize::line(&t.text)
+                )
+            })
         } else {
             s.entries.get(*i).map(|e| {
                 let d = details(e);
                 format!(
                     "{} · {} · {} {}{}",
-                    when(e.at),
+                    when(e.at, tz, wide),
                     sanitize::line(&who(e)),
                     sanitize::line(&e.action),
                     sanitize::line(&entity(e)),
@@ -271,6 +255,6 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) 
         Paragraph::new(text.unwrap_or_default())
             .wrap(Wrap { trim: true })
             .block(Block::bordered()),
-        foot,
+        area,
     );
 }

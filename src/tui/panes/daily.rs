@@ -8,7 +8,7 @@ use crate::db::{self, DbError};
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::table::fit;
+use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -151,113 +151,123 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Daily, theme: &Theme) {
         return;
     };
     let days = g.days();
-    let title = format!(
-        " Daily Jobs — {} to {} ({}) · ←/→ day · [ ] week{} ",
+    let base = format!(
+        " Daily Jobs — {} to {} ({}) · ←/→ day · [ ] week",
         days.first()
             .map(|d| d.format("%d %b").to_string())
             .unwrap_or_default(),
         g.end.format("%d %b"),
         g.tz.name(),
-        if s.list.filter.is_empty() {
-            String::new()
-        } else {
-            format!(" · filter: {}", crate::tui::sanitize::line(&s.list.filter))
-        }
     );
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(top);
-    f.render_widget(block, top);
-    let w = inner.width as usize;
-    let grid_w = DAYS * 4 + 6;
-    let rest = w.saturating_sub(2 + grid_w + 2);
-    let (cw, jw, schw) = if w >= 110 {
-        (
-            rest * 25 / 100,
-            rest * 40 / 100,
-            rest - rest * 25 / 100 - rest * 40 / 100,
-        )
-    } else {
-        (rest * 40 / 100, rest - rest * 40 / 100, 0)
-    };
-    let mut header = format!("  {:<cw$} {:<jw$} ", "Customer", "Job");
-    if schw > 0 {
-        header.push_str(&format!("{:<schw$} ", "Schedule"));
-    }
-    let mut head_spans = vec![Span::styled(header, theme.dim())];
-    for (i, d) in days.iter().enumerate() {
-        let style = if i == s.column {
-            theme.key()
-        } else {
-            theme.dim()
-        };
-        head_spans.push(Span::styled(format!(" {:>2} ", d.format("%d")), style));
-    }
-    let mut lines = vec![Line::from(head_spans)];
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height, vis.len());
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(job) = g.jobs.get(*idx) else {
-            continue;
-        };
-        let cursor = pos == s.list.cursor;
-        let mut spans = vec![
-            Span::raw(if cursor {
-                format!("{} ", theme.cursor())
-            } else {
-                "  ".into()
-            }),
-            Span::raw(format!("{} ", fit(&job.customer_name, cw))),
-            Span::raw(format!("{} ", fit(&job.job_name, jw))),
-        ];
-        if schw > 0 {
-            let sched = match (&job.schedule.pinned, &job.schedule.learned) {
-                (Some(p), _) => p.schedule.to_string(),
-                (None, Some(l)) => l.to_string(),
-                _ if job.informational => "informational".into(),
-                _ => "learning…".into(),
-            };
-            spans.push(Span::styled(format!("{} ", fit(&sched, schw)), theme.dim()));
-        }
-        for (i, d) in days.iter().enumerate() {
-            let st = g.cell(job, *d);
-            let glyph = theme.cell(st);
-            let mut style = st.map(|s| theme.status(s)).unwrap_or(theme.dim());
-            if cursor && i == s.column {
-                style = style.patch(theme.selected());
-            }
-            spans.push(Span::raw("  "));
-            spans.push(Span::styled(glyph.to_string(), style));
-            spans.push(Span::raw(" "));
-        }
-        let ind = g.indicators.iter().find(|i| i.job_id == job.id);
-        spans.push(Span::raw("  "));
-        spans.push(Span::raw(if ind.is_some_and(|i| i.has_open_ticket) {
-            theme.ticket()
-        } else {
-            "  "
-        }));
-        spans.push(Span::raw(if ind.is_some_and(|i| i.has_open_remark) {
-            theme.remark()
-        } else {
-            "  "
-        }));
-        lines.push(Line::from(spans));
-    }
-    if vis.is_empty() {
-        lines.push(Line::styled(
+    let title = table::title(&base, &s.list.filter, 0, "");
+    let cursor = s.current().map(|j| j.id);
+    let w = top.width.saturating_sub(2) as usize;
+    let cols = columns(theme, g, &days, (cursor, s.column), w);
+    ListTable::new(title, |j: &JobOverview| j.id, cols)
+        .cell_cursor()
+        .empty(
             "  No approved jobs yet: approve mail in the Inbox (1).",
             theme.dim(),
-        ));
-    }
-    f.render_widget(Paragraph::new(lines), inner);
+        )
+        .draw(f, top, theme, &mut s.list, &g.jobs, &vis);
+    draw_day(f, bottom, s, theme);
+}
 
-    let day = days.get(s.column).copied().unwrap_or(g.end);
+/// The schedule as the grid shows it (without times: the cells say when).
+fn schedule(job: &JobOverview) -> String {
+    match (&job.schedule.pinned, &job.schedule.learned) {
+        (Some(p), _) => p.schedule.to_string(),
+        (None, Some(l)) => l.to_string(),
+        _ if job.informational => "informational".into(),
+        _ => "learning…".into(),
+    }
+}
+
+/// Customer, job (and schedule when the list is at least 110 columns wide), one cell per day
+/// (the selected day of the cursor job highlighted) and the 🎫/💬 indicators.
+fn columns<'a>(
+    theme: &'a Theme,
+    g: &'a DailyGrid,
+    days: &[NaiveDate],
+    (cursor, column): (Option<i64>, usize),
+    w: usize,
+) -> Vec<Column<'a, JobOverview>> {
+    let rest = w.saturating_sub(2 + DAYS * 4 + 6 + 2);
+    let wide = w >= 110;
+    let cw = rest * if wide { 25 } else { 40 } / 100;
+    let mut cols = vec![
+        Column::new("Customer", Width::Fixed(cw), |j: &JobOverview| {
+            Cell::raw(j.customer_name.as_str())
+        })
+        .gap(0),
+    ];
+    if wide {
+        cols.push(Column::new(
+            "Job",
+            Width::Fixed(rest * 40 / 100),
+            |j: &JobOverview| Cell::raw(j.job_name.as_str()),
+        ));
+        cols.push(Column::new(
+            "Schedule",
+            Width::Share(1),
+            move |j: &JobOverview| Cell::styled(schedule(j), theme.dim()),
+        ));
+    } else {
+        cols.push(Column::new("Job", Width::Share(1), |j: &JobOverview| {
+            Cell::raw(j.job_name.as_str())
+        }));
+    }
+    for (i, d) in days.iter().copied().enumerate() {
+        let col = Column::new(
+            format!(" {:>2} ", d.format("%d")),
+            Width::Fixed(4),
+            move |j: &JobOverview| {
+                let st = g.cell(j, d);
+                let mut style = st.map(|s| theme.status(s)).unwrap_or(theme.dim());
+                if cursor == Some(j.id) && i == column {
+                    style = style.patch(theme.selected());
+                }
+                let glyph = Span::styled(theme.cell(st), style);
+                Cell::spans(vec![Span::raw("  "), glyph, Span::raw(" ")])
+            },
+        )
+        .gap(usize::from(i == 0));
+        cols.push(if i == column {
+            col.header_style(theme.key())
+        } else {
+            col
+        });
+    }
+    let ind = move |j: &JobOverview| g.indicators.iter().find(|i| i.job_id == j.id);
+    cols.push(
+        Column::new("", Width::Fixed(2), move |j: &JobOverview| {
+            let open = ind(j).is_some_and(|i| i.has_open_ticket);
+            Cell::raw(if open { theme.ticket() } else { "" })
+        })
+        .gap(2),
+    );
+    cols.push(
+        Column::new("", Width::Fixed(2), move |j: &JobOverview| {
+            let open = ind(j).is_some_and(|i| i.has_open_remark);
+            Cell::raw(if open { theme.remark() } else { "" })
+        })
+        .gap(0),
+    );
+    cols
+}
+
+/// The runs of the cursor job on the selected day.
+fn draw_day(f: &mut Frame, area: Rect, s: &Daily, theme: &Theme) {
+    let Some(g) = &s.grid else {
+        return;
+    };
+    let day = g.days().get(s.column).copied().unwrap_or(g.end);
     let block = Block::bordered().title(Span::styled(
         format!(" {} ", day.format("%a %d %b %Y")),
         theme.title(),
     ));
-    let inner = block.inner(bottom);
-    f.render_widget(block, bottom);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
     let mut lines = Vec::new();
     if let Some(job) = s.current() {
         let runs = g.runs_on(job.id, day);

@@ -8,7 +8,7 @@ use crate::domain::status::Status;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
-use crate::tui::table::fit;
+use crate::tui::table::{self, Cell, Column, ListTable, Width, fit};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -179,121 +179,83 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, now
 fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, now: DateTime<Utc>) {
     let vis = s.visible();
     let unparsed = s.rows.iter().filter(|m| m.parsed_status.is_none()).count();
-    let mut title = if s.deleted {
-        format!(
-            " Inbox — deleted mail ({}) · U restores · D back ",
-            s.rows.len()
+    let (base, suffix) = if s.deleted {
+        (
+            format!(" Inbox — deleted mail ({})", s.rows.len()),
+            " · U restores · D back",
         )
     } else {
-        format!(" Inbox — {} waiting ({unparsed} unparsed)", s.waiting)
+        (
+            format!(" Inbox — {} waiting ({unparsed} unparsed)", s.waiting),
+            "",
+        )
     };
-    if !s.list.filter.is_empty() {
-        title.push_str(&format!(
-            " · filter: {}",
-            crate::tui::sanitize::line(&s.list.filter)
-        ));
-    }
-    if !s.list.marks.is_empty() {
-        title.push_str(&format!(" · {} marked", s.list.marks.len()));
-    }
-    if !s.deleted {
-        title.push(' ');
-    }
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height < 2 {
-        return;
-    }
-    let w = inner.width as usize;
-    let narrow = w < 100;
-    // Fixed: marker 2, received 14, status 11; each other column is followed by a space.
-    let (fw, sw, tw, jw) = if narrow {
-        let rest = w.saturating_sub(2 + 14 + 11 + 2);
-        (rest / 3, 0, 0, rest - rest / 3)
-    } else {
-        let rest = w.saturating_sub(2 + 14 + 11 + 4 + 10 + 12 + 24);
-        (rest * 3 / 10, 10, 12, rest - rest * 3 / 10)
-    };
-    let mut lines = vec![Line::styled(
-        if narrow {
-            format!(
-                "  {:<13} {:<fw$} {:<jw$} {:<10}",
-                "Received", "From", "Job / subject", "Status"
-            )
-        } else {
-            format!(
-                "  {:<13} {:<fw$} {:<sw$} {:<tw$} {:<jw$} {:<10} {}",
-                "Received", "From", "Software", "Type", "Job / subject", "Status", "Parsed"
-            )
-        },
-        theme.dim(),
-    )];
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height, vis.len());
-    if vis.is_empty() && s.loaded {
-        lines.push(Line::styled(
+    let title = table::title(&base, &s.list.filter, s.list.marks.len(), suffix);
+    let w = area.width.saturating_sub(2) as usize;
+    let mut table = ListTable::new(title, |m: &Mail| m.id, columns(theme, tz, now, w));
+    if s.loaded {
+        table = table.empty(
             if s.deleted {
                 "  No deleted mail."
             } else {
                 "  The Inbox is empty: every job is approved."
             },
             theme.ok(),
-        ));
+        );
     }
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(m) = s.rows.get(*idx) else { continue };
-        let cursor = pos == s.list.cursor;
-        let marker = if cursor {
-            theme.cursor()
-        } else if s.list.marks.contains(&m.id) {
-            theme.mark()
-        } else {
-            " "
-        };
-        let job = m.job_name.clone().unwrap_or_else(|| m.subject.clone());
-        let (badge, style) = parsed_badge(m, theme);
-        let mut spans = vec![
-            Span::raw(format!("{marker} ")),
+    table.draw(f, area, theme, &mut s.list, &s.rows, &vis);
+}
+
+/// Received (with "!" when dated in the future), sender, job or subject and parse status;
+/// software, type and the parse result when the list is at least 100 columns wide.
+fn columns(theme: &Theme, tz: Tz, now: DateTime<Utc>, w: usize) -> Vec<Column<'_, Mail>> {
+    let narrow = w < 100;
+    // Fixed: marker 2, received 14, status 11; each other column is followed by a space.
+    let fw = if narrow {
+        w.saturating_sub(2 + 14 + 11 + 2) / 3
+    } else {
+        w.saturating_sub(2 + 14 + 11 + 4 + 10 + 12 + 24) * 3 / 10
+    };
+    let text = |header: &str, width: Width, get: fn(&Mail) -> &str| {
+        Column::new(header, width, move |m: &Mail| Cell::raw(get(m)))
+    };
+    let mut cols = vec![
+        Column::new("Received", Width::Fixed(13), move |m: &Mail| {
+            let at = m.received_at.with_timezone(&tz).format("%d %b %H:%M");
             if dated_ahead(m.received_at, now) {
-                // "!" in place of the column's last space: dated in the future.
-                Span::styled(
-                    format!(
-                        "{}! ",
-                        m.received_at.with_timezone(&tz).format("%d %b %H:%M")
-                    ),
-                    theme.error(),
-                )
+                Cell::styled(format!("{at}!"), theme.error())
             } else {
-                Span::raw(format!(
-                    "{} ",
-                    m.received_at.with_timezone(&tz).format("%d %b %H:%M ")
-                ))
-            },
-            Span::raw(format!("{} ", fit(&m.from_address, fw))),
-        ];
-        if !narrow {
-            spans.push(Span::raw(format!(
-                "{} ",
-                fit(m.backup_software.as_deref().unwrap_or("—"), sw)
-            )));
-            spans.push(Span::raw(format!(
-                "{} ",
-                fit(m.backup_type.as_deref().unwrap_or("—"), tw)
-            )));
-        }
-        spans.push(Span::raw(format!("{} ", fit(&job, jw))));
-        spans.push(Span::styled(format!("{:<10} ", fit(&badge, 10)), style));
-        if !narrow {
-            spans.push(Span::styled(sanitize::line(&reason(m)), theme.dim()));
-        }
-        let mut line = Line::from(spans);
-        if cursor {
-            line = line.style(theme.selected());
-        }
-        lines.push(line);
+                Cell::raw(at.to_string())
+            }
+        })
+        .gap(0),
+        text("From", Width::Fixed(fw), |m| &m.from_address),
+    ];
+    if !narrow {
+        cols.push(text("Software", Width::Fixed(10), |m| {
+            m.backup_software.as_deref().unwrap_or("—")
+        }));
+        cols.push(text("Type", Width::Fixed(12), |m| {
+            m.backup_type.as_deref().unwrap_or("—")
+        }));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    let job: fn(&Mail) -> &str = |m| m.job_name.as_deref().unwrap_or(&m.subject);
+    if narrow {
+        cols.push(text("Job / subject", Width::Share(1), job));
+    } else {
+        let jw = w.saturating_sub(2 + 14 + 11 + 4 + 10 + 12 + 24) - fw;
+        cols.push(text("Job / subject", Width::Fixed(jw), job));
+    }
+    cols.push(Column::new("Status", Width::Fixed(10), move |m: &Mail| {
+        let (badge, style) = parsed_badge(m, theme);
+        Cell::styled(badge, style)
+    }));
+    if !narrow {
+        cols.push(Column::new("Parsed", Width::Share(1), move |m: &Mail| {
+            Cell::styled(reason(m), theme.dim())
+        }));
+    }
+    cols
 }
 
 fn draw_detail(

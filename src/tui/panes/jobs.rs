@@ -9,7 +9,7 @@ use crate::domain::history::worst_per_day;
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
-use crate::tui::table::fit;
+use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -173,126 +173,108 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     };
     let [top, foot] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     let archived = d.rows.iter().filter(|r| r.archived_at.is_some()).count();
-    let mut title = format!(" Jobs — {} ({archived} archived)", d.rows.len());
-    if !s.list.filter.is_empty() {
-        title.push_str(&format!(
-            " · filter: {}",
-            crate::tui::sanitize::line(&s.list.filter)
-        ));
-    }
-    title.push(' ');
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(top);
-    f.render_widget(block, top);
-    let w = inner.width as usize;
-    let wide = w >= 120;
-    let strip_w = STRIP_DAYS as usize;
-    // marker 2, strip 30 + 1, indicators 5, separators; wide adds software, type and last run.
-    let (sw, tw, lw) = if wide { (11, 11, 26) } else { (0, 0, 0) };
-    let fixed = 2 + strip_w + 1 + 5 + if wide { sw + 1 + tw + 1 + lw + 1 } else { 0 };
-    let rest = w.saturating_sub(fixed + 3);
-    let schw = if wide {
-        rest * 30 / 100
-    } else {
-        rest * 36 / 100
-    };
-    let cw = (rest - schw) * 45 / 100;
-    let jw = rest - schw - cw;
-    let mut header = format!("  {:<cw$} ", "Customer");
-    if wide {
-        header.push_str(&format!("{:<sw$} {:<tw$} ", "Software", "Type"));
-    }
-    header.push_str(&format!(
-        "{:<jw$} {:<schw$} {:<strip_w$} ",
-        "Job",
-        "Schedule",
-        format!("Last {STRIP_DAYS} days")
-    ));
-    if wide {
-        header.push_str(&format!("{:<lw$} ", "Last run"));
-    }
-    let mut lines = vec![Line::styled(header, theme.dim())];
+    let base = format!(" Jobs — {} ({archived} archived)", d.rows.len());
+    let title = table::title(&base, &s.list.filter, 0, "");
     let vis = s.visible();
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height, vis.len());
-    // Only the rows on screen are drawn.
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(r) = d.rows.get(*idx) else { continue };
-        let cursor = pos == s.list.cursor;
-        let plain = if r.archived_at.is_some() {
-            theme.dim()
-        } else {
-            Style::default()
-        };
-        let sched = if r.archived_at.is_some() {
-            "archived".to_string()
-        } else {
-            schedule_label(r)
-        };
-        let mut spans = vec![
-            Span::raw(if cursor {
-                format!("{} ", theme.cursor())
-            } else {
-                "  ".into()
-            }),
-            Span::styled(format!("{} ", fit(&r.job.customer_name, cw)), plain),
-        ];
-        if wide {
-            spans.push(Span::styled(
-                format!(
-                    "{} {} ",
-                    fit(&r.job.backup_software, sw),
-                    fit(&r.job.backup_type, tw)
-                ),
-                plain,
-            ));
-        }
-        spans.push(Span::styled(
-            format!("{} ", fit(&r.job.job_name, jw)),
-            plain,
-        ));
-        spans.push(Span::styled(format!("{} ", fit(&sched, schw)), theme.dim()));
-        spans.extend(strip_spans(theme, d.strips.get(&r.job.id)));
-        spans.push(Span::raw(" "));
-        if wide {
-            let when = r
-                .last_run_at
-                .map(|t| t.with_timezone(&d.tz).format("%d %b %H:%M").to_string())
-                .unwrap_or_else(|| "never".into());
-            let (badge, style) = status_badge(theme, r.last_status.as_deref());
-            spans.push(Span::styled(format!("{when:<13}"), plain));
-            spans.push(Span::styled(fit(&badge, lw - 13), style));
-            spans.push(Span::raw(" "));
-        }
-        let ind = d.indicators.iter().find(|i| i.job_id == r.job.id);
-        spans.push(Span::raw(if ind.is_some_and(|i| i.has_open_ticket) {
-            theme.ticket()
-        } else {
-            "  "
-        }));
-        spans.push(Span::raw(if ind.is_some_and(|i| i.has_open_remark) {
-            theme.remark()
-        } else {
-            "  "
-        }));
-        let mut line = Line::from(spans);
-        if cursor {
-            line = line.style(theme.selected());
-        }
-        lines.push(line);
-    }
-    if vis.is_empty() {
-        lines.push(Line::styled(
+    let w = top.width.saturating_sub(2) as usize;
+    ListTable::new(title, |r: &JobListRow| r.job.id, columns(theme, d, w))
+        .empty(
             if s.list.filter.is_empty() {
                 "  No approved jobs yet: approve mail in the Inbox (1)."
             } else {
                 "  No job matches the filter (Esc clears it)."
             },
             theme.dim(),
-        ));
-    }
-    f.render_widget(Paragraph::new(lines), inner);
+        )
+        .draw(f, top, theme, &mut s.list, &d.rows, &vis);
     draw_detail(f, foot, s, theme);
+}
+
+/// Archived jobs are dimmed.
+fn plain(theme: &Theme, r: &JobListRow) -> Style {
+    if r.archived_at.is_some() {
+        theme.dim()
+    } else {
+        Style::default()
+    }
+}
+
+/// Customer and schedule widths for a list `w` columns wide; the job takes the rest.
+fn name_widths(w: usize, wide: bool) -> (usize, usize) {
+    // marker 2, strip 30 + 1, indicators 5, separators; wide adds software, type and last run.
+    let fixed = 2 + STRIP_DAYS as usize + 1 + 5 + if wide { 11 + 1 + 11 + 1 + 26 + 1 } else { 0 };
+    let rest = w.saturating_sub(fixed + 3);
+    let schw = rest * if wide { 30 } else { 36 } / 100;
+    ((rest - schw) * 45 / 100, schw)
+}
+
+/// Customer, job, schedule, the history strip and the 🎫/💬 indicators; software, type and
+/// the last run when the list is at least 120 columns wide.
+fn columns<'a>(theme: &'a Theme, d: &'a JobsData, w: usize) -> Vec<Column<'a, JobListRow>> {
+    let wide = w >= 120;
+    let (cw, schw) = name_widths(w, wide);
+    let text = |header: &str, width: Width, get: fn(&JobListRow) -> &str| {
+        Column::new(header, width, move |r: &JobListRow| {
+            Cell::styled(get(r), plain(theme, r))
+        })
+    };
+    let mut cols = vec![text("Customer", Width::Fixed(cw), |r| &r.job.customer_name).gap(0)];
+    if wide {
+        cols.push(text("Software", Width::Fixed(11), |r| {
+            &r.job.backup_software
+        }));
+        cols.push(text("Type", Width::Fixed(11), |r| &r.job.backup_type));
+    }
+    cols.push(text("Job", Width::Share(1), |r| &r.job.job_name));
+    cols.push(Column::new(
+        "Schedule",
+        Width::Fixed(schw),
+        move |r: &JobListRow| {
+            let sched = if r.archived_at.is_some() {
+                "archived".to_string()
+            } else {
+                schedule_label(r)
+            };
+            Cell::styled(sched, theme.dim())
+        },
+    ));
+    cols.push(Column::new(
+        format!("Last {STRIP_DAYS} days"),
+        Width::Fixed(STRIP_DAYS as usize),
+        move |r: &JobListRow| Cell::spans(strip_spans(theme, d.strips.get(&r.job.id))),
+    ));
+    if wide {
+        cols.push(Column::new(
+            "Last run",
+            Width::Fixed(13),
+            move |r: &JobListRow| {
+                let when = r
+                    .last_run_at
+                    .map(|t| t.with_timezone(&d.tz).format("%d %b %H:%M").to_string());
+                Cell::styled(when.unwrap_or_else(|| "never".into()), plain(theme, r))
+            },
+        ));
+        cols.push(
+            Column::new("", Width::Fixed(13), move |r: &JobListRow| {
+                let (badge, style) = status_badge(theme, r.last_status.as_deref());
+                Cell::styled(badge, style)
+            })
+            .gap(0),
+        );
+    }
+    let ind = move |r: &JobListRow| d.indicators.iter().find(|i| i.job_id == r.job.id);
+    cols.push(Column::new("", Width::Fixed(2), move |r: &JobListRow| {
+        let open = ind(r).is_some_and(|i| i.has_open_ticket);
+        Cell::raw(if open { theme.ticket() } else { "" })
+    }));
+    cols.push(
+        Column::new("", Width::Fixed(2), move |r: &JobListRow| {
+            let open = ind(r).is_some_and(|i| i.has_open_remark);
+            Cell::raw(if open { theme.remark() } else { "" })
+        })
+        .gap(0),
+    );
+    cols
 }
 
 /// The cursor job in full: what the narrow list leaves out.

@@ -7,12 +7,13 @@ use crate::domain::overrides::{MatchMode, OverrideLevel};
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
-use crate::tui::table::fit;
+use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use sqlx::PgPool;
@@ -151,96 +152,85 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Overrides, theme: &Theme, tz: Tz)
 
 fn draw_list(f: &mut Frame, area: Rect, s: &mut Overrides, theme: &Theme, tz: Tz) {
     let active = s.rows.iter().filter(|o| o.over.rule.active).count();
-    let mut title = format!(" Overrides — {active} active");
-    if s.include_inactive {
-        title.push_str(&format!(", {} inactive shown", s.rows.len() - active));
+    let suffix = if s.include_inactive {
+        format!(", {} inactive shown", s.rows.len() - active)
     } else {
-        title.push_str(" · i shows inactive ones");
-    }
-    if !s.list.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}", sanitize::line(&s.list.filter)));
-    }
-    title.push(' ');
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height < 2 {
-        return;
-    }
-    let wide = inner.width >= 120;
-    // Fixed: marker 2, level 7, status 8, valid 14, active 9 (+ created 26 when wide).
-    let fixed = 2 + 7 + 8 + 14 + 9 + if wide { 26 } else { 0 };
-    let rest = (inner.width as usize).saturating_sub(fixed + 2);
-    let (aw, mw) = (rest / 2, rest - rest / 2);
-    let mut header = format!(
-        "  {:<6} {:<aw$} {:<7} {:<mw$} {:<13} {:<8}",
-        "Level", "Applies to", "Status", "Message", "Valid", "Active"
+        " · i shows inactive ones".to_string()
+    };
+    let base = format!(" Overrides — {active} active{suffix}");
+    let title = table::title(&base, &s.list.filter, 0, "");
+    let w = area.width.saturating_sub(2) as usize;
+    let mut table = ListTable::new(
+        title,
+        |o: &ListedOverride| o.over.rule.id,
+        columns(theme, tz, w),
     );
-    if wide {
-        header.push_str(&format!(" {:<25}", "Created"));
-    }
-    let mut lines = vec![Line::styled(header, theme.dim())];
-    let vis = s.visible();
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list.scroll(height, vis.len());
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(o) = s.rows.get(*idx) else { continue };
-        let cursor = pos == s.list.cursor;
-        let r = &o.over.rule;
-        let plain = if r.active {
-            ratatui::style::Style::default()
-        } else {
-            theme.dim()
-        };
-        let mut spans = vec![
-            Span::raw(if cursor {
-                format!("{} ", theme.cursor())
-            } else {
-                "  ".into()
-            }),
-            Span::styled(format!("{} ", fit(r.level.as_str(), 6)), plain),
-            Span::styled(format!("{} ", fit(&applies_to(o), aw)), plain),
-            Span::styled(format!("{} ", fit(status(o), 7)), plain),
-            Span::styled(format!("{} ", fit(&message(o), mw)), plain),
-            Span::styled(format!("{} ", fit(&window(o, tz, false), 13)), plain),
-            Span::styled(
-                format!("{:<8}", if r.active { "active" } else { "inactive" }),
-                if r.active { theme.ok() } else { theme.dim() },
-            ),
-        ];
-        if wide {
-            spans.push(Span::styled(
-                format!(
-                    " {}",
-                    fit(
-                        &format!(
-                            "{} {}",
-                            o.over.created_by,
-                            o.over.created_at.with_timezone(&tz).format("%d %b %H:%M")
-                        ),
-                        25
-                    )
-                ),
-                theme.dim(),
-            ));
-        }
-        let mut line = Line::from(spans);
-        if cursor {
-            line = line.style(theme.selected());
-        }
-        lines.push(line);
-    }
-    if vis.is_empty() && s.loaded {
-        lines.push(Line::styled(
+    if s.loaded {
+        table = table.empty(
             if !s.list.filter.is_empty() {
                 "  No override matches the filter (Esc clears it)."
             } else {
                 "  No overrides: o on a run in Run Checks (3) treats its reports as success."
             },
             theme.dim(),
+        );
+    }
+    let vis = s.visible();
+    table.draw(f, area, theme, &mut s.list, &s.rows, &vis);
+}
+
+/// Inactive overrides are dimmed.
+fn plain(theme: &Theme, o: &ListedOverride) -> Style {
+    if o.over.rule.active {
+        Style::default()
+    } else {
+        theme.dim()
+    }
+}
+
+/// Level, what it applies to, status, message, validity and state; who created it when the list
+/// is at least 120 columns wide.
+fn columns(theme: &Theme, tz: Tz, w: usize) -> Vec<Column<'_, ListedOverride>> {
+    let wide = w >= 120;
+    // Fixed: marker 2, level 7, status 8, valid 14, active 9 (+ created 26 when wide); what it
+    // applies to takes half of the rest, the message the other half.
+    let fixed = 2 + 7 + 8 + 14 + 9 + if wide { 26 } else { 0 };
+    let aw = w.saturating_sub(fixed + 2) / 2;
+    let text = |header: &str, width: Width, get: fn(&ListedOverride) -> String| {
+        Column::new(header, width, move |o: &ListedOverride| {
+            Cell::styled(get(o), plain(theme, o))
+        })
+    };
+    let mut cols = vec![
+        text("Level", Width::Fixed(6), |o| {
+            o.over.rule.level.as_str().into()
+        })
+        .gap(0),
+        text("Applies to", Width::Fixed(aw), applies_to),
+        text("Status", Width::Fixed(7), |o| status(o).into()),
+        text("Message", Width::Share(1), message),
+        Column::new("Valid", Width::Fixed(13), move |o: &ListedOverride| {
+            Cell::styled(window(o, tz, false), plain(theme, o))
+        }),
+        Column::new("Active", Width::Fixed(8), move |o: &ListedOverride| {
+            if o.over.rule.active {
+                Cell::styled("active", theme.ok())
+            } else {
+                Cell::styled("inactive", theme.dim())
+            }
+        }),
+    ];
+    if wide {
+        cols.push(Column::new(
+            "Created",
+            Width::Fixed(25),
+            move |o: &ListedOverride| {
+                let at = o.over.created_at.with_timezone(&tz).format("%d %b %H:%M");
+                Cell::styled(format!("{} {at}", o.over.created_by), theme.dim())
+            },
         ));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    cols
 }
 
 fn draw_detail(f: &mut Frame, area: Rect, s: &Overrides, theme: &Theme, tz: Tz) {

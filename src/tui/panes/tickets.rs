@@ -6,11 +6,12 @@ use crate::db::scopes::ListedItem;
 use crate::tui::action::Action;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
-use crate::tui::table::fit;
+use crate::tui::table::{Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
 use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use sqlx::PgPool;
@@ -158,6 +159,35 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) {
 }
 
 fn draw_list(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) {
+    let tickets = s.kind == Kind::Tickets;
+    let what = if tickets { "ticket" } else { "remark" };
+    let empty = if !s.list().filter.is_empty() {
+        format!("  No {what} matches the filter (Esc clears it).")
+    } else if s.include_resolved {
+        format!("  No {what}s yet: Run Checks (3) creates them.")
+    } else {
+        format!("  No open {what}s · i shows resolved ones · Run Checks (3) creates them.")
+    };
+    let w = area.width.saturating_sub(2) as usize;
+    let mut table = ListTable::new(
+        String::new(),
+        |i: &ListedItem| i.id,
+        columns(theme, tz, tickets, w),
+    )
+    .title_line(list_title(s, theme));
+    if s.loaded {
+        table = table.empty(&empty, theme.dim());
+    }
+    let vis = s.visible();
+    let (rows, list) = match s.kind {
+        Kind::Tickets => (&s.tickets, &mut s.ticket_list),
+        Kind::Remarks => (&s.remarks, &mut s.remark_list),
+    };
+    table.draw(f, area, theme, list, rows, &vis);
+}
+
+/// The two lists as tabs (the shown one highlighted), then the live filter.
+fn list_title(s: &Tickets, theme: &Theme) -> Line<'static> {
     let open = |rows: &[ListedItem]| rows.iter().filter(|i| i.resolved_at.is_none()).count();
     let tab = |k: Kind, label: String| {
         if s.kind == k {
@@ -193,106 +223,77 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) 
         ));
     }
     title.push(Span::raw(" "));
-    let block = Block::bordered().title(Line::from(title));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height < 2 {
-        return;
+    Line::from(title)
+}
+
+/// Resolved items are dimmed.
+fn plain(theme: &Theme, i: &ListedItem) -> Style {
+    if i.resolved_at.is_none() {
+        Style::default()
+    } else {
+        theme.dim()
     }
-    let w = inner.width as usize;
-    let tickets = s.kind == Kind::Tickets;
-    // Fixed: marker 2, state 16, from 7, runs 5 (+ code 16 and Autotask 3 for tickets).
-    let fixed = 2 + 16 + 7 + 5 + if tickets { 16 + 3 } else { 0 };
-    let rest = w.saturating_sub(fixed + 1);
-    let (tw, sw) = if tickets {
-        (0, rest)
+}
+
+/// Code and Autotask flag (tickets) or text (remarks), state, active from, linked runs and
+/// scope, for a list `w` columns wide.
+fn columns(theme: &Theme, tz: Tz, tickets: bool, w: usize) -> Vec<Column<'_, ListedItem>> {
+    let mut cols = if tickets {
+        vec![
+            Column::new("Code", Width::Fixed(15), move |i: &ListedItem| {
+                Cell::styled(i.code.as_deref().unwrap_or(""), plain(theme, i))
+            })
+            .gap(0),
+            Column::new("AT", Width::Fixed(2), move |i: &ListedItem| {
+                let at = if i.autotask_ticket_id.is_some() {
+                    "AT"
+                } else {
+                    ""
+                };
+                Cell::styled(at, theme.key())
+            }),
+        ]
     } else {
-        (rest / 2, rest - rest / 2)
+        // Marker 2, state 16, from 7, runs 5; the text takes half of the rest.
+        let tw = w.saturating_sub(2 + 16 + 7 + 5 + 1) / 2;
+        vec![
+            Column::new("Remark", Width::Fixed(tw), move |i: &ListedItem| {
+                Cell::styled(i.text.as_str(), plain(theme, i))
+            })
+            .gap(0),
+        ]
     };
-    let header = if tickets {
-        format!(
-            "  {:<15} {:<2} {:<15} {:<6} {:>4} {}",
-            "Code", "AT", "State", "From", "Runs", "Scope"
-        )
-    } else {
-        format!(
-            "  {:<tw$} {:<15} {:<6} {:>4} {}",
-            "Remark", "State", "From", "Runs", "Scope"
-        )
-    };
-    let mut lines = vec![Line::styled(header, theme.dim())];
-    let vis = s.visible();
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = s.list_mut().scroll(height, vis.len());
-    let cursor_at = s.list().cursor;
-    for (pos, idx) in vis.iter().enumerate().skip(offset).take(height) {
-        let Some(i) = s.rows().get(*idx) else {
-            continue;
-        };
-        let cursor = pos == cursor_at;
-        let plain = if i.resolved_at.is_none() {
-            ratatui::style::Style::default()
-        } else {
-            theme.dim()
-        };
-        let mut spans = vec![Span::raw(if cursor {
-            format!("{} ", theme.cursor())
-        } else {
-            "  ".into()
-        })];
-        if tickets {
-            spans.push(Span::styled(
-                format!("{} ", fit(i.code.as_deref().unwrap_or(""), 15)),
-                plain,
-            ));
-            spans.push(Span::styled(
-                format!(
-                    "{:<2} ",
-                    if i.autotask_ticket_id.is_some() {
-                        "AT"
-                    } else {
-                        ""
-                    }
-                ),
-                theme.key(),
-            ));
-        } else {
-            spans.push(Span::styled(format!("{} ", fit(&i.text, tw)), plain));
-        }
-        spans.push(Span::styled(
-            format!("{} ", fit(&state(i, tz), 15)),
-            if i.resolved_at.is_none() {
+    cols.push(Column::new(
+        "State",
+        Width::Fixed(15),
+        move |i: &ListedItem| {
+            let style = if i.resolved_at.is_none() {
                 theme.attention()
             } else {
                 theme.dim()
-            },
-        ));
-        spans.push(Span::styled(
-            format!("{} ", i.active_from.format("%d %b")),
-            plain,
-        ));
-        spans.push(Span::styled(format!("{:>4} ", i.linked_runs), plain));
-        spans.push(Span::styled(fit(&scope_text(i), sw), plain));
-        let mut line = Line::from(spans);
-        if cursor {
-            line = line.style(theme.selected());
-        }
-        lines.push(line);
-    }
-    if vis.is_empty() && s.loaded {
-        let what = if tickets { "ticket" } else { "remark" };
-        lines.push(Line::styled(
-            if !s.list().filter.is_empty() {
-                format!("  No {what} matches the filter (Esc clears it).")
-            } else if s.include_resolved {
-                format!("  No {what}s yet: Run Checks (3) creates them.")
-            } else {
-                format!("  No open {what}s · i shows resolved ones · Run Checks (3) creates them.")
-            },
-            theme.dim(),
-        ));
-    }
-    f.render_widget(Paragraph::new(lines), inner);
+            };
+            Cell::styled(state(i, tz), style)
+        },
+    ));
+    cols.push(Column::new(
+        "From",
+        Width::Fixed(6),
+        move |i: &ListedItem| {
+            Cell::styled(i.active_from.format("%d %b").to_string(), plain(theme, i))
+        },
+    ));
+    cols.push(
+        Column::new("Runs", Width::Fixed(4), move |i: &ListedItem| {
+            Cell::styled(i.linked_runs.to_string(), plain(theme, i))
+        })
+        .right(),
+    );
+    cols.push(Column::new(
+        "Scope",
+        Width::Share(1),
+        move |i: &ListedItem| Cell::styled(scope_text(i), plain(theme, i)),
+    ));
+    cols
 }
 
 fn draw_detail(f: &mut Frame, area: Rect, s: &Tickets, theme: &Theme, tz: Tz) {
