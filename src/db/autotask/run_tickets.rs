@@ -177,6 +177,39 @@ pub async fn internal_ticket(
     .await?)
 }
 
+/// The internal twin of an Autotask ticket. A ticket put on runs without its twin (older data)
+/// gets one now, from the newest run that carries it; `None` when no run carries it either.
+async fn twin(
+    tx: &mut PgConnection,
+    autotask_ticket_id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Ticket>, DbError> {
+    let run: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT job_id, autotask_ticket_number FROM job_runs WHERE autotask_ticket_id = $1 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(autotask_ticket_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let number = run.as_ref().and_then(|r| r.1.clone()).unwrap_or_default();
+    if let Some(t) = internal_ticket(&mut *tx, autotask_ticket_id, &number).await? {
+        return Ok(Some(t));
+    }
+    match run {
+        Some((job_id, Some(number))) if !number.trim().is_empty() => {
+            let new = NewTicket {
+                code: Code::External(number),
+                description: String::new(),
+                autotask_ticket_id: Some(autotask_ticket_id),
+                scopes: vec![Scope::Job { job_id }],
+            };
+            Ok(Some(tickets::create(tx, &new, by, now).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The ticket was completed in Autotask (or resolved from here): its internal twin is resolved,
 /// so it stops propagating; old runs keep it. Returns the internal ticket id, if there is one.
 pub async fn mark_completed(
@@ -186,30 +219,9 @@ pub async fn mark_completed(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbError> {
     let mut tx = conn.begin().await?;
-    let run: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT job_id, autotask_ticket_number FROM job_runs WHERE autotask_ticket_id = $1 \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(autotask_ticket_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let number = run.as_ref().and_then(|r| r.1.clone()).unwrap_or_default();
-    let t = match internal_ticket(&mut *tx, autotask_ticket_id, &number).await? {
-        Some(t) => t,
-        // A ticket put on runs without its twin (older data): make the twin, so that
-        // propagation sees the ticket resolved.
-        None => match run {
-            Some((job_id, Some(number))) if !number.trim().is_empty() => {
-                let new = NewTicket {
-                    code: Code::External(number),
-                    description: String::new(),
-                    autotask_ticket_id: Some(autotask_ticket_id),
-                    scopes: vec![Scope::Job { job_id }],
-                };
-                tickets::create(&mut tx, &new, by, now).await?
-            }
-            _ => return Ok(None),
-        },
+    // Made when missing, so that propagation sees the ticket resolved.
+    let Some(t) = twin(&mut tx, autotask_ticket_id, by, now).await? else {
+        return Ok(None);
     };
     if t.resolved_at.is_none() {
         tickets::resolve(&mut tx, t.id, by, now).await?;
@@ -255,31 +267,10 @@ pub async fn mark_deleted(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let run: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT job_id, autotask_ticket_number FROM job_runs WHERE autotask_ticket_id = $1 \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(autotask_ticket_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let number = run.as_ref().and_then(|r| r.1.clone()).unwrap_or_default();
-    let twin = match internal_ticket(&mut *tx, autotask_ticket_id, &number).await? {
-        Some(t) => Some(t.id),
-        // A ticket put on runs without its twin (older data): make the twin, so that the
-        // state has a place to live.
-        None => match run {
-            Some((job_id, Some(number))) if !number.trim().is_empty() => {
-                let new = NewTicket {
-                    code: Code::External(number),
-                    description: String::new(),
-                    autotask_ticket_id: Some(autotask_ticket_id),
-                    scopes: vec![Scope::Job { job_id }],
-                };
-                Some(tickets::create(&mut tx, &new, by, now).await?.id)
-            }
-            _ => None,
-        },
-    };
+    // Made when missing, so that the deleted state has a place to live.
+    let twin = twin(&mut tx, autotask_ticket_id, by, now)
+        .await?
+        .map(|t| t.id);
     let mut newly = false;
     if let Some(id) = twin {
         newly = sqlx::query(
