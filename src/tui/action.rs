@@ -19,30 +19,38 @@ use crate::services::autotask_poller;
 use crate::services::importer::ImportEvent;
 use crate::services::missed_runs;
 
-/// The action for failed background work: the database marked down when the cause is an
-/// unreachable database (said once, in one readable sentence), else an error toast.
-pub fn failed<E: std::error::Error + 'static>(what: &str, e: E) -> Action {
-    if !unavailable(&e) {
-        return Action::Failed(format!("{what}: {e}"));
-    }
-    let cause = root_cause(&e);
-    if what.starts_with("loading") {
-        Action::DatabaseDown(format!("database unavailable: {cause}"))
+/// The action for a failed load (a pane, a detail, a mail): the database marked down when the
+/// cause is an unreachable database (said once, in one readable sentence), else an error toast.
+pub fn load_failed<E: std::error::Error + 'static>(what: &str, e: E) -> Action {
+    if unavailable(&e) {
+        Action::DatabaseDown(format!("database unavailable: {}", root_cause(&e)))
     } else {
-        Action::ChangeFailedDatabaseDown(format!(
-            "{}: database unavailable ({cause})",
-            not_done(what)
-        ))
+        Action::Failed(format!("{what}: {e}"))
     }
 }
 
-/// "not reviewed", "remark not saved": what did not happen, in the operator's words.
-pub fn not_done(what: &str) -> String {
+/// The action for a failed change (a review, a remark, a ticket …): when the database is
+/// unreachable it is marked down and the operator hears, every time, that the change did not
+/// happen; else an error toast.
+pub fn failed<E: std::error::Error + 'static>(what: &str, e: E) -> Action {
+    if unavailable(&e) {
+        Action::ChangeFailedDatabaseDown(format!(
+            "{}: database unavailable ({})",
+            not_done(what),
+            root_cause(&e)
+        ))
+    } else {
+        Action::Failed(format!("{what}: {e}"))
+    }
+}
+
+/// "not reviewed", "remark not done": what did not happen, in the operator's words.
+fn not_done(what: &str) -> String {
     match what {
         "review" => "not reviewed".into(),
         "undo" => "not undone".into(),
         "approve" => "not approved".into(),
-        other => format!("{other} not saved"),
+        other => format!("{other} not done"),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::tui::action::Action;
 use crate::tui::clipboard;
 use crate::tui::panes::Pane;
 
-use crate::tui::action::failed;
+use crate::tui::action::{failed, load_failed};
 
 impl App {
     pub(crate) fn review_run(&mut self, run_id: i64) {
@@ -197,7 +197,7 @@ impl App {
         self.spawn(async move {
             match db::customers::list(&pool).await {
                 Ok(c) => Action::CustomersLoaded(c),
-                Err(e) => failed("loading customers", e),
+                Err(e) => load_failed("loading customers", e),
             }
         });
         let pool = self.pool();
@@ -465,7 +465,7 @@ impl App {
                     crate::tui::pager::readable_text(&raw)
                 }),
                 Ok(None) => Action::Failed("the raw mail was not kept".into()),
-                Err(e) => failed("opening the mail", e),
+                Err(e) => load_failed("opening the mail", e),
             }
         });
     }

@@ -116,7 +116,7 @@ impl Activity {
 pub async fn load(pool: PgPool) -> Action {
     match crate::db::audit::recent(&pool, AUDIT_LIMIT).await {
         Ok(entries) => Action::ActivityLoaded(entries),
-        Err(e) => crate::tui::action::failed("loading the audit log", e),
+        Err(e) => crate::tui::action::load_failed("loading the audit log", e),
     }
 }
 

@@ -70,7 +70,7 @@ impl Customers {
 pub async fn load(pool: PgPool) -> Action {
     match crate::db::customers::overview(&pool).await {
         Ok(rows) => Action::CustomersPaneLoaded(rows),
-        Err(e) => crate::tui::action::failed("loading Customers", e),
+        Err(e) => crate::tui::action::load_failed("loading Customers", e),
     }
 }
 

@@ -139,7 +139,7 @@ pub async fn load(pool: PgPool, end: Option<NaiveDate>, now: DateTime<Utc>) -> A
     }
     match go(&pool, end, now).await {
         Ok(g) => Action::DailyLoaded(Box::new(g)),
-        Err(e) => crate::tui::action::failed("loading Daily Jobs", e),
+        Err(e) => crate::tui::action::load_failed("loading Daily Jobs", e),
     }
 }
 

@@ -118,7 +118,7 @@ pub async fn load(pool: PgPool, deleted: bool, limit: i64) -> Action {
             deleted,
             waiting,
         },
-        (Err(e), _) | (_, Err(e)) => crate::tui::action::failed("loading the Inbox", e),
+        (Err(e), _) | (_, Err(e)) => crate::tui::action::load_failed("loading the Inbox", e),
     }
 }
 
@@ -134,7 +134,7 @@ pub async fn load_detail(pool: PgPool, mail_id: i64) -> Action {
     }
     match go(&pool, mail_id).await {
         Ok(d) => Action::MailDetailLoaded(Box::new(d)),
-        Err(e) => crate::tui::action::failed("loading the mail", e),
+        Err(e) => crate::tui::action::load_failed("loading the mail", e),
     }
 }
 

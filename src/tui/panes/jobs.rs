@@ -145,7 +145,7 @@ pub async fn load(pool: PgPool, now: DateTime<Utc>) -> Action {
     }
     match go(&pool, now).await {
         Ok(d) => Action::JobsLoaded(Box::new(d)),
-        Err(e) => crate::tui::action::failed("loading Jobs", e),
+        Err(e) => crate::tui::action::load_failed("loading Jobs", e),
     }
 }
 

@@ -79,7 +79,7 @@ pub async fn load(pool: PgPool, include_inactive: bool) -> Action {
             include_inactive,
             rows,
         },
-        Err(e) => crate::tui::action::failed("loading Overrides", e),
+        Err(e) => crate::tui::action::load_failed("loading Overrides", e),
     }
 }
 

@@ -190,22 +190,22 @@ pub async fn load_queue(pool: PgPool, include_reviewed: bool, now: DateTime<Utc>
     let since = include_reviewed.then(|| now - TimeDelta::days(7));
     match db::review::queue(&pool, since).await {
         Ok(rows) => Action::QueueLoaded(rows),
-        // The queue is read by every reload: its failure always means the database is down.
-        Err(e) => Action::DatabaseDown(format!("database unavailable: {}", e.cause())),
+        // Every reload reads the queue, so this is where an outage shows first.
+        Err(e) => crate::tui::action::load_failed("loading Run Checks", e),
     }
 }
 
 pub async fn load_runs(pool: PgPool, job_id: i64, include_reviewed: bool) -> Action {
     match db::review::runs_of_job(&pool, job_id, include_reviewed).await {
         Ok(runs) => Action::RunsLoaded { job_id, runs },
-        Err(e) => crate::tui::action::failed("loading runs", e),
+        Err(e) => crate::tui::action::load_failed("loading runs", e),
     }
 }
 
 pub async fn load_detail(pool: PgPool, run_id: i64, tz: Tz, now: DateTime<Utc>) -> Action {
     match detail(&pool, run_id, tz, now).await {
         Ok(d) => Action::RunDetailLoaded(Box::new(d)),
-        Err(e) => crate::tui::action::failed("loading the run", e),
+        Err(e) => crate::tui::action::load_failed("loading the run", e),
     }
 }
 

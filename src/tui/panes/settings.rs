@@ -342,7 +342,7 @@ pub async fn load(pool: PgPool) -> Action {
     }
     match go(&pool).await {
         Ok(d) => Action::SettingsLoaded(Box::new(d)),
-        Err(e) => crate::tui::action::failed("loading Settings", e),
+        Err(e) => crate::tui::action::load_failed("loading Settings", e),
     }
 }
 

@@ -124,7 +124,9 @@ pub async fn load(pool: PgPool, include_resolved: bool) -> Action {
             tickets,
             remarks,
         },
-        (Err(e), _) | (_, Err(e)) => crate::tui::action::failed("loading Tickets & Remarks", e),
+        (Err(e), _) | (_, Err(e)) => {
+            crate::tui::action::load_failed("loading Tickets & Remarks", e)
+        }
     }
 }
 
