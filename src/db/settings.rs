@@ -107,10 +107,15 @@ pub struct Policy {
 /// Default largest mail imported whole: 25 MB.
 pub const DEFAULT_MAX_MAIL_MB: u32 = 25;
 
+/// Bytes of a size limit in MB.
+pub fn mb_to_bytes(mb: u32) -> usize {
+    usize::try_from(u64::from(mb) * 1024 * 1024).unwrap_or(usize::MAX)
+}
+
 impl Policy {
     /// [`Policy::max_mail_mb`] in bytes.
     pub fn max_mail_bytes(&self) -> usize {
-        usize::try_from(u64::from(self.max_mail_mb) * 1024 * 1024).unwrap_or(usize::MAX)
+        mb_to_bytes(self.max_mail_mb)
     }
 }
 

@@ -7,12 +7,7 @@ use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-pub use crate::db::settings::DEFAULT_MAX_MAIL_MB;
-
-/// Bytes of a size limit in MB.
-pub fn mb_to_bytes(mb: u32) -> usize {
-    usize::try_from(u64::from(mb) * 1024 * 1024).unwrap_or(usize::MAX)
-}
+pub use crate::db::settings::{DEFAULT_MAX_MAIL_MB, mb_to_bytes};
 
 /// [`DEFAULT_MAX_MAIL_MB`] in bytes.
 pub fn default_max_bytes() -> usize {

@@ -229,17 +229,28 @@ async fn ingest_in(
 
 /// Stores and routes a batch in one transaction (fast for bulk import). When the batch fails
 /// as a whole, each mail is retried on its own, so one bad mail costs only itself.
+/// The size limit comes from the settings.
 pub async fn ingest_batch(
     pool: &PgPool,
     batch: &[Incoming],
     now: DateTime<Utc>,
 ) -> Vec<Result<Outcome, DbError>> {
-    // The size limit is shared policy; an unreadable policy falls back to the default here and
-    // the batch reports the database error itself.
+    // An unreadable policy falls back to the default here; the batch then reports the
+    // database error itself.
     let max_bytes = db::settings::policy(pool)
         .await
         .map(|p| p.max_mail_bytes())
         .unwrap_or_else(|_| limits::default_max_bytes());
+    ingest_batch_limited(pool, batch, now, max_bytes).await
+}
+
+/// [`ingest_batch`] with the size limit given (an import cycle reads it once, not per batch).
+pub async fn ingest_batch_limited(
+    pool: &PgPool,
+    batch: &[Incoming],
+    now: DateTime<Utc>,
+    max_bytes: usize,
+) -> Vec<Result<Outcome, DbError>> {
     let prepared = prepare_all(batch, now, max_bytes);
     let whole = async {
         let mut tx = pool.begin().await?;

@@ -144,7 +144,8 @@ async fn cycle<S: MailSource>(
     progress: &mut (dyn FnMut(usize, usize) + Send),
     stop: &watch::Receiver<bool>,
 ) -> Result<ImportSummary, ImportError> {
-    source.set_max_mail_bytes(db::settings::policy(pool).await?.max_mail_bytes());
+    let max_bytes = db::settings::policy(pool).await?.max_mail_bytes();
+    source.set_max_mail_bytes(max_bytes);
     let messages = source.list().await?;
     let mut s = ImportSummary {
         listed: messages.len(),
@@ -178,7 +179,7 @@ async fn cycle<S: MailSource>(
             }
         }
         let incoming: Vec<Incoming> = fetched.iter().map(|(_, i)| i.clone()).collect();
-        let outcomes = pipeline::ingest_batch(pool, &incoming, now()).await;
+        let outcomes = pipeline::ingest_batch_limited(pool, &incoming, now(), max_bytes).await;
         for ((msg, _), outcome) in fetched.iter().zip(outcomes) {
             match outcome {
                 Ok(o) => {
