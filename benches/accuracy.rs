@@ -2,7 +2,8 @@
 //! `accuracy` integration test scores): 60 days of history for 42 jobs imported through the folder
 //! importer before approval, every job approved, then the missed-run pass. Prints a line per job
 //! and the totals: schedules right, slot time error, Missed-run precision and recall, and how long
-//! each step took. Runs against DATABASE_URL when set, else a throwaway embedded cluster:
+//! each step took. Runs in a fresh `<database>_bench` beside DATABASE_URL when set, else in a throwaway
+//! embedded cluster:
 //! `cargo bench --bench accuracy` (approving job by job, as from the Inbox) or
 //! `cargo bench --bench accuracy -- job-list` (approving every job at once, as `jobs import`).
 
@@ -14,22 +15,15 @@ mod corpus;
 #[path = "../tests/it/accuracy/evaluate.rs"]
 mod evaluate;
 
-use backupchecks::db::Database;
-use backupchecks::db::embedded::{EmbeddedCluster, Tuning};
-use std::os::unix::fs::PermissionsExt;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let work = tempfile::Builder::new().prefix("bc-bench-").tempdir()?;
-    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755))?;
-    let db = match std::env::var("DATABASE_URL") {
-        Ok(url) => Database::open_url(&backupchecks::config::Secret::new(url)).await?,
-        Err(_) => {
-            let cluster = EmbeddedCluster::new(&work.path().join("c"), Tuning::default())?;
-            Database::open_embedded(cluster, "bench").await?
-        }
-    };
+    let db = support::fresh_database(work.path()).await?;
     let mails = tempfile::tempdir()?;
     let start = Instant::now();
     let corpus = corpus::onboarding();

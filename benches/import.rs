@@ -1,35 +1,20 @@
 //! Import throughput: generates N report mails in a folder and imports them in one cycle into
-//! PostgreSQL (the server in DATABASE_URL, else a throwaway embedded cluster). Run with
-//! `cargo bench --bench import` (N = 10000) or `cargo bench --bench import -- 2000`.
+//! PostgreSQL (a fresh `<database>_bench` beside DATABASE_URL, else a throwaway embedded
+//! cluster). Run with `cargo bench --bench import` (N = 10000) or
+//! `cargo bench --bench import -- 2000`.
 
 // A benchmark aborts on a setup error; a panic with its message is the report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use backupchecks::db::Database;
-use backupchecks::db::embedded::{EmbeddedCluster, Tuning};
+#[path = "support/mod.rs"]
+mod support;
+
 use backupchecks::ingest::folder::FolderSource;
 use backupchecks::services::importer;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Instant;
 
-fn write_mails(dir: &std::path::Path, from: usize, n: usize) -> anyhow::Result<()> {
-    for i in from..from + n {
-        std::fs::write(dir.join(format!("{i:06}.eml")), mail(i))?;
-    }
-    Ok(())
-}
-
-fn mail(i: usize) -> String {
-    let job = format!("job {}", i % 200);
-    format!(
-        "From: Backup Script <cron{}@host.example>\r\nTo: backups@msp.example\r\n\
-         Subject: [backupchecks] {job}\r\nDate: Thu, 19 Nov 2026 22:05:00 +0000\r\n\
-         Message-ID: <bench-{i}@host.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
-         Software: ScriptBackup\nType: Archive\nJob: {job}\nStatus: Success\n\
-         Object: /srv | ok | \nObject: /etc | ok | \nObject: /var/lib/app | warning | slow disk\n",
-        i % 50
-    )
-}
+/// Jobs the generated mail belongs to.
+const JOBS: usize = 200;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -38,16 +23,9 @@ async fn main() -> anyhow::Result<()> {
         .find_map(|a| a.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::tempdir()?;
-    write_mails(dir.path(), 0, n)?;
+    support::write_mails(dir.path(), "bench", 0, n, JOBS)?;
     let work = tempfile::Builder::new().prefix("bc-bench-").tempdir()?;
-    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755))?;
-    let db = match std::env::var("DATABASE_URL") {
-        Ok(url) => Database::open_url(&backupchecks::config::Secret::new(url)).await?,
-        Err(_) => {
-            let cluster = EmbeddedCluster::new(&work.path().join("c"), Tuning::default())?;
-            Database::open_embedded(cluster, "bench").await?
-        }
-    };
+    let db = support::fresh_database(work.path()).await?;
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let mut source = FolderSource::new(dir.path());
     let start = Instant::now();
@@ -92,7 +70,7 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // Known jobs: new mail becomes runs at once (overrides, propagation, missed-slot clean-up).
-    write_mails(dir.path(), n, n)?;
+    support::write_mails(dir.path(), "bench", n, n, JOBS)?;
     let start = Instant::now();
     let summary = importer::run_cycle(
         db.pool(),

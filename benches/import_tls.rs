@@ -5,6 +5,9 @@
 //! each transport it approves 200 jobs, then times N mails of those known jobs straight into runs
 //! — the path with the most round trips per mail, so the one a slow round trip hurts most.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use backupchecks::config::{DatabaseConfig, Secret};
 use backupchecks::db::Database;
 use backupchecks::db::inbox::CustomerChoice;
@@ -14,18 +17,6 @@ use std::time::Instant;
 
 const JOBS: usize = 200;
 
-fn mail(i: usize) -> String {
-    let job = format!("job {}", i % JOBS);
-    format!(
-        "From: Backup Script <cron{}@host.example>\r\nTo: backups@msp.example\r\n\
-         Subject: [backupchecks] {job}\r\nDate: Thu, 19 Nov 2026 22:05:00 +0000\r\n\
-         Message-ID: <tls-bench-{i}@host.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
-         Software: ScriptBackup\nType: Archive\nJob: {job}\nStatus: Success\n\
-         Object: /srv | ok | \nObject: /etc | ok | \nObject: /var/lib/app | warning | slow disk\n",
-        i % 50
-    )
-}
-
 fn with_sslmode(url: &str, mode: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}sslmode={mode}")
@@ -33,9 +24,7 @@ fn with_sslmode(url: &str, mode: &str) -> String {
 
 async fn import(db: &Database, from: usize, n: usize) -> anyhow::Result<f64> {
     let dir = tempfile::tempdir()?;
-    for i in from..from + n {
-        std::fs::write(dir.path().join(format!("{i:06}.eml")), mail(i))?;
-    }
+    support::write_mails(dir.path(), "tls-bench", from, n, JOBS)?;
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let mut source = FolderSource::new(dir.path());
     let start = Instant::now();
