@@ -80,15 +80,14 @@ pub async fn approve(
         Some(j) => j,
         None => jobs::create(&mut *conn, customer.id, &identity, m.informational, now).await?,
     };
-    let mut runs_created = 0;
-    for waiting in mail::waiting_with_identity(&mut *conn, &identity).await? {
-        if runs::create_from_mail(&mut *conn, job.id, waiting, now)
-            .await?
-            .is_some()
-        {
-            runs_created += 1;
-        }
-    }
+    let waiting: Vec<(i64, i64)> = mail::waiting_with_identity(&mut *conn, &identity)
+        .await?
+        .into_iter()
+        .map(|mail_id| (job.id, mail_id))
+        .collect();
+    let runs_created = runs::create_from_mails(&mut *conn, &waiting, now)
+        .await?
+        .len();
     audit::record(
         &mut *conn,
         operator,

@@ -115,6 +115,46 @@ pub async fn find_active_by_identity(
     .await?)
 }
 
+/// The active jobs (not archived or deleted, of a customer not deleted) of many identities at
+/// once, by identity; identities without one are left out.
+pub async fn find_active_by_identities(
+    ex: impl PgExecutor<'_>,
+    identities: &[JobIdentity],
+) -> Result<std::collections::HashMap<JobIdentity, i64>, DbError> {
+    if identities.is_empty() {
+        return Ok(Default::default());
+    }
+    let column = |f: fn(&JobIdentity) -> &str| -> Vec<&str> { identities.iter().map(f).collect() };
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT DISTINCT j.from_address, j.backup_software, j.backup_type, j.job_name, j.id \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(f, s, t, n) \
+         JOIN jobs j ON j.from_address = u.f AND j.backup_software = u.s \
+                    AND j.backup_type = u.t AND j.job_name = u.n \
+         JOIN customers c ON c.id = j.customer_id \
+         WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND c.deleted_at IS NULL",
+    )
+    .bind(column(|i| &i.from_address))
+    .bind(column(|i| &i.backup_software))
+    .bind(column(|i| &i.backup_type))
+    .bind(column(|i| &i.job_name))
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(from_address, backup_software, backup_type, job_name, id)| {
+                let identity = JobIdentity {
+                    from_address,
+                    backup_software,
+                    backup_type,
+                    job_name,
+                };
+                (identity, id)
+            },
+        )
+        .collect())
+}
+
 /// A job as overview screens list it: with its customer and schedule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobOverview {

@@ -169,15 +169,13 @@ async fn import_in(
             None => "the customer's Autotask company was kept".into(),
         });
     }
-    let mut runs_created = 0;
-    for mail_id in waiting {
-        if runs::create_from_mail(&mut *conn, job_id, mail_id, now)
-            .await?
-            .is_some()
-        {
-            runs_created += 1;
-        }
-    }
+    let pairs: Vec<(i64, i64)> = waiting
+        .into_iter()
+        .map(|mail_id| (job_id, mail_id))
+        .collect();
+    let runs_created = runs::create_from_mails(&mut *conn, &pairs, now)
+        .await?
+        .len();
     audit::record(
         &mut *conn,
         by,

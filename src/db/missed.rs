@@ -137,6 +137,25 @@ pub async fn remove_satisfied_by(conn: &mut PgConnection, run_id: i64) -> Result
     }
 }
 
+/// Real runs among `run_ids` with an unreviewed Missed run of their job within
+/// [`SATISFY_WINDOW`]: the only ones [`remove_satisfied_by`] can change. In run order.
+pub(super) async fn runs_near_open_missed(
+    conn: &mut PgConnection,
+    run_ids: &[i64],
+) -> Result<Vec<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT r.id FROM job_runs r WHERE r.id = ANY($1) AND NOT r.missed \
+           AND EXISTS (SELECT 1 FROM job_runs m WHERE m.job_id = r.job_id AND m.missed \
+                       AND m.reviewed_at IS NULL \
+                       AND m.run_at BETWEEN r.run_at - $2 AND r.run_at + $2) \
+         ORDER BY r.id",
+    )
+    .bind(run_ids)
+    .bind(SATISFY_WINDOW)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// Removes the unreviewed Missed run of job `job_id` whose slot a real run at `run_at` satisfies.
 ///
 /// The slot's expected instant is the Missed run's own time, computed from the job's effective

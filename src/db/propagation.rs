@@ -12,11 +12,31 @@ use sqlx::PgConnection;
 /// Called in the transaction that created run `run_id` (after its objects and
 /// [`super::overrides::apply_to_run`]), for every new run.
 pub async fn on_new_run(conn: &mut PgConnection, run_id: i64) -> Result<(), DbError> {
-    // Strategy 1: open tickets and remarks whose scope covers the run.
-    scopes::link_open(conn, TICKETS, run_id).await?;
-    scopes::link_open(conn, REMARKS, run_id).await?;
-    copy_autotask_ticket(conn, run_id).await?;
-    missed::remove_satisfied_by(conn, run_id).await?;
+    on_new_runs(conn, &[run_id]).await
+}
+
+/// [`on_new_run`] for many runs created together, in a few statements: the per-run steps run
+/// only for the runs they can change (a job with an Autotask ticket, a slot with a Missed run),
+/// in run order, so the outcome is that of one run after another.
+pub async fn on_new_runs(conn: &mut PgConnection, run_ids: &[i64]) -> Result<(), DbError> {
+    // Strategy 1: open tickets and remarks whose scope covers the runs.
+    scopes::link_open(conn, TICKETS, run_ids).await?;
+    scopes::link_open(conn, REMARKS, run_ids).await?;
+    let with_ticket: Vec<i64> = sqlx::query_scalar(
+        "SELECT n.id FROM job_runs n WHERE n.id = ANY($1) AND n.autotask_ticket_id IS NULL \
+           AND EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = n.job_id \
+                       AND r.autotask_ticket_id IS NOT NULL AND r.id <> n.id) \
+         ORDER BY n.id",
+    )
+    .bind(run_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for run_id in with_ticket {
+        copy_autotask_ticket(conn, run_id).await?;
+    }
+    for run_id in missed::runs_near_open_missed(conn, run_ids).await? {
+        missed::remove_satisfied_by(conn, run_id).await?;
+    }
     Ok(())
 }
 

@@ -95,37 +95,62 @@ pub async fn create_from_mail(
     mail_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbError> {
-    let run_id: Option<i64> = sqlx::query_scalar(
+    let made = create_from_mails(conn, &[(job_id, mail_id)], now).await?;
+    Ok(made.first().map(|&(_, run_id)| run_id))
+}
+
+/// [`create_from_mail`] for many `(job_id, mail_id)` pairs in a few statements, whatever their
+/// number: an import batch or an approval with thousands of waiting mails does not pay a round
+/// trip per mail and step. Runs are created in the order given (their ids follow it); mails
+/// that have a run already, or no parse result, are skipped. Returns `(mail_id, run_id)` of the
+/// runs created, in that order.
+pub async fn create_from_mails(
+    conn: &mut PgConnection,
+    pairs: &[(i64, i64)],
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>, DbError> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (jobs, mails): (Vec<i64>, Vec<i64>) = pairs.iter().copied().unzip();
+    let mut made: Vec<(i64, i64)> = sqlx::query_as(
         "INSERT INTO job_runs (job_id, mail_id, run_at, parsed_status, effective_status, \
          message, source_type) \
-         SELECT $1, id, received_at, parsed_status, parsed_status, parse_message, 'mail' \
-         FROM mail_messages WHERE id = $2 AND parsed_status IS NOT NULL \
-         ON CONFLICT (mail_id) WHERE mail_id IS NOT NULL DO NOTHING RETURNING id",
+         SELECT u.job_id, m.id, m.received_at, m.parsed_status, m.parsed_status, \
+                m.parse_message, 'mail' \
+         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS u(job_id, mail_id, ord) \
+         JOIN mail_messages m ON m.id = u.mail_id AND m.parsed_status IS NOT NULL \
+         ORDER BY u.ord \
+         ON CONFLICT (mail_id) WHERE mail_id IS NOT NULL DO NOTHING RETURNING mail_id, id",
     )
-    .bind(job_id)
-    .bind(mail_id)
-    .fetch_optional(&mut *conn)
+    .bind(&jobs)
+    .bind(&mails)
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(run_id) = run_id else {
-        return Ok(None);
-    };
+    // RETURNING does not promise an order; the ids do (they were drawn in input order).
+    made.sort_by_key(|&(_, run_id)| run_id);
+    let run_ids: Vec<i64> = made.iter().map(|&(_, run_id)| run_id).collect();
+    if run_ids.is_empty() {
+        return Ok(made);
+    }
     sqlx::query(
         "INSERT INTO run_objects (run_id, position, name, object_type, status, message) \
-         SELECT $1, position, name, object_type, status, message FROM mail_objects \
-         WHERE mail_id = $2",
+         SELECT r.id, o.position, o.name, o.object_type, o.status, o.message \
+         FROM job_runs r JOIN mail_objects o ON o.mail_id = r.mail_id WHERE r.id = ANY($1)",
     )
-    .bind(run_id)
-    .bind(mail_id)
+    .bind(&run_ids)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE mail_messages SET job_id = $1, location = 'processed' WHERE id = $2")
-        .bind(job_id)
-        .bind(mail_id)
-        .execute(&mut *conn)
-        .await?;
-    super::overrides::apply_to_run(&mut *conn, run_id, now).await?;
-    super::propagation::on_new_run(&mut *conn, run_id).await?;
-    Ok(Some(run_id))
+    sqlx::query(
+        "UPDATE mail_messages m SET job_id = r.job_id, location = 'processed' \
+         FROM job_runs r WHERE r.id = ANY($1) AND m.id = r.mail_id",
+    )
+    .bind(&run_ids)
+    .execute(&mut *conn)
+    .await?;
+    super::overrides::apply_to_runs(&mut *conn, &run_ids, now).await?;
+    super::propagation::on_new_runs(&mut *conn, &run_ids).await?;
+    Ok(made)
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Run>, DbError> {

@@ -196,12 +196,12 @@ pub(super) async fn link(
     Ok(done.rows_affected() == 1)
 }
 
-/// Links run `run_id` to every open item whose scope covers it (propagation, strategy 1).
+/// Links runs `run_ids` to every open item whose scope covers them (propagation, strategy 1).
 /// Returns how many links were made.
 pub(super) async fn link_open(
     conn: &mut PgConnection,
     t: Tables,
-    run_id: i64,
+    run_ids: &[i64],
 ) -> Result<u64, DbError> {
     let done = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO {links} ({fk}, job_run_id, link_source) \
@@ -209,14 +209,14 @@ pub(super) async fn link_open(
          FROM job_runs r JOIN jobs j ON j.id = r.job_id \
          JOIN {scopes} s ON {COVERS_RUN} \
          JOIN {item} i ON i.id = s.{fk} \
-         WHERE r.id = $1 AND COALESCE(s.resolved_at, i.resolved_at) IS NULL \
+         WHERE r.id = ANY($1) AND COALESCE(s.resolved_at, i.resolved_at) IS NULL \
          ON CONFLICT DO NOTHING",
         links = t.links,
         scopes = t.scopes,
         item = t.item,
         fk = t.fk,
     )))
-    .bind(run_id)
+    .bind(run_ids)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())

@@ -197,15 +197,9 @@ pub async fn route(
     p: &mail::ParseResult,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbError> {
-    let (Some(_), Some(software), Some(kind), Some(job_name)) = (
-        &p.parsed_status,
-        &p.backup_software,
-        &p.backup_type,
-        &p.job_name,
-    ) else {
+    let Some(identity) = identity_of(from_address, p) else {
         return Ok(Outcome::Unparsed { mail_id });
     };
-    let identity = JobIdentity::new(from_address, software, kind, job_name);
     let Some(job) = db::jobs::find_active_by_identity(&mut *conn, &identity).await? else {
         return Ok(Outcome::Waiting { mail_id });
     };
@@ -215,16 +209,60 @@ pub async fn route(
     }
 }
 
-async fn ingest_in(
-    conn: &mut PgConnection,
-    prepared: &(mail::NewMail, mail::ParseResult),
-    now: DateTime<Utc>,
-) -> Result<Outcome, DbError> {
-    let (new, p) = prepared;
-    match mail::store(&mut *conn, new, p, now).await? {
-        mail::Stored::Existing(mail_id) => Ok(Outcome::Duplicate { mail_id }),
-        mail::Stored::New(mail_id) => route(conn, mail_id, &new.from_address, p, now).await,
+/// The job identity of a parse result; `None` when no parser read the mail.
+fn identity_of(from_address: &str, p: &mail::ParseResult) -> Option<JobIdentity> {
+    match (
+        &p.parsed_status,
+        &p.backup_software,
+        &p.backup_type,
+        &p.job_name,
+    ) {
+        (Some(_), Some(software), Some(kind), Some(job_name)) => {
+            Some(JobIdentity::new(from_address, software, kind, job_name))
+        }
+        _ => None,
     }
+}
+
+/// Stores a batch and routes it as a whole: the mails one by one (each may be a repeat), then
+/// the jobs of all of them in one lookup and their runs in one [`db::runs::create_from_mails`].
+/// The outcome per mail is the one [`route`] would give.
+async fn ingest_all_in(
+    conn: &mut PgConnection,
+    prepared: &[(mail::NewMail, mail::ParseResult)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Outcome>, DbError> {
+    let mut out = Vec::with_capacity(prepared.len());
+    let mut routed: Vec<(usize, i64, JobIdentity)> = Vec::new();
+    for (new, p) in prepared {
+        match mail::store(&mut *conn, new, p, now).await? {
+            mail::Stored::Existing(mail_id) => out.push(Outcome::Duplicate { mail_id }),
+            mail::Stored::New(mail_id) => match identity_of(&new.from_address, p) {
+                Some(identity) => {
+                    routed.push((out.len(), mail_id, identity));
+                    out.push(Outcome::Waiting { mail_id });
+                }
+                None => out.push(Outcome::Unparsed { mail_id }),
+            },
+        }
+    }
+    let identities: Vec<JobIdentity> = routed.iter().map(|(_, _, i)| i.clone()).collect();
+    let jobs = db::jobs::find_active_by_identities(&mut *conn, &identities).await?;
+    let pairs: Vec<(i64, i64)> = routed
+        .iter()
+        .filter_map(|(_, mail_id, identity)| jobs.get(identity).map(|job| (*job, *mail_id)))
+        .collect();
+    let runs: std::collections::HashMap<i64, i64> =
+        db::runs::create_from_mails(&mut *conn, &pairs, now)
+            .await?
+            .into_iter()
+            .collect();
+    for (index, mail_id, _) in routed {
+        if let Some(&run_id) = runs.get(&mail_id) {
+            out[index] = Outcome::Run { mail_id, run_id };
+        }
+    }
+    Ok(out)
 }
 
 /// Stores and routes a batch in one transaction (fast for bulk import). When the batch fails
@@ -254,10 +292,7 @@ pub async fn ingest_batch_limited(
     let prepared = prepare_all(batch, now, max_bytes);
     let whole = async {
         let mut tx = pool.begin().await?;
-        let mut out = Vec::with_capacity(prepared.len());
-        for p in &prepared {
-            out.push(ingest_in(&mut tx, p, now).await?);
-        }
+        let out = ingest_all_in(&mut tx, &prepared, now).await?;
         tx.commit().await?;
         Ok::<_, DbError>(out)
     }
@@ -274,7 +309,11 @@ pub async fn ingest_batch_limited(
             for p in &prepared {
                 let one = async {
                     let mut tx = pool.begin().await?;
-                    let r = ingest_in(&mut tx, p, now).await?;
+                    let r = ingest_all_in(&mut tx, std::slice::from_ref(p), now).await?;
+                    let r = r
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| DbError::Task("a mail without an outcome".into()))?;
                     tx.commit().await?;
                     Ok::<_, DbError>(r)
                 }

@@ -22,7 +22,19 @@ pub async fn apply_to_run(
     run_id: i64,
     _now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    evaluate_runs(conn, &[run_id]).await?;
+    apply_to_runs(conn, &[run_id], _now).await
+}
+
+/// [`apply_to_run`] for many new runs at once (an import batch, an approval).
+pub async fn apply_to_runs(
+    conn: &mut PgConnection,
+    run_ids: &[i64],
+    _now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    // Chunks bound the size of one statement.
+    for chunk in run_ids.chunks(1000) {
+        evaluate_runs(conn, chunk).await?;
+    }
     Ok(())
 }
 

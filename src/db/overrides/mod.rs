@@ -4,7 +4,7 @@
 
 mod evaluate;
 
-pub use evaluate::{apply_to_run, draft_from_run, reevaluate};
+pub use evaluate::{apply_to_run, apply_to_runs, draft_from_run, reevaluate};
 
 use super::{DbError, audit};
 use crate::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel, OverrideRule};

@@ -1,6 +1,7 @@
 //! The review rules against a real database: overrides, tickets and remarks, propagation, missed
 //! runs and their scheduler, review and the Run Checks queue.
 
+mod batch;
 mod missed;
 mod overrides;
 mod propagation;
