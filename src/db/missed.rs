@@ -3,8 +3,12 @@
 
 use super::{DbError, overrides, propagation, runs, schedules, settings};
 use crate::domain::missed::{self as slots, BACKFILL_DAYS, SATISFY_WINDOW, Slot};
+use crate::domain::schedule::{PinnedSchedule, Schedule};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono_tz::Tz;
+use sqlx::types::Json;
 use sqlx::{Connection, PgConnection};
+use std::collections::HashMap;
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,20 +28,87 @@ struct EligibleJob {
     /// still waiting in the Inbox, whichever is earlier; its creation when it has neither. History
     /// imported before approval counts, so this is often long before the approval.
     existed_from: DateTime<Utc>,
+    created_at: DateTime<Utc>,
     schedule_learned_at: Option<DateTime<Utc>>,
+    learned_schedule: Option<Json<Schedule>>,
+    pinned_schedule: Option<Json<Schedule>>,
+    grace_minutes: Option<i32>,
+}
+
+impl EligibleJob {
+    fn schedule(&self) -> schedules::JobSchedule {
+        schedules::JobSchedule {
+            job_id: self.id,
+            learned: self.learned_schedule.as_ref().map(|j| j.0.clone()),
+            learned_at: self.schedule_learned_at,
+            pinned: self.pinned_schedule.as_ref().map(|j| PinnedSchedule {
+                schedule: j.0.clone(),
+                grace_minutes: self.grace_minutes.and_then(|m| u32::try_from(m).ok()),
+            }),
+        }
+    }
+
+    /// The schedule was last learned before today (local), or never.
+    fn stale(&self, tz: Tz, now: DateTime<Utc>) -> bool {
+        let today = now.with_timezone(&tz).date_naive();
+        self.schedule_learned_at
+            .is_none_or(|at| at.with_timezone(&tz).date_naive() < today)
+    }
 }
 
 /// One pass over every job that can miss a run: not archived, not deleted, not informational,
-/// of an active customer. Per job, in its own transaction: relearns the schedule once per local
-/// day, removes unreviewed Missed runs that real runs now satisfy, and creates the Missed runs of
-/// the last [`BACKFILL_DAYS`] days (never before the job's first report, however late it was
-/// approved). Runs dated after `now` satisfy nothing yet. Creation is idempotent: a
-/// slot that has a Missed run, reviewed or not, gets no second one. Every new Missed run goes
-/// through override evaluation and propagation like a run from mail.
+/// of an active customer. Relearns each schedule once per local day, removes unreviewed Missed
+/// runs that real runs now satisfy, and creates the Missed runs of the last [`BACKFILL_DAYS`] days
+/// (never before the job's first report, however late it was approved). Runs dated after `now`
+/// satisfy nothing yet. Creation is idempotent: a slot that has a Missed run, reviewed or not,
+/// gets no second one. Every new Missed run goes through override evaluation and propagation
+/// like a run from mail.
+///
+/// All jobs are handled together in a few set-based statements and one transaction; when that
+/// fails, each job is tried in its own transaction, so one bad job costs only itself (it is
+/// listed in [`PassReport::failed`]).
 pub async fn run_pass(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<PassReport, DbError> {
     let policy = settings::policy(&mut *conn).await?;
-    let jobs: Vec<EligibleJob> = sqlx::query_as(
-        "SELECT j.id, j.schedule_learned_at, \
+    let jobs = eligible_jobs(conn, now).await?;
+    let grace = TimeDelta::minutes(i64::from(policy.missed_grace_minutes));
+    let tz = policy.timezone;
+    let mut tx = conn.begin().await?;
+    match pass_all(&mut tx, &jobs, tz, grace, now).await {
+        Ok(report) => {
+            tx.commit().await?;
+            return Ok(report);
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            tracing::warn!(error = %e, "missed-run pass failed as a whole; one job at a time");
+        }
+    }
+    let mut report = PassReport::default();
+    for job in jobs {
+        let mut tx = conn.begin().await?;
+        match pass_all(&mut tx, std::slice::from_ref(&job), tz, grace, now).await {
+            Ok(one) => {
+                tx.commit().await?;
+                report.created += one.created;
+                report.removed += one.removed;
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                tracing::warn!(job_id = job.id, error = %e, "missed-run pass failed for a job");
+                report.failed.push((job.id, e.to_string()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn eligible_jobs(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<EligibleJob>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT j.id, j.created_at, j.schedule_learned_at, j.learned_schedule, \
+           j.pinned_schedule, j.grace_minutes, \
            COALESCE(LEAST( \
              (SELECT min(r.run_at) FROM job_runs r \
                WHERE r.job_id = j.id AND NOT r.missed AND r.run_at <= $1), \
@@ -52,73 +123,70 @@ pub async fn run_pass(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Pas
     )
     .bind(now)
     .fetch_all(&mut *conn)
-    .await?;
-    let grace = TimeDelta::minutes(i64::from(policy.missed_grace_minutes));
-    let mut report = PassReport::default();
-    for job in jobs {
-        let mut tx = conn.begin().await?;
-        match pass_for_job(&mut tx, &job, policy.timezone, grace, now).await {
-            Ok((created, removed)) => {
-                tx.commit().await?;
-                report.created += created;
-                report.removed += removed;
-            }
-            Err(e) => {
-                tx.rollback().await?;
-                tracing::warn!(job_id = job.id, error = %e, "missed-run pass failed for a job");
-                report.failed.push((job.id, e.to_string()));
-            }
-        }
-    }
-    Ok(report)
+    .await?)
 }
 
-async fn pass_for_job(
+/// The pass for `jobs`, in the caller's transaction: learn stale schedules, remove satisfied
+/// Missed runs, create the missing ones.
+async fn pass_all(
     conn: &mut PgConnection,
-    job: &EligibleJob,
-    tz: chrono_tz::Tz,
+    jobs: &[EligibleJob],
+    tz: Tz,
     grace: TimeDelta,
     now: DateTime<Utc>,
-) -> Result<(usize, usize), DbError> {
-    let today = now.with_timezone(&tz).date_naive();
-    let stale = job
-        .schedule_learned_at
-        .is_none_or(|at| at.with_timezone(&tz).date_naive() < today);
-    if stale {
-        schedules::learn(conn, job.id, tz, now).await?;
-    }
+) -> Result<PassReport, DbError> {
+    let stale: Vec<(i64, DateTime<Utc>)> = jobs
+        .iter()
+        .filter(|j| j.stale(tz, now))
+        .map(|j| (j.id, j.created_at))
+        .collect();
+    let mut relearned = schedules::learn_many(conn, &stale, tz, now).await?;
+    let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
     // Real runs that can satisfy a slot of the back-fill period.
     let since = now - TimeDelta::days(i64::try_from(BACKFILL_DAYS).unwrap_or(7) + 2);
-    let real: Vec<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT run_at FROM job_runs WHERE job_id = $1 AND NOT missed AND run_at >= $2 \
-         AND run_at <= $3 ORDER BY run_at",
+    let rows: Vec<(i64, DateTime<Utc>, bool)> = sqlx::query_as(
+        "SELECT r.job_id, r.run_at, EXISTS (SELECT 1 FROM job_runs m \
+             WHERE m.job_id = r.job_id AND m.missed AND m.reviewed_at IS NULL \
+               AND m.run_at BETWEEN r.run_at - $4 AND r.run_at + $4) \
+         FROM job_runs r WHERE r.job_id = ANY($1) AND NOT r.missed \
+           AND r.run_at >= $2 AND r.run_at <= $3 ORDER BY r.job_id, r.run_at",
     )
-    .bind(job.id)
+    .bind(&ids)
     .bind(since)
     .bind(now)
+    .bind(SATISFY_WINDOW)
     .fetch_all(&mut *conn)
     .await?;
-    // Catches real runs created while a Missed run for their slot was being created.
-    let mut removed = 0;
-    for run_at in &real {
-        if remove_satisfied(conn, job.id, *run_at).await? {
-            removed += 1;
+    let mut report = PassReport::default();
+    let mut real: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
+    for (job_id, run_at, near_open_missed) in rows {
+        // Catches real runs created while a Missed run for their slot was being created.
+        if near_open_missed && remove_satisfied(conn, job_id, run_at).await? {
+            report.removed += 1;
+        }
+        real.entry(job_id).or_default().push(run_at);
+    }
+    let (mut slot_jobs, mut slot_dates, mut expected) = (Vec::new(), Vec::new(), Vec::new());
+    for job in jobs {
+        let mut schedule = job.schedule();
+        if let Some(learned) = relearned.remove(&job.id) {
+            schedule.learned = learned;
+        }
+        let Some(effective) = schedule.effective(grace) else {
+            continue;
+        };
+        let runs = real.get(&job.id).map_or(&[][..], Vec::as_slice);
+        for slot in slots::missed_slots(&effective, false, job.existed_from, runs, tz, now) {
+            slot_jobs.push(job.id);
+            slot_dates.push(slot.date);
+            expected.push(slot.expected);
         }
     }
-    let Some(effective) = schedules::get(&mut *conn, job.id).await?.effective(grace) else {
-        return Ok((0, removed));
-    };
-    let mut created = 0;
-    for slot in slots::missed_slots(&effective, false, job.existed_from, &real, tz, now) {
-        if let Some(run_id) =
-            runs::insert_missed(&mut *conn, job.id, slot.date, slot.expected).await?
-        {
-            overrides::apply_to_run(conn, run_id, now).await?;
-            propagation::on_new_run(conn, run_id).await?;
-            created += 1;
-        }
-    }
-    Ok((created, removed))
+    let created = runs::insert_missed_many(&mut *conn, &slot_jobs, &slot_dates, &expected).await?;
+    overrides::apply_to_runs(conn, &created, now).await?;
+    propagation::on_new_runs(conn, &created).await?;
+    report.created = created.len();
+    Ok(report)
 }
 
 /// When run `run_id` is a real run, removes the unreviewed Missed run of the slot it satisfies.

@@ -76,6 +76,35 @@ pub async fn insert_missed(
     .await?)
 }
 
+/// [`insert_missed`] for many slots, `(job_ids[i], slot_dates[i], expected[i])`, in one
+/// statement. Returns the ids of the Missed runs created, in the order given.
+pub async fn insert_missed_many(
+    conn: &mut PgConnection,
+    job_ids: &[i64],
+    slot_dates: &[NaiveDate],
+    expected: &[DateTime<Utc>],
+) -> Result<Vec<i64>, DbError> {
+    if job_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status, missed, \
+         slot_date, source_type) \
+         SELECT u.job_id, u.expected, 'Missed', 'Missed', true, u.slot, 'missed' \
+         FROM unnest($1::bigint[], $2::date[], $3::timestamptz[]) WITH ORDINALITY \
+              AS u(job_id, slot, expected, ord) \
+         ORDER BY u.ord \
+         ON CONFLICT (job_id, slot_date) WHERE missed DO NOTHING RETURNING id",
+    )
+    .bind(job_ids)
+    .bind(slot_dates)
+    .bind(expected)
+    .fetch_all(&mut *conn)
+    .await?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Runs of a job, newest first.
 pub async fn for_job(ex: impl PgExecutor<'_>, job_id: i64) -> Result<Vec<Run>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -248,3 +248,47 @@ async fn approving_many_waiting_mails_creates_every_run_once() {
     .unwrap();
     assert!(ordered);
 }
+
+#[tokio::test]
+async fn schedules_learned_together_are_those_learned_one_by_one() {
+    use backupchecks::db::schedules;
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let daily = job(&t.pool, c, "Daily", at(1, 0, 0)).await;
+    let weekdays = job(&t.pool, c, "Weekdays", at(1, 0, 0)).await;
+    let quiet = job(&t.pool, c, "Quiet", at(1, 0, 0)).await;
+    for day in 1..=27 {
+        mail_run(&t.pool, daily, at(day, 22, 5), "Success", None, &[]).await;
+        let weekday = at(day, 0, 0).format("%u").to_string();
+        if weekday.as_str() <= "5" {
+            mail_run(&t.pool, weekdays, at(day, 6, 30), "Success", None, &[]).await;
+        }
+    }
+    let now = at(28, 12, 0);
+    let jobs = [daily, weekdays, quiet];
+    let mut conn = t.pool.acquire().await.unwrap();
+    let mut one_by_one = Vec::new();
+    for j in jobs {
+        one_by_one.push(
+            schedules::learn(&mut conn, j, chrono_tz::UTC, now)
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(one_by_one[0].is_some() && one_by_one[1].is_some() && one_by_one[2].is_none());
+    assert_ne!(one_by_one[0], one_by_one[1]);
+    sqlx::query("UPDATE jobs SET learned_schedule = NULL, schedule_learned_at = NULL")
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    let with_created: Vec<_> = jobs.iter().map(|&j| (j, at(1, 0, 0))).collect();
+    let together = schedules::learn_many(&mut conn, &with_created, chrono_tz::UTC, now)
+        .await
+        .unwrap();
+    for (j, expected) in jobs.iter().zip(&one_by_one) {
+        assert_eq!(together.get(j), Some(expected));
+        let stored = schedules::get(&t.pool, *j).await.unwrap();
+        assert_eq!(&stored.learned, expected);
+        assert_eq!(stored.learned_at, Some(now));
+    }
+}
