@@ -83,27 +83,53 @@ async fn touchable_runs(conn: &mut PgConnection, rule: &OverrideRule) -> Result<
     .await?)
 }
 
-/// The rules that can apply to runs of a job: its object and job rules and the global rules of
-/// its software and type. Rules matching "Missed" are left out: Missed runs are not evaluated.
+/// The rules that can apply to runs of each job: its object and job rules and the global rules
+/// of its software and type, for all jobs in two queries. Rules matching "Missed" are left out:
+/// Missed runs are not evaluated.
 async fn candidate_rules(
     conn: &mut PgConnection,
-    job: &JobKey<'_>,
-) -> Result<Vec<OverrideRule>, DbError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM overrides \
-         WHERE active AND match_status IS DISTINCT FROM 'Missed' \
-           AND ((level IN ('job', 'object') AND job_id = $1) \
-                OR (level = 'global' AND lower(btrim(backup_software)) = lower(btrim($2)) \
-                    AND lower(btrim(backup_type)) = lower(btrim($3))))"
-    )))
-    .bind(job.job_id)
-    .bind(job.software)
-    .bind(job.backup_type)
+    jobs: &[JobKey<'_>],
+) -> Result<HashMap<i64, Vec<OverrideRule>>, DbError> {
+    let ids: Vec<i64> = jobs.iter().map(|j| j.job_id).collect();
+    let software: Vec<&str> = jobs.iter().map(|j| j.software).collect();
+    let types: Vec<&str> = jobs.iter().map(|j| j.backup_type).collect();
+    let pairs: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT u.job_id, o.id FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(job_id, sw, bt) \
+         JOIN overrides o ON o.active AND o.match_status IS DISTINCT FROM 'Missed' \
+           AND ((o.level IN ('job', 'object') AND o.job_id = u.job_id) \
+                OR (o.level = 'global' AND lower(btrim(o.backup_software)) = lower(btrim(u.sw)) \
+                    AND lower(btrim(o.backup_type)) = lower(btrim(u.bt)))) \
+         ORDER BY u.job_id, o.id",
+    )
+    .bind(&ids)
+    .bind(&software)
+    .bind(&types)
     .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter()
-        .map(|r| r.into_override().map(|o| o.rule))
-        .collect()
+    let mut by_job: HashMap<i64, Vec<OverrideRule>> = HashMap::new();
+    if pairs.is_empty() {
+        return Ok(by_job);
+    }
+    let mut rule_ids: Vec<i64> = pairs.iter().map(|&(_, rule)| rule).collect();
+    rule_ids.sort_unstable();
+    rule_ids.dedup();
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM overrides WHERE id = ANY($1)"
+    )))
+    .bind(&rule_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rules: HashMap<i64, OverrideRule> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let rule = row.into_override()?.rule;
+        rules.insert(rule.id, rule);
+    }
+    for (job_id, rule_id) in pairs {
+        if let Some(rule) = rules.get(&rule_id) {
+            by_job.entry(job_id).or_default().push(rule.clone());
+        }
+    }
+    Ok(by_job)
 }
 
 #[derive(sqlx::FromRow)]
@@ -193,13 +219,13 @@ async fn load_runs(
 /// got a different effective status or flag.
 async fn evaluate_runs(conn: &mut PgConnection, ids: &[i64]) -> Result<u64, DbError> {
     let runs = load_runs(conn, ids).await?;
-    let mut rules_by_job: HashMap<i64, Vec<OverrideRule>> = HashMap::new();
+    let mut jobs: Vec<JobKey<'_>> = runs.iter().map(|(run, _)| run.job()).collect();
+    jobs.sort_unstable_by_key(|j| j.job_id);
+    jobs.dedup_by_key(|j| j.job_id);
+    let rules_by_job = candidate_rules(conn, &jobs).await?;
     let (mut run_ids, mut effective, mut flags) = (Vec::new(), Vec::new(), Vec::new());
     let (mut object_ids, mut object_flags) = (Vec::new(), Vec::new());
     for (run, objects) in &runs {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rules_by_job.entry(run.job_id) {
-            slot.insert(candidate_rules(conn, &run.job()).await?);
-        }
         let Some(facts) = run.facts(objects) else {
             continue;
         };
