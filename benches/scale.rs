@@ -1,0 +1,222 @@
+//! Every pane load, the all-jobs run history, the missed-run pass, an approval of 2,000 waiting
+//! mails and an import of known jobs' mail, timed on a database of a large MSP's size built by
+//! `benches/fixtures/scale.sql` (deterministic). Run with `cargo bench --bench scale` (both
+//! 100k and 1M runs, so the growth shows) or `cargo bench --bench scale -- 500` (customers; 500
+//! is 1M runs). With DATABASE_URL it measures in a recreated `<database>_bench` on that server
+//! (add `?sslmode=require` for TLS), else in a throwaway embedded cluster.
+
+// A benchmark aborts on a setup error; a panic with its message is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/mod.rs"]
+mod support;
+
+use backupchecks::db::{self, Database};
+use backupchecks::ingest::pipeline::{self, Incoming};
+use backupchecks::tui::panes;
+use chrono::{TimeDelta, Utc};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+const FIXTURE: &str = include_str!("fixtures/scale.sql");
+const REPEAT: usize = 7;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let sizes: Vec<usize> = match std::env::args().skip(1).find_map(|a| a.parse().ok()) {
+        Some(customers) => vec![customers],
+        None => vec![50, 500],
+    };
+    for customers in sizes {
+        let work = tempfile::Builder::new().prefix("bc-scale-").tempdir()?;
+        let db = support::fresh_database(work.path()).await?;
+        measure(&db, customers).await?;
+        db.close().await?;
+    }
+    Ok(())
+}
+
+/// Runs `f` [`REPEAT`] times; prints min and median.
+async fn time<F, Fut, T>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let mut took: Vec<Duration> = Vec::with_capacity(REPEAT);
+    for _ in 0..REPEAT {
+        let start = Instant::now();
+        std::hint::black_box(f().await);
+        took.push(start.elapsed());
+    }
+    took.sort();
+    println!(
+        "  {what:<40} min {:>8.1} ms   median {:>8.1} ms",
+        took[0].as_secs_f64() * 1000.0,
+        took[REPEAT / 2].as_secs_f64() * 1000.0
+    );
+}
+
+async fn measure(db: &Database, customers: usize) -> anyhow::Result<()> {
+    let pool = db.pool().clone();
+    let start = Instant::now();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(
+        FIXTURE.replace("{customers}", &customers.to_string()),
+    ))
+    .execute(&pool)
+    .await?;
+    let (jobs, runs, objects): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_runs), \
+         (SELECT count(*) FROM run_objects)",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!(
+        "{customers} customers, {jobs} jobs, {runs} runs, {objects} run objects \
+         (built in {:.1} s)",
+        start.elapsed().as_secs_f64()
+    );
+    let now = Utc::now();
+
+    // The missed-run pass: the first of a day relearns every schedule, the next does not.
+    for pass in [
+        "missed-run pass, first of the day",
+        "missed-run pass, again",
+    ] {
+        let start = Instant::now();
+        let mut conn = pool.acquire().await?;
+        let report = db::missed::run_pass(&mut conn, now).await?;
+        println!(
+            "  {pass:<40} {:>8.1} ms   ({} created, {} removed)",
+            start.elapsed().as_secs_f64() * 1000.0,
+            report.created,
+            report.removed
+        );
+    }
+
+    time("Run Checks queue", || {
+        panes::run_checks::load_queue(pool.clone(), false, now)
+    })
+    .await;
+    let busiest: i64 = sqlx::query_scalar(
+        "SELECT job_id FROM job_runs WHERE reviewed_at IS NULL GROUP BY job_id \
+         ORDER BY count(*) DESC, job_id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await?;
+    time("Run Checks runs of a job", || {
+        panes::run_checks::load_runs(pool.clone(), busiest, false)
+    })
+    .await;
+    time("Daily Jobs", || panes::daily::load(pool.clone(), None, now)).await;
+    time("Jobs", || panes::jobs::load(pool.clone(), now)).await;
+    time("Customers", || panes::customers::load(pool.clone())).await;
+    time("Inbox", || {
+        panes::inbox::load(pool.clone(), false, panes::inbox::PAGE)
+    })
+    .await;
+    time("Tickets & Remarks", || {
+        panes::tickets::load(pool.clone(), false)
+    })
+    .await;
+    time("Overrides", || panes::overrides::load(pool.clone(), false)).await;
+    time("Activity", || panes::activity::load(pool.clone())).await;
+    time("all-jobs run history, 7 days", || {
+        db::runs::points_between(&pool, None, now - TimeDelta::days(7), now)
+    })
+    .await;
+
+    approve_2000(db, now).await?;
+    known_jobs_import(db, now).await?;
+    Ok(())
+}
+
+fn report(from: &str, job: &str, software: &str, kind: &str, i: usize) -> Vec<u8> {
+    format!(
+        "From: Backup <{from}>\r\nTo: backups@msp.example\r\nSubject: [backupchecks] {job}\r\n\
+         Date: Thu, 19 Nov 2026 22:05:00 +0000\r\nMessage-ID: <scale-{i}-{from}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Software: {software}\nType: {kind}\nJob: {job}\nStatus: Success\nObject: VM1 | ok | \n"
+    )
+    .into_bytes()
+}
+
+/// 2,000 mails of one new job wait in the Inbox; approving the job makes them runs.
+async fn approve_2000(db: &Database, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let batch: Vec<Incoming> = (0..2000)
+        .map(|i| Incoming {
+            source: "folder",
+            source_id: None,
+            received_at: Some(now - TimeDelta::hours(i64::try_from(i).unwrap_or(0) + 1)),
+            raw: report(
+                "nas@approve.example",
+                "Nightly",
+                "ScriptBackup",
+                "Archive",
+                i,
+            ),
+        })
+        .collect();
+    for chunk in batch.chunks(200) {
+        pipeline::ingest_batch(db.pool(), chunk, now).await;
+    }
+    let first: i64 = sqlx::query_scalar(
+        "SELECT min(id) FROM mail_messages WHERE from_address = 'nas@approve.example'",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let start = Instant::now();
+    let mut tx = db.pool().begin().await?;
+    let done = db::inbox::approve(
+        &mut tx,
+        first,
+        &db::inbox::CustomerChoice::New("Approved Customer".into()),
+        "bench",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    println!(
+        "  {:<40} {:>8.1} ms   ({} runs)",
+        "approve a job with 2,000 waiting mails",
+        start.elapsed().as_secs_f64() * 1000.0,
+        done.runs_created
+    );
+    Ok(())
+}
+
+/// A report for each of 2,000 existing jobs, imported in the importer's batches.
+async fn known_jobs_import(db: &Database, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let jobs: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT from_address, job_name, backup_software, backup_type FROM jobs \
+         WHERE from_address LIKE 'backup%' ORDER BY id LIMIT 2000",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let batch: Vec<Incoming> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (from, job, software, kind))| Incoming {
+            source: "folder",
+            source_id: None,
+            received_at: Some(now - TimeDelta::minutes(5)),
+            raw: report(from, job, software, kind, i),
+        })
+        .collect();
+    let start = Instant::now();
+    let mut runs = 0;
+    for chunk in batch.chunks(backupchecks::services::importer::BATCH) {
+        runs += pipeline::ingest_batch(db.pool(), chunk, now)
+            .await
+            .into_iter()
+            .filter(|r| matches!(r, Ok(pipeline::Outcome::Run { .. })))
+            .count();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "  {:<40} {:>8.0} mails/s ({runs} of {} became runs)",
+        "import of known jobs' mail",
+        batch.len() as f64 / secs,
+        batch.len()
+    );
+    Ok(())
+}
