@@ -2,7 +2,8 @@
 
 use super::app::{App, Overlay, ToastLevel};
 use super::keymap::{self, BINDINGS, Context};
-use super::panes::{self, Pane};
+use super::panes::Pane;
+use super::panes::pane::DrawContext;
 use super::sanitize;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -28,24 +29,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     ])
     .areas(area);
     draw_top(f, top, app);
-    let (theme, tz) = (app.theme, app.tz);
-    match app.pane {
-        Pane::RunChecks => {
-            let now = app.now();
-            panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz, now)
-        }
-        Pane::Inbox => {
-            let now = app.now();
-            panes::inbox::draw(f, main, &mut app.inbox, &theme, tz, now)
-        }
-        Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
-        Pane::Jobs => panes::jobs::draw(f, main, &mut app.jobs, &theme),
-        Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),
-        Pane::Activity => panes::activity::draw(f, main, &mut app.activity, &theme, tz),
-        Pane::Settings => panes::settings::draw(f, main, &mut app.settings, &theme, tz),
-        Pane::Tickets => panes::tickets::draw(f, main, &mut app.tickets, &theme, tz),
-        Pane::Overrides => panes::overrides::draw(f, main, &mut app.overrides, &theme, tz),
-    }
+    let cx = DrawContext {
+        theme: &app.theme,
+        tz: app.tz,
+        now: app.now(),
+    };
+    app.panes.get_mut(app.pane).draw(f, main, &cx);
     draw_bottom(f, bottom, app);
     draw_toasts(f, main, app);
     draw_overlay(f, main, app);
@@ -55,10 +44,9 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
     let tab = |p: Pane, level: u8| {
-        let count = match p {
-            Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
-            Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
-            _ => String::new(),
+        let count = match app.panes.get(p).tab_count() {
+            Some(n) => format!(" ({n})"),
+            None => String::new(),
         };
         let label = match level {
             0 => format!(" {} {}{count} ", p.number(), p.title()),

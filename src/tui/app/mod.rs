@@ -19,15 +19,8 @@ pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind}
 
 use super::action::Action;
 use super::panes::Pane;
-use super::panes::activity::Activity;
-use super::panes::customers::Customers;
-use super::panes::daily::Daily;
-use super::panes::inbox::Inbox;
-use super::panes::jobs::Jobs;
-use super::panes::overrides::Overrides;
-use super::panes::run_checks::RunChecks;
-use super::panes::settings::Settings;
-use super::panes::tickets::Tickets;
+use super::panes::pane::{LoadContext, PaneView};
+use super::panes::registry::Panes;
 use super::theme::Theme;
 use crate::db::review::ReviewBatch;
 use crate::services::importer::{ImportEvent, ImportSummary};
@@ -93,15 +86,8 @@ pub struct App {
     pub operator: String,
     pub tz: Tz,
     pub clock: Clock,
-    pub run_checks: RunChecks,
-    pub inbox: Inbox,
-    pub daily: Daily,
-    pub jobs: Jobs,
-    pub customers_pane: Customers,
-    pub tickets: Tickets,
-    pub overrides: Overrides,
-    pub activity: Activity,
-    pub settings: Settings,
+    /// The state of every pane; `App` derefs to it, so `app.inbox` is the Inbox.
+    pub panes: Panes,
     pub overlay: Option<Overlay>,
     pub toasts: Vec<Toast>,
     pub importer: ImporterStatus,
@@ -133,6 +119,20 @@ struct CursorLoads {
     mail: Option<AbortHandle>,
 }
 
+impl std::ops::Deref for App {
+    type Target = Panes;
+
+    fn deref(&self) -> &Panes {
+        &self.panes
+    }
+}
+
+impl std::ops::DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Panes {
+        &mut self.panes
+    }
+}
+
 impl App {
     pub fn new(pool: PgPool, theme: Theme, operator: String, tz: Tz, clock: Clock) -> App {
         App {
@@ -141,21 +141,7 @@ impl App {
             operator,
             tz,
             clock,
-            run_checks: RunChecks::default(),
-            inbox: Inbox {
-                limit: super::panes::inbox::PAGE,
-                ..Inbox::default()
-            },
-            daily: Daily {
-                column: super::panes::daily::DAYS - 1,
-                ..Daily::default()
-            },
-            jobs: Jobs::default(),
-            customers_pane: Customers::default(),
-            tickets: Tickets::default(),
-            overrides: Overrides::default(),
-            activity: Activity::default(),
-            settings: Settings::default(),
+            panes: Panes::default(),
             overlay: None,
             toasts: Vec::new(),
             importer: ImporterStatus::default(),
@@ -173,6 +159,15 @@ impl App {
             stale: false,
             last_reload: Instant::now(),
         }
+    }
+
+    /// The pane on screen.
+    pub fn current(&self) -> &dyn PaneView {
+        self.panes.get(self.pane)
+    }
+
+    pub fn current_mut(&mut self) -> &mut dyn PaneView {
+        self.panes.get_mut(self.pane)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -236,37 +231,19 @@ impl App {
     pub fn reload(&mut self) {
         self.last_reload = Instant::now();
         self.stale = false;
-        let pool = self.pool();
-        let now = self.now();
-        let incl = self.run_checks.include_reviewed;
-        self.spawn(super::panes::run_checks::load_queue(
-            pool.clone(),
-            incl,
-            now,
-        ));
-        let (deleted, limit) = (self.inbox.deleted, self.inbox.limit);
-        self.spawn(super::panes::inbox::load(pool.clone(), deleted, limit));
-        match self.pane {
-            Pane::DailyJobs => {
-                let end = self.daily.end;
-                self.spawn(super::panes::daily::load(pool.clone(), end, now));
-            }
-            Pane::Jobs => self.spawn(super::panes::jobs::load(pool.clone(), now)),
-            Pane::Customers => self.spawn(super::panes::customers::load(pool.clone())),
-            Pane::Activity => self.spawn(super::panes::activity::load(pool.clone())),
-            Pane::Settings => self.spawn(super::panes::settings::load(pool.clone())),
-            Pane::Tickets => {
-                let incl = self.tickets.include_resolved;
-                self.spawn(super::panes::tickets::load(pool.clone(), incl));
-            }
-            Pane::Overrides => {
-                let incl = self.overrides.include_inactive;
-                self.spawn(super::panes::overrides::load(pool.clone(), incl));
-            }
-            Pane::Inbox | Pane::RunChecks => {}
-        }
-        if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
-            self.spawn(super::panes::run_checks::load_runs(pool, job, incl));
+        let cx = LoadContext {
+            pool: self.pool(),
+            now: self.now(),
+            tz: self.tz,
+        };
+        let loads: Vec<_> = Pane::ALL
+            .into_iter()
+            .map(|id| self.panes.get(id))
+            .filter(|p| p.always_loaded() || p.info().id == self.pane)
+            .flat_map(|p| p.loads(&cx))
+            .collect();
+        for load in loads {
+            self.spawn(load);
         }
     }
 
@@ -317,7 +294,7 @@ impl App {
             self.toasts.retain(|t| t.level != ToastLevel::Error);
             return;
         }
-        if let Some(cmd) = lookup(self.pane.context(), k) {
+        if let Some(cmd) = lookup(self.current().info().context, k) {
             self.command(cmd);
         }
     }
