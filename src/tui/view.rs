@@ -144,17 +144,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
             Span::raw("█"),
         ]),
         Some(Overlay::Filter) => {
-            let filter = match app.pane {
-                Pane::RunChecks => &app.run_checks.jobs.filter,
-                Pane::Inbox => &app.inbox.list.filter,
-                Pane::DailyJobs => &app.daily.list.filter,
-                Pane::Jobs => &app.jobs.list.filter,
-                Pane::Customers => &app.customers_pane.list.filter,
-                Pane::Activity => &app.activity.list.filter,
-                Pane::Settings => &app.settings.list.filter,
-                Pane::Tickets => &app.tickets.list().filter,
-                Pane::Overrides => &app.overrides.list.filter,
-            };
+            let filter = &app.current().list().filter;
             Line::from(vec![
                 Span::styled("/", t.key()),
                 Span::raw(sanitize::line(filter)),
@@ -164,26 +154,12 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
         }
         _ => {
             let mut spans = Vec::new();
-            let marks = match app.pane {
-                Pane::RunChecks => app.run_checks.jobs.marks.len(),
-                Pane::Inbox => app.inbox.list.marks.len(),
-                Pane::DailyJobs
-                | Pane::Jobs
-                | Pane::Customers
-                | Pane::Tickets
-                | Pane::Overrides
-                | Pane::Activity
-                | Pane::Settings => 0,
-            };
+            let marks = app.current().list().marks.len();
             if marks > 0 {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
-            let copy = match app.pane {
-                Pane::RunChecks => app.run_checks.shown_ticket().map(str::to_string),
-                Pane::Tickets => app.tickets.current().and_then(|i| i.code.clone()),
-                _ => None,
-            };
-            for (key, help) in keymap::hints(app.pane.context()) {
+            let copy = app.current().copy_value();
+            for (key, help) in keymap::hints(app.current().info().context) {
                 let help = if key == "y" {
                     match &copy {
                         Some(code) => format!("copy {}", sanitize::line(code)),

@@ -3,9 +3,7 @@
 use super::{App, Overlay, Pending};
 use crate::tui::keymap::Command;
 use crate::tui::panes::Pane;
-use crate::tui::panes::run_checks::Focus;
-
-const PAGE: usize = 10;
+use crate::tui::panes::pane::Move;
 
 impl App {
     pub fn command(&mut self, cmd: Command) {
@@ -67,12 +65,12 @@ impl App {
                 None => self.error("no mail source is configured for this session"),
             },
             Command::Filter => self.overlay = Some(Overlay::Filter),
-            Command::Up
-            | Command::Down
-            | Command::Top
-            | Command::Bottom
-            | Command::PageUp
-            | Command::PageDown => self.move_cursor(cmd),
+            Command::Up => self.move_cursor(Move::Up),
+            Command::Down => self.move_cursor(Move::Down),
+            Command::Top => self.move_cursor(Move::Top),
+            Command::Bottom => self.move_cursor(Move::Bottom),
+            Command::PageUp => self.move_cursor(Move::PageUp),
+            Command::PageDown => self.move_cursor(Move::PageDown),
             Command::Open => self.open(),
             Command::Back => self.back(),
             Command::Mark => self.mark(),
@@ -162,37 +160,6 @@ impl App {
         }
     }
 
-    pub(super) fn goto(&mut self, pane: Pane) {
-        if pane == Pane::RunChecks && self.pane != Pane::RunChecks {
-            // Tickets completed in Autotask should not be worked on again.
-            self.poll_autotask_now();
-        }
-        self.pane = pane;
-        self.reload();
-    }
-
-    fn back_or_quit(&mut self) {
-        let deeper = match self.pane {
-            Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
-            Pane::Inbox => self.inbox.open,
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => false,
-        };
-        if deeper {
-            self.back();
-        } else if self.pane != Pane::RunChecks {
-            // Out of any other pane, `q` goes back to where the day starts; there it quits.
-            self.goto(Pane::RunChecks);
-        } else {
-            self.quit_command(false);
-        }
-    }
-
     /// `:q` (asks when something would be lost) and `:q!` (never asks).
     pub(super) fn quit_command(&mut self, force: bool) {
         match self.lost_on_quit().filter(|_| !force) {
@@ -224,248 +191,6 @@ impl App {
             lost.push("the filter".to_string());
         }
         (!lost.is_empty()).then(|| format!("{} will be lost.", lost.join(", ")))
-    }
-
-    /// `Esc`: leave the detail, else clear marks, else clear the filter.
-    pub fn back(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                let rc = &mut self.run_checks;
-                match rc.focus {
-                    Focus::Run => rc.focus = Focus::Runs,
-                    Focus::Runs => rc.focus = Focus::Jobs,
-                    Focus::Jobs if !rc.jobs.marks.is_empty() => rc.jobs.marks.clear(),
-                    Focus::Jobs => rc.jobs.filter.clear(),
-                }
-            }
-            Pane::Inbox => {
-                let ib = &mut self.inbox;
-                if ib.open {
-                    ib.open = false;
-                } else if !ib.list.marks.is_empty() {
-                    ib.list.marks.clear();
-                } else {
-                    ib.list.filter.clear();
-                }
-            }
-            Pane::DailyJobs => self.daily.list.filter.clear(),
-            Pane::Jobs => self.jobs.list.filter.clear(),
-            Pane::Customers => self.customers_pane.list.filter.clear(),
-            Pane::Activity => self.activity.list.filter.clear(),
-            Pane::Settings => self.settings.list.filter.clear(),
-            Pane::Tickets => self.tickets.list_mut().filter.clear(),
-            Pane::Overrides => self.overrides.list.filter.clear(),
-        }
-    }
-
-    fn open(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                let rc = &mut self.run_checks;
-                match rc.focus {
-                    Focus::Jobs if rc.current_job().is_some() => rc.focus = Focus::Runs,
-                    Focus::Runs if rc.current_run().is_some() => {
-                        rc.focus = Focus::Run;
-                        rc.mail_scroll = 0;
-                    }
-                    _ => {}
-                }
-            }
-            Pane::Inbox => self.inbox.open = self.inbox.current().is_some(),
-            Pane::DailyJobs => {
-                // The job's runs of that day are listed below the grid; Enter goes to review them.
-                if let Some(job) = self.daily.current().map(|j| j.id) {
-                    self.open_in_run_checks(job);
-                }
-            }
-            Pane::Jobs => self.open_job_in_run_checks(),
-            Pane::Activity => self.open_activity_entry(),
-            Pane::Customers => {
-                // The customer's jobs, day by day.
-                if let Some(name) = self.customers_pane.current().map(|c| c.name.clone()) {
-                    self.daily.list.filter = name;
-                    self.daily.list.cursor = 0;
-                    self.goto(Pane::DailyJobs);
-                }
-            }
-            Pane::Settings => self.edit_setting(),
-            Pane::Tickets => {
-                let filter = self
-                    .tickets
-                    .current()
-                    .and_then(|i| i.scopes.first())
-                    .map(|s| {
-                        // `customer › job [› object]`: the queue filter matches customer and job.
-                        let s = s.trim_end_matches(" (resolved)");
-                        s.split(" › ").take(2).collect::<Vec<_>>().join(" ")
-                    });
-                if let Some(filter) = filter {
-                    self.show_in_run_checks(filter);
-                }
-            }
-            Pane::Overrides => {
-                let filter = self.overrides.current().map(|o| match &o.over.rule.level {
-                    crate::domain::overrides::OverrideLevel::Global {
-                        software,
-                        backup_type,
-                    } => format!("{software} {backup_type}"),
-                    _ => format!(
-                        "{} {}",
-                        o.customer_name.as_deref().unwrap_or(""),
-                        o.job_name.as_deref().unwrap_or("")
-                    ),
-                });
-                if let Some(filter) = filter {
-                    self.show_in_run_checks(filter);
-                }
-            }
-        }
-    }
-
-    fn move_cursor(&mut self, cmd: Command) {
-        let step = |len: usize, l: &mut crate::tui::list::ListState| match cmd {
-            Command::Up => l.up(1),
-            Command::Down => l.down(1, len),
-            Command::Top => l.cursor = 0,
-            Command::Bottom => l.cursor = len.saturating_sub(1),
-            Command::PageUp => l.up(PAGE),
-            Command::PageDown => l.down(PAGE, len),
-            _ => {}
-        };
-        match self.pane {
-            Pane::RunChecks => match self.run_checks.focus {
-                Focus::Jobs => {
-                    let len = self.run_checks.visible().len();
-                    let before = self.run_checks.jobs.cursor;
-                    step(len, &mut self.run_checks.jobs);
-                    if before != self.run_checks.jobs.cursor {
-                        self.load_runs_of_cursor();
-                    }
-                }
-                Focus::Runs => {
-                    let len = self.run_checks.runs.len();
-                    step(len, &mut self.run_checks.run_list);
-                    self.load_detail_of_cursor(false);
-                }
-                Focus::Run => {
-                    let s = &mut self.run_checks.mail_scroll;
-                    match cmd {
-                        Command::Up => *s = s.saturating_sub(1),
-                        Command::Down => *s = s.saturating_add(1),
-                        Command::PageUp => *s = s.saturating_sub(PAGE as u16),
-                        Command::PageDown => *s = s.saturating_add(PAGE as u16),
-                        Command::Top => *s = 0,
-                        _ => {}
-                    }
-                }
-            },
-            Pane::Inbox => {
-                if self.inbox.open {
-                    let s = &mut self.inbox.scroll;
-                    match cmd {
-                        Command::Up => *s = s.saturating_sub(1),
-                        Command::Down => *s = s.saturating_add(1),
-                        Command::PageUp => *s = s.saturating_sub(PAGE as u16),
-                        Command::PageDown => *s = s.saturating_add(PAGE as u16),
-                        Command::Top => *s = 0,
-                        _ => {}
-                    }
-                    return;
-                }
-                let len = self.inbox.visible().len();
-                step(len, &mut self.inbox.list);
-                // Fetch the next page when the cursor nears the end of what is loaded.
-                if self.inbox.list.cursor + 50 >= self.inbox.rows.len()
-                    && self.inbox.rows.len() as i64 >= self.inbox.limit
-                {
-                    self.inbox.limit += crate::tui::panes::inbox::PAGE;
-                    self.reload();
-                }
-                self.load_mail_of_cursor();
-            }
-            Pane::DailyJobs => {
-                let len = self.daily.visible().len();
-                step(len, &mut self.daily.list);
-            }
-            Pane::Jobs => {
-                let len = self.jobs.visible().len();
-                step(len, &mut self.jobs.list);
-            }
-            Pane::Customers => {
-                let len = self.customers_pane.visible().len();
-                step(len, &mut self.customers_pane.list);
-            }
-            Pane::Activity => {
-                let len = self.activity.visible().len();
-                step(len, &mut self.activity.list);
-            }
-            Pane::Settings => {
-                let len = self.settings.visible().len();
-                step(len, &mut self.settings.list);
-            }
-            Pane::Tickets => {
-                let len = self.tickets.visible().len();
-                step(len, self.tickets.list_mut());
-            }
-            Pane::Overrides => {
-                let len = self.overrides.visible().len();
-                step(len, &mut self.overrides.list);
-            }
-        }
-    }
-
-    fn mark(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                if let Some(id) = self.run_checks.current_job().map(|j| j.job_id) {
-                    self.run_checks.jobs.toggle_mark(id);
-                    self.move_cursor(Command::Down);
-                }
-            }
-            Pane::Inbox => {
-                if let Some(id) = self.inbox.current().map(|m| m.id) {
-                    self.inbox.list.toggle_mark(id);
-                    self.move_cursor(Command::Down);
-                }
-            }
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => {}
-        }
-    }
-
-    fn mark_all(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                let ids: Vec<i64> = self
-                    .run_checks
-                    .visible()
-                    .into_iter()
-                    .filter_map(|i| self.run_checks.rows.get(i).map(|r| r.job_id))
-                    .collect();
-                self.run_checks.jobs.marks.extend(ids);
-            }
-            Pane::Inbox => {
-                let ids: Vec<i64> = self
-                    .inbox
-                    .visible()
-                    .into_iter()
-                    .filter_map(|i| self.inbox.rows.get(i).map(|m| m.id))
-                    .collect();
-                self.inbox.list.marks.extend(ids);
-            }
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => {}
-        }
     }
 
     /// `r`: marked jobs (asking first when more than one), else the cursor run.

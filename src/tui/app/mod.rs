@@ -7,6 +7,7 @@ mod customers;
 mod dialogs;
 mod jobs;
 mod overlays;
+mod panes;
 mod tickets;
 mod transfer;
 mod work;
