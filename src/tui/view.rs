@@ -44,15 +44,18 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
     let tab = |p: Pane, level: u8| {
-        let count = match app.panes.get(p).tab_count() {
+        let pane = app.panes.get(p);
+        let info = pane.info();
+        let count = match pane.tab_count() {
             Some(n) => format!(" ({n})"),
             None => String::new(),
         };
+        let (n, title, short) = (info.number, info.title, info.short_title);
         let label = match level {
-            0 => format!(" {} {}{count} ", p.number(), p.title()),
-            1 => format!(" {} {}{count}", p.number(), p.short_title()),
-            _ if p == app.pane => format!(" {} {}{count}", p.number(), p.short_title()),
-            _ => format!(" {}{count}", p.number()),
+            0 => format!(" {n} {title}{count} "),
+            1 => format!(" {n} {short}{count}"),
+            _ if p == app.pane => format!(" {n} {short}{count}"),
+            _ => format!(" {n}{count}"),
         };
         if p == app.pane {
             Span::styled(label, t.selected())
@@ -60,47 +63,7 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(label)
         }
     };
-    let import = match (
-        &app.importer.running,
-        &app.importer.progress,
-        &app.importer.last,
-        &app.importer.error,
-    ) {
-        // A waiting import says why: the retry replaces the counter until progress resumes.
-        (true, _, _, _) if app.importer.retrying.is_some() => {
-            let text = app.importer.retrying.as_deref().unwrap_or_default();
-            format!("import waiting: {}", short_retry(text))
-        }
-        (true, Some((d, n)), _, _) => {
-            let pct = if *n == 0 { 0 } else { d * 100 / n };
-            format!(
-                "{} importing {d}/{n} ({pct}%)",
-                SPINNER[(chrono::Utc::now().timestamp_subsec_millis() / 250) as usize % 4]
-            )
-        }
-        (true, _, _, _) => "importing…".into(),
-        (false, _, _, Some(_)) => "import failed (see toast)".into(),
-        (false, _, Some((at, s)), _) => {
-            let mins = (app.now() - *at).num_minutes().max(0);
-            match mins {
-                0 => format!("imported {} · just now", s.imported),
-                m => format!("imported {} · {m} min ago", s.imported),
-            }
-        }
-        _ => String::new(),
-    };
-    let import = match app.progress() {
-        Some((what, done, total)) => {
-            let width = 10;
-            let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
-            format!(
-                "{what} [{}{}] {done}/{total}   {import}",
-                "#".repeat(filled),
-                ".".repeat(width - filled)
-            )
-        }
-        None => import,
-    };
+    let import = import_status(app);
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let right = if import.is_empty() {
         format!("{db} ")
@@ -133,6 +96,51 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         if app.db_ok { t.dim() } else { t.error() },
     ));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The right of the top line: the long work under way, then the mail import.
+fn import_status(app: &App) -> String {
+    let import = match (
+        &app.importer.running,
+        &app.importer.progress,
+        &app.importer.last,
+        &app.importer.error,
+    ) {
+        // A waiting import says why: the retry replaces the counter until progress resumes.
+        (true, _, _, _) if app.importer.retrying.is_some() => {
+            let text = app.importer.retrying.as_deref().unwrap_or_default();
+            format!("import waiting: {}", short_retry(text))
+        }
+        (true, Some((d, n)), _, _) => {
+            let pct = if *n == 0 { 0 } else { d * 100 / n };
+            format!(
+                "{} importing {d}/{n} ({pct}%)",
+                SPINNER[(chrono::Utc::now().timestamp_subsec_millis() / 250) as usize % 4]
+            )
+        }
+        (true, _, _, _) => "importing…".into(),
+        (false, _, _, Some(_)) => "import failed (see toast)".into(),
+        (false, _, Some((at, s)), _) => {
+            let mins = (app.now() - *at).num_minutes().max(0);
+            match mins {
+                0 => format!("imported {} · just now", s.imported),
+                m => format!("imported {} · {m} min ago", s.imported),
+            }
+        }
+        _ => String::new(),
+    };
+    match app.progress() {
+        Some((what, done, total)) => {
+            let width = 10;
+            let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+            format!(
+                "{what} [{}{}] {done}/{total}   {import}",
+                "#".repeat(filled),
+                ".".repeat(width - filled)
+            )
+        }
+        None => import,
+    }
 }
 
 fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {

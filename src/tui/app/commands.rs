@@ -21,27 +21,9 @@ impl App {
             Command::GotoOverrides => self.goto(Pane::Overrides),
             Command::SwitchList => self.tickets.switch(),
             Command::Resolve => self.ask_resolve(),
-            Command::IncludeResolved => {
-                self.tickets.include_resolved = !self.tickets.include_resolved;
-                let on = self.tickets.include_resolved;
-                self.toast(if on {
-                    "showing resolved tickets and remarks too"
-                } else {
-                    "open tickets and remarks only"
-                });
-                self.reload();
-            }
+            Command::IncludeResolved => self.include_resolved(),
             Command::Deactivate => self.ask_deactivate(),
-            Command::IncludeInactive => {
-                self.overrides.include_inactive = !self.overrides.include_inactive;
-                let on = self.overrides.include_inactive;
-                self.toast(if on {
-                    "showing inactive overrides too"
-                } else {
-                    "active overrides only"
-                });
-                self.reload();
-            }
+            Command::IncludeInactive => self.include_inactive(),
             Command::GotoActivity => self.goto(Pane::Activity),
             Command::GotoSettings => self.goto(Pane::Settings),
             Command::NewCustomer => self.new_customer_input(),
@@ -57,13 +39,7 @@ impl App {
             Command::PinSchedule => self.open_pin(),
             Command::UnpinSchedule => self.unpin(),
             Command::ToggleLog => self.activity.toggle(),
-            Command::ImportNow => match &self.services.import_now {
-                Some(go) => {
-                    go();
-                    self.toast("import started");
-                }
-                None => self.error("no mail source is configured for this session"),
-            },
+            Command::ImportNow => self.import_now(),
             Command::Filter => self.overlay = Some(Overlay::Filter),
             Command::Up => self.move_cursor(Move::Up),
             Command::Down => self.move_cursor(Move::Down),
@@ -75,63 +51,22 @@ impl App {
             Command::Back => self.back(),
             Command::Mark => self.mark(),
             Command::MarkAll => self.mark_all(),
-            Command::IncludeReviewed => {
-                let rc = &mut self.run_checks;
-                rc.include_reviewed = !rc.include_reviewed;
-                let on = rc.include_reviewed;
-                self.toast(if on {
-                    "showing reviewed runs of the last 7 days too"
-                } else {
-                    "unreviewed runs only"
-                });
-                self.reload();
-            }
+            Command::IncludeReviewed => self.include_reviewed(),
             Command::Review => self.review(),
             Command::ReviewJob => self.review_job(),
             Command::Undo => self.undo_review(),
             Command::Remark => self.open_remark(),
             Command::Override => self.open_override(),
-            Command::Ticket => {
-                if self.run_checks.current_run().is_some() {
-                    self.overlay = Some(Overlay::TicketMenu);
-                } else {
-                    self.error("choose a run first");
-                }
-            }
+            Command::Ticket => self.open_ticket_menu(),
             Command::Copy if self.pane == Pane::Tickets => self.copy_listed_ticket(),
             Command::Copy => self.copy_ticket(),
             Command::OpenMail => self.open_mail(false),
             Command::OpenMailSource => self.open_mail(true),
             Command::Approve => self.open_approve(),
-            Command::Delete => {
-                let ids = self.inbox.targets();
-                if self.inbox.deleted || ids.is_empty() {
-                    return;
-                }
-                if ids.len() > 1 {
-                    self.overlay = Some(Overlay::Confirm {
-                        question: format!(
-                            "Delete {} mails? They can be restored from the deleted view (D).",
-                            ids.len()
-                        ),
-                        then: Pending::DeleteMail(ids),
-                    });
-                } else {
-                    self.delete_mail(ids);
-                }
-            }
-            Command::Restore => {
-                if self.inbox.deleted {
-                    let ids = self.inbox.targets();
-                    self.restore_mail(ids);
-                } else {
-                    self.toast("restore works in the deleted view (D)");
-                }
-            }
+            Command::Delete => self.ask_delete(),
+            Command::Restore => self.restore(),
             Command::ShowDeleted => {
-                self.inbox.deleted = !self.inbox.deleted;
-                self.inbox.list = Default::default();
-                self.inbox.detail = None;
+                self.inbox.toggle_deleted();
                 self.reload();
             }
             Command::Reparse => self.reparse_one(),
@@ -145,19 +80,111 @@ impl App {
             Command::LaterDay => {
                 self.daily.column = (self.daily.column + 1).min(crate::tui::panes::daily::DAYS - 1)
             }
-            Command::EarlierWeek | Command::LaterWeek => {
-                let today = self.now().with_timezone(&self.tz).date_naive();
-                let end = self.daily.end.unwrap_or(today);
-                let step = chrono::TimeDelta::days(7);
-                let new = if cmd == Command::EarlierWeek {
-                    end - step
-                } else {
-                    (end + step).min(today)
-                };
-                self.daily.end = (new != today).then_some(new);
-                self.reload();
-            }
+            Command::EarlierWeek => self.shift_week(false),
+            Command::LaterWeek => self.shift_week(true),
         }
+    }
+
+    /// `i` in Tickets & Remarks.
+    fn include_resolved(&mut self) {
+        let t = &mut self.tickets;
+        t.include_resolved = !t.include_resolved;
+        let on = t.include_resolved;
+        self.toggled(
+            on,
+            "showing resolved tickets and remarks too",
+            "open tickets and remarks only",
+        );
+    }
+
+    /// `i` in Overrides.
+    fn include_inactive(&mut self) {
+        let o = &mut self.overrides;
+        o.include_inactive = !o.include_inactive;
+        let on = o.include_inactive;
+        self.toggled(
+            on,
+            "showing inactive overrides too",
+            "active overrides only",
+        );
+    }
+
+    /// `i` in Run Checks.
+    fn include_reviewed(&mut self) {
+        let rc = &mut self.run_checks;
+        rc.include_reviewed = !rc.include_reviewed;
+        let on = rc.include_reviewed;
+        self.toggled(
+            on,
+            "showing reviewed runs of the last 7 days too",
+            "unreviewed runs only",
+        );
+    }
+
+    /// Says what a toggle now shows, and shows it.
+    fn toggled(&mut self, on: bool, when_on: &str, when_off: &str) {
+        self.toast(if on { when_on } else { when_off });
+        self.reload();
+    }
+
+    fn import_now(&mut self) {
+        match &self.services.import_now {
+            Some(go) => {
+                go();
+                self.toast("import started");
+            }
+            None => self.error("no mail source is configured for this session"),
+        }
+    }
+
+    fn open_ticket_menu(&mut self) {
+        if self.run_checks.current_run().is_some() {
+            self.overlay = Some(Overlay::TicketMenu);
+        } else {
+            self.error("choose a run first");
+        }
+    }
+
+    /// `d`: the marked mails (asking first when more than one), else the cursor mail.
+    fn ask_delete(&mut self) {
+        let ids = self.inbox.targets();
+        if self.inbox.deleted || ids.is_empty() {
+            return;
+        }
+        if ids.len() > 1 {
+            self.overlay = Some(Overlay::Confirm {
+                question: format!(
+                    "Delete {} mails? They can be restored from the deleted view (D).",
+                    ids.len()
+                ),
+                then: Pending::DeleteMail(ids),
+            });
+        } else {
+            self.delete_mail(ids);
+        }
+    }
+
+    fn restore(&mut self) {
+        if self.inbox.deleted {
+            let ids = self.inbox.targets();
+            self.restore_mail(ids);
+        } else {
+            self.toast("restore works in the deleted view (D)");
+        }
+    }
+
+    /// `[` and `]` in Daily Jobs: a week earlier or later, never past today.
+    fn shift_week(&mut self, later: bool) {
+        let today = self.now().with_timezone(&self.tz).date_naive();
+        let end = self.daily.end.unwrap_or(today);
+        let step = chrono::TimeDelta::days(7);
+        let new = if later {
+            (end + step).min(today)
+        } else {
+            end - step
+        };
+        self.daily.end = (new != today).then_some(new);
+        self.reload();
     }
 
     /// `:q` (asks when something would be lost) and `:q!` (never asks).

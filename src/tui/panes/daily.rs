@@ -88,6 +88,12 @@ impl DailyGrid {
 }
 
 impl Daily {
+    pub fn set_grid(&mut self, grid: DailyGrid) {
+        self.grid = Some(grid);
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
+
     pub fn visible(&self) -> Vec<usize> {
         let Some(g) = &self.grid else {
             return Vec::new();

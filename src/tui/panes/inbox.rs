@@ -116,6 +116,20 @@ impl Inbox {
         self.list.marks.retain(|id| ids.contains(id));
     }
 
+    /// Switches between waiting and deleted mail, from the top.
+    pub fn toggle_deleted(&mut self) {
+        self.deleted = !self.deleted;
+        self.list = ListState::default();
+        self.detail = None;
+    }
+
+    /// Shows a loaded mail, unless the cursor has left it meanwhile.
+    pub fn set_detail(&mut self, detail: MailDetail) {
+        if self.current().map(|m| m.id) == Some(detail.mail_id) {
+            self.detail = Some(detail);
+        }
+    }
+
     /// Ids the row actions apply to: the marked rows, else the cursor row.
     pub fn targets(&self) -> Vec<i64> {
         if self.list.marks.is_empty() {

@@ -174,6 +174,13 @@ impl RunChecks {
         self.jobs.follow(Some(job_id), ids.into_iter());
     }
 
+    /// Shows a loaded run detail, unless the cursor has left that run meanwhile.
+    pub fn set_detail(&mut self, detail: RunDetail) {
+        if self.current_run().map(|r| r.id) == Some(detail.run.id) {
+            self.detail = Some(detail);
+        }
+    }
+
     pub fn set_runs(&mut self, job_id: i64, runs: Vec<Run>) {
         let keep = if self.runs_job == Some(job_id) {
             self.current_run().map(|r| r.id)

@@ -323,6 +323,12 @@ impl Settings {
     pub fn current(&self) -> Option<Field> {
         self.visible().get(self.list.cursor).copied()
     }
+
+    pub fn set_data(&mut self, data: SettingsData) {
+        self.data = Some(data);
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
 }
 
 pub const INFO: PaneInfo = PaneInfo {
