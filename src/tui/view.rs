@@ -152,7 +152,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
             Span::raw("█"),
         ]),
         Some(Overlay::Filter) => {
-            let filter = &app.current().list().filter;
+            let filter = &app.current_pane().list().filter;
             Line::from(vec![
                 Span::styled("/", t.key()),
                 Span::raw(sanitize::line(filter)),
@@ -162,12 +162,12 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
         }
         _ => {
             let mut spans = Vec::new();
-            let marks = app.current().list().marks.len();
+            let marks = app.current_pane().list().marks.len();
             if marks > 0 {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
-            let copy = app.current().copy_value();
-            for (key, help) in keymap::hints(app.current().info().context) {
+            let copy = app.current_pane().copy_value();
+            for (key, help) in keymap::hints(app.current_pane().info().context) {
                 let help = if key == "y" {
                     match &copy {
                         Some(code) => format!("copy {}", sanitize::line(code)),

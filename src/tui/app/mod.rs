@@ -163,11 +163,11 @@ impl App {
     }
 
     /// The pane on screen.
-    pub fn current(&self) -> &dyn PaneView {
+    pub fn current_pane(&self) -> &dyn PaneView {
         self.panes.get(self.pane)
     }
 
-    pub fn current_mut(&mut self) -> &mut dyn PaneView {
+    pub fn current_pane_mut(&mut self) -> &mut dyn PaneView {
         self.panes.get_mut(self.pane)
     }
 
@@ -295,7 +295,7 @@ impl App {
             self.toasts.retain(|t| t.level != ToastLevel::Error);
             return;
         }
-        if let Some(cmd) = lookup(self.current().info().context, k) {
+        if let Some(cmd) = lookup(self.current_pane().info().context, k) {
             self.command(cmd);
         }
     }

@@ -17,7 +17,7 @@ impl App {
 
     /// `q`: out of the detail, else out of the pane, else (in Run Checks) quit.
     pub(super) fn back_or_quit(&mut self) {
-        if self.current().deeper() {
+        if self.current_pane().deeper() {
             self.back();
         } else if self.pane != Pane::RunChecks {
             // Out of any other pane, `q` goes back to where the day starts; there it quits.
@@ -29,22 +29,22 @@ impl App {
 
     /// `Esc`: leave the detail, else clear marks, else clear the filter.
     pub fn back(&mut self) {
-        self.current_mut().back();
+        self.current_pane_mut().back();
     }
 
     pub(super) fn open(&mut self) {
-        let follows = self.current_mut().open();
+        let follows = self.current_pane_mut().open();
         self.follow(follows);
     }
 
     pub(super) fn move_cursor(&mut self, m: Move) {
-        let follows = self.current_mut().move_cursor(m);
+        let follows = self.current_pane_mut().move_cursor(m);
         self.follow(follows);
     }
 
     /// `Space`: marks the cursor row and moves down, in panes that have marks.
     pub(super) fn mark(&mut self) {
-        let pane = self.current_mut();
+        let pane = self.current_pane_mut();
         if let Some(id) = pane.mark_id() {
             pane.list_mut().toggle_mark(id);
             self.move_cursor(Move::Down);
@@ -53,18 +53,18 @@ impl App {
 
     /// `*`: marks every visible row, in panes that have marks.
     pub(super) fn mark_all(&mut self) {
-        let pane = self.current_mut();
+        let pane = self.current_pane_mut();
         let ids = pane.mark_ids();
         pane.list_mut().marks.extend(ids);
     }
 
     /// The filter text of the pane on screen, as the filter line edits it.
     pub(super) fn filter_mut(&mut self) -> &mut String {
-        &mut self.current_mut().list_mut().filter
+        &mut self.current_pane_mut().list_mut().filter
     }
 
     pub(super) fn filter_changed(&mut self) {
-        let follows = self.current_mut().filter_changed();
+        let follows = self.current_pane_mut().filter_changed();
         self.follow(follows);
     }
 

@@ -440,7 +440,7 @@ impl App {
     /// `e` (decoded text) and `E` (raw source): either way sanitized, so nothing in a mail can
     /// reach the terminal through the pager as an escape sequence.
     pub(crate) fn open_mail(&mut self, source: bool) {
-        let mail_id = self.current().mail_id();
+        let mail_id = self.current_pane().mail_id();
         let Some(mail_id) = mail_id else {
             self.error("no mail here (a Missed run has none)");
             return;

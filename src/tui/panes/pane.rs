@@ -1,16 +1,18 @@
 //! [`PaneView`]: what every pane answers, so that `App` and the view handle all panes alike.
 //!
 //! A new pane is:
-//! - one file in `src/tui/panes/` with its state, its loader and an `impl PaneView` (the
-//!   required methods are what it must provide; the provided ones fit a plain list);
+//! - one file in `src/tui/panes/` (and its `pub mod` line) with its state, its loader, its
+//!   `pub const INFO: PaneInfo` and its `impl PaneView`: the required methods are what it must
+//!   provide, the provided ones fit a plain list;
+//! - one [`super::Pane`] variant, also in `Pane::ALL` (which is the tab order);
 //! - its lines in [`super::registry`]: a field of `Panes`, an arm in `get`, `get_mut` and
-//!   `Pane::info` (the compiler points at each once the variant exists);
-//! - one [`super::Pane`] variant (in `Pane::ALL`, in tab order) and its `pub mod` line;
-//! - its keymap rows: a `Context`, a `Goto…` command with its number key, its own bindings;
+//!   `Pane::info` (the compiler asks for the arms once the variant exists);
+//! - its keymap rows: a `Context` with its title, a `Goto…` command with its name, number key
+//!   and arm in `App::command`, and the pane's own bindings;
 //! - its load result: an `Action` variant and its arm in `App::update`.
 //!
 //! What a pane cannot do on its own (load the runs of the cursor job, jump to another pane)
-//! comes back as [`Follow`]s, which `App` carries out in one place.
+//! comes back as [`Follow`]s, which `App::follow` carries out.
 
 use super::Pane;
 use crate::tui::action::Action;
