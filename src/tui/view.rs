@@ -2,7 +2,8 @@
 
 use super::app::{App, Overlay, ToastLevel};
 use super::keymap::{self, BINDINGS, Context};
-use super::panes::{self, Pane};
+use super::panes::Pane;
+use super::panes::pane::DrawContext;
 use super::sanitize;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -28,24 +29,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     ])
     .areas(area);
     draw_top(f, top, app);
-    let (theme, tz) = (app.theme, app.tz);
-    match app.pane {
-        Pane::RunChecks => {
-            let now = app.now();
-            panes::run_checks::draw(f, main, &mut app.run_checks, &theme, tz, now)
-        }
-        Pane::Inbox => {
-            let now = app.now();
-            panes::inbox::draw(f, main, &mut app.inbox, &theme, tz, now)
-        }
-        Pane::DailyJobs => panes::daily::draw(f, main, &mut app.daily, &theme),
-        Pane::Jobs => panes::jobs::draw(f, main, &mut app.jobs, &theme),
-        Pane::Customers => panes::customers::draw(f, main, &mut app.customers_pane, &theme, tz),
-        Pane::Activity => panes::activity::draw(f, main, &mut app.activity, &theme, tz),
-        Pane::Settings => panes::settings::draw(f, main, &mut app.settings, &theme, tz),
-        Pane::Tickets => panes::tickets::draw(f, main, &mut app.tickets, &theme, tz),
-        Pane::Overrides => panes::overrides::draw(f, main, &mut app.overrides, &theme, tz),
-    }
+    let cx = DrawContext {
+        theme: &app.theme,
+        tz: app.tz,
+        now: app.now(),
+    };
+    app.panes.get_mut(app.pane).draw(f, main, &cx);
     draw_bottom(f, bottom, app);
     draw_toasts(f, main, app);
     draw_overlay(f, main, app);
@@ -55,16 +44,18 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
     let tab = |p: Pane, level: u8| {
-        let count = match p {
-            Pane::Inbox if app.inbox.waiting > 0 => format!(" ({})", app.inbox.waiting),
-            Pane::RunChecks => format!(" ({})", app.run_checks.unreviewed_total()),
-            _ => String::new(),
+        let pane = app.panes.get(p);
+        let info = pane.info();
+        let count = match pane.tab_count() {
+            Some(n) => format!(" ({n})"),
+            None => String::new(),
         };
+        let (n, title, short) = (info.number, info.title, info.short_title);
         let label = match level {
-            0 => format!(" {} {}{count} ", p.number(), p.title()),
-            1 => format!(" {} {}{count}", p.number(), p.short_title()),
-            _ if p == app.pane => format!(" {} {}{count}", p.number(), p.short_title()),
-            _ => format!(" {}{count}", p.number()),
+            0 => format!(" {n} {title}{count} "),
+            1 => format!(" {n} {short}{count}"),
+            _ if p == app.pane => format!(" {n} {short}{count}"),
+            _ => format!(" {n}{count}"),
         };
         if p == app.pane {
             Span::styled(label, t.selected())
@@ -72,47 +63,7 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(label)
         }
     };
-    let import = match (
-        &app.importer.running,
-        &app.importer.progress,
-        &app.importer.last,
-        &app.importer.error,
-    ) {
-        // A waiting import says why: the retry replaces the counter until progress resumes.
-        (true, _, _, _) if app.importer.retrying.is_some() => {
-            let text = app.importer.retrying.as_deref().unwrap_or_default();
-            format!("import waiting: {}", short_retry(text))
-        }
-        (true, Some((d, n)), _, _) => {
-            let pct = if *n == 0 { 0 } else { d * 100 / n };
-            format!(
-                "{} importing {d}/{n} ({pct}%)",
-                SPINNER[(chrono::Utc::now().timestamp_subsec_millis() / 250) as usize % 4]
-            )
-        }
-        (true, _, _, _) => "importing…".into(),
-        (false, _, _, Some(_)) => "import failed (see toast)".into(),
-        (false, _, Some((at, s)), _) => {
-            let mins = (app.now() - *at).num_minutes().max(0);
-            match mins {
-                0 => format!("imported {} · just now", s.imported),
-                m => format!("imported {} · {m} min ago", s.imported),
-            }
-        }
-        _ => String::new(),
-    };
-    let import = match app.progress() {
-        Some((what, done, total)) => {
-            let width = 10;
-            let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
-            format!(
-                "{what} [{}{}] {done}/{total}   {import}",
-                "#".repeat(filled),
-                ".".repeat(width - filled)
-            )
-        }
-        None => import,
-    };
+    let import = import_status(app);
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let right = if import.is_empty() {
         format!("{db} ")
@@ -147,6 +98,51 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The right of the top line: the long work under way, then the mail import.
+fn import_status(app: &App) -> String {
+    let import = match (
+        &app.importer.running,
+        &app.importer.progress,
+        &app.importer.last,
+        &app.importer.error,
+    ) {
+        // A waiting import says why: the retry replaces the counter until progress resumes.
+        (true, _, _, _) if app.importer.retrying.is_some() => {
+            let text = app.importer.retrying.as_deref().unwrap_or_default();
+            format!("import waiting: {}", short_retry(text))
+        }
+        (true, Some((d, n)), _, _) => {
+            let pct = if *n == 0 { 0 } else { d * 100 / n };
+            format!(
+                "{} importing {d}/{n} ({pct}%)",
+                SPINNER[(chrono::Utc::now().timestamp_subsec_millis() / 250) as usize % 4]
+            )
+        }
+        (true, _, _, _) => "importing…".into(),
+        (false, _, _, Some(_)) => "import failed (see toast)".into(),
+        (false, _, Some((at, s)), _) => {
+            let mins = (app.now() - *at).num_minutes().max(0);
+            match mins {
+                0 => format!("imported {} · just now", s.imported),
+                m => format!("imported {} · {m} min ago", s.imported),
+            }
+        }
+        _ => String::new(),
+    };
+    match app.progress() {
+        Some((what, done, total)) => {
+            let width = 10;
+            let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+            format!(
+                "{what} [{}{}] {done}/{total}   {import}",
+                "#".repeat(filled),
+                ".".repeat(width - filled)
+            )
+        }
+        None => import,
+    }
+}
+
 fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let line = match &app.overlay {
@@ -156,17 +152,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
             Span::raw("█"),
         ]),
         Some(Overlay::Filter) => {
-            let filter = match app.pane {
-                Pane::RunChecks => &app.run_checks.jobs.filter,
-                Pane::Inbox => &app.inbox.list.filter,
-                Pane::DailyJobs => &app.daily.list.filter,
-                Pane::Jobs => &app.jobs.list.filter,
-                Pane::Customers => &app.customers_pane.list.filter,
-                Pane::Activity => &app.activity.list.filter,
-                Pane::Settings => &app.settings.list.filter,
-                Pane::Tickets => &app.tickets.list().filter,
-                Pane::Overrides => &app.overrides.list.filter,
-            };
+            let filter = &app.current_pane().list().filter;
             Line::from(vec![
                 Span::styled("/", t.key()),
                 Span::raw(sanitize::line(filter)),
@@ -176,26 +162,12 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
         }
         _ => {
             let mut spans = Vec::new();
-            let marks = match app.pane {
-                Pane::RunChecks => app.run_checks.jobs.marks.len(),
-                Pane::Inbox => app.inbox.list.marks.len(),
-                Pane::DailyJobs
-                | Pane::Jobs
-                | Pane::Customers
-                | Pane::Tickets
-                | Pane::Overrides
-                | Pane::Activity
-                | Pane::Settings => 0,
-            };
+            let marks = app.current_pane().list().marks.len();
             if marks > 0 {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
-            let copy = match app.pane {
-                Pane::RunChecks => app.run_checks.shown_ticket().map(str::to_string),
-                Pane::Tickets => app.tickets.current().and_then(|i| i.code.clone()),
-                _ => None,
-            };
-            for (key, help) in keymap::hints(app.pane.context()) {
+            let copy = app.current_pane().copy_value();
+            for (key, help) in keymap::hints(app.current_pane().info().context) {
                 let help = if key == "y" {
                     match &copy {
                         Some(code) => format!("copy {}", sanitize::line(code)),

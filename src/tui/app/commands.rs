@@ -3,9 +3,7 @@
 use super::{App, Overlay, Pending};
 use crate::tui::keymap::Command;
 use crate::tui::panes::Pane;
-use crate::tui::panes::run_checks::Focus;
-
-const PAGE: usize = 10;
+use crate::tui::panes::pane::Move;
 
 impl App {
     pub fn command(&mut self, cmd: Command) {
@@ -23,27 +21,9 @@ impl App {
             Command::GotoOverrides => self.goto(Pane::Overrides),
             Command::SwitchList => self.tickets.switch(),
             Command::Resolve => self.ask_resolve(),
-            Command::IncludeResolved => {
-                self.tickets.include_resolved = !self.tickets.include_resolved;
-                let on = self.tickets.include_resolved;
-                self.toast(if on {
-                    "showing resolved tickets and remarks too"
-                } else {
-                    "open tickets and remarks only"
-                });
-                self.reload();
-            }
+            Command::IncludeResolved => self.include_resolved(),
             Command::Deactivate => self.ask_deactivate(),
-            Command::IncludeInactive => {
-                self.overrides.include_inactive = !self.overrides.include_inactive;
-                let on = self.overrides.include_inactive;
-                self.toast(if on {
-                    "showing inactive overrides too"
-                } else {
-                    "active overrides only"
-                });
-                self.reload();
-            }
+            Command::IncludeInactive => self.include_inactive(),
             Command::GotoActivity => self.goto(Pane::Activity),
             Command::GotoSettings => self.goto(Pane::Settings),
             Command::NewCustomer => self.new_customer_input(),
@@ -59,81 +39,34 @@ impl App {
             Command::PinSchedule => self.open_pin(),
             Command::UnpinSchedule => self.unpin(),
             Command::ToggleLog => self.activity.toggle(),
-            Command::ImportNow => match &self.services.import_now {
-                Some(go) => {
-                    go();
-                    self.toast("import started");
-                }
-                None => self.error("no mail source is configured for this session"),
-            },
+            Command::ImportNow => self.import_now(),
             Command::Filter => self.overlay = Some(Overlay::Filter),
-            Command::Up
-            | Command::Down
-            | Command::Top
-            | Command::Bottom
-            | Command::PageUp
-            | Command::PageDown => self.move_cursor(cmd),
+            Command::Up => self.move_cursor(Move::Up),
+            Command::Down => self.move_cursor(Move::Down),
+            Command::Top => self.move_cursor(Move::Top),
+            Command::Bottom => self.move_cursor(Move::Bottom),
+            Command::PageUp => self.move_cursor(Move::PageUp),
+            Command::PageDown => self.move_cursor(Move::PageDown),
             Command::Open => self.open(),
             Command::Back => self.back(),
             Command::Mark => self.mark(),
             Command::MarkAll => self.mark_all(),
-            Command::IncludeReviewed => {
-                let rc = &mut self.run_checks;
-                rc.include_reviewed = !rc.include_reviewed;
-                let on = rc.include_reviewed;
-                self.toast(if on {
-                    "showing reviewed runs of the last 7 days too"
-                } else {
-                    "unreviewed runs only"
-                });
-                self.reload();
-            }
+            Command::IncludeReviewed => self.include_reviewed(),
             Command::Review => self.review(),
             Command::ReviewJob => self.review_job(),
             Command::Undo => self.undo_review(),
             Command::Remark => self.open_remark(),
             Command::Override => self.open_override(),
-            Command::Ticket => {
-                if self.run_checks.current_run().is_some() {
-                    self.overlay = Some(Overlay::TicketMenu);
-                } else {
-                    self.error("choose a run first");
-                }
-            }
+            Command::Ticket => self.open_ticket_menu(),
             Command::Copy if self.pane == Pane::Tickets => self.copy_listed_ticket(),
             Command::Copy => self.copy_ticket(),
             Command::OpenMail => self.open_mail(false),
             Command::OpenMailSource => self.open_mail(true),
             Command::Approve => self.open_approve(),
-            Command::Delete => {
-                let ids = self.inbox.targets();
-                if self.inbox.deleted || ids.is_empty() {
-                    return;
-                }
-                if ids.len() > 1 {
-                    self.overlay = Some(Overlay::Confirm {
-                        question: format!(
-                            "Delete {} mails? They can be restored from the deleted view (D).",
-                            ids.len()
-                        ),
-                        then: Pending::DeleteMail(ids),
-                    });
-                } else {
-                    self.delete_mail(ids);
-                }
-            }
-            Command::Restore => {
-                if self.inbox.deleted {
-                    let ids = self.inbox.targets();
-                    self.restore_mail(ids);
-                } else {
-                    self.toast("restore works in the deleted view (D)");
-                }
-            }
+            Command::Delete => self.ask_delete(),
+            Command::Restore => self.restore(),
             Command::ShowDeleted => {
-                self.inbox.deleted = !self.inbox.deleted;
-                self.inbox.list = Default::default();
-                self.inbox.detail = None;
+                self.inbox.toggle_deleted();
                 self.reload();
             }
             Command::Reparse => self.reparse_one(),
@@ -147,50 +80,111 @@ impl App {
             Command::LaterDay => {
                 self.daily.column = (self.daily.column + 1).min(crate::tui::panes::daily::DAYS - 1)
             }
-            Command::EarlierWeek | Command::LaterWeek => {
-                let today = self.now().with_timezone(&self.tz).date_naive();
-                let end = self.daily.end.unwrap_or(today);
-                let step = chrono::TimeDelta::days(7);
-                let new = if cmd == Command::EarlierWeek {
-                    end - step
-                } else {
-                    (end + step).min(today)
-                };
-                self.daily.end = (new != today).then_some(new);
-                self.reload();
-            }
+            Command::EarlierWeek => self.shift_week(false),
+            Command::LaterWeek => self.shift_week(true),
         }
     }
 
-    pub(super) fn goto(&mut self, pane: Pane) {
-        if pane == Pane::RunChecks && self.pane != Pane::RunChecks {
-            // Tickets completed in Autotask should not be worked on again.
-            self.poll_autotask_now();
-        }
-        self.pane = pane;
+    /// `i` in Tickets & Remarks.
+    fn include_resolved(&mut self) {
+        let t = &mut self.tickets;
+        t.include_resolved = !t.include_resolved;
+        let on = t.include_resolved;
+        self.toggled(
+            on,
+            "showing resolved tickets and remarks too",
+            "open tickets and remarks only",
+        );
+    }
+
+    /// `i` in Overrides.
+    fn include_inactive(&mut self) {
+        let o = &mut self.overrides;
+        o.include_inactive = !o.include_inactive;
+        let on = o.include_inactive;
+        self.toggled(
+            on,
+            "showing inactive overrides too",
+            "active overrides only",
+        );
+    }
+
+    /// `i` in Run Checks.
+    fn include_reviewed(&mut self) {
+        let rc = &mut self.run_checks;
+        rc.include_reviewed = !rc.include_reviewed;
+        let on = rc.include_reviewed;
+        self.toggled(
+            on,
+            "showing reviewed runs of the last 7 days too",
+            "unreviewed runs only",
+        );
+    }
+
+    /// Says what a toggle now shows, and shows it.
+    fn toggled(&mut self, on: bool, when_on: &str, when_off: &str) {
+        self.toast(if on { when_on } else { when_off });
         self.reload();
     }
 
-    fn back_or_quit(&mut self) {
-        let deeper = match self.pane {
-            Pane::RunChecks => self.run_checks.focus != Focus::Jobs,
-            Pane::Inbox => self.inbox.open,
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => false,
-        };
-        if deeper {
-            self.back();
-        } else if self.pane != Pane::RunChecks {
-            // Out of any other pane, `q` goes back to where the day starts; there it quits.
-            self.goto(Pane::RunChecks);
-        } else {
-            self.quit_command(false);
+    fn import_now(&mut self) {
+        match &self.services.import_now {
+            Some(go) => {
+                go();
+                self.toast("import started");
+            }
+            None => self.error("no mail source is configured for this session"),
         }
+    }
+
+    fn open_ticket_menu(&mut self) {
+        if self.run_checks.current_run().is_some() {
+            self.overlay = Some(Overlay::TicketMenu);
+        } else {
+            self.error("choose a run first");
+        }
+    }
+
+    /// `d`: the marked mails (asking first when more than one), else the cursor mail.
+    fn ask_delete(&mut self) {
+        let ids = self.inbox.targets();
+        if self.inbox.deleted || ids.is_empty() {
+            return;
+        }
+        if ids.len() > 1 {
+            self.overlay = Some(Overlay::Confirm {
+                question: format!(
+                    "Delete {} mails? They can be restored from the deleted view (D).",
+                    ids.len()
+                ),
+                then: Pending::DeleteMail(ids),
+            });
+        } else {
+            self.delete_mail(ids);
+        }
+    }
+
+    fn restore(&mut self) {
+        if self.inbox.deleted {
+            let ids = self.inbox.targets();
+            self.restore_mail(ids);
+        } else {
+            self.toast("restore works in the deleted view (D)");
+        }
+    }
+
+    /// `[` and `]` in Daily Jobs: a week earlier or later, never past today.
+    fn shift_week(&mut self, later: bool) {
+        let today = self.now().with_timezone(&self.tz).date_naive();
+        let end = self.daily.end.unwrap_or(today);
+        let step = chrono::TimeDelta::days(7);
+        let new = if later {
+            (end + step).min(today)
+        } else {
+            end - step
+        };
+        self.daily.end = (new != today).then_some(new);
+        self.reload();
     }
 
     /// `:q` (asks when something would be lost) and `:q!` (never asks).
@@ -224,248 +218,6 @@ impl App {
             lost.push("the filter".to_string());
         }
         (!lost.is_empty()).then(|| format!("{} will be lost.", lost.join(", ")))
-    }
-
-    /// `Esc`: leave the detail, else clear marks, else clear the filter.
-    pub fn back(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                let rc = &mut self.run_checks;
-                match rc.focus {
-                    Focus::Run => rc.focus = Focus::Runs,
-                    Focus::Runs => rc.focus = Focus::Jobs,
-                    Focus::Jobs if !rc.jobs.marks.is_empty() => rc.jobs.marks.clear(),
-                    Focus::Jobs => rc.jobs.filter.clear(),
-                }
-            }
-            Pane::Inbox => {
-                let ib = &mut self.inbox;
-                if ib.open {
-                    ib.open = false;
-                } else if !ib.list.marks.is_empty() {
-                    ib.list.marks.clear();
-                } else {
-                    ib.list.filter.clear();
-                }
-            }
-            Pane::DailyJobs => self.daily.list.filter.clear(),
-            Pane::Jobs => self.jobs.list.filter.clear(),
-            Pane::Customers => self.customers_pane.list.filter.clear(),
-            Pane::Activity => self.activity.list.filter.clear(),
-            Pane::Settings => self.settings.list.filter.clear(),
-            Pane::Tickets => self.tickets.list_mut().filter.clear(),
-            Pane::Overrides => self.overrides.list.filter.clear(),
-        }
-    }
-
-    fn open(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                let rc = &mut self.run_checks;
-                match rc.focus {
-                    Focus::Jobs if rc.current_job().is_some() => rc.focus = Focus::Runs,
-                    Focus::Runs if rc.current_run().is_some() => {
-                        rc.focus = Focus::Run;
-                        rc.mail_scroll = 0;
-                    }
-                    _ => {}
-                }
-            }
-            Pane::Inbox => self.inbox.open = self.inbox.current().is_some(),
-            Pane::DailyJobs => {
-                // The job's runs of that day are listed below the grid; Enter goes to review them.
-                if let Some(job) = self.daily.current().map(|j| j.id) {
-                    self.open_in_run_checks(job);
-                }
-            }
-            Pane::Jobs => self.open_job_in_run_checks(),
-            Pane::Activity => self.open_activity_entry(),
-            Pane::Customers => {
-                // The customer's jobs, day by day.
-                if let Some(name) = self.customers_pane.current().map(|c| c.name.clone()) {
-                    self.daily.list.filter = name;
-                    self.daily.list.cursor = 0;
-                    self.goto(Pane::DailyJobs);
-                }
-            }
-            Pane::Settings => self.edit_setting(),
-            Pane::Tickets => {
-                let filter = self
-                    .tickets
-                    .current()
-                    .and_then(|i| i.scopes.first())
-                    .map(|s| {
-                        // `customer › job [› object]`: the queue filter matches customer and job.
-                        let s = s.trim_end_matches(" (resolved)");
-                        s.split(" › ").take(2).collect::<Vec<_>>().join(" ")
-                    });
-                if let Some(filter) = filter {
-                    self.show_in_run_checks(filter);
-                }
-            }
-            Pane::Overrides => {
-                let filter = self.overrides.current().map(|o| match &o.over.rule.level {
-                    crate::domain::overrides::OverrideLevel::Global {
-                        software,
-                        backup_type,
-                    } => format!("{software} {backup_type}"),
-                    _ => format!(
-                        "{} {}",
-                        o.customer_name.as_deref().unwrap_or(""),
-                        o.job_name.as_deref().unwrap_or("")
-                    ),
-                });
-                if let Some(filter) = filter {
-                    self.show_in_run_checks(filter);
-                }
-            }
-        }
-    }
-
-    fn move_cursor(&mut self, cmd: Command) {
-        let step = |len: usize, l: &mut crate::tui::list::ListState| match cmd {
-            Command::Up => l.up(1),
-            Command::Down => l.down(1, len),
-            Command::Top => l.cursor = 0,
-            Command::Bottom => l.cursor = len.saturating_sub(1),
-            Command::PageUp => l.up(PAGE),
-            Command::PageDown => l.down(PAGE, len),
-            _ => {}
-        };
-        match self.pane {
-            Pane::RunChecks => match self.run_checks.focus {
-                Focus::Jobs => {
-                    let len = self.run_checks.visible().len();
-                    let before = self.run_checks.jobs.cursor;
-                    step(len, &mut self.run_checks.jobs);
-                    if before != self.run_checks.jobs.cursor {
-                        self.load_runs_of_cursor();
-                    }
-                }
-                Focus::Runs => {
-                    let len = self.run_checks.runs.len();
-                    step(len, &mut self.run_checks.run_list);
-                    self.load_detail_of_cursor(false);
-                }
-                Focus::Run => {
-                    let s = &mut self.run_checks.mail_scroll;
-                    match cmd {
-                        Command::Up => *s = s.saturating_sub(1),
-                        Command::Down => *s = s.saturating_add(1),
-                        Command::PageUp => *s = s.saturating_sub(PAGE as u16),
-                        Command::PageDown => *s = s.saturating_add(PAGE as u16),
-                        Command::Top => *s = 0,
-                        _ => {}
-                    }
-                }
-            },
-            Pane::Inbox => {
-                if self.inbox.open {
-                    let s = &mut self.inbox.scroll;
-                    match cmd {
-                        Command::Up => *s = s.saturating_sub(1),
-                        Command::Down => *s = s.saturating_add(1),
-                        Command::PageUp => *s = s.saturating_sub(PAGE as u16),
-                        Command::PageDown => *s = s.saturating_add(PAGE as u16),
-                        Command::Top => *s = 0,
-                        _ => {}
-                    }
-                    return;
-                }
-                let len = self.inbox.visible().len();
-                step(len, &mut self.inbox.list);
-                // Fetch the next page when the cursor nears the end of what is loaded.
-                if self.inbox.list.cursor + 50 >= self.inbox.rows.len()
-                    && self.inbox.rows.len() as i64 >= self.inbox.limit
-                {
-                    self.inbox.limit += crate::tui::panes::inbox::PAGE;
-                    self.reload();
-                }
-                self.load_mail_of_cursor();
-            }
-            Pane::DailyJobs => {
-                let len = self.daily.visible().len();
-                step(len, &mut self.daily.list);
-            }
-            Pane::Jobs => {
-                let len = self.jobs.visible().len();
-                step(len, &mut self.jobs.list);
-            }
-            Pane::Customers => {
-                let len = self.customers_pane.visible().len();
-                step(len, &mut self.customers_pane.list);
-            }
-            Pane::Activity => {
-                let len = self.activity.visible().len();
-                step(len, &mut self.activity.list);
-            }
-            Pane::Settings => {
-                let len = self.settings.visible().len();
-                step(len, &mut self.settings.list);
-            }
-            Pane::Tickets => {
-                let len = self.tickets.visible().len();
-                step(len, self.tickets.list_mut());
-            }
-            Pane::Overrides => {
-                let len = self.overrides.visible().len();
-                step(len, &mut self.overrides.list);
-            }
-        }
-    }
-
-    fn mark(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                if let Some(id) = self.run_checks.current_job().map(|j| j.job_id) {
-                    self.run_checks.jobs.toggle_mark(id);
-                    self.move_cursor(Command::Down);
-                }
-            }
-            Pane::Inbox => {
-                if let Some(id) = self.inbox.current().map(|m| m.id) {
-                    self.inbox.list.toggle_mark(id);
-                    self.move_cursor(Command::Down);
-                }
-            }
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => {}
-        }
-    }
-
-    fn mark_all(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                let ids: Vec<i64> = self
-                    .run_checks
-                    .visible()
-                    .into_iter()
-                    .filter_map(|i| self.run_checks.rows.get(i).map(|r| r.job_id))
-                    .collect();
-                self.run_checks.jobs.marks.extend(ids);
-            }
-            Pane::Inbox => {
-                let ids: Vec<i64> = self
-                    .inbox
-                    .visible()
-                    .into_iter()
-                    .filter_map(|i| self.inbox.rows.get(i).map(|m| m.id))
-                    .collect();
-                self.inbox.list.marks.extend(ids);
-            }
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => {}
-        }
     }
 
     /// `r`: marked jobs (asking first when more than one), else the cursor run.

@@ -192,40 +192,12 @@ impl App {
         });
     }
 
-    /// `Enter` in Jobs: Run Checks with the cursor on this job, reviewed runs included.
-    pub(super) fn open_job_in_run_checks(&mut self) {
-        if let Some(job) = self.jobs.current().map(|r| r.job.id) {
-            self.open_in_run_checks(job);
-        }
-    }
-
     /// Run Checks on job `job` with its reviewed runs (Enter in Daily Jobs and Jobs).
     pub(super) fn open_in_run_checks(&mut self, job: i64) {
         self.poll_autotask_now();
         self.pane = Pane::RunChecks;
         self.run_checks.open_job(job);
         self.reload();
-    }
-
-    /// `Enter` in Activity: an audit entry about a job opens that job in Jobs.
-    pub(super) fn open_activity_entry(&mut self) {
-        let a = &self.activity;
-        let entry = (!a.show_tasks)
-            .then(|| {
-                a.visible()
-                    .get(a.list.cursor)
-                    .and_then(|i| a.entries.get(*i))
-            })
-            .flatten();
-        match entry.and_then(|e| (e.entity_type.as_deref() == Some("job")).then_some(e.entity_id)) {
-            Some(Some(job)) => {
-                self.jobs.list.filter.clear();
-                self.jobs.focus = Some(job);
-                self.pane = Pane::Jobs;
-                self.reload();
-            }
-            _ => self.toast("Enter opens entries about a job"),
-        }
     }
 
     fn log_task(&mut self, task: &'static str, text: String, failed: bool) {

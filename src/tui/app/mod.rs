@@ -7,8 +7,10 @@ mod customers;
 mod dialogs;
 mod jobs;
 mod overlays;
+mod panes;
 mod tickets;
 mod transfer;
+mod update;
 mod work;
 
 pub use autotask::NOT_CONFIGURED;
@@ -19,19 +21,11 @@ pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind}
 
 use super::action::Action;
 use super::panes::Pane;
-use super::panes::activity::Activity;
-use super::panes::customers::Customers;
-use super::panes::daily::Daily;
-use super::panes::inbox::Inbox;
-use super::panes::jobs::Jobs;
-use super::panes::overrides::Overrides;
-use super::panes::run_checks::RunChecks;
-use super::panes::settings::Settings;
-use super::panes::tickets::Tickets;
+use super::panes::pane::{LoadContext, PaneView};
+use super::panes::registry::Panes;
 use super::theme::Theme;
 use crate::db::review::ReviewBatch;
-use crate::services::importer::{ImportEvent, ImportSummary};
-use crate::services::missed_runs;
+use crate::services::importer::ImportSummary;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use ratatui::crossterm::event::KeyEvent;
@@ -93,15 +87,8 @@ pub struct App {
     pub operator: String,
     pub tz: Tz,
     pub clock: Clock,
-    pub run_checks: RunChecks,
-    pub inbox: Inbox,
-    pub daily: Daily,
-    pub jobs: Jobs,
-    pub customers_pane: Customers,
-    pub tickets: Tickets,
-    pub overrides: Overrides,
-    pub activity: Activity,
-    pub settings: Settings,
+    /// The state of every pane; `App` derefs to it, so `app.inbox` is the Inbox.
+    pub panes: Panes,
     pub overlay: Option<Overlay>,
     pub toasts: Vec<Toast>,
     pub importer: ImporterStatus,
@@ -133,6 +120,20 @@ struct CursorLoads {
     mail: Option<AbortHandle>,
 }
 
+impl std::ops::Deref for App {
+    type Target = Panes;
+
+    fn deref(&self) -> &Panes {
+        &self.panes
+    }
+}
+
+impl std::ops::DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Panes {
+        &mut self.panes
+    }
+}
+
 impl App {
     pub fn new(pool: PgPool, theme: Theme, operator: String, tz: Tz, clock: Clock) -> App {
         App {
@@ -141,21 +142,7 @@ impl App {
             operator,
             tz,
             clock,
-            run_checks: RunChecks::default(),
-            inbox: Inbox {
-                limit: super::panes::inbox::PAGE,
-                ..Inbox::default()
-            },
-            daily: Daily {
-                column: super::panes::daily::DAYS - 1,
-                ..Daily::default()
-            },
-            jobs: Jobs::default(),
-            customers_pane: Customers::default(),
-            tickets: Tickets::default(),
-            overrides: Overrides::default(),
-            activity: Activity::default(),
-            settings: Settings::default(),
+            panes: Panes::default(),
             overlay: None,
             toasts: Vec::new(),
             importer: ImporterStatus::default(),
@@ -173,6 +160,15 @@ impl App {
             stale: false,
             last_reload: Instant::now(),
         }
+    }
+
+    /// The pane on screen.
+    pub fn current_pane(&self) -> &dyn PaneView {
+        self.panes.get(self.pane)
+    }
+
+    pub fn current_pane_mut(&mut self) -> &mut dyn PaneView {
+        self.panes.get_mut(self.pane)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -236,37 +232,19 @@ impl App {
     pub fn reload(&mut self) {
         self.last_reload = Instant::now();
         self.stale = false;
-        let pool = self.pool();
-        let now = self.now();
-        let incl = self.run_checks.include_reviewed;
-        self.spawn(super::panes::run_checks::load_queue(
-            pool.clone(),
-            incl,
-            now,
-        ));
-        let (deleted, limit) = (self.inbox.deleted, self.inbox.limit);
-        self.spawn(super::panes::inbox::load(pool.clone(), deleted, limit));
-        match self.pane {
-            Pane::DailyJobs => {
-                let end = self.daily.end;
-                self.spawn(super::panes::daily::load(pool.clone(), end, now));
-            }
-            Pane::Jobs => self.spawn(super::panes::jobs::load(pool.clone(), now)),
-            Pane::Customers => self.spawn(super::panes::customers::load(pool.clone())),
-            Pane::Activity => self.spawn(super::panes::activity::load(pool.clone())),
-            Pane::Settings => self.spawn(super::panes::settings::load(pool.clone())),
-            Pane::Tickets => {
-                let incl = self.tickets.include_resolved;
-                self.spawn(super::panes::tickets::load(pool.clone(), incl));
-            }
-            Pane::Overrides => {
-                let incl = self.overrides.include_inactive;
-                self.spawn(super::panes::overrides::load(pool.clone(), incl));
-            }
-            Pane::Inbox | Pane::RunChecks => {}
-        }
-        if let Some(job) = self.run_checks.current_job().map(|j| j.job_id) {
-            self.spawn(super::panes::run_checks::load_runs(pool, job, incl));
+        let cx = LoadContext {
+            pool: self.pool(),
+            now: self.now(),
+            tz: self.tz,
+        };
+        let loads: Vec<_> = Pane::ALL
+            .into_iter()
+            .map(|id| self.panes.get(id))
+            .filter(|p| p.always_loaded() || p.info().id == self.pane)
+            .flat_map(|p| p.loads(&cx))
+            .collect();
+        for load in loads {
+            self.spawn(load);
         }
     }
 
@@ -317,246 +295,8 @@ impl App {
             self.toasts.retain(|t| t.level != ToastLevel::Error);
             return;
         }
-        if let Some(cmd) = lookup(self.pane.context(), k) {
+        if let Some(cmd) = lookup(self.current_pane().info().context, k) {
             self.command(cmd);
-        }
-    }
-
-    /// Applies the result of background work.
-    pub fn update(&mut self, action: Action) {
-        match action {
-            Action::DatabaseDown(message) => {
-                // Said once, not on every retry.
-                if self.db_ok {
-                    self.error(message);
-                }
-                self.db_ok = false;
-            }
-            Action::ChangeFailedDatabaseDown(message) => {
-                self.db_ok = false;
-                self.error(message);
-            }
-            Action::QueueLoaded(rows) => {
-                if !self.db_ok {
-                    self.toast("the database is reachable again");
-                }
-                self.db_ok = true;
-                let before = self.run_checks.current_job().map(|j| j.job_id);
-                self.run_checks.set_rows(rows);
-                let after = self.run_checks.current_job().map(|j| j.job_id);
-                if after != before || self.run_checks.runs_job != after {
-                    self.load_runs_of_cursor();
-                }
-            }
-            Action::RunsLoaded { job_id, runs } => {
-                if self.run_checks.current_job().map(|j| j.job_id) == Some(job_id) {
-                    self.run_checks.set_runs(job_id, runs);
-                    // A reload may follow a change to this very run: fetch it again.
-                    self.load_detail_of_cursor(true);
-                }
-            }
-            Action::RunDetailLoaded(d) => {
-                if self.run_checks.current_run().map(|r| r.id) == Some(d.run.id) {
-                    self.run_checks.detail = Some(*d);
-                }
-            }
-            Action::InboxLoaded {
-                rows,
-                deleted,
-                waiting,
-            } => {
-                if deleted == self.inbox.deleted {
-                    let before = self.inbox.current().map(|m| m.id);
-                    self.inbox.set_rows(rows, deleted, waiting);
-                    if self.inbox.current().map(|m| m.id) != before || self.inbox.detail.is_none() {
-                        self.load_mail_of_cursor();
-                    }
-                } else {
-                    self.inbox.waiting = waiting;
-                }
-            }
-            Action::MailDetailLoaded(d) => {
-                if self.inbox.current().map(|m| m.id) == Some(d.mail_id) {
-                    self.inbox.detail = Some(*d);
-                }
-            }
-            Action::DailyLoaded(g) => {
-                self.daily.grid = Some(*g);
-                let n = self.daily.visible().len();
-                self.daily.list.clamp(n);
-            }
-            Action::CustomersLoaded(c) => self.customers = c,
-            Action::CustomerSuggested(found) => {
-                if let Some(Overlay::Picker {
-                    suggestion, cursor, ..
-                }) = &mut self.overlay
-                {
-                    *suggestion = found;
-                    *cursor = 0;
-                }
-            }
-            Action::CustomersPaneLoaded(rows) => self.customers_pane.set_rows(rows),
-            Action::SettingsLoaded(d) => {
-                // The timezone may just have been changed here.
-                self.tz = d.policy.timezone;
-                self.settings.data = Some(*d);
-                let n = self.settings.visible().len();
-                self.settings.list.clamp(n);
-            }
-            Action::TicketsLoaded {
-                include_resolved,
-                tickets,
-                remarks,
-            } => {
-                // A toggle may have overtaken this load.
-                if include_resolved == self.tickets.include_resolved {
-                    self.tickets.set_rows(tickets, remarks);
-                }
-            }
-            Action::OverridesLoaded {
-                include_inactive,
-                rows,
-            } => {
-                if include_inactive == self.overrides.include_inactive {
-                    self.overrides.set_rows(rows);
-                }
-            }
-            Action::JobsLoaded(d) => self.jobs.set_data(*d),
-            Action::ActivityLoaded(entries) => self.activity.set_entries(entries),
-            Action::CompaniesFound { seq, result } => {
-                if let Some(Overlay::CompanyPicker(p)) = &mut self.overlay
-                    && p.seq == seq
-                    && let Some(result) = result
-                {
-                    p.searching = false;
-                    match result {
-                        Ok(found) => {
-                            p.results = found;
-                            p.error = None;
-                            p.cursor = p.cursor.min(p.results.len().saturating_sub(1));
-                        }
-                        Err(e) => p.error = Some(e),
-                    }
-                }
-            }
-            Action::TicketPreviewLoaded(p) => {
-                self.overlay = Some(Overlay::TicketPreview(Box::new(PreviewDialog::new(*p))))
-            }
-            Action::TicketSendFailed { message, existing } => {
-                self.ticket_send_failed(message, existing)
-            }
-            Action::TicketCreated { number, adopted } => self.ticket_created(number, adopted),
-            Action::ConnectionTested(result) => {
-                self.settings.testing = false;
-                match &result {
-                    Ok(m) => self.toast(format!("Autotask connection ok: {m}")),
-                    Err(e) => self.error(format!("Autotask connection failed: {e}")),
-                }
-                self.settings.test = Some(result);
-            }
-            Action::AutotaskEvent(ev) => {
-                self.log_autotask(&ev);
-                self.autotask_event(ev)
-            }
-            Action::OverrideDraft(form) => self.overlay = Some(Overlay::Override(form)),
-            Action::Reviewed(batch) => {
-                let n = batch.run_ids.len();
-                if n == 0 {
-                    self.toast("nothing left to review there");
-                } else {
-                    self.toast(format!(
-                        "reviewed {} · u to undo",
-                        crate::domain::wording::plural(n, "run", "runs")
-                    ));
-                    self.undo.push(batch);
-                }
-                self.reload();
-            }
-            Action::Done(message) => {
-                self.toast(message);
-                self.reload();
-            }
-            Action::OpenPager(raw) => self.pager = Some(raw),
-            Action::Copied { value, via } => {
-                tracing::info!("copied {value} via {via}");
-            }
-            Action::ImportEvent(ev) => {
-                self.log_import(&ev);
-                self.import_event(ev)
-            }
-            Action::MissedEvent(ev) => {
-                self.log_missed(&ev);
-                self.missed_event(ev)
-            }
-            Action::DataChanged => self.stale = true,
-            Action::Failed(message) => self.error(message),
-            Action::PartlyDone(message) => {
-                self.error(message);
-                self.reload();
-            }
-        }
-    }
-
-    fn missed_event(&mut self, ev: missed_runs::Event) {
-        match ev {
-            missed_runs::Event::Finished { created, removed } if created + removed > 0 => {
-                self.stale = true;
-            }
-            missed_runs::Event::Failed { message } => {
-                self.error(format!("missed-run check: {message}"))
-            }
-            _ => {}
-        }
-    }
-
-    fn import_event(&mut self, ev: ImportEvent) {
-        match ev {
-            ImportEvent::Started { .. } => {
-                self.importer.running = true;
-                self.importer.progress = None;
-                self.importer.retrying = None;
-            }
-            ImportEvent::Progress { done, total } => {
-                self.importer.progress = Some((done, total));
-                self.importer.retrying = None;
-            }
-            ImportEvent::Retrying(text) | ImportEvent::Waiting(text) => {
-                self.importer.retrying = Some(text)
-            }
-            ImportEvent::Finished(s) => {
-                self.importer.running = false;
-                self.importer.progress = None;
-                self.importer.retrying = None;
-                self.importer.error = None;
-                if s.imported > 0 {
-                    self.toast(format!(
-                        "imported {} · {} runs, {} waiting",
-                        s.imported,
-                        s.runs,
-                        s.waiting + s.unparsed
-                    ));
-                }
-                if let Some(first) = s.failures.first() {
-                    self.error(format!(
-                        "import: {} failed · {}: {}",
-                        s.failures.len(),
-                        first.item,
-                        first.reason
-                    ));
-                }
-                self.importer.last = Some((self.now(), s));
-                if let Some(missed) = &self.services.missed_now {
-                    missed();
-                }
-                self.stale = true;
-            }
-            ImportEvent::Failed(e) => {
-                self.importer.running = false;
-                self.importer.progress = None;
-                self.importer.retrying = None;
-                self.error(format!("import failed: {e}"));
-                self.importer.error = Some(e);
-            }
         }
     }
 

@@ -9,7 +9,6 @@ use crate::db::tickets::Code;
 use crate::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
 use crate::tui::keymap::{self, Key};
 use crate::tui::list;
-use crate::tui::panes::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// Work that waits for a "yes".
@@ -549,40 +548,6 @@ impl App {
                 .then_with(|| a.2.to_lowercase().cmp(&b.2.to_lowercase()))
         });
         scored.into_iter().map(|(_, id, name)| (id, name)).collect()
-    }
-
-    fn filter_mut(&mut self) -> &mut String {
-        match self.pane {
-            Pane::RunChecks => &mut self.run_checks.jobs.filter,
-            Pane::Inbox => &mut self.inbox.list.filter,
-            Pane::DailyJobs => &mut self.daily.list.filter,
-            Pane::Jobs => &mut self.jobs.list.filter,
-            Pane::Customers => &mut self.customers_pane.list.filter,
-            Pane::Activity => &mut self.activity.list.filter,
-            Pane::Settings => &mut self.settings.list.filter,
-            Pane::Tickets => &mut self.tickets.list_mut().filter,
-            Pane::Overrides => &mut self.overrides.list.filter,
-        }
-    }
-
-    fn filter_changed(&mut self) {
-        match self.pane {
-            Pane::RunChecks => {
-                self.run_checks.jobs.cursor = 0;
-                self.load_runs_of_cursor();
-            }
-            Pane::Inbox => {
-                self.inbox.list.cursor = 0;
-                self.load_mail_of_cursor();
-            }
-            Pane::DailyJobs => self.daily.list.cursor = 0,
-            Pane::Jobs => self.jobs.list.cursor = 0,
-            Pane::Customers => self.customers_pane.list.cursor = 0,
-            Pane::Activity => self.activity.list.cursor = 0,
-            Pane::Settings => self.settings.list.cursor = 0,
-            Pane::Tickets => self.tickets.list_mut().cursor = 0,
-            Pane::Overrides => self.overrides.list.cursor = 0,
-        }
     }
 
     fn run_pending(&mut self, p: Pending) {

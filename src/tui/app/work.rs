@@ -7,7 +7,6 @@ use crate::domain::wording::plural;
 use crate::ingest::{pipeline::Outcome, reparse};
 use crate::tui::action::Action;
 use crate::tui::clipboard;
-use crate::tui::panes::Pane;
 
 use crate::tui::action::{failed, load_failed};
 
@@ -441,17 +440,7 @@ impl App {
     /// `e` (decoded text) and `E` (raw source): either way sanitized, so nothing in a mail can
     /// reach the terminal through the pager as an escape sequence.
     pub(crate) fn open_mail(&mut self, source: bool) {
-        let mail_id = match self.pane {
-            Pane::RunChecks => self.run_checks.current_run().and_then(|r| r.mail_id),
-            Pane::Inbox => self.inbox.current().map(|m| m.id),
-            Pane::DailyJobs
-            | Pane::Jobs
-            | Pane::Customers
-            | Pane::Tickets
-            | Pane::Overrides
-            | Pane::Activity
-            | Pane::Settings => None,
-        };
+        let mail_id = self.current_pane().mail_id();
         let Some(mail_id) = mail_id else {
             self.error("no mail here (a Missed run has none)");
             return;

@@ -2,8 +2,11 @@
 //! background tasks of this session (mail import, missed-run check, Autotask poller), which the
 //! App keeps in memory.
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::audit::Entry;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
 use crate::tui::table::{self, Cell, Column, ListTable, Width};
@@ -110,6 +113,55 @@ impl Activity {
         self.show_tasks = !self.show_tasks;
         self.list.cursor = 0;
         self.list.offset = 0;
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Activity,
+    number: 8,
+    title: "Activity",
+    short_title: "Log",
+    context: Context::Activity,
+};
+
+impl PaneView for Activity {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone()))]
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    /// An audit entry about a job opens that job in Jobs.
+    fn open(&mut self) -> Vec<Follow> {
+        let entry = (!self.show_tasks)
+            .then(|| {
+                self.visible()
+                    .get(self.list.cursor)
+                    .and_then(|i| self.entries.get(*i))
+            })
+            .flatten();
+        match entry.and_then(|e| (e.entity_type.as_deref() == Some("job")).then_some(e.entity_id)) {
+            Some(Some(job)) => vec![Follow::ShowInJobs(job)],
+            _ => vec![Follow::Toast("Enter opens entries about a job")],
+        }
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz)
     }
 }
 

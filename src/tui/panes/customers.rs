@@ -1,9 +1,12 @@
 //! Customers (pane 5): every customer with its job count, active flag and Autotask company
 //! mapping (`ok / renamed / missing / invalid`).
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::autotask::mapping::MappingStatus;
 use crate::db::customers::CustomerRow;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
@@ -64,6 +67,47 @@ impl Customers {
             .collect();
         self.list.follow(keep, ids.iter().copied());
         self.list.clamp(ids.len());
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Customers,
+    number: 5,
+    title: "Customers",
+    short_title: "Cust",
+    context: Context::Customers,
+};
+
+impl PaneView for Customers {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone()))]
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    /// The customer's jobs, day by day.
+    fn open(&mut self) -> Vec<Follow> {
+        self.current()
+            .map(|c| vec![Follow::ShowInDailyJobs(c.name.clone())])
+            .unwrap_or_default()
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz)
     }
 }
 

@@ -1,12 +1,15 @@
 //! Daily Jobs (pane 2): every job × the days of a window (today rightmost), one status cell
 //! per day, so a gap stands out at a glance.
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::indicators::JobIndicators;
 use crate::db::jobs::JobOverview;
 use crate::db::runs::RunPoint;
 use crate::db::{self, DbError};
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
@@ -20,7 +23,7 @@ use sqlx::PgPool;
 
 pub const DAYS: usize = 7;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Daily {
     pub grid: Option<DailyGrid>,
     pub list: ListState,
@@ -28,6 +31,18 @@ pub struct Daily {
     pub end: Option<NaiveDate>,
     /// Selected day column, 0 = oldest.
     pub column: usize,
+}
+
+impl Default for Daily {
+    /// Today selected.
+    fn default() -> Daily {
+        Daily {
+            grid: None,
+            list: ListState::default(),
+            end: None,
+            column: DAYS - 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +88,12 @@ impl DailyGrid {
 }
 
 impl Daily {
+    pub fn set_grid(&mut self, grid: DailyGrid) {
+        self.grid = Some(grid);
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
+
     pub fn visible(&self) -> Vec<usize> {
         let Some(g) = &self.grid else {
             return Vec::new();
@@ -104,6 +125,47 @@ fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
         .earliest()
         .map(|d| d.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::DailyJobs,
+    number: 2,
+    title: "Daily Jobs",
+    short_title: "Daily",
+    context: Context::DailyJobs,
+};
+
+impl PaneView for Daily {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone(), self.end, cx.now))]
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    /// The job's runs of that day are listed below the grid; Enter goes to review them.
+    fn open(&mut self) -> Vec<Follow> {
+        self.current()
+            .map(|j| vec![Follow::OpenInRunChecks(j.id)])
+            .unwrap_or_default()
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme)
+    }
 }
 
 pub async fn load(pool: PgPool, end: Option<NaiveDate>, now: DateTime<Utc>) -> Action {

@@ -1,11 +1,16 @@
 //! Inbox (pane 1): mail waiting for approval, unparsed mail with its reason, deleted mail.
 
+use super::Pane;
+use super::pane::{
+    DrawContext, Follow, Load, LoadContext, Move, PaneInfo, PaneView, clear_marks_or_filter,
+};
 use crate::db::mail::{Mail, MailObject};
 use crate::db::{self, DbError};
 use crate::domain::missed::dated_ahead;
 use crate::domain::run_status::RunStatus;
 use crate::domain::status::Status;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
 use crate::tui::table::{self, Cell, Column, ListTable, Width, fit};
@@ -26,7 +31,7 @@ use sqlx::PgPool;
 /// Rows fetched per page; the Inbox can hold thousands of mails.
 pub const PAGE: i64 = 500;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Inbox {
     pub rows: Vec<Mail>,
     pub list: ListState,
@@ -40,6 +45,22 @@ pub struct Inbox {
     pub loaded: bool,
     /// Rows asked for: grows by a page when the cursor nears the end.
     pub limit: i64,
+}
+
+impl Default for Inbox {
+    fn default() -> Inbox {
+        Inbox {
+            rows: Vec::new(),
+            list: ListState::default(),
+            deleted: false,
+            waiting: 0,
+            detail: None,
+            open: false,
+            scroll: 0,
+            loaded: false,
+            limit: PAGE,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +116,20 @@ impl Inbox {
         self.list.marks.retain(|id| ids.contains(id));
     }
 
+    /// Switches between waiting and deleted mail, from the top.
+    pub fn toggle_deleted(&mut self) {
+        self.deleted = !self.deleted;
+        self.list = ListState::default();
+        self.detail = None;
+    }
+
+    /// Shows a loaded mail, unless the cursor has left it meanwhile.
+    pub fn set_detail(&mut self, detail: MailDetail) {
+        if self.current().map(|m| m.id) == Some(detail.mail_id) {
+            self.detail = Some(detail);
+        }
+    }
+
     /// Ids the row actions apply to: the marked rows, else the cursor row.
     pub fn targets(&self) -> Vec<i64> {
         if self.list.marks.is_empty() {
@@ -102,6 +137,104 @@ impl Inbox {
         } else {
             self.list.marks.iter().copied().collect()
         }
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Inbox,
+    number: 1,
+    title: "Inbox",
+    short_title: "Inbox",
+    context: Context::Inbox,
+};
+
+impl PaneView for Inbox {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    /// The top line counts the waiting mail.
+    fn always_loaded(&self) -> bool {
+        true
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone(), self.deleted, self.limit))]
+    }
+
+    fn tab_count(&self) -> Option<i64> {
+        (self.waiting > 0).then_some(self.waiting)
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    fn mark_id(&self) -> Option<i64> {
+        self.current().map(|m| m.id)
+    }
+
+    fn mark_ids(&self) -> Vec<i64> {
+        self.visible()
+            .into_iter()
+            .filter_map(|i| self.rows.get(i).map(|m| m.id))
+            .collect()
+    }
+
+    fn deeper(&self) -> bool {
+        self.open
+    }
+
+    fn back(&mut self) {
+        if self.open {
+            self.open = false;
+        } else {
+            clear_marks_or_filter(&mut self.list);
+        }
+    }
+
+    fn open(&mut self) -> Vec<Follow> {
+        self.open = self.current().is_some();
+        Vec::new()
+    }
+
+    /// Scrolls the open mail, else moves in the list and shows the mail under the cursor.
+    fn move_cursor(&mut self, m: Move) -> Vec<Follow> {
+        if self.open {
+            m.scroll(&mut self.scroll);
+            return Vec::new();
+        }
+        let len = self.visible().len();
+        m.apply(&mut self.list, len);
+        let mut follows = Vec::new();
+        // Fetch the next page when the cursor nears the end of what is loaded.
+        if self.list.cursor + 50 >= self.rows.len() && self.rows.len() as i64 >= self.limit {
+            self.limit += PAGE;
+            follows.push(Follow::Reload);
+        }
+        follows.push(Follow::LoadMailOfCursor);
+        follows
+    }
+
+    fn filter_changed(&mut self) -> Vec<Follow> {
+        self.list.cursor = 0;
+        vec![Follow::LoadMailOfCursor]
+    }
+
+    fn mail_id(&self) -> Option<i64> {
+        self.current().map(|m| m.id)
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz, cx.now)
     }
 }
 

@@ -2,12 +2,15 @@
 //! "learning…"), a 30-day history strip, its last run and the 🎫/💬 indicators. Archived jobs
 //! are listed too (dimmed), so that they can be unarchived.
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::indicators::JobIndicators;
 use crate::db::jobs::JobListRow;
 use crate::db::{self, DbError};
 use crate::domain::history::worst_per_day;
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::table::{self, Cell, Column, ListTable, Width};
 use crate::tui::theme::Theme;
@@ -101,6 +104,47 @@ impl Jobs {
             .collect();
         self.list.follow(keep, ids.iter().copied());
         self.list.clamp(ids.len());
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Jobs,
+    number: 4,
+    title: "Jobs",
+    short_title: "Jobs",
+    context: Context::Jobs,
+};
+
+impl PaneView for Jobs {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone(), cx.now))]
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    /// Run Checks with the cursor on this job, reviewed runs included.
+    fn open(&mut self) -> Vec<Follow> {
+        self.current()
+            .map(|r| vec![Follow::OpenInRunChecks(r.job.id)])
+            .unwrap_or_default()
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The panes: each holds its state, its loaders (async database reads that return an
-//! [`crate::tui::action::Action`]) and its drawing.
+//! [`crate::tui::action::Action`]) and its drawing, and answers [`pane::PaneView`], which says
+//! how to add one.
 
 pub mod activity;
 pub mod customers;
@@ -7,12 +8,14 @@ pub mod daily;
 pub mod inbox;
 pub mod jobs;
 pub mod overrides;
+pub mod pane;
+pub mod registry;
 pub mod run_checks;
 pub mod settings;
 pub mod tickets;
 
-/// Which pane is shown (number keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which pane is shown: the id of a pane (its state is in [`registry::Panes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Inbox,
     DailyJobs,
@@ -26,6 +29,7 @@ pub enum Pane {
 }
 
 impl Pane {
+    /// In tab order.
     pub const ALL: [Pane; 9] = [
         Pane::Inbox,
         Pane::DailyJobs,
@@ -39,59 +43,19 @@ impl Pane {
     ];
 
     pub fn number(self) -> u8 {
-        match self {
-            Pane::Inbox => 1,
-            Pane::DailyJobs => 2,
-            Pane::RunChecks => 3,
-            Pane::Jobs => 4,
-            Pane::Customers => 5,
-            Pane::Tickets => 6,
-            Pane::Overrides => 7,
-            Pane::Activity => 8,
-            Pane::Settings => 9,
-        }
+        self.info().number
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            Pane::Inbox => "Inbox",
-            Pane::DailyJobs => "Daily Jobs",
-            Pane::RunChecks => "Run Checks",
-            Pane::Jobs => "Jobs",
-            Pane::Customers => "Customers",
-            Pane::Tickets => "Tickets & Remarks",
-            Pane::Overrides => "Overrides",
-            Pane::Activity => "Activity",
-            Pane::Settings => "Settings",
-        }
+        self.info().title
     }
 
     /// The tab label when the full titles do not fit (80 columns).
     pub fn short_title(self) -> &'static str {
-        match self {
-            Pane::DailyJobs => "Daily",
-            Pane::RunChecks => "Checks",
-            Pane::Customers => "Cust",
-            Pane::Tickets => "Tkt",
-            Pane::Overrides => "Ovr",
-            Pane::Activity => "Log",
-            Pane::Settings => "Set",
-            other => other.title(),
-        }
+        self.info().short_title
     }
 
     pub fn context(self) -> crate::tui::keymap::Context {
-        use crate::tui::keymap::Context;
-        match self {
-            Pane::Inbox => Context::Inbox,
-            Pane::DailyJobs => Context::DailyJobs,
-            Pane::RunChecks => Context::RunChecks,
-            Pane::Jobs => Context::Jobs,
-            Pane::Customers => Context::Customers,
-            Pane::Tickets => Context::Tickets,
-            Pane::Overrides => Context::Overrides,
-            Pane::Activity => Context::Activity,
-            Pane::Settings => Context::Settings,
-        }
+        self.info().context
     }
 }

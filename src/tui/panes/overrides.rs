@@ -2,9 +2,12 @@
 //! they apply to, what they match and when; `x` deactivates one (unreviewed runs are
 //! re-evaluated), `i` shows the inactive ones too.
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::overrides::ListedOverride;
 use crate::domain::overrides::{MatchMode, OverrideLevel};
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
 use crate::tui::table::{self, Cell, Column, ListTable, Width};
@@ -65,6 +68,58 @@ impl Overrides {
             .collect();
         self.list.follow(keep, ids.iter().copied());
         self.list.clamp(ids.len());
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Overrides,
+    number: 7,
+    title: "Overrides",
+    short_title: "Ovr",
+    context: Context::Overrides,
+};
+
+impl PaneView for Overrides {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone(), self.include_inactive))]
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    /// Run Checks filtered to the jobs the rule applies to.
+    fn open(&mut self) -> Vec<Follow> {
+        let filter = self.current().map(|o| match &o.over.rule.level {
+            OverrideLevel::Global {
+                software,
+                backup_type,
+            } => format!("{software} {backup_type}"),
+            _ => format!(
+                "{} {}",
+                o.customer_name.as_deref().unwrap_or(""),
+                o.job_name.as_deref().unwrap_or("")
+            ),
+        });
+        filter
+            .map(|f| vec![Follow::ShowInRunChecks(f)])
+            .unwrap_or_default()
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz)
     }
 }
 

@@ -1,5 +1,9 @@
 //! Run Checks (pane 3): jobs with unreviewed runs, worst first; the job's runs; one run in full.
 
+use super::Pane;
+use super::pane::{
+    DrawContext, Follow, Load, LoadContext, Move, PaneInfo, PaneView, clear_marks_or_filter,
+};
 use crate::db::remarks::RunRemark;
 use crate::db::review::QueueRow;
 use crate::db::run_objects::RunObject;
@@ -9,6 +13,7 @@ use crate::db::{self, DbError};
 use crate::domain::history::worst_per_day;
 use crate::domain::run_status::RunStatus;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
 use crate::tui::table::{self, Cell, Column, ListTable, Width, fit};
@@ -169,6 +174,13 @@ impl RunChecks {
         self.jobs.follow(Some(job_id), ids.into_iter());
     }
 
+    /// Shows a loaded run detail, unless the cursor has left that run meanwhile.
+    pub fn set_detail(&mut self, detail: RunDetail) {
+        if self.current_run().map(|r| r.id) == Some(detail.run.id) {
+            self.detail = Some(detail);
+        }
+    }
+
     pub fn set_runs(&mut self, job_id: i64, runs: Vec<Run>) {
         let keep = if self.runs_job == Some(job_id) {
             self.current_run().map(|r| r.id)
@@ -182,6 +194,128 @@ impl RunChecks {
         self.runs = runs;
         self.run_list.follow(keep, self.runs.iter().map(|r| r.id));
         self.run_list.clamp(self.runs.len());
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::RunChecks,
+    number: 3,
+    title: "Run Checks",
+    short_title: "Checks",
+    context: Context::RunChecks,
+};
+
+impl PaneView for RunChecks {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    /// The top line counts the runs to review.
+    fn always_loaded(&self) -> bool {
+        true
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        let incl = self.include_reviewed;
+        let mut loads: Vec<Load> = vec![Box::pin(load_queue(cx.pool.clone(), incl, cx.now))];
+        // A reload may follow a change to the runs of the cursor job: read them again.
+        if let Some(job) = self.current_job().map(|j| j.job_id) {
+            loads.push(Box::pin(load_runs(cx.pool.clone(), job, incl)));
+        }
+        loads
+    }
+
+    fn tab_count(&self) -> Option<i64> {
+        Some(self.unreviewed_total())
+    }
+
+    fn list(&self) -> &ListState {
+        &self.jobs
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.jobs
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    fn mark_id(&self) -> Option<i64> {
+        self.current_job().map(|j| j.job_id)
+    }
+
+    fn mark_ids(&self) -> Vec<i64> {
+        self.visible()
+            .into_iter()
+            .filter_map(|i| self.rows.get(i).map(|r| r.job_id))
+            .collect()
+    }
+
+    fn deeper(&self) -> bool {
+        self.focus != Focus::Jobs
+    }
+
+    /// Out of the run, out of the runs, then the marks and the filter.
+    fn back(&mut self) {
+        match self.focus {
+            Focus::Run => self.focus = Focus::Runs,
+            Focus::Runs => self.focus = Focus::Jobs,
+            Focus::Jobs => clear_marks_or_filter(&mut self.jobs),
+        }
+    }
+
+    /// Into the job's runs, then into one run.
+    fn open(&mut self) -> Vec<Follow> {
+        match self.focus {
+            Focus::Jobs if self.current_job().is_some() => self.focus = Focus::Runs,
+            Focus::Runs if self.current_run().is_some() => {
+                self.focus = Focus::Run;
+                self.mail_scroll = 0;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Moves in the focused part: jobs, runs, or the run's mail text.
+    fn move_cursor(&mut self, m: Move) -> Vec<Follow> {
+        match self.focus {
+            Focus::Jobs => {
+                let (before, len) = (self.jobs.cursor, self.visible().len());
+                m.apply(&mut self.jobs, len);
+                if before == self.jobs.cursor {
+                    Vec::new()
+                } else {
+                    vec![Follow::LoadRunsOfCursor]
+                }
+            }
+            Focus::Runs => {
+                m.apply(&mut self.run_list, self.runs.len());
+                vec![Follow::LoadDetailOfCursor]
+            }
+            Focus::Run => {
+                m.scroll(&mut self.mail_scroll);
+                Vec::new()
+            }
+        }
+    }
+
+    fn filter_changed(&mut self) -> Vec<Follow> {
+        self.jobs.cursor = 0;
+        vec![Follow::LoadRunsOfCursor]
+    }
+
+    fn copy_value(&self) -> Option<String> {
+        self.shown_ticket().map(str::to_string)
+    }
+
+    fn mail_id(&self) -> Option<i64> {
+        self.current_run().and_then(|r| r.mail_id)
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz, cx.now)
     }
 }
 

@@ -1,11 +1,14 @@
 //! Settings (pane 9): the shared policy and the Autotask ticket defaults (from the cached
 //! picklists), with what this seat's configuration says about Autotask — never a secret's value.
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::DbError;
 use crate::db::autotask::defaults::{self, AutotaskDefaults};
 use crate::db::autotask::picklists::{self, PicklistEntry, TICKET};
 use crate::db::settings::{self, Policy, keys};
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
 use crate::tui::table::fit;
@@ -319,6 +322,50 @@ impl Settings {
 
     pub fn current(&self) -> Option<Field> {
         self.visible().get(self.list.cursor).copied()
+    }
+
+    pub fn set_data(&mut self, data: SettingsData) {
+        self.data = Some(data);
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Settings,
+    number: 9,
+    title: "Settings",
+    short_title: "Set",
+    context: Context::Settings,
+};
+
+impl PaneView for Settings {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone()))]
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    fn open(&mut self) -> Vec<Follow> {
+        vec![Follow::EditSetting]
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz)
     }
 }
 

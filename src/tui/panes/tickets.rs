@@ -2,8 +2,11 @@
 //! scopes, state and linked runs; `x` resolves, `y` copies a ticket code. `Tab` switches between
 //! the two lists.
 
+use super::Pane;
+use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::scopes::ListedItem;
 use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
 use crate::tui::table::{Cell, Column, ListTable, Width};
@@ -112,6 +115,56 @@ impl Tickets {
         }
         self.kind = kind;
         self.loaded = true;
+    }
+}
+
+pub const INFO: PaneInfo = PaneInfo {
+    id: Pane::Tickets,
+    number: 6,
+    title: "Tickets & Remarks",
+    short_title: "Tkt",
+    context: Context::Tickets,
+};
+
+impl PaneView for Tickets {
+    fn info(&self) -> &'static PaneInfo {
+        &INFO
+    }
+
+    fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        vec![Box::pin(load(cx.pool.clone(), self.include_resolved))]
+    }
+
+    fn list(&self) -> &ListState {
+        Tickets::list(self)
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        Tickets::list_mut(self)
+    }
+
+    fn row_count(&self) -> usize {
+        self.visible().len()
+    }
+
+    /// Run Checks filtered to the jobs of the row.
+    fn open(&mut self) -> Vec<Follow> {
+        let filter = self.current().and_then(|i| i.scopes.first()).map(|s| {
+            // `customer › job [› object]`: the queue filter matches customer and job.
+            let s = s.trim_end_matches(" (resolved)");
+            s.split(" › ").take(2).collect::<Vec<_>>().join(" ")
+        });
+        filter
+            .map(|f| vec![Follow::ShowInRunChecks(f)])
+            .unwrap_or_default()
+    }
+
+    fn copy_value(&self) -> Option<String> {
+        self.current().and_then(|i| i.code.clone())
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
+        draw(f, area, self, cx.theme, cx.tz)
     }
 }
 

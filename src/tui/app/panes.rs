@@ -1,0 +1,96 @@
+//! The keys every pane shares (cursor, Enter, Esc, marks, filter), asked of the pane on screen
+//! through [`crate::tui::panes::pane::PaneView`], and the follow-ups the panes ask for.
+
+use super::App;
+use crate::tui::panes::Pane;
+use crate::tui::panes::pane::{Follow, Move};
+
+impl App {
+    pub(super) fn goto(&mut self, pane: Pane) {
+        if pane == Pane::RunChecks && self.pane != Pane::RunChecks {
+            // Tickets completed in Autotask should not be worked on again.
+            self.poll_autotask_now();
+        }
+        self.pane = pane;
+        self.reload();
+    }
+
+    /// `q`: out of the detail, else out of the pane, else (in Run Checks) quit.
+    pub(super) fn back_or_quit(&mut self) {
+        if self.current_pane().deeper() {
+            self.back();
+        } else if self.pane != Pane::RunChecks {
+            // Out of any other pane, `q` goes back to where the day starts; there it quits.
+            self.goto(Pane::RunChecks);
+        } else {
+            self.quit_command(false);
+        }
+    }
+
+    /// `Esc`: leave the detail, else clear marks, else clear the filter.
+    pub fn back(&mut self) {
+        self.current_pane_mut().back();
+    }
+
+    pub(super) fn open(&mut self) {
+        let follows = self.current_pane_mut().open();
+        self.follow(follows);
+    }
+
+    pub(super) fn move_cursor(&mut self, m: Move) {
+        let follows = self.current_pane_mut().move_cursor(m);
+        self.follow(follows);
+    }
+
+    /// `Space`: marks the cursor row and moves down, in panes that have marks.
+    pub(super) fn mark(&mut self) {
+        let pane = self.current_pane_mut();
+        if let Some(id) = pane.mark_id() {
+            pane.list_mut().toggle_mark(id);
+            self.move_cursor(Move::Down);
+        }
+    }
+
+    /// `*`: marks every visible row, in panes that have marks.
+    pub(super) fn mark_all(&mut self) {
+        let pane = self.current_pane_mut();
+        let ids = pane.mark_ids();
+        pane.list_mut().marks.extend(ids);
+    }
+
+    /// The filter text of the pane on screen, as the filter line edits it.
+    pub(super) fn filter_mut(&mut self) -> &mut String {
+        &mut self.current_pane_mut().list_mut().filter
+    }
+
+    pub(super) fn filter_changed(&mut self) {
+        let follows = self.current_pane_mut().filter_changed();
+        self.follow(follows);
+    }
+
+    /// Carries out what a pane asked for.
+    pub(super) fn follow(&mut self, follows: Vec<Follow>) {
+        for f in follows {
+            match f {
+                Follow::LoadRunsOfCursor => self.load_runs_of_cursor(),
+                Follow::LoadDetailOfCursor => self.load_detail_of_cursor(false),
+                Follow::LoadMailOfCursor => self.load_mail_of_cursor(),
+                Follow::Reload => self.reload(),
+                Follow::OpenInRunChecks(job) => self.open_in_run_checks(job),
+                Follow::ShowInRunChecks(filter) => self.show_in_run_checks(filter),
+                Follow::ShowInDailyJobs(filter) => {
+                    self.daily.list.filter = filter;
+                    self.daily.list.cursor = 0;
+                    self.goto(Pane::DailyJobs);
+                }
+                Follow::ShowInJobs(job) => {
+                    self.jobs.list.filter.clear();
+                    self.jobs.focus = Some(job);
+                    self.goto(Pane::Jobs);
+                }
+                Follow::EditSetting => self.edit_setting(),
+                Follow::Toast(text) => self.toast(text),
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! [`PaneView`]: what every pane answers, so that `App` and the view handle all panes alike.
+//!
+//! A new pane is:
+//! - one file in `src/tui/panes/` (and its `pub mod` line) with its state, its loader, its
+//!   `pub const INFO: PaneInfo` and its `impl PaneView`: the required methods are what it must
+//!   provide, the provided ones fit a plain list;
+//! - one [`super::Pane`] variant, also in `Pane::ALL` (which is the tab order);
+//! - its lines in [`super::registry`]: a field of `Panes`, an arm in `get`, `get_mut` and
+//!   `Pane::info` (the compiler asks for the arms once the variant exists);
+//! - its keymap rows: a `Context` with its title, a `Goto…` command with its name, number key
+//!   and arm in `App::command`, and the pane's own bindings;
+//! - its load result: an `Action` variant and its arm in `App::update`.
+//!
+//! What a pane cannot do on its own (load the runs of the cursor job, jump to another pane)
+//! comes back as [`Follow`]s, which `App::follow` carries out.
+
+use super::Pane;
+use crate::tui::action::Action;
+use crate::tui::keymap::Context;
+use crate::tui::list::ListState;
+use crate::tui::theme::Theme;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use sqlx::PgPool;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Rows a page key moves.
+pub const PAGE: usize = 10;
+
+/// Who a pane is: its number key, its tab titles and the keymap context of its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneInfo {
+    pub id: Pane,
+    pub number: u8,
+    pub title: &'static str,
+    /// The tab label when the full titles do not fit (80 columns).
+    pub short_title: &'static str,
+    pub context: Context,
+}
+
+/// A background load; its result comes back as an [`Action`].
+pub type Load = Pin<Box<dyn Future<Output = Action> + Send>>;
+
+/// What a loader may need.
+pub struct LoadContext {
+    pub pool: PgPool,
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+/// What drawing may need besides the pane's own state.
+pub struct DrawContext<'a> {
+    pub theme: &'a Theme,
+    pub tz: Tz,
+    /// Marks rows dated in the future (a sender's clock ahead).
+    pub now: DateTime<Utc>,
+}
+
+/// A cursor key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+}
+
+impl Move {
+    /// Moves the cursor of a list of `len` rows.
+    pub fn apply(self, list: &mut ListState, len: usize) {
+        match self {
+            Move::Up => list.up(1),
+            Move::Down => list.down(1, len),
+            Move::Top => list.cursor = 0,
+            Move::Bottom => list.cursor = len.saturating_sub(1),
+            Move::PageUp => list.up(PAGE),
+            Move::PageDown => list.down(PAGE, len),
+        }
+    }
+
+    /// Scrolls a text (a mail) instead: its end is unknown here, so `Bottom` stays put.
+    pub fn scroll(self, s: &mut u16) {
+        match self {
+            Move::Up => *s = s.saturating_sub(1),
+            Move::Down => *s = s.saturating_add(1),
+            Move::PageUp => *s = s.saturating_sub(PAGE as u16),
+            Move::PageDown => *s = s.saturating_add(PAGE as u16),
+            Move::Top => *s = 0,
+            Move::Bottom => {}
+        }
+    }
+}
+
+/// Work a pane asks of `App` because it reaches beyond the pane: other panes, the task set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Follow {
+    /// Run Checks: the runs of the cursor job (the cursor moved to another job).
+    LoadRunsOfCursor,
+    /// Run Checks: the detail of the cursor run, unless it is on screen already.
+    LoadDetailOfCursor,
+    /// Inbox: the mail under the cursor.
+    LoadMailOfCursor,
+    /// Everything again (the Inbox asks for its next page this way).
+    Reload,
+    /// Run Checks on this job, its reviewed runs included.
+    OpenInRunChecks(i64),
+    /// Run Checks filtered with this text.
+    ShowInRunChecks(String),
+    /// Daily Jobs filtered with this text.
+    ShowInDailyJobs(String),
+    /// Jobs with the cursor on this job.
+    ShowInJobs(i64),
+    /// The edit dialog of the cursor setting.
+    EditSetting,
+    Toast(&'static str),
+}
+
+/// What `Esc` does to a list: the marks go first, then the filter.
+pub fn clear_marks_or_filter(list: &mut ListState) {
+    if list.marks.is_empty() {
+        list.filter.clear();
+    } else {
+        list.marks.clear();
+    }
+}
+
+/// One pane of the interface. Every pane is a list: the keymap's `List` context (cursor keys,
+/// Enter, Esc, `/`, Space) applies to all of them.
+pub trait PaneView {
+    fn info(&self) -> &'static PaneInfo;
+
+    /// Read on every reload whatever pane is shown, because the top line counts it.
+    fn always_loaded(&self) -> bool {
+        false
+    }
+
+    /// What a reload reads for this pane.
+    fn loads(&self, cx: &LoadContext) -> Vec<Load>;
+
+    /// The count its tab shows in the top line, if any.
+    fn tab_count(&self) -> Option<i64> {
+        None
+    }
+
+    /// The list the cursor keys, the filter and the marks work on.
+    fn list(&self) -> &ListState;
+    fn list_mut(&mut self) -> &mut ListState;
+
+    /// Rows shown (the filter applied).
+    fn row_count(&self) -> usize;
+
+    /// The id `Space` marks: the cursor row's, in panes that have marks.
+    fn mark_id(&self) -> Option<i64> {
+        None
+    }
+
+    /// The ids `*` marks: every visible row's, in panes that have marks.
+    fn mark_ids(&self) -> Vec<i64> {
+        Vec::new()
+    }
+
+    /// Showing more than its list (a detail with the keys), which `q` and `Esc` leave first.
+    fn deeper(&self) -> bool {
+        false
+    }
+
+    /// `Esc`: clears the marks, else the filter.
+    fn back(&mut self) {
+        clear_marks_or_filter(self.list_mut());
+    }
+
+    /// `Enter`.
+    fn open(&mut self) -> Vec<Follow>;
+
+    /// A cursor key.
+    fn move_cursor(&mut self, m: Move) -> Vec<Follow> {
+        let len = self.row_count();
+        m.apply(self.list_mut(), len);
+        Vec::new()
+    }
+
+    /// The filter text changed: the cursor goes to the first match.
+    fn filter_changed(&mut self) -> Vec<Follow> {
+        self.list_mut().cursor = 0;
+        Vec::new()
+    }
+
+    /// What `y` copies, when there is something; the hint line offers it.
+    fn copy_value(&self) -> Option<String> {
+        None
+    }
+
+    /// The mail `e` and `E` open.
+    fn mail_id(&self) -> Option<i64> {
+        None
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext);
+}
