@@ -108,7 +108,7 @@ impl App {
             KeyCode::Down => p.cursor = (p.cursor + 1).min(p.results.len().saturating_sub(1)),
             KeyCode::Up => p.cursor = p.cursor.saturating_sub(1),
             _ => {
-                if super::overlays::edit(&mut p.query, &key) {
+                if crate::tui::input::edit(&mut p.query, &key) {
                     self.search_companies(&mut p);
                 }
             }
@@ -188,7 +188,7 @@ impl App {
                 None
             }
             _ => {
-                super::overlays::edit(&mut input.value, &key);
+                crate::tui::input::edit(&mut input.value, &key);
                 Some(Overlay::Input(input))
             }
         }

@@ -148,7 +148,7 @@ impl App {
             KeyCode::BackTab | KeyCode::Up => form.field = (form.field + 2) % 3,
             _ if Key::from_event(&key).ctrl => {}
             _ => {
-                super::overlays::edit(form.value_mut(), &key);
+                crate::tui::input::edit(form.value_mut(), &key);
             }
         }
         Some(Overlay::Pin(form))

@@ -7,6 +7,7 @@ use crate::db::review::QueueRow;
 use crate::db::run_objects::RunObject;
 use crate::db::tickets::Code;
 use crate::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
+use crate::tui::input::edit;
 use crate::tui::keymap::{self, Key};
 use crate::tui::list;
 use crate::tui::panes::Pane;
@@ -206,18 +207,6 @@ impl OverrideForm {
             _ => {}
         }
     }
-}
-
-/// Edits a one-line text field; returns false for keys it does not use.
-pub(super) fn edit(value: &mut String, key: &KeyEvent) -> bool {
-    match key.code {
-        KeyCode::Char(c) if !Key::from_event(key).ctrl => value.push(c),
-        KeyCode::Backspace => {
-            value.pop();
-        }
-        _ => return false,
-    }
-    true
 }
 
 impl App {
