@@ -13,6 +13,8 @@ pub struct Key {
 }
 
 impl Key {
+    pub const ESC: Key = Key::code(KeyCode::Esc);
+
     pub const fn ch(c: char) -> Key {
         Key {
             code: KeyCode::Char(c),
@@ -27,6 +29,14 @@ impl Key {
     }
     pub const fn code(code: KeyCode) -> Key {
         Key { code, ctrl: false }
+    }
+
+    /// The same key without Ctrl.
+    pub const fn plain(self) -> Key {
+        Key {
+            code: self.code,
+            ctrl: false,
+        }
     }
 
     pub fn from_event(e: &KeyEvent) -> Key {

@@ -1,7 +1,8 @@
 //! Autotask work started from keys — the ticket of a run (preview, send, link, resolve), the
-//! Settings pane (save, test the connection, fetch picklists) — and the poller's events.
+//! Settings pane (edit a setting, save, test the connection, fetch picklists) — and the poller's
+//! events.
 
-use super::{App, Overlay};
+use super::{App, Choice, InputPurpose, LineInput, Overlay};
 use crate::psa::autotask::AutotaskClient;
 use crate::psa::ticket_flow::{self, FlowError, TicketPreview, TicketRef};
 use crate::psa::{doctor, picklist_cache};
@@ -27,7 +28,7 @@ impl App {
     }
 
     /// `t a`: builds the preview in the background; the dialog opens when it arrives.
-    pub(super) fn open_autotask_preview(&mut self, run_id: i64) {
+    pub(crate) fn open_autotask_preview(&mut self, run_id: i64) {
         if self.autotask_client().is_none() {
             return;
         }
@@ -42,7 +43,7 @@ impl App {
     }
 
     /// Enter in the preview: creates the ticket (the flow itself refuses a second one per job).
-    pub(super) fn send_autotask(&mut self, p: TicketPreview) {
+    pub(crate) fn send_autotask(&mut self, p: TicketPreview) {
         let Some(client) = self.autotask_client() else {
             return;
         };
@@ -66,7 +67,7 @@ impl App {
     }
 
     /// `l` in the preview: puts the job's open ticket on this run and the others of the preview.
-    pub(super) fn link_autotask(&mut self, p: &TicketPreview, autotask_id: i64) {
+    pub(crate) fn link_autotask(&mut self, p: &TicketPreview, autotask_id: i64) {
         let Some(client) = self.autotask_client() else {
             return;
         };
@@ -115,7 +116,7 @@ impl App {
         });
     }
 
-    pub(super) fn save_setting(&mut self, field: Field, value: serde_json::Value) {
+    pub(crate) fn save_setting(&mut self, field: Field, value: serde_json::Value) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -127,6 +128,43 @@ impl App {
                 Err(e) => failed("saving the setting", e),
             }
         });
+    }
+
+    /// Enter in Settings: a picklist to choose from, else a text field.
+    pub(super) fn edit_setting(&mut self) {
+        let (Some(field), Some(d)) = (self.settings.current(), &self.settings.data) else {
+            return;
+        };
+        if field == Field::SubIssueType && d.defaults.issue_type.is_none() {
+            self.error("choose an issue type first: sub-issue types belong to one");
+            return;
+        }
+        let options = d.choices(field);
+        if !options.is_empty() {
+            let cursor = d.current_choice(field);
+            self.overlay = Some(Overlay::Choose(Choice {
+                field,
+                options,
+                cursor,
+            }));
+            return;
+        }
+        let value = d.raw(field);
+        let hint = match field {
+            Field::Timezone => "IANA name, e.g. Europe/Amsterdam",
+            Field::ImportInterval => "minutes; empty or 0 turns it off",
+            Field::MissedGrace | Field::PollInterval => "minutes",
+            Field::DueDays => "days",
+            Field::MaxMail => "MB; a larger mail is stored with its headers only",
+            Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
+            // No picklists cached: the number Autotask uses, typed by hand.
+            _ => "Autotask value (no cached picklist: p fetches them)",
+        };
+        self.overlay = Some(Overlay::Input(LineInput {
+            purpose: InputPurpose::Setting(field),
+            title: format!("{} ({hint})", field.label()),
+            value,
+        }));
     }
 
     /// `t` in Settings: zone lookup and one authenticated call, as `doctor` does.

@@ -1,8 +1,7 @@
 //! Customers pane work: create, rename, (de)activate, and the Autotask company mapping (search,
 //! map, check, remove). Each runs in a spawned task and reports back as an action.
 
-use super::dialogs::{CompanyPicker, InputPurpose, LineInput};
-use super::{App, Overlay};
+use super::{App, CompanyPicker, InputPurpose, LineInput, Overlay, Pending};
 use crate::db::{self, autotask::mapping::MappingStatus};
 use crate::psa::company_sync;
 use crate::tui::action::Action;
@@ -38,7 +37,7 @@ impl App {
         }));
     }
 
-    pub(super) fn create_customer(&mut self, name: String) {
+    pub(crate) fn create_customer(&mut self, name: String) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -55,7 +54,7 @@ impl App {
         });
     }
 
-    pub(super) fn rename_customer(&mut self, id: i64, name: String) {
+    pub(crate) fn rename_customer(&mut self, id: i64, name: String) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -116,7 +115,7 @@ impl App {
     }
 
     /// Starts a search for the picker's query; results arrive as [`Action::CompaniesFound`].
-    pub(super) fn search_companies(&mut self, p: &mut CompanyPicker) {
+    pub(crate) fn search_companies(&mut self, p: &mut CompanyPicker) {
         let Some(client) = self.services.autotask.clone() else {
             return;
         };
@@ -140,7 +139,7 @@ impl App {
         });
     }
 
-    pub(super) fn map_company(&mut self, customer_id: i64, company_id: i64) {
+    pub(crate) fn map_company(&mut self, customer_id: i64, company_id: i64) {
         let Some(client) = self.autotask_client() else {
             return;
         };
@@ -234,6 +233,24 @@ impl App {
                 Ok(()) => Action::Done("Autotask mapping removed".into()),
                 Err(e) => failed("removing the mapping", e),
             }
+        });
+    }
+
+    /// `x` in Customers: asks before removing a mapping.
+    pub(super) fn ask_remove_mapping(&mut self) {
+        let Some(c) = self.customers_pane.current() else {
+            return;
+        };
+        if c.autotask_company_id.is_none() {
+            self.error("this customer has no Autotask company mapped");
+            return;
+        }
+        self.overlay = Some(Overlay::Confirm {
+            question: format!(
+                "Remove the Autotask mapping of {}? Tickets made before keep their links.",
+                crate::tui::sanitize::line(&c.name)
+            ),
+            then: Pending::RemoveMapping(c.id),
         });
     }
 }

@@ -1,7 +1,7 @@
 //! Database work started from keys. Each runs in a spawned task and reports back as an action,
 //! so the interface never waits for it.
 
-use super::{App, Overlay, OverrideForm};
+use super::{App, Overlay, OverrideForm, RemarkEditor};
 use crate::db::{self, inbox::CustomerChoice, remarks, scopes::Scope, tickets};
 use crate::domain::wording::plural;
 use crate::ingest::{pipeline::Outcome, reparse};
@@ -262,15 +262,9 @@ impl App {
             .current_job()
             .map(|j| format!("{} › {}", j.customer_name, j.job_name))
             .unwrap_or_default();
-        let mut area = ratatui_textarea::TextArea::default();
-        area.set_placeholder_text("What should the next operator know about this job?");
-        self.overlay = Some(Overlay::Remark {
-            run_id: run.0,
-            job_id: run.1,
-            title,
-            text: Box::new(area),
-            confirm_discard: false,
-        });
+        self.overlay = Some(Overlay::Remark(Box::new(RemarkEditor::new(
+            run.0, run.1, title,
+        ))));
     }
 
     pub(crate) fn save_remark(&mut self, run_id: i64, job_id: i64, body: String) {

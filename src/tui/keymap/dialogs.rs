@@ -151,7 +151,7 @@ use Dialog as D;
 use DialogCommand as C;
 
 const ENTER: Key = Key::code(KeyCode::Enter);
-const ESC: Key = Key::code(KeyCode::Esc);
+const ESC: Key = Key::ESC;
 const UP: Key = Key::code(KeyCode::Up);
 const DOWN: Key = Key::code(KeyCode::Down);
 const LEFT: Key = Key::code(KeyCode::Left);
@@ -466,7 +466,7 @@ pub fn lookup(dialog: Dialog, key: Key) -> Option<DialogCommand> {
             .find(|b| b.keys.contains(&k))
             .map(|b| b.command)
     };
-    find(key).or_else(|| key.ctrl.then(|| find(Key { ctrl: false, ..key })).flatten())
+    find(key).or_else(|| key.ctrl.then(|| find(key.plain())).flatten())
 }
 
 /// How hints and messages name the key of a dialog command: its first key.
