@@ -8,6 +8,7 @@ use crate::psa::ticket_flow::{self, FlowError, TicketPreview, TicketRef};
 use crate::psa::{doctor, picklist_cache};
 use crate::services::autotask_poller::Event;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::settings::Field;
 use std::sync::Arc;
 
@@ -74,6 +75,7 @@ impl App {
         let mut runs = vec![p.run_id];
         runs.extend(p.linked_runs.iter().filter(|r| **r != p.run_id));
         let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        let copy = key_of(Context::RunChecks, Command::Copy);
         self.spawn(async move {
             match ticket_flow::link_existing(
                 &pool,
@@ -86,7 +88,7 @@ impl App {
             .await
             {
                 Ok(l) => Action::Done(format!(
-                    "ticket {} linked to this run · y copies it",
+                    "ticket {} linked to this run · {copy} copies it",
                     l.ticket_number
                 )),
                 Err(e) => failed("linking the Autotask ticket", e),
@@ -158,7 +160,10 @@ impl App {
             Field::MaxMail => "MB; a larger mail is stored with its headers only",
             Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
             // No picklists cached: the number Autotask uses, typed by hand.
-            _ => "Autotask value (no cached picklist: p fetches them)",
+            _ => &format!(
+                "Autotask value (no cached picklist: {} fetches them)",
+                key_of(Context::Settings, Command::RefreshPicklists)
+            ),
         };
         self.overlay = Some(Overlay::Input(LineInput {
             purpose: InputPurpose::Setting(field),
@@ -216,12 +221,14 @@ impl App {
         if matches!(self.overlay, Some(Overlay::TicketPreview(_))) {
             self.overlay = None;
         }
+        let copy = key_of(Context::RunChecks, Command::Copy);
         self.toast(if adopted {
             format!(
-                "Autotask ticket {number} (made by an earlier attempt) is on the run · y copies it"
+                "Autotask ticket {number} (made by an earlier attempt) is on the run · {copy} \
+                 copies it"
             )
         } else {
-            format!("Autotask ticket {number} created · y copies it")
+            format!("Autotask ticket {number} created · {copy} copies it")
         });
         self.reload();
     }

@@ -5,6 +5,7 @@ use super::{App, CompanyPicker, InputPurpose, LineInput, Overlay, Pending};
 use crate::db::{self, autotask::mapping::MappingStatus};
 use crate::psa::company_sync;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::sanitize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,6 +78,7 @@ impl App {
         };
         let (id, active) = (c.id, !c.active);
         let (pool, by) = (self.pool(), self.operator.clone());
+        let toggle = key_of(Context::Customers, Command::ToggleActive);
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
                 Ok(c) => c,
@@ -84,7 +86,10 @@ impl App {
             };
             match db::customers::set_active(&mut conn, id, active, &by).await {
                 Ok(c) if c.active => Action::Done(format!("{} is active", c.name)),
-                Ok(c) => Action::Done(format!("{} is inactive · a activates it again", c.name)),
+                Ok(c) => Action::Done(format!(
+                    "{} is inactive · {toggle} activates it again",
+                    c.name
+                )),
                 Err(e) => failed("(de)activate", e),
             }
         });
@@ -163,7 +168,10 @@ impl App {
             return;
         };
         if c.autotask_company_id.is_none() {
-            self.error("no company mapped yet: m maps one");
+            self.error(format!(
+                "no company mapped yet: {} maps one",
+                key_of(Context::Customers, Command::MapCompany)
+            ));
             return;
         }
         let (id, name) = (c.id, c.name.clone());
@@ -171,6 +179,7 @@ impl App {
             return;
         };
         let (pool, now) = (self.pool(), self.now());
+        let map = key_of(Context::Customers, Command::MapCompany);
         self.spawn(async move {
             match company_sync::check_customer(&pool, &client, id, now).await {
                 Ok(check) => Action::Done(match check.status {
@@ -179,7 +188,7 @@ impl App {
                         check.company_name.unwrap_or_default()
                     ),
                     MappingStatus::Invalid => format!(
-                        "{name}: the company is gone or inactive in Autotask (m maps another)"
+                        "{name}: the company is gone or inactive in Autotask ({map} maps another)"
                     ),
                     s => format!("{name}: mapping {}", s.as_str()),
                 }),

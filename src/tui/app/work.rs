@@ -7,6 +7,7 @@ use crate::domain::wording::plural;
 use crate::ingest::{pipeline::Outcome, reparse};
 use crate::tui::action::Action;
 use crate::tui::clipboard;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::Pane;
 
 use crate::tui::action::{failed, load_failed};
@@ -65,10 +66,11 @@ impl App {
     pub(crate) fn delete_mail(&mut self, ids: Vec<i64>) {
         let (pool, now) = (self.pool(), self.now());
         self.inbox.list.marks.clear();
+        let deleted_view = key_of(Context::Inbox, Command::ShowDeleted);
         self.spawn(async move {
             match db::mail::soft_delete(&pool, &ids, now).await {
                 Ok(n) => Action::Done(format!(
-                    "deleted {} · D shows deleted mail",
+                    "deleted {} · {deleted_view} shows deleted mail",
                     plural(n, "mail", "mails")
                 )),
                 Err(e) => failed("delete", e),
@@ -353,6 +355,7 @@ impl App {
         code: tickets::Code,
     ) {
         let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        let copy = key_of(Context::RunChecks, Command::Copy);
         self.spawn(async move {
             let result = async {
                 let mut tx = pool.begin().await?;
@@ -375,7 +378,7 @@ impl App {
             .await;
             match result {
                 Ok(code) => Action::Done(format!(
-                    "ticket {code} on this job until resolved · y copies it"
+                    "ticket {code} on this job until resolved · {copy} copies it"
                 )),
                 Err(e) => failed("ticket", e),
             }
