@@ -85,3 +85,37 @@ fn row(t: &Theme, keys: &[Key], help: &'static str) -> Line<'static> {
         Span::raw(help),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::theme::Theme;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    /// The whole help text, scrolled through a tall terminal.
+    fn help_text(app: &App) -> String {
+        let mut term = Terminal::new(TestBackend::new(100, 400)).unwrap();
+        term.draw(|f| draw(f, f.area(), app, 0)).unwrap();
+        term.backend().to_string()
+    }
+
+    #[tokio::test]
+    async fn help_lists_every_dialog_after_the_pane_keys() {
+        let pool = sqlx::PgPool::connect_lazy("postgres://localhost/unused").unwrap();
+        let app = App::new(
+            pool,
+            Theme::default(),
+            "ann".into(),
+            chrono_tz::UTC,
+            crate::clock::system(),
+        );
+        let text = help_text(&app);
+        let dialogs = text.find("Dialogs").unwrap();
+        assert!(text.find("Everywhere").unwrap() < dialogs);
+        for d in Dialog::ALL {
+            assert!(text[dialogs..].contains(d.title()), "{d:?} missing");
+        }
+        assert!(text.contains("Help — j/k scroll · any other key closes"));
+    }
+}

@@ -41,6 +41,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 
+/// The popup open over the panes; there is at most one.
 pub enum Overlay {
     Help {
         scroll: u16,

@@ -52,8 +52,8 @@ impl Dialog {
     pub fn title(self) -> &'static str {
         match self {
             Dialog::Help => "Help",
-            Dialog::CommandLine => "Command line (:)",
-            Dialog::Filter => "Filter (/)",
+            Dialog::CommandLine => "Command line",
+            Dialog::Filter => "Filter",
             Dialog::Confirm => "Questions",
             Dialog::CustomerPicker => "Approve: the customer picker",
             Dialog::Remark => "Remark editor",
@@ -245,7 +245,7 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         D::CustomerPicker,
         &[ENTER],
         C::Accept,
-        "approve for the chosen customer (or a new one by the typed name)",
+        "approve for the chosen (or the typed new) customer",
         Some("approve"),
     ),
     d(
@@ -367,7 +367,7 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         D::CompanyPicker,
         &[ENTER],
         C::Accept,
-        "map to the chosen company (or the typed company id)",
+        "map to the chosen company (or the typed id)",
         Some("map"),
     ),
     d(
