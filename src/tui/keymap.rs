@@ -1,5 +1,7 @@
 //! The keymap is data: one table of (context, keys, command, description) drives key handling,
-//! the `?` help overlay and the hint line.
+//! the `?` help overlay and the hint line. The popups have a table of their own in [`dialogs`].
+
+pub mod dialogs;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -11,6 +13,8 @@ pub struct Key {
 }
 
 impl Key {
+    pub const ESC: Key = Key::code(KeyCode::Esc);
+
     pub const fn ch(c: char) -> Key {
         Key {
             code: KeyCode::Char(c),
@@ -25,6 +29,14 @@ impl Key {
     }
     pub const fn code(code: KeyCode) -> Key {
         Key { code, ctrl: false }
+    }
+
+    /// The same key without Ctrl.
+    pub const fn plain(self) -> Key {
+        Key {
+            code: self.code,
+            ctrl: false,
+        }
     }
 
     pub fn from_event(e: &KeyEvent) -> Key {
@@ -50,6 +62,7 @@ impl Key {
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
             KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
@@ -728,6 +741,17 @@ pub fn hints(pane: Context) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// How messages name the key of a command: the first key of its binding in `context` (empty if
+/// it has none), so that a toast says what the table says.
+pub fn key_of(context: Context, command: Command) -> String {
+    BINDINGS
+        .iter()
+        .find(|b| b.context == context && b.command == command)
+        .and_then(|b| b.keys.first())
+        .map(Key::label)
+        .unwrap_or_default()
+}
+
 /// `:` commands that take an argument, for the help overlay: (usage, what it does).
 pub const LINE_COMMANDS: &[(&str, &str)] = &[
     (":jobs-export FILE", "write every job to a JSON job list"),
@@ -803,6 +827,15 @@ mod tests {
         assert_eq!(by_name("reparse"), Some(Command::ReparseAll));
         assert_eq!(by_name("include-reviewed"), Some(Command::IncludeReviewed));
         assert_eq!(by_name("nonsense"), None);
+    }
+
+    #[test]
+    fn key_of_names_the_tables_first_key() {
+        assert_eq!(key_of(Context::RunChecks, Command::Undo), "u");
+        assert_eq!(key_of(Context::RunChecks, Command::Copy), "y");
+        assert_eq!(key_of(Context::List, Command::Open), "Enter");
+        assert_eq!(key_of(Context::Jobs, Command::UnpinSchedule), "P");
+        assert_eq!(key_of(Context::Inbox, Command::Undo), "");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod clipboard;
 pub mod dialogs;
+pub mod input;
 pub mod keymap;
 pub mod list;
 pub mod pager;

@@ -1,12 +1,13 @@
 //! Draws the whole screen from the `App`: top line, the pane, hint line, toasts and popups.
 
 use super::app::{App, Overlay, ToastLevel};
-use super::keymap::{self, BINDINGS, Context};
+use super::dialogs::{self, draw_overlay};
+use super::keymap;
 use super::panes::Pane;
 use super::panes::pane::DrawContext;
 use super::sanitize;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -146,19 +147,10 @@ fn import_status(app: &App) -> String {
 fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let line = match &app.overlay {
-        Some(Overlay::CommandLine(text)) => Line::from(vec![
-            Span::styled(":", t.key()),
-            Span::raw(sanitize::line(text)),
-            Span::raw("█"),
-        ]),
+        Some(Overlay::CommandLine(text)) => dialogs::command_line::bottom_line(t, text),
         Some(Overlay::Filter) => {
             let filter = &app.current_pane().list().filter;
-            Line::from(vec![
-                Span::styled("/", t.key()),
-                Span::raw(sanitize::line(filter)),
-                Span::raw("█"),
-                Span::styled("   Enter keep · Esc clear", t.dim()),
-            ])
+            dialogs::filter::bottom_line(t, filter)
         }
         _ => {
             let mut spans = Vec::new();
@@ -205,278 +197,6 @@ fn draw_toasts(f: &mut Frame, area: Rect, app: &App) {
             Paragraph::new(Span::raw(text)).block(Block::bordered().border_style(style)),
             rect,
         );
-    }
-}
-
-pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(v);
-    h
-}
-
-fn draw_overlay(f: &mut Frame, area: Rect, app: &mut App) {
-    let t = app.theme;
-    let Some(overlay) = &app.overlay else { return };
-    match overlay {
-        Overlay::Help { scroll } => {
-            let rect = popup(area, 76, area.height.saturating_sub(2));
-            let mut lines = Vec::new();
-            let pane = app.pane.context();
-            for ctx in [pane, Context::List, Context::Global] {
-                lines.push(Line::styled(ctx.title(), t.title()));
-                for b in BINDINGS.iter().filter(|b| b.context == ctx) {
-                    let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {:<16}", keys.join(" ")), t.key()),
-                        Span::raw(b.help),
-                    ]));
-                }
-                lines.push(Line::raw(""));
-            }
-            lines.push(Line::styled("Statuses", t.title()));
-            for s in crate::domain::run_status::RunStatus::ALL {
-                let (badge, style) = t.badge(s);
-                lines.push(Line::from(vec![
-                    Span::raw("  "),
-                    Span::styled(badge, style),
-                ]));
-            }
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "Commands: type : then a name, e.g. :import  :reparse  :deleted  :q",
-                t.dim(),
-            ));
-            for (usage, what) in keymap::LINE_COMMANDS {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {usage:<20}"), t.key()),
-                    Span::raw(*what),
-                ]));
-            }
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .scroll((*scroll, 0))
-                    .block(Block::bordered().title(Span::styled(
-                        " Help — j/k scroll · any other key closes ",
-                        t.title(),
-                    ))),
-                rect,
-            );
-        }
-        Overlay::Confirm { question, .. } => {
-            // Tall enough for a question that wraps on narrow terminals (word wrap may take a
-            // line more than the characters need).
-            let len = question.chars().count() as u16;
-            let width = (len + 6).max(40).min(area.width);
-            let lines = len.div_ceil(width.saturating_sub(2).max(1));
-            let rect = popup(area, width, lines + 4 + u16::from(lines > 1));
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(vec![
-                    Line::raw(question.clone()),
-                    Line::raw(""),
-                    Line::from(vec![
-                        Span::styled("y", t.key()),
-                        Span::raw(" yes   "),
-                        Span::styled("Esc", t.key()),
-                        Span::raw(" no"),
-                    ]),
-                ])
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title(" Confirm ")),
-                rect,
-            );
-        }
-        Overlay::Picker {
-            mail_ids,
-            job,
-            query,
-            cursor,
-            suggestion,
-        } => {
-            let rect = popup(area, 64, 18);
-            let matches = app.picker_matches(query, suggestion.as_ref());
-            let mut lines = vec![
-                Line::from(vec![
-                    Span::styled("Customer: ", t.dim()),
-                    Span::raw(sanitize::line(query)),
-                    Span::raw("█"),
-                ]),
-                Line::raw(""),
-            ];
-            if let Some(s) = suggestion {
-                lines.insert(
-                    1,
-                    Line::styled(format!("suggested: {}", sanitize::line(&s.reason)), t.ok()),
-                );
-            }
-            for (i, (id, name)) in matches.iter().enumerate().take(10) {
-                let mark = if suggestion.as_ref().is_some_and(|s| s.customer_id == *id) {
-                    "★"
-                } else {
-                    " "
-                };
-                let line = Line::raw(format!("{mark} {}", sanitize::line(name)));
-                lines.push(if i == *cursor {
-                    line.style(t.selected())
-                } else {
-                    line
-                });
-            }
-            if matches.is_empty() && !query.trim().is_empty() {
-                lines.push(Line::styled(
-                    format!(
-                        "  Enter creates customer \"{}\"",
-                        sanitize::line(query.trim())
-                    ),
-                    t.ok(),
-                ));
-            }
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "type to search · ↑↓ choose · Enter approve · Ctrl-n new customer · Esc cancel",
-                t.dim(),
-            ));
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::bordered().title(Span::styled(
-                        if mail_ids.len() > 1 {
-                            format!(" Approve {} for… ", sanitize::line(job))
-                        } else {
-                            format!(" Approve job {} for… ", sanitize::line(job))
-                        },
-                        t.title(),
-                    ))),
-                rect,
-            );
-        }
-        Overlay::Remark {
-            title,
-            text,
-            confirm_discard,
-            ..
-        } => {
-            let rect = popup(area, 72, 12);
-            f.render_widget(Clear, rect);
-            let hint = if *confirm_discard {
-                " Esc again discards the text "
-            } else {
-                " Ctrl-s save · Esc cancel "
-            };
-            let block = Block::bordered()
-                .title(Span::styled(
-                    format!(" Remark on {} ", sanitize::line(title)),
-                    t.title(),
-                ))
-                .title_bottom(hint);
-            let inner = block.inner(rect);
-            f.render_widget(block, rect);
-            f.render_widget(text.as_ref(), inner);
-        }
-        Overlay::Override(form) => {
-            let rect = popup(area, 78, 12);
-            let field = |i: usize, label: &str, value: String| {
-                let line = Line::from(vec![
-                    Span::styled(format!("{label:<14}"), t.dim()),
-                    Span::raw(value),
-                ]);
-                if form.field == i {
-                    line.style(t.selected())
-                } else {
-                    line
-                }
-            };
-            let status = form.base.match_status.map(|s| s.as_str()).unwrap_or("any");
-            let lines = vec![
-                Line::raw("Treat matching reports as Success (override) from now on."),
-                Line::raw(""),
-                field(0, "Applies to", form.scope_label()),
-                field(
-                    1,
-                    "Status",
-                    if form.match_status {
-                        format!("{status} only")
-                    } else {
-                        "any status".into()
-                    },
-                ),
-                field(2, "Message", form.mode_label().to_string()),
-                field(3, "Text", format!("{}█", sanitize::line(&form.text))),
-                Line::raw(""),
-                Line::styled(
-                    "↑↓ field · ←→ change · type the text · Enter save · Esc cancel",
-                    t.dim(),
-                ),
-                Line::styled(
-                    "Unreviewed runs the rule covers are re-evaluated when it is saved.",
-                    t.dim(),
-                ),
-            ];
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .block(Block::bordered().title(Span::styled(" Override ", t.title()))),
-                rect,
-            );
-        }
-        Overlay::TicketMenu => {
-            let item = |k: &str, what: &str| {
-                Line::from(vec![
-                    Span::styled(format!("  {k}  "), t.key()),
-                    Span::raw(what.to_string()),
-                ])
-            };
-            let autotask = if app.services.autotask.is_some() {
-                item("a", "Autotask ticket (preview, then send)")
-            } else {
-                Line::from(vec![
-                    Span::styled("  a  ", t.key()),
-                    Span::styled("Autotask: not configured (README, Autotask)", t.dim()),
-                ])
-            };
-            let rect = popup(area, 56, 8);
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(vec![
-                    item("n", "new internal ticket for this job"),
-                    autotask,
-                    item("l", "link an existing ticket number"),
-                    item("r", "resolve the open ticket of this run"),
-                    Line::raw(""),
-                    Line::styled("  Esc closes", t.dim()),
-                ])
-                .block(Block::bordered().title(Span::styled(" Ticket ", t.title()))),
-                rect,
-            );
-        }
-        Overlay::TicketInput(input) => {
-            let rect = popup(area, 70, 5);
-            let title = match input.kind {
-                super::app::overlays_kind::NewInternal => " New ticket: description ",
-                super::app::overlays_kind::Link => " Link ticket: number (e.g. T20261126.0042) ",
-            };
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(vec![
-                    Line::raw(format!("{}█", sanitize::line(&input.value))),
-                    Line::styled("Enter save · Esc cancel", t.dim()),
-                ])
-                .block(Block::bordered().title(Span::styled(title, t.title()))),
-                rect,
-            );
-        }
-        Overlay::CompanyPicker(p) => super::dialogs::company_picker(f, area, p, &t),
-        Overlay::TicketPreview(d) => super::dialogs::ticket_preview(f, area, d, &t, app.tz),
-        Overlay::Input(input) => super::dialogs::line_input(f, area, input, &t),
-        Overlay::Choose(c) => super::dialogs::choice(f, area, c, &t),
-        Overlay::Pin(form) => super::dialogs::pin_form(f, area, form, &t),
-        Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }
 

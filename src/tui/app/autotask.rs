@@ -1,12 +1,14 @@
 //! Autotask work started from keys — the ticket of a run (preview, send, link, resolve), the
-//! Settings pane (save, test the connection, fetch picklists) — and the poller's events.
+//! Settings pane (edit a setting, save, test the connection, fetch picklists) — and the poller's
+//! events.
 
-use super::{App, Overlay};
+use super::{App, Choice, InputPurpose, LineInput, Overlay};
 use crate::psa::autotask::AutotaskClient;
 use crate::psa::ticket_flow::{self, FlowError, TicketPreview, TicketRef};
 use crate::psa::{doctor, picklist_cache};
 use crate::services::autotask_poller::Event;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::settings::Field;
 use std::sync::Arc;
 
@@ -27,7 +29,7 @@ impl App {
     }
 
     /// `t a`: builds the preview in the background; the dialog opens when it arrives.
-    pub(super) fn open_autotask_preview(&mut self, run_id: i64) {
+    pub(crate) fn open_autotask_preview(&mut self, run_id: i64) {
         if self.autotask_client().is_none() {
             return;
         }
@@ -42,7 +44,7 @@ impl App {
     }
 
     /// Enter in the preview: creates the ticket (the flow itself refuses a second one per job).
-    pub(super) fn send_autotask(&mut self, p: TicketPreview) {
+    pub(crate) fn send_autotask(&mut self, p: TicketPreview) {
         let Some(client) = self.autotask_client() else {
             return;
         };
@@ -66,13 +68,14 @@ impl App {
     }
 
     /// `l` in the preview: puts the job's open ticket on this run and the others of the preview.
-    pub(super) fn link_autotask(&mut self, p: &TicketPreview, autotask_id: i64) {
+    pub(crate) fn link_autotask(&mut self, p: &TicketPreview, autotask_id: i64) {
         let Some(client) = self.autotask_client() else {
             return;
         };
         let mut runs = vec![p.run_id];
         runs.extend(p.linked_runs.iter().filter(|r| **r != p.run_id));
         let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        let copy = key_of(Context::RunChecks, Command::Copy);
         self.spawn(async move {
             match ticket_flow::link_existing(
                 &pool,
@@ -85,7 +88,7 @@ impl App {
             .await
             {
                 Ok(l) => Action::Done(format!(
-                    "ticket {} linked to this run · y copies it",
+                    "ticket {} linked to this run · {copy} copies it",
                     l.ticket_number
                 )),
                 Err(e) => failed("linking the Autotask ticket", e),
@@ -115,7 +118,7 @@ impl App {
         });
     }
 
-    pub(super) fn save_setting(&mut self, field: Field, value: serde_json::Value) {
+    pub(crate) fn save_setting(&mut self, field: Field, value: serde_json::Value) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -127,6 +130,46 @@ impl App {
                 Err(e) => failed("saving the setting", e),
             }
         });
+    }
+
+    /// Enter in Settings: a picklist to choose from, else a text field.
+    pub(super) fn edit_setting(&mut self) {
+        let (Some(field), Some(d)) = (self.settings.current(), &self.settings.data) else {
+            return;
+        };
+        if field == Field::SubIssueType && d.defaults.issue_type.is_none() {
+            self.error("choose an issue type first: sub-issue types belong to one");
+            return;
+        }
+        let options = d.choices(field);
+        if !options.is_empty() {
+            let cursor = d.current_choice(field);
+            self.overlay = Some(Overlay::Choose(Choice {
+                field,
+                options,
+                cursor,
+            }));
+            return;
+        }
+        let value = d.raw(field);
+        let hint = match field {
+            Field::Timezone => "IANA name, e.g. Europe/Amsterdam",
+            Field::ImportInterval => "minutes; empty or 0 turns it off",
+            Field::MissedGrace | Field::PollInterval => "minutes",
+            Field::DueDays => "days",
+            Field::MaxMail => "MB; a larger mail is stored with its headers only",
+            Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
+            // No picklists cached: the number Autotask uses, typed by hand.
+            _ => &format!(
+                "Autotask value (no cached picklist: {} fetches them)",
+                key_of(Context::Settings, Command::RefreshPicklists)
+            ),
+        };
+        self.overlay = Some(Overlay::Input(LineInput {
+            purpose: InputPurpose::Setting(field),
+            title: format!("{} ({hint})", field.label()),
+            value,
+        }));
     }
 
     /// `t` in Settings: zone lookup and one authenticated call, as `doctor` does.
@@ -178,12 +221,14 @@ impl App {
         if matches!(self.overlay, Some(Overlay::TicketPreview(_))) {
             self.overlay = None;
         }
+        let copy = key_of(Context::RunChecks, Command::Copy);
         self.toast(if adopted {
             format!(
-                "Autotask ticket {number} (made by an earlier attempt) is on the run · y copies it"
+                "Autotask ticket {number} (made by an earlier attempt) is on the run · {copy} \
+                 copies it"
             )
         } else {
-            format!("Autotask ticket {number} created · y copies it")
+            format!("Autotask ticket {number} created · {copy} copies it")
         });
         self.reload();
     }

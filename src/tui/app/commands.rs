@@ -1,6 +1,7 @@
 //! What each keymap command does in each pane.
 
 use super::{App, Overlay, Pending};
+use crate::tui::keymap;
 use crate::tui::keymap::Command;
 use crate::tui::panes::Pane;
 use crate::tui::panes::pane::Move;
@@ -154,8 +155,9 @@ impl App {
         if ids.len() > 1 {
             self.overlay = Some(Overlay::Confirm {
                 question: format!(
-                    "Delete {} mails? They can be restored from the deleted view (D).",
-                    ids.len()
+                    "Delete {} mails? They can be restored from the deleted view ({}).",
+                    ids.len(),
+                    keymap::key_of(keymap::Context::Inbox, keymap::Command::ShowDeleted)
                 ),
                 then: Pending::DeleteMail(ids),
             });
@@ -169,7 +171,10 @@ impl App {
             let ids = self.inbox.targets();
             self.restore_mail(ids);
         } else {
-            self.toast("restore works in the deleted view (D)");
+            self.toast(format!(
+                "restore works in the deleted view ({})",
+                keymap::key_of(keymap::Context::Inbox, keymap::Command::ShowDeleted)
+            ));
         }
     }
 
@@ -278,7 +283,10 @@ impl App {
         let code = self.run_checks.shown_ticket().map(str::to_string);
         match code {
             Some(code) => self.copy(code),
-            None => self.error("no ticket on this run (t opens the ticket menu)"),
+            None => self.error(format!(
+                "no ticket on this run ({} opens the ticket menu)",
+                keymap::key_of(keymap::Context::RunChecks, keymap::Command::Ticket)
+            )),
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Customers pane work: create, rename, (de)activate, and the Autotask company mapping (search,
 //! map, check, remove). Each runs in a spawned task and reports back as an action.
 
-use super::dialogs::{CompanyPicker, InputPurpose, LineInput};
-use super::{App, Overlay};
+use super::{App, CompanyPicker, InputPurpose, LineInput, Overlay, Pending};
 use crate::db::{self, autotask::mapping::MappingStatus};
 use crate::psa::company_sync;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::sanitize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +38,7 @@ impl App {
         }));
     }
 
-    pub(super) fn create_customer(&mut self, name: String) {
+    pub(crate) fn create_customer(&mut self, name: String) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -55,7 +55,7 @@ impl App {
         });
     }
 
-    pub(super) fn rename_customer(&mut self, id: i64, name: String) {
+    pub(crate) fn rename_customer(&mut self, id: i64, name: String) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -78,6 +78,7 @@ impl App {
         };
         let (id, active) = (c.id, !c.active);
         let (pool, by) = (self.pool(), self.operator.clone());
+        let toggle = key_of(Context::Customers, Command::ToggleActive);
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
                 Ok(c) => c,
@@ -85,7 +86,10 @@ impl App {
             };
             match db::customers::set_active(&mut conn, id, active, &by).await {
                 Ok(c) if c.active => Action::Done(format!("{} is active", c.name)),
-                Ok(c) => Action::Done(format!("{} is inactive · a activates it again", c.name)),
+                Ok(c) => Action::Done(format!(
+                    "{} is inactive · {toggle} activates it again",
+                    c.name
+                )),
                 Err(e) => failed("(de)activate", e),
             }
         });
@@ -116,7 +120,7 @@ impl App {
     }
 
     /// Starts a search for the picker's query; results arrive as [`Action::CompaniesFound`].
-    pub(super) fn search_companies(&mut self, p: &mut CompanyPicker) {
+    pub(crate) fn search_companies(&mut self, p: &mut CompanyPicker) {
         let Some(client) = self.services.autotask.clone() else {
             return;
         };
@@ -140,7 +144,7 @@ impl App {
         });
     }
 
-    pub(super) fn map_company(&mut self, customer_id: i64, company_id: i64) {
+    pub(crate) fn map_company(&mut self, customer_id: i64, company_id: i64) {
         let Some(client) = self.autotask_client() else {
             return;
         };
@@ -164,7 +168,10 @@ impl App {
             return;
         };
         if c.autotask_company_id.is_none() {
-            self.error("no company mapped yet: m maps one");
+            self.error(format!(
+                "no company mapped yet: {} maps one",
+                key_of(Context::Customers, Command::MapCompany)
+            ));
             return;
         }
         let (id, name) = (c.id, c.name.clone());
@@ -172,6 +179,7 @@ impl App {
             return;
         };
         let (pool, now) = (self.pool(), self.now());
+        let map = key_of(Context::Customers, Command::MapCompany);
         self.spawn(async move {
             match company_sync::check_customer(&pool, &client, id, now).await {
                 Ok(check) => Action::Done(match check.status {
@@ -180,7 +188,7 @@ impl App {
                         check.company_name.unwrap_or_default()
                     ),
                     MappingStatus::Invalid => format!(
-                        "{name}: the company is gone or inactive in Autotask (m maps another)"
+                        "{name}: the company is gone or inactive in Autotask ({map} maps another)"
                     ),
                     s => format!("{name}: mapping {}", s.as_str()),
                 }),
@@ -234,6 +242,24 @@ impl App {
                 Ok(()) => Action::Done("Autotask mapping removed".into()),
                 Err(e) => failed("removing the mapping", e),
             }
+        });
+    }
+
+    /// `x` in Customers: asks before removing a mapping.
+    pub(super) fn ask_remove_mapping(&mut self) {
+        let Some(c) = self.customers_pane.current() else {
+            return;
+        };
+        if c.autotask_company_id.is_none() {
+            self.error("this customer has no Autotask company mapped");
+            return;
+        }
+        self.overlay = Some(Overlay::Confirm {
+            question: format!(
+                "Remove the Autotask mapping of {}? Tickets made before keep their links.",
+                crate::tui::sanitize::line(&c.name)
+            ),
+            then: Pending::RemoveMapping(c.id),
         });
     }
 }

@@ -1,75 +1,15 @@
 //! The Jobs pane's work: archive / unarchive, pin and unpin a schedule, open a job in Run
 //! Checks; and the background-task log of the Activity pane.
 
-use super::{App, Overlay, Pending};
+use super::{App, Overlay, Pending, PinForm};
 use crate::db;
-use crate::domain::schedule::{PinnedSchedule, Schedule};
-use crate::domain::schedule_text;
+use crate::domain::schedule::PinnedSchedule;
 use crate::domain::wording::plural;
 use crate::services::{autotask_poller, importer::ImportEvent, missed_runs};
 use crate::tui::action::Action;
-use crate::tui::keymap::Key;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::Pane;
 use crate::tui::panes::activity::TaskEvent;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-
-/// The "pin a schedule" form: days, time and grace as typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PinForm {
-    pub job_id: i64,
-    pub title: String,
-    /// "daily", or weekdays such as "Mon, Wed, Fri" or "Mon-Fri".
-    pub days: String,
-    /// HH:MM, local time.
-    pub time: String,
-    /// Minutes; empty uses the default grace of the settings.
-    pub grace: String,
-    /// 0 days, 1 time, 2 grace.
-    pub field: usize,
-}
-
-impl PinForm {
-    /// Pre-filled from the schedule in force (weekly days and time), else empty.
-    pub fn new(job_id: i64, title: String, current: Option<&Schedule>) -> PinForm {
-        let (days, time) = match current {
-            Some(Schedule::Weekly { days, time }) => (
-                days.iter()
-                    .map(|d| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                time.format("%H:%M").to_string(),
-            ),
-            Some(s) => (
-                "daily".to_string(),
-                s.time()
-                    .map(|t| t.format("%H:%M").to_string())
-                    .unwrap_or_default(),
-            ),
-            None => ("daily".to_string(), String::new()),
-        };
-        PinForm {
-            job_id,
-            title,
-            days,
-            time,
-            grace: String::new(),
-            field: 1,
-        }
-    }
-
-    pub fn value_mut(&mut self) -> &mut String {
-        match self.field {
-            0 => &mut self.days,
-            1 => &mut self.time,
-            _ => &mut self.grace,
-        }
-    }
-
-    /// The schedule the form describes, or what is wrong with it.
-    pub fn pinned(&self) -> Result<PinnedSchedule, String> {
-        schedule_text::parse_pinned(&self.days, &self.time, &self.grace)
-    }
-}
 
 use crate::tui::action::failed;
 
@@ -134,27 +74,7 @@ impl App {
         self.overlay = Some(Overlay::Pin(form));
     }
 
-    pub(super) fn pin_key(&mut self, mut form: PinForm, key: KeyEvent) -> Option<Overlay> {
-        match key.code {
-            KeyCode::Esc => return None,
-            KeyCode::Enter => match form.pinned() {
-                Ok(p) => {
-                    self.pin(form.job_id, p);
-                    return None;
-                }
-                Err(e) => self.error(e),
-            },
-            KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % 3,
-            KeyCode::BackTab | KeyCode::Up => form.field = (form.field + 2) % 3,
-            _ if Key::from_event(&key).ctrl => {}
-            _ => {
-                super::overlays::edit(form.value_mut(), &key);
-            }
-        }
-        Some(Overlay::Pin(form))
-    }
-
-    fn pin(&mut self, job_id: i64, pinned: PinnedSchedule) {
+    pub(crate) fn pin(&mut self, job_id: i64, pinned: PinnedSchedule) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
@@ -163,7 +83,10 @@ impl App {
             };
             let shown = pinned.schedule.to_string();
             match db::schedules::pin(&mut conn, job_id, &pinned, &by).await {
-                Ok(()) => Action::Done(format!("schedule pinned: {shown} · P unpins")),
+                Ok(()) => Action::Done(format!(
+                    "schedule pinned: {shown} · {} unpins",
+                    key_of(Context::Jobs, Command::UnpinSchedule)
+                )),
                 Err(e) => failed("pin", e),
             }
         });

@@ -4,7 +4,6 @@
 mod autotask;
 mod commands;
 mod customers;
-mod dialogs;
 mod jobs;
 mod overlays;
 mod panes;
@@ -13,11 +12,11 @@ mod transfer;
 mod update;
 mod work;
 
+pub use super::dialogs::{
+    Choice, CompanyPicker, InputPurpose, LineInput, Overlay, OverrideForm, Pending, PinForm,
+    PreviewDialog, RemarkEditor, TicketInput, TicketInputKind,
+};
 pub use autotask::NOT_CONFIGURED;
-pub use dialogs::{Choice, CompanyPicker, InputPurpose, LineInput, PreviewDialog};
-pub use jobs::PinForm;
-pub use overlays::TicketInputKind as overlays_kind;
-pub use overlays::{Overlay, OverrideForm, Pending, TicketInput, TicketInputKind};
 
 use super::action::Action;
 use super::panes::Pane;
@@ -289,9 +288,7 @@ impl App {
             return;
         }
         // The first Esc dismisses error toasts; the next one goes back as usual.
-        if key.code == ratatui::crossterm::event::KeyCode::Esc
-            && self.toasts.iter().any(|t| t.level == ToastLevel::Error)
-        {
+        if k.plain() == Key::ESC && self.toasts.iter().any(|t| t.level == ToastLevel::Error) {
             self.toasts.retain(|t| t.level != ToastLevel::Error);
             return;
         }

@@ -59,11 +59,11 @@ impl App {
     }
 
     /// The filter text of the pane on screen, as the filter line edits it.
-    pub(super) fn filter_mut(&mut self) -> &mut String {
+    pub(crate) fn filter_mut(&mut self) -> &mut String {
         &mut self.current_pane_mut().list_mut().filter
     }
 
-    pub(super) fn filter_changed(&mut self) {
+    pub(crate) fn filter_changed(&mut self) {
         let follows = self.current_pane_mut().filter_changed();
         self.follow(follows);
     }

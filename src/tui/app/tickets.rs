@@ -5,6 +5,7 @@ use super::{App, Overlay, Pending};
 use crate::db::{overrides, remarks};
 use crate::domain::wording::plural;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::overrides::applies_to;
 use crate::tui::panes::tickets::Kind;
 use crate::tui::sanitize;
@@ -96,7 +97,10 @@ impl App {
             .and_then(|i| i.code.clone());
         match code {
             Some(code) => self.copy(code),
-            None => self.error("no ticket here (Tab shows the tickets)"),
+            None => self.error(format!(
+                "no ticket here ({} shows the tickets)",
+                key_of(Context::Tickets, Command::SwitchList)
+            )),
         }
     }
 

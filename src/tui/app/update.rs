@@ -9,6 +9,7 @@ use crate::psa::autotask::Company;
 use crate::services::importer::ImportEvent;
 use crate::services::missed_runs;
 use crate::tui::action::Action;
+use crate::tui::keymap;
 
 impl App {
     /// Applies the result of background work.
@@ -180,8 +181,9 @@ impl App {
             self.toast("nothing left to review there");
         } else {
             self.toast(format!(
-                "reviewed {} · u to undo",
-                crate::domain::wording::plural(n, "run", "runs")
+                "reviewed {} · {} to undo",
+                crate::domain::wording::plural(n, "run", "runs"),
+                keymap::key_of(keymap::Context::RunChecks, keymap::Command::Undo)
             ));
             self.undo.push(batch);
         }

@@ -1,12 +1,13 @@
 //! Database work started from keys. Each runs in a spawned task and reports back as an action,
 //! so the interface never waits for it.
 
-use super::{App, Overlay, OverrideForm};
+use super::{App, Overlay, OverrideForm, RemarkEditor};
 use crate::db::{self, inbox::CustomerChoice, remarks, scopes::Scope, tickets};
 use crate::domain::wording::plural;
 use crate::ingest::{pipeline::Outcome, reparse};
 use crate::tui::action::Action;
 use crate::tui::clipboard;
+use crate::tui::keymap::{Command, Context, key_of};
 
 use crate::tui::action::{failed, load_failed};
 
@@ -64,10 +65,11 @@ impl App {
     pub(crate) fn delete_mail(&mut self, ids: Vec<i64>) {
         let (pool, now) = (self.pool(), self.now());
         self.inbox.list.marks.clear();
+        let deleted_view = key_of(Context::Inbox, Command::ShowDeleted);
         self.spawn(async move {
             match db::mail::soft_delete(&pool, &ids, now).await {
                 Ok(n) => Action::Done(format!(
-                    "deleted {} · D shows deleted mail",
+                    "deleted {} · {deleted_view} shows deleted mail",
                     plural(n, "mail", "mails")
                 )),
                 Err(e) => failed("delete", e),
@@ -261,15 +263,9 @@ impl App {
             .current_job()
             .map(|j| format!("{} › {}", j.customer_name, j.job_name))
             .unwrap_or_default();
-        let mut area = ratatui_textarea::TextArea::default();
-        area.set_placeholder_text("What should the next operator know about this job?");
-        self.overlay = Some(Overlay::Remark {
-            run_id: run.0,
-            job_id: run.1,
-            title,
-            text: Box::new(area),
-            confirm_discard: false,
-        });
+        self.overlay = Some(Overlay::Remark(Box::new(RemarkEditor::new(
+            run.0, run.1, title,
+        ))));
     }
 
     pub(crate) fn save_remark(&mut self, run_id: i64, job_id: i64, body: String) {
@@ -358,6 +354,7 @@ impl App {
         code: tickets::Code,
     ) {
         let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        let copy = key_of(Context::RunChecks, Command::Copy);
         self.spawn(async move {
             let result = async {
                 let mut tx = pool.begin().await?;
@@ -380,7 +377,7 @@ impl App {
             .await;
             match result {
                 Ok(code) => Action::Done(format!(
-                    "ticket {code} on this job until resolved · y copies it"
+                    "ticket {code} on this job until resolved · {copy} copies it"
                 )),
                 Err(e) => failed("ticket", e),
             }

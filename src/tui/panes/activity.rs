@@ -156,7 +156,13 @@ impl PaneView for Activity {
             .flatten();
         match entry.and_then(|e| (e.entity_type.as_deref() == Some("job")).then_some(e.entity_id)) {
             Some(Some(job)) => vec![Follow::ShowInJobs(job)],
-            _ => vec![Follow::Toast("Enter opens entries about a job")],
+            _ => vec![Follow::Toast(format!(
+                "{} opens entries about a job",
+                crate::tui::keymap::key_of(
+                    crate::tui::keymap::Context::List,
+                    crate::tui::keymap::Command::Open
+                )
+            ))],
         }
     }
 

@@ -10,6 +10,7 @@ use crate::domain::missed::dated_ahead;
 use crate::domain::run_status::RunStatus;
 use crate::domain::status::Status;
 use crate::tui::action::Action;
+use crate::tui::keymap;
 use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
@@ -315,15 +316,19 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, no
     let (base, suffix) = if s.deleted {
         (
             format!(" Inbox — deleted mail ({})", s.rows.len()),
-            " · U restores · D back",
+            format!(
+                " · {} restores · {} back",
+                keymap::key_of(keymap::Context::Inbox, keymap::Command::Restore),
+                keymap::key_of(keymap::Context::Inbox, keymap::Command::ShowDeleted)
+            ),
         )
     } else {
         (
             format!(" Inbox — {} waiting ({unparsed} unparsed)", s.waiting),
-            "",
+            String::new(),
         )
     };
-    let title = table::title(&base, &s.list.filter, s.list.marks.len(), suffix);
+    let title = table::title(&base, &s.list.filter, s.list.marks.len(), &suffix);
     let w = area.width.saturating_sub(2) as usize;
     let mut table = ListTable::new(title, |m: &Mail| m.id, columns(theme, tz, now, w));
     if s.loaded {

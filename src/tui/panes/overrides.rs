@@ -7,6 +7,7 @@ use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::overrides::ListedOverride;
 use crate::domain::overrides::{MatchMode, OverrideLevel};
 use crate::tui::action::Action;
+use crate::tui::keymap;
 use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
@@ -210,7 +211,10 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Overrides, theme: &Theme, tz: Tz
     let suffix = if s.include_inactive {
         format!(", {} inactive shown", s.rows.len() - active)
     } else {
-        " · i shows inactive ones".to_string()
+        format!(
+            " · {} shows inactive ones",
+            keymap::key_of(keymap::Context::Overrides, keymap::Command::IncludeInactive)
+        )
     };
     let base = format!(" Overrides — {active} active{suffix}");
     let title = table::title(&base, &s.list.filter, 0, "");

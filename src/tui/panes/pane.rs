@@ -117,7 +117,7 @@ pub enum Follow {
     ShowInJobs(i64),
     /// The edit dialog of the cursor setting.
     EditSetting,
-    Toast(&'static str),
+    Toast(String),
 }
 
 /// What `Esc` does to a list: the marks go first, then the filter.

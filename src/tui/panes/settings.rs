@@ -8,6 +8,7 @@ use crate::db::autotask::defaults::{self, AutotaskDefaults};
 use crate::db::autotask::picklists::{self, PicklistEntry, TICKET};
 use crate::db::settings::{self, Policy, keys};
 use crate::tui::action::Action;
+use crate::tui::keymap;
 use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
@@ -442,7 +443,12 @@ fn connection_lines(s: &Settings, theme: &Theme, tz: Tz, compact: bool) -> Vec<L
         .as_ref()
         .and_then(|d| d.refreshed_at)
         .map(|t| t.with_timezone(&tz).format("%d %b %H:%M").to_string())
-        .unwrap_or_else(|| "never (p fetches them)".into());
+        .unwrap_or_else(|| {
+            format!(
+                "never ({} fetches them)",
+                keymap::key_of(keymap::Context::Settings, keymap::Command::RefreshPicklists)
+            )
+        });
     let test = match (&s.test, s.testing) {
         (_, true) => Span::styled("testing…", theme.dim()),
         (Some(Ok(m)), _) => Span::styled(format!("✔ {}", sanitize::line(m)), theme.ok()),

@@ -6,6 +6,7 @@ use super::Pane;
 use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::scopes::ListedItem;
 use crate::tui::action::Action;
+use crate::tui::keymap;
 use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
 use crate::tui::sanitize;
@@ -221,7 +222,11 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) 
     } else if s.include_resolved {
         format!("  No {what}s yet: Run Checks (3) creates them.")
     } else {
-        format!("  No open {what}s · i shows resolved ones · Run Checks (3) creates them.")
+        format!(
+            "  No open {what}s · {} shows resolved ones · Run Checks ({}) creates them.",
+            keymap::key_of(keymap::Context::Tickets, keymap::Command::IncludeResolved),
+            keymap::key_of(keymap::Context::Global, keymap::Command::GotoRunChecks)
+        )
     };
     let w = area.width.saturating_sub(2) as usize;
     let mut table = ListTable::new(
@@ -417,9 +422,15 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &Tickets, theme: &Theme, tz: Tz) {
             Span::raw(format!(
                 "ticket {id}{}",
                 match (i.resolved_at, i.autotask_deleted_at) {
-                    (None, Some(_)) => " · gone from Autotask · x resolves it here",
-                    (None, None) => " · x completes it in Autotask",
-                    _ => "",
+                    (None, Some(_)) => format!(
+                        " · gone from Autotask · {} resolves it here",
+                        keymap::key_of(keymap::Context::Tickets, keymap::Command::Resolve)
+                    ),
+                    (None, None) => format!(
+                        " · {} completes it in Autotask",
+                        keymap::key_of(keymap::Context::Tickets, keymap::Command::Resolve)
+                    ),
+                    _ => String::new(),
                 }
             )),
         ]));

@@ -1,0 +1,79 @@
+//! A one-line text field: a new customer's name, a rename, a setting typed by hand.
+
+use super::{Overlay, hint_line, popup};
+use crate::tui::app::App;
+use crate::tui::keymap::Key;
+use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
+use crate::tui::panes::settings::{self, Field};
+use crate::tui::theme::Theme;
+use crate::tui::{input, sanitize};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+/// What a one-line input is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    NewCustomer,
+    RenameCustomer(i64),
+    Setting(Field),
+}
+
+#[derive(Debug, Clone)]
+pub struct LineInput {
+    pub purpose: InputPurpose,
+    pub title: String,
+    pub value: String,
+}
+
+impl LineInput {
+    pub fn key(mut self, app: &mut App, key: KeyEvent) -> Option<Overlay> {
+        if input::edit(&mut self.value, &key) {
+            return Some(Overlay::Input(self));
+        }
+        match keys::lookup(Dialog::LineInput, Key::from_event(&key)) {
+            Some(C::Cancel) => None,
+            Some(C::Accept) => self.save(app),
+            _ => Some(Overlay::Input(self)),
+        }
+    }
+
+    /// Enter: saves what was typed, or says what is wrong and stays open.
+    fn save(self, app: &mut App) -> Option<Overlay> {
+        let value = self.value.trim().to_string();
+        match self.purpose {
+            InputPurpose::NewCustomer | InputPurpose::RenameCustomer(_) if value.is_empty() => {
+                app.error("type a name first");
+                return Some(Overlay::Input(self));
+            }
+            InputPurpose::NewCustomer => app.create_customer(value),
+            InputPurpose::RenameCustomer(id) => app.rename_customer(id, value),
+            InputPurpose::Setting(field) => match settings::parse(field, &value) {
+                Ok(v) => app.save_setting(field, v),
+                Err(e) => {
+                    app.error(e);
+                    return Some(Overlay::Input(self));
+                }
+            },
+        }
+        None
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, t: &Theme) {
+        let rect = popup(area, 70, 5);
+        f.render_widget(Clear, rect);
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::raw(format!("{}█", sanitize::line(&self.value))),
+                hint_line(t, Dialog::LineInput),
+            ])
+            .block(Block::bordered().title(Span::styled(
+                format!(" {} ", sanitize::line(&self.title)),
+                t.title(),
+            ))),
+            rect,
+        );
+    }
+}

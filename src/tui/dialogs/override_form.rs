@@ -1,0 +1,202 @@
+//! The "treat as success" form (Run Checks `o`), pre-filled from a run: what the rule applies
+//! to, whether the status must match, and how the message text matches.
+
+use super::{Overlay, hint_spans, popup};
+use crate::db::review::QueueRow;
+use crate::db::run_objects::RunObject;
+use crate::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
+use crate::tui::app::App;
+use crate::tui::input;
+use crate::tui::keymap::Key;
+use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
+use crate::tui::sanitize;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+/// The row that takes typed text; the rows above it are choices.
+const TEXT: usize = 3;
+
+#[derive(Debug, Clone)]
+pub struct OverrideForm {
+    pub base: OverrideDraft,
+    pub job_id: i64,
+    pub software: String,
+    pub backup_type: String,
+    /// Objects of the run that did not succeed: candidates for an object-level rule.
+    pub objects: Vec<String>,
+    /// 0 = this job, 1.. = one object, last = every job of this software and type.
+    pub scope: usize,
+    pub match_status: bool,
+    pub mode: MatchMode,
+    pub text: String,
+    /// The row the arrow keys change: 0 scope, 1 status, 2 mode, 3 text.
+    pub field: usize,
+}
+
+const MODES: [MatchMode; 4] = [
+    MatchMode::Contains,
+    MatchMode::Exact,
+    MatchMode::StartsWith,
+    MatchMode::EndsWith,
+];
+
+impl OverrideForm {
+    pub fn new(base: OverrideDraft, job: &QueueRow, objects: &[RunObject]) -> OverrideForm {
+        OverrideForm {
+            text: base.match_text.clone(),
+            mode: base.match_mode,
+            match_status: base.match_status.is_some(),
+            job_id: job.job_id,
+            software: job.backup_software.clone(),
+            backup_type: job.backup_type.clone(),
+            objects: objects
+                .iter()
+                .filter(|o| o.status != "Success")
+                .map(|o| o.name.clone())
+                .collect(),
+            scope: 0,
+            field: TEXT,
+            base,
+        }
+    }
+
+    fn scopes(&self) -> usize {
+        self.objects.len() + 2
+    }
+
+    pub fn scope_label(&self) -> String {
+        if self.scope == 0 {
+            "this job".into()
+        } else if let Some(o) = self.objects.get(self.scope - 1) {
+            format!("object {o} of this job")
+        } else {
+            format!("every {} {} job", self.software, self.backup_type)
+        }
+    }
+
+    pub fn mode_label(&self) -> &'static str {
+        match self.mode {
+            MatchMode::Contains => "contains",
+            MatchMode::Exact => "is exactly",
+            MatchMode::StartsWith => "starts with",
+            MatchMode::EndsWith => "ends with",
+        }
+    }
+
+    pub fn draft(&self) -> OverrideDraft {
+        let level = if self.scope == 0 {
+            OverrideLevel::Job {
+                job_id: self.job_id,
+            }
+        } else if let Some(o) = self.objects.get(self.scope - 1) {
+            OverrideLevel::Object {
+                job_id: self.job_id,
+                object_name: o.clone(),
+            }
+        } else {
+            OverrideLevel::Global {
+                software: self.software.clone(),
+                backup_type: self.backup_type.clone(),
+            }
+        };
+        OverrideDraft {
+            level,
+            match_status: if self.match_status {
+                self.base.match_status
+            } else {
+                None
+            },
+            match_text: self.text.clone(),
+            match_mode: self.mode,
+            ..self.base.clone()
+        }
+    }
+
+    /// The next (or previous) choice of the current row; the text row has none.
+    fn change(&mut self, forward: bool) {
+        let step = |i: usize, n: usize| {
+            if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }
+        };
+        match self.field {
+            0 => self.scope = step(self.scope, self.scopes()),
+            1 => self.match_status = !self.match_status,
+            2 => {
+                let i = MODES.iter().position(|m| *m == self.mode).unwrap_or(0);
+                self.mode = MODES[step(i, MODES.len())];
+            }
+            _ => {}
+        }
+    }
+
+    pub fn key(mut self: Box<Self>, app: &mut App, key: KeyEvent) -> Option<Overlay> {
+        // The text row takes typed keys first: Space types there, and changes a choice row.
+        if self.field == TEXT && input::edit(&mut self.text, &key) {
+            return Some(Overlay::Override(self));
+        }
+        match keys::lookup(Dialog::Override, Key::from_event(&key)) {
+            Some(C::Cancel) => return None,
+            Some(C::Accept) => {
+                app.save_override(*self);
+                return None;
+            }
+            Some(C::PrevField) => self.field = self.field.saturating_sub(1),
+            Some(C::NextField) => self.field = (self.field + 1).min(TEXT),
+            Some(C::ChangeBack) => self.change(false),
+            Some(C::Change) => self.change(true),
+            _ => {}
+        }
+        Some(Overlay::Override(self))
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, t: &Theme) {
+        let rect = popup(area, 78, 12);
+        let field = |i: usize, label: &str, value: String| {
+            let line = Line::from(vec![
+                Span::styled(format!("{label:<14}"), t.dim()),
+                Span::raw(value),
+            ]);
+            if self.field == i {
+                line.style(t.selected())
+            } else {
+                line
+            }
+        };
+        let status = self.base.match_status.map(|s| s.as_str()).unwrap_or("any");
+        let lines = vec![
+            Line::raw("Treat matching reports as Success (override) from now on."),
+            Line::raw(""),
+            field(0, "Applies to", self.scope_label()),
+            field(
+                1,
+                "Status",
+                if self.match_status {
+                    format!("{status} only")
+                } else {
+                    "any status".into()
+                },
+            ),
+            field(2, "Message", self.mode_label().to_string()),
+            field(TEXT, "Text", format!("{}█", sanitize::line(&self.text))),
+            Line::raw(""),
+            Line::from(hint_spans(t, Dialog::Override, |_| true)),
+            Line::styled(
+                "Unreviewed runs the rule covers are re-evaluated when it is saved.",
+                t.dim(),
+            ),
+        ];
+        f.render_widget(Clear, rect);
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(Block::bordered().title(Span::styled(" Override ", t.title()))),
+            rect,
+        );
+    }
+}
