@@ -85,7 +85,14 @@ fn app() -> App {
             deleted_at: None,
         })
         .collect();
-    a.inbox.set_rows(mails, false, ROWS as i64);
+    a.inbox.set_rows(
+        mails,
+        false,
+        backupchecks::db::mail::WaitingCounts {
+            waiting: ROWS as i64,
+            unparsed: 0,
+        },
+    );
     a.inbox.list.cursor = ROWS / 2;
     a
 }

@@ -270,6 +270,22 @@ pub async fn deleted(
     .await?)
 }
 
+/// Mails waiting in the Inbox, all of them and those no parser read (not only a loaded page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct WaitingCounts {
+    pub waiting: i64,
+    pub unparsed: i64,
+}
+
+pub async fn waiting_counts(ex: impl PgExecutor<'_>) -> Result<WaitingCounts, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT count(*) AS waiting, count(*) FILTER (WHERE parsed_status IS NULL) AS unparsed \
+         FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL",
+    )
+    .fetch_one(ex)
+    .await?)
+}
+
 /// Number of mails waiting in the Inbox.
 pub async fn waiting_count(ex: impl PgExecutor<'_>) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar(

@@ -102,7 +102,7 @@ pub enum Action {
     InboxLoaded {
         rows: Vec<Mail>,
         deleted: bool,
-        waiting: i64,
+        counts: crate::db::mail::WaitingCounts,
     },
     MailDetailLoaded(Box<MailDetail>),
     DailyLoaded(Box<DailyGrid>),

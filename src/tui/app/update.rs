@@ -32,8 +32,8 @@ impl App {
             Action::InboxLoaded {
                 rows,
                 deleted,
-                waiting,
-            } => self.inbox_loaded(rows, deleted, waiting),
+                counts,
+            } => self.inbox_loaded(rows, deleted, counts),
             Action::MailDetailLoaded(d) => self.inbox.set_detail(*d),
             Action::DailyLoaded(g) => self.daily.set_grid(*g),
             Action::CustomersLoaded(c) => self.customers = c,
@@ -125,15 +125,20 @@ impl App {
         }
     }
 
-    fn inbox_loaded(&mut self, rows: Vec<crate::db::mail::Mail>, deleted: bool, waiting: i64) {
+    fn inbox_loaded(
+        &mut self,
+        rows: Vec<crate::db::mail::Mail>,
+        deleted: bool,
+        counts: crate::db::mail::WaitingCounts,
+    ) {
         if deleted == self.inbox.deleted {
             let before = self.inbox.current().map(|m| m.id);
-            self.inbox.set_rows(rows, deleted, waiting);
+            self.inbox.set_rows(rows, deleted, counts);
             if self.inbox.current().map(|m| m.id) != before || self.inbox.detail.is_none() {
                 self.load_mail_of_cursor();
             }
         } else {
-            self.inbox.waiting = waiting;
+            self.inbox.set_counts(counts);
         }
     }
 

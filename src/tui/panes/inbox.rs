@@ -39,6 +39,8 @@ pub struct Inbox {
     /// Showing soft-deleted mail instead of waiting mail.
     pub deleted: bool,
     pub waiting: i64,
+    /// Waiting mail no parser read, counted in the database (every page, not only this one).
+    pub unparsed: i64,
     pub detail: Option<MailDetail>,
     /// The detail takes the screen (narrow terminals) or has the keys (wide ones).
     pub open: bool,
@@ -55,6 +57,7 @@ impl Default for Inbox {
             list: ListState::default(),
             deleted: false,
             waiting: 0,
+            unparsed: 0,
             detail: None,
             open: false,
             scroll: 0,
@@ -97,7 +100,12 @@ impl Inbox {
             .and_then(|i| self.rows.get(*i))
     }
 
-    pub fn set_rows(&mut self, rows: Vec<Mail>, deleted: bool, waiting: i64) {
+    pub fn set_counts(&mut self, counts: db::mail::WaitingCounts) {
+        self.waiting = counts.waiting;
+        self.unparsed = counts.unparsed;
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<Mail>, deleted: bool, counts: db::mail::WaitingCounts) {
         let keep = if self.deleted == deleted {
             self.current().map(|m| m.id)
         } else {
@@ -105,7 +113,7 @@ impl Inbox {
         };
         self.rows = rows;
         self.deleted = deleted;
-        self.waiting = waiting;
+        self.set_counts(counts);
         self.loaded = true;
         let ids: Vec<i64> = self
             .visible()
@@ -245,12 +253,12 @@ pub async fn load(pool: PgPool, deleted: bool, limit: i64) -> Action {
     } else {
         db::mail::waiting(&pool, limit, 0).await
     };
-    let waiting = db::mail::waiting_count(&pool).await;
-    match (rows, waiting) {
-        (Ok(rows), Ok(waiting)) => Action::InboxLoaded {
+    let counts = db::mail::waiting_counts(&pool).await;
+    match (rows, counts) {
+        (Ok(rows), Ok(counts)) => Action::InboxLoaded {
             rows,
             deleted,
-            waiting,
+            counts,
         },
         (Err(e), _) | (_, Err(e)) => crate::tui::action::load_failed("loading the Inbox", e),
     }
@@ -312,7 +320,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, now
 
 fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, now: DateTime<Utc>) {
     let vis = s.visible();
-    let unparsed = s.rows.iter().filter(|m| m.parsed_status.is_none()).count();
+    let unparsed = s.unparsed;
     let (base, suffix) = if s.deleted {
         (
             format!(" Inbox — deleted mail ({})", s.rows.len()),

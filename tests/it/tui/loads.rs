@@ -27,3 +27,28 @@ async fn moving_the_cursor_again_aborts_the_detail_load_still_running() {
     assert_eq!(detail, a.run_checks.current_run().map(|r| r.id));
     assert!(a.toasts.is_empty(), "an aborted load is no error");
 }
+
+#[tokio::test]
+async fn the_inbox_counts_unparsed_mail_beyond_the_loaded_page() {
+    let t = fixture().await;
+    // A newer, recognised mail: with a page of one row, the unparsed newsletter is not loaded.
+    ingest(
+        &t,
+        generic(
+            "new-2@x",
+            "veeam@vandijk.example",
+            "Offsite Copy",
+            "Success",
+            &date(20, 7),
+        ),
+    )
+    .await;
+    let mut a = app(&t);
+    a.inbox.limit = 1;
+    ready(&mut a).await;
+    assert_eq!(a.inbox.rows.len(), 1);
+    assert_eq!((a.inbox.waiting, a.inbox.unparsed), (3, 1));
+    keys(&mut a, "1").await;
+    let s = screen(&mut a, 160, 48);
+    assert!(s.contains("Inbox — 3 waiting (1 unparsed)"), "{s}");
+}
