@@ -1,8 +1,8 @@
 //! Every pane load, the all-jobs run history, the missed-run pass, an approval of 2,000 waiting
 //! mails and an import of known jobs' mail, timed on a database of a large MSP's size built by
-//! `benches/fixtures/scale.sql` (deterministic). Run with `cargo bench --bench scale` (both
-//! 100k and 1M runs, so the growth shows) or `cargo bench --bench scale -- 500` (customers; 500
-//! is 1M runs). With DATABASE_URL it measures in a recreated `<database>_bench` on that server
+//! `benches/fixtures/scale.sql` (deterministic, 10,000 jobs). Run with `cargo bench --bench scale`
+//! (18 and 180 days of history: about 100k and 1M runs, so the growth shows) or
+//! `cargo bench --bench scale -- 180` (days of history). With DATABASE_URL it measures in a recreated `<database>_bench` on that server
 //! (add `?sslmode=require` for TLS), else in a throwaway embedded cluster.
 
 // A benchmark aborts on a setup error; a panic with its message is the report.
@@ -24,13 +24,13 @@ const REPEAT: usize = 7;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let sizes: Vec<usize> = match std::env::args().skip(1).find_map(|a| a.parse().ok()) {
-        Some(customers) => vec![customers],
-        None => vec![50, 500],
+        Some(days) => vec![days],
+        None => vec![18, 180],
     };
-    for customers in sizes {
+    for days in sizes {
         let work = tempfile::Builder::new().prefix("bc-scale-").tempdir()?;
         let db = support::fresh_database(work.path()).await?;
-        measure(&db, customers).await?;
+        measure(&db, days).await?;
         db.close().await?;
     }
     Ok(())
@@ -56,11 +56,11 @@ where
     );
 }
 
-async fn measure(db: &Database, customers: usize) -> anyhow::Result<()> {
+async fn measure(db: &Database, days: usize) -> anyhow::Result<()> {
     let pool = db.pool().clone();
     let start = Instant::now();
     sqlx::raw_sql(sqlx::AssertSqlSafe(
-        FIXTURE.replace("{customers}", &customers.to_string()),
+        FIXTURE.replace("{days}", &days.to_string()),
     ))
     .execute(&pool)
     .await?;
@@ -71,8 +71,7 @@ async fn measure(db: &Database, customers: usize) -> anyhow::Result<()> {
     .fetch_one(&pool)
     .await?;
     println!(
-        "{customers} customers, {jobs} jobs, {runs} runs, {objects} run objects \
-         (built in {:.1} s)",
+        "{days} days: {jobs} jobs, {runs} runs, {objects} run objects (built in {:.1} s)",
         start.elapsed().as_secs_f64()
     );
     let now = Utc::now();
