@@ -216,6 +216,10 @@ fn embedded_root(cfg: &DatabaseConfig) -> Result<PathBuf, DbError> {
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 async fn connect(opts: PgConnectOptions, display: &str) -> Result<PgPool, DbError> {
+    // The pane queries over a million runs look expensive to the planner, which then spends
+    // 30 ms and more compiling them (JIT) to save less: the interface wants answers, not
+    // throughput, so JIT is off for every connection of this program.
+    let opts = opts.options([("jit", "off")]);
     // One direct connection first: it fails with the real cause (refused, bad password, no such
     // database), where the pool would retry until its timeout and report only that.
     let first = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())

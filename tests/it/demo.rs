@@ -243,6 +243,12 @@ async fn the_demo_database_is_recreated_beside_the_real_one() {
         ..Default::default()
     };
     let real = Database::open(&cfg).await.unwrap();
+    // Every connection of the program plans without JIT (the pane queries are interactive).
+    let jit: String = sqlx::query_scalar("SHOW jit")
+        .fetch_one(real.pool())
+        .await
+        .unwrap();
+    assert_eq!(jit, "off");
     db::customers::create(real.pool(), "Real customer")
         .await
         .unwrap();
