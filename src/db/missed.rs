@@ -144,24 +144,21 @@ async fn pass_all(
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
     // Real runs that can satisfy a slot of the back-fill period.
     let since = now - TimeDelta::days(i64::try_from(BACKFILL_DAYS).unwrap_or(7) + 2);
-    let rows: Vec<(i64, DateTime<Utc>, bool)> = sqlx::query_as(
-        "SELECT r.job_id, r.run_at, EXISTS (SELECT 1 FROM job_runs m \
-             WHERE m.job_id = r.job_id AND m.missed AND m.reviewed_at IS NULL \
-               AND m.run_at BETWEEN r.run_at - $4 AND r.run_at + $4) \
-         FROM job_runs r WHERE r.job_id = ANY($1) AND NOT r.missed \
-           AND r.run_at >= $2 AND r.run_at <= $3 ORDER BY r.job_id, r.run_at",
+    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT job_id, run_at FROM job_runs WHERE job_id = ANY($1) AND NOT missed \
+           AND run_at >= $2 AND run_at <= $3 ORDER BY job_id, run_at",
     )
     .bind(&ids)
     .bind(since)
     .bind(now)
-    .bind(SATISFY_WINDOW)
     .fetch_all(&mut *conn)
     .await?;
+    let open = open_missed(conn, &ids).await?;
     let mut report = PassReport::default();
     let mut real: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
-    for (job_id, run_at, near_open_missed) in rows {
+    for (job_id, run_at) in rows {
         // Catches real runs created while a Missed run for their slot was being created.
-        if near_open_missed && remove_satisfied(conn, job_id, run_at).await? {
+        if near(&open, job_id, run_at) && remove_satisfied(conn, job_id, run_at).await? {
             report.removed += 1;
         }
         real.entry(job_id).or_default().push(run_at);
@@ -211,17 +208,53 @@ pub(super) async fn runs_near_open_missed(
     conn: &mut PgConnection,
     run_ids: &[i64],
 ) -> Result<Vec<i64>, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT r.id FROM job_runs r WHERE r.id = ANY($1) AND NOT r.missed \
-           AND EXISTS (SELECT 1 FROM job_runs m WHERE m.job_id = r.job_id AND m.missed \
-                       AND m.reviewed_at IS NULL \
-                       AND m.run_at BETWEEN r.run_at - $2 AND r.run_at + $2) \
-         ORDER BY r.id",
+    let real: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, job_id, run_at FROM job_runs WHERE id = ANY($1) AND NOT missed ORDER BY id",
     )
     .bind(run_ids)
-    .bind(SATISFY_WINDOW)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    if real.is_empty() {
+        return Ok(Vec::new());
+    }
+    let jobs: Vec<i64> = real.iter().map(|&(_, job, _)| job).collect();
+    let open = open_missed(conn, &jobs).await?;
+    Ok(real
+        .into_iter()
+        .filter(|&(_, job, run_at)| near(&open, job, run_at))
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// The times of the unreviewed Missed runs of `jobs`, by job. Read by job id and matched here,
+/// not in a correlated subquery: right after a pass created thousands of Missed runs the
+/// planner's statistics do not know them yet, and it then compared every new run with every
+/// Missed run.
+async fn open_missed(
+    conn: &mut PgConnection,
+    jobs: &[i64],
+) -> Result<HashMap<i64, Vec<DateTime<Utc>>>, DbError> {
+    let mut jobs = jobs.to_vec();
+    jobs.sort_unstable();
+    jobs.dedup();
+    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT job_id, run_at FROM job_runs WHERE job_id = ANY($1) AND missed \
+         AND reviewed_at IS NULL",
+    )
+    .bind(&jobs)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut open: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
+    for (job, run_at) in rows {
+        open.entry(job).or_default().push(run_at);
+    }
+    Ok(open)
+}
+
+/// Job `job` has an unreviewed Missed run within [`SATISFY_WINDOW`] of `run_at`.
+fn near(open: &HashMap<i64, Vec<DateTime<Utc>>>, job: i64, run_at: DateTime<Utc>) -> bool {
+    open.get(&job)
+        .is_some_and(|times| times.iter().any(|t| (*t - run_at).abs() <= SATISFY_WINDOW))
 }
 
 /// Removes the unreviewed Missed run of job `job_id` whose slot a real run at `run_at` satisfies.
