@@ -6,7 +6,6 @@ use super::panes::inbox::MailDetail;
 use super::panes::jobs::JobsData;
 use super::panes::run_checks::RunDetail;
 use super::panes::settings::SettingsData;
-use crate::db::audit::Entry;
 use crate::db::customers::{Customer, CustomerRow};
 use crate::db::mail::Mail;
 use crate::db::overrides::ListedOverride;
@@ -88,6 +87,11 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 #[derive(Debug)]
 pub enum Action {
+    /// A pane's load came back: handed to that pane's [`PaneView::loaded`], so a pane needs no
+    /// variant of its own here.
+    ///
+    /// [`PaneView::loaded`]: crate::tui::panes::pane::PaneView::loaded
+    PaneLoaded(crate::tui::panes::Pane, Box<dyn std::any::Any + Send>),
     QueueLoaded(Vec<QueueRow>),
     /// A load failed because the database is unreachable: marked down, said once.
     DatabaseDown(String),
@@ -123,7 +127,6 @@ pub enum Action {
         rows: Vec<ListedOverride>,
     },
     JobsLoaded(Box<JobsData>),
-    ActivityLoaded(Vec<Entry>),
     /// Autotask companies for the mapping picker; `seq` names the search (older ones are
     /// dropped), `None` when a newer search made this one moot.
     CompaniesFound {

@@ -3,6 +3,7 @@
 
 pub mod dialogs;
 
+use crate::tui::panes::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key as the table names it: a code plus "Ctrl held".
@@ -115,15 +116,8 @@ pub enum Command {
     ForceQuit,
     Help,
     CommandLine,
-    GotoInbox,
-    GotoDailyJobs,
-    GotoRunChecks,
-    GotoJobs,
-    GotoCustomers,
-    GotoTickets,
-    GotoOverrides,
-    GotoActivity,
-    GotoSettings,
+    /// Show a pane (its number key; its `:` name is the pane's own).
+    Goto(Pane),
     ImportNow,
     Up,
     Down,
@@ -184,15 +178,7 @@ impl Command {
             Command::ForceQuit => "force_quit",
             Command::Help => "help",
             Command::CommandLine => "command_line",
-            Command::GotoInbox => "inbox",
-            Command::GotoDailyJobs => "daily",
-            Command::GotoRunChecks => "checks",
-            Command::GotoJobs => "jobs",
-            Command::GotoCustomers => "customers",
-            Command::GotoTickets => "tickets",
-            Command::GotoOverrides => "overrides",
-            Command::GotoActivity => "activity",
-            Command::GotoSettings => "settings",
+            Command::Goto(pane) => pane.info().command,
             Command::ImportNow => "import",
             Command::Up => "up",
             Command::Down => "down",
@@ -306,54 +292,66 @@ pub const BINDINGS: &[Binding] = &[
         "quit now",
         false,
     ),
-    b(X::Global, &[Key::ch('1')], C::GotoInbox, "Inbox", false),
+    b(
+        X::Global,
+        &[Key::ch('1')],
+        C::Goto(Pane::Inbox),
+        "Inbox",
+        false,
+    ),
     b(
         X::Global,
         &[Key::ch('2')],
-        C::GotoDailyJobs,
+        C::Goto(Pane::DailyJobs),
         "Daily Jobs",
         false,
     ),
     b(
         X::Global,
         &[Key::ch('3')],
-        C::GotoRunChecks,
+        C::Goto(Pane::RunChecks),
         "Run Checks",
         false,
     ),
-    b(X::Global, &[Key::ch('4')], C::GotoJobs, "Jobs", false),
+    b(
+        X::Global,
+        &[Key::ch('4')],
+        C::Goto(Pane::Jobs),
+        "Jobs",
+        false,
+    ),
     b(
         X::Global,
         &[Key::ch('5')],
-        C::GotoCustomers,
+        C::Goto(Pane::Customers),
         "Customers",
         false,
     ),
     b(
         X::Global,
         &[Key::ch('6')],
-        C::GotoTickets,
+        C::Goto(Pane::Tickets),
         "Tickets & Remarks",
         false,
     ),
     b(
         X::Global,
         &[Key::ch('7')],
-        C::GotoOverrides,
+        C::Goto(Pane::Overrides),
         "Overrides",
         false,
     ),
     b(
         X::Global,
         &[Key::ch('8')],
-        C::GotoActivity,
+        C::Goto(Pane::Activity),
         "Activity",
         false,
     ),
     b(
         X::Global,
         &[Key::ch('9')],
-        C::GotoSettings,
+        C::Goto(Pane::Settings),
         "Settings",
         false,
     ),
@@ -836,6 +834,19 @@ mod tests {
         assert_eq!(key_of(Context::List, Command::Open), "Enter");
         assert_eq!(key_of(Context::Jobs, Command::UnpinSchedule), "P");
         assert_eq!(key_of(Context::Inbox, Command::Undo), "");
+    }
+
+    #[test]
+    fn every_pane_has_its_number_key_and_its_command_name() {
+        for pane in Pane::ALL {
+            let info = pane.info();
+            let digit = char::from(b'0' + info.number);
+            assert_eq!(
+                lookup(info.context, Key::ch(digit)),
+                Some(Command::Goto(pane))
+            );
+            assert_eq!(by_name(info.command), Some(Command::Goto(pane)));
+        }
     }
 
     #[test]

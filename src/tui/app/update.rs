@@ -63,7 +63,6 @@ impl App {
                 }
             }
             Action::JobsLoaded(d) => self.jobs.set_data(*d),
-            Action::ActivityLoaded(entries) => self.activity.set_entries(entries),
             Action::CompaniesFound { seq, result } => self.companies_found(seq, result),
             Action::TicketPreviewLoaded(p) => {
                 self.overlay = Some(Overlay::TicketPreview(Box::new(PreviewDialog::new(*p))))
@@ -96,6 +95,10 @@ impl App {
                 self.missed_event(ev)
             }
             Action::DataChanged => self.stale = true,
+            Action::PaneLoaded(pane, data) => {
+                let follow = self.panes.get_mut(pane).loaded(data);
+                self.follow(follow);
+            }
             Action::Failed(message) => self.error(message),
             Action::PartlyDone(message) => {
                 self.error(message);

@@ -118,6 +118,7 @@ impl Activity {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Activity,
+    command: "activity",
     number: 8,
     title: "Activity",
     short_title: "Log",
@@ -166,6 +167,14 @@ impl PaneView for Activity {
         }
     }
 
+    fn loaded(&mut self, data: Box<dyn std::any::Any + Send>) -> Vec<Follow> {
+        match data.downcast::<Vec<Entry>>() {
+            Ok(entries) => self.set_entries(*entries),
+            Err(_) => tracing::warn!("the Activity pane was handed a load result not its own"),
+        }
+        Vec::new()
+    }
+
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
         draw(f, area, self, cx.theme, cx.tz)
     }
@@ -173,7 +182,7 @@ impl PaneView for Activity {
 
 pub async fn load(pool: PgPool) -> Action {
     match crate::db::audit::recent(&pool, AUDIT_LIMIT).await {
-        Ok(entries) => Action::ActivityLoaded(entries),
+        Ok(entries) => Action::PaneLoaded(Pane::Activity, Box::new(entries)),
         Err(e) => crate::tui::action::load_failed("loading the audit log", e),
     }
 }

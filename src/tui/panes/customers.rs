@@ -72,6 +72,7 @@ impl Customers {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Customers,
+    command: "customers",
     number: 5,
     title: "Customers",
     short_title: "Cust",

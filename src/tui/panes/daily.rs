@@ -129,6 +129,7 @@ fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::DailyJobs,
+    command: "daily",
     number: 2,
     title: "Daily Jobs",
     short_title: "Daily",

@@ -151,6 +151,7 @@ impl Inbox {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Inbox,
+    command: "inbox",
     number: 1,
     title: "Inbox",
     short_title: "Inbox",

@@ -109,6 +109,7 @@ impl Jobs {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Jobs,
+    command: "jobs",
     number: 4,
     title: "Jobs",
     short_title: "Jobs",

@@ -14,34 +14,9 @@ pub mod run_checks;
 pub mod settings;
 pub mod tickets;
 
-/// Which pane is shown: the id of a pane (its state is in [`registry::Panes`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Inbox,
-    DailyJobs,
-    RunChecks,
-    Jobs,
-    Customers,
-    Tickets,
-    Overrides,
-    Activity,
-    Settings,
-}
+pub use registry::{Pane, Panes};
 
 impl Pane {
-    /// In tab order.
-    pub const ALL: [Pane; 9] = [
-        Pane::Inbox,
-        Pane::DailyJobs,
-        Pane::RunChecks,
-        Pane::Jobs,
-        Pane::Customers,
-        Pane::Tickets,
-        Pane::Overrides,
-        Pane::Activity,
-        Pane::Settings,
-    ];
-
     pub fn number(self) -> u8 {
         self.info().number
     }

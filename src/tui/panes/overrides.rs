@@ -74,6 +74,7 @@ impl Overrides {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Overrides,
+    command: "overrides",
     number: 7,
     title: "Overrides",
     short_title: "Ovr",

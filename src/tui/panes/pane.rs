@@ -3,13 +3,12 @@
 //! A new pane is:
 //! - one file in `src/tui/panes/` (and its `pub mod` line) with its state, its loader, its
 //!   `pub const INFO: PaneInfo` and its `impl PaneView`: the required methods are what it must
-//!   provide, the provided ones fit a plain list;
-//! - one [`super::Pane`] variant, also in `Pane::ALL` (which is the tab order);
-//! - its lines in [`super::registry`]: a field of `Panes`, an arm in `get`, `get_mut` and
-//!   `Pane::info` (the compiler asks for the arms once the variant exists);
-//! - its keymap rows: a `Context` with its title, a `Goto…` command with its name, number key
-//!   and arm in `App::command`, and the pane's own bindings;
-//! - its load result: an `Action` variant and its arm in `App::update`.
+//!   provide, the provided ones fit a plain list. Its loader returns
+//!   `Action::PaneLoaded(its id, its data)`, which comes back to its [`PaneView::loaded`];
+//! - one line in [`super::registry`]'s `panes!` list: its id, field, state type and module
+//!   (the tab order is the order of that list);
+//! - its keymap rows: a `Context` with its title, the `Goto(Pane::…)` row with its number key,
+//!   and the pane's own bindings (with their arms in `App::command`).
 //!
 //! What a pane cannot do on its own (load the runs of the cursor job, jump to another pane)
 //! comes back as [`Follow`]s, which `App::follow` carries out.
@@ -34,6 +33,8 @@ pub const PAGE: usize = 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PaneInfo {
     pub id: Pane,
+    /// The `:` command that goes to the pane.
+    pub command: &'static str,
     pub number: u8,
     pub title: &'static str,
     /// The tab label when the full titles do not fit (80 columns).
@@ -198,6 +199,12 @@ pub trait PaneView {
     /// The mail `e` and `E` open.
     fn mail_id(&self) -> Option<i64> {
         None
+    }
+
+    /// Takes the result of one of its loads that came back as [`Action::PaneLoaded`] (what
+    /// the loader put in is the pane's own business; anything else is ignored).
+    fn loaded(&mut self, _data: Box<dyn std::any::Any + Send>) -> Vec<Follow> {
+        Vec::new()
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext);

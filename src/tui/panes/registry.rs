@@ -1,6 +1,5 @@
 //! Every pane's state in one place, and the one place that turns a [`Pane`] into its pane.
 
-use super::Pane;
 use super::activity::{self, Activity};
 use super::customers::{self, Customers};
 use super::daily::{self, Daily};
@@ -12,64 +11,60 @@ use super::run_checks::{self, RunChecks};
 use super::settings::{self, Settings};
 use super::tickets::{self, Tickets};
 
-#[derive(Debug, Default)]
-pub struct Panes {
-    pub inbox: Inbox,
-    pub daily: Daily,
-    pub run_checks: RunChecks,
-    pub jobs: Jobs,
-    pub customers_pane: Customers,
-    pub tickets: Tickets,
-    pub overrides: Overrides,
-    pub activity: Activity,
-    pub settings: Settings,
+/// Declares the panes from one list: the [`Pane`] ids (in tab order, [`Pane::ALL`]), the
+/// [`Panes`] that hold their state, and the one dispatch from an id to its pane
+/// ([`Panes::get`], [`Panes::get_mut`], [`Pane::info`]). A new pane is one line here.
+macro_rules! panes {
+    ($($id:ident => $field:ident: $state:ty = $module:ident),* $(,)?) => {
+        /// Which pane is shown: the id of a pane (its state is in [`Panes`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Pane {
+            $($id,)*
+        }
+
+        impl Pane {
+            /// In tab order.
+            pub const ALL: [Pane; [$(stringify!($id)),*].len()] = [$(Pane::$id,)*];
+
+            /// The pane's identity without its state (the keymap and the help need only this).
+            pub fn info(self) -> &'static PaneInfo {
+                match self {
+                    $(Pane::$id => &$module::INFO,)*
+                }
+            }
+        }
+
+        #[derive(Debug, Default)]
+        pub struct Panes {
+            $(pub $field: $state,)*
+        }
+
+        impl Panes {
+            pub fn get(&self, id: Pane) -> &dyn PaneView {
+                match id {
+                    $(Pane::$id => &self.$field,)*
+                }
+            }
+
+            pub fn get_mut(&mut self, id: Pane) -> &mut dyn PaneView {
+                match id {
+                    $(Pane::$id => &mut self.$field,)*
+                }
+            }
+        }
+    };
 }
 
-impl Panes {
-    pub fn get(&self, id: Pane) -> &dyn PaneView {
-        match id {
-            Pane::Inbox => &self.inbox,
-            Pane::DailyJobs => &self.daily,
-            Pane::RunChecks => &self.run_checks,
-            Pane::Jobs => &self.jobs,
-            Pane::Customers => &self.customers_pane,
-            Pane::Tickets => &self.tickets,
-            Pane::Overrides => &self.overrides,
-            Pane::Activity => &self.activity,
-            Pane::Settings => &self.settings,
-        }
-    }
-
-    pub fn get_mut(&mut self, id: Pane) -> &mut dyn PaneView {
-        match id {
-            Pane::Inbox => &mut self.inbox,
-            Pane::DailyJobs => &mut self.daily,
-            Pane::RunChecks => &mut self.run_checks,
-            Pane::Jobs => &mut self.jobs,
-            Pane::Customers => &mut self.customers_pane,
-            Pane::Tickets => &mut self.tickets,
-            Pane::Overrides => &mut self.overrides,
-            Pane::Activity => &mut self.activity,
-            Pane::Settings => &mut self.settings,
-        }
-    }
-}
-
-impl Pane {
-    /// The pane's identity without its state (the keymap and the help need only this).
-    pub fn info(self) -> &'static PaneInfo {
-        match self {
-            Pane::Inbox => &inbox::INFO,
-            Pane::DailyJobs => &daily::INFO,
-            Pane::RunChecks => &run_checks::INFO,
-            Pane::Jobs => &jobs::INFO,
-            Pane::Customers => &customers::INFO,
-            Pane::Tickets => &tickets::INFO,
-            Pane::Overrides => &overrides::INFO,
-            Pane::Activity => &activity::INFO,
-            Pane::Settings => &settings::INFO,
-        }
-    }
+panes! {
+    Inbox => inbox: Inbox = inbox,
+    DailyJobs => daily: Daily = daily,
+    RunChecks => run_checks: RunChecks = run_checks,
+    Jobs => jobs: Jobs = jobs,
+    Customers => customers_pane: Customers = customers,
+    Tickets => tickets: Tickets = tickets,
+    Overrides => overrides: Overrides = overrides,
+    Activity => activity: Activity = activity,
+    Settings => settings: Settings = settings,
 }
 
 #[cfg(test)]

@@ -199,6 +199,7 @@ impl RunChecks {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::RunChecks,
+    command: "checks",
     number: 3,
     title: "Run Checks",
     short_title: "Checks",

@@ -334,6 +334,7 @@ impl Settings {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Settings,
+    command: "settings",
     number: 9,
     title: "Settings",
     short_title: "Set",

@@ -121,6 +121,7 @@ impl Tickets {
 
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Tickets,
+    command: "tickets",
     number: 6,
     title: "Tickets & Remarks",
     short_title: "Tkt",
@@ -225,7 +226,10 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Tickets, theme: &Theme, tz: Tz) 
         format!(
             "  No open {what}s · {} shows resolved ones · Run Checks ({}) creates them.",
             keymap::key_of(keymap::Context::Tickets, keymap::Command::IncludeResolved),
-            keymap::key_of(keymap::Context::Global, keymap::Command::GotoRunChecks)
+            keymap::key_of(
+                keymap::Context::Global,
+                keymap::Command::Goto(Pane::RunChecks)
+            )
         )
     };
     let w = area.width.saturating_sub(2) as usize;
