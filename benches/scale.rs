@@ -51,7 +51,7 @@ where
     }
     took.sort();
     println!(
-        "  {what:<40} min {:>8.1} ms   median {:>8.1} ms",
+        "  {what:<46} min {:>8.1} ms   median {:>8.1} ms",
         took[0].as_secs_f64() * 1000.0,
         took[REPEAT / 2].as_secs_f64() * 1000.0
     );
@@ -95,7 +95,7 @@ async fn measure(db: &Database, days: usize) -> anyhow::Result<()> {
         let mut conn = pool.acquire().await?;
         let report = db::missed::run_pass(&mut conn, now).await?;
         println!(
-            "  {pass:<40} {:>8.1} ms   ({} created, {} removed)",
+            "  {pass:<46} {:>8.1} ms   ({} created, {} removed)",
             start.elapsed().as_secs_f64() * 1000.0,
             report.created,
             report.removed
@@ -117,7 +117,15 @@ async fn measure(db: &Database, days: usize) -> anyhow::Result<()> {
     })
     .await;
     time("Daily Jobs", || panes::daily::load(pool.clone(), None, now)).await;
-    time("Jobs", || panes::jobs::load(pool.clone(), now)).await;
+    // The Jobs list, then the history strips of the rows around the cursor (201 jobs).
+    let first_jobs: Vec<i64> = sqlx::query_scalar("SELECT id FROM jobs ORDER BY id LIMIT 201")
+        .fetch_all(&pool)
+        .await?;
+    time("Jobs (list, then the strips near the cursor)", || async {
+        panes::jobs::load(pool.clone(), now).await;
+        panes::jobs::load_strips(pool.clone(), first_jobs.clone(), chrono_tz::UTC, now).await
+    })
+    .await;
     time("Customers", || panes::customers::load(pool.clone())).await;
     time("Inbox", || {
         panes::inbox::load(pool.clone(), false, panes::inbox::PAGE)
@@ -185,7 +193,7 @@ async fn approve_2000(db: &Database, now: chrono::DateTime<Utc>) -> anyhow::Resu
     .await?;
     tx.commit().await?;
     println!(
-        "  {:<40} {:>8.1} ms   ({} runs)",
+        "  {:<46} {:>8.1} ms   ({} runs)",
         "approve a job with 2,000 waiting mails",
         start.elapsed().as_secs_f64() * 1000.0,
         done.runs_created
@@ -222,7 +230,7 @@ async fn known_jobs_import(db: &Database, now: chrono::DateTime<Utc>) -> anyhow:
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "  {:<40} {:>8.0} mails/s ({runs} of {} became runs)",
+        "  {:<46} {:>8.0} mails/s ({runs} of {} became runs)",
         "import of known jobs' mail",
         batch.len() as f64 / secs,
         batch.len()

@@ -191,6 +191,24 @@ pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Run>, DbErro
     .await?)
 }
 
+/// Runs of the jobs `job_ids` with `from <= run_at < to`, oldest first.
+pub async fn points_of_jobs(
+    ex: impl PgExecutor<'_>,
+    job_ids: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<RunPoint>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT job_id, id AS run_id, run_at, effective_status FROM job_runs \
+         WHERE job_id = ANY($1) AND run_at >= $2 AND run_at < $3 ORDER BY run_at, id",
+    )
+    .bind(job_ids)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?)
+}
+
 /// One run reduced to what history strips and the Daily Jobs grid draw.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RunPoint {

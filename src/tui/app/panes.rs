@@ -89,6 +89,12 @@ impl App {
                     self.goto(Pane::Jobs);
                 }
                 Follow::EditSetting => self.edit_setting(),
+                Follow::LoadJobStrips(ids) => {
+                    let tz = self.jobs.data.as_ref().map_or(self.tz, |d| d.tz);
+                    let load =
+                        crate::tui::panes::jobs::load_strips(self.pool(), ids, tz, self.now());
+                    self.spawn(load);
+                }
                 Follow::Toast(text) => self.toast(text),
             }
         }

@@ -62,7 +62,10 @@ impl App {
                     self.overrides.set_rows(rows);
                 }
             }
-            Action::JobsLoaded(d) => self.jobs.set_data(*d),
+            Action::JobsLoaded(d) => {
+                let follow = self.jobs.set_data(*d);
+                self.follow(follow);
+            }
             Action::CompaniesFound { seq, result } => self.companies_found(seq, result),
             Action::TicketPreviewLoaded(p) => {
                 self.overlay = Some(Overlay::TicketPreview(Box::new(PreviewDialog::new(*p))))

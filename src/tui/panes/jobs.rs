@@ -27,19 +27,31 @@ use std::collections::HashMap;
 /// Days in the history strip (today last).
 pub const STRIP_DAYS: i64 = 30;
 
+/// Rows either side of the cursor whose strips are fetched: a screen's worth and more, so that
+/// paging shows them at once, without reading every job's month of runs on the first visit.
+const STRIP_WINDOW: usize = 100;
+
 #[derive(Debug, Default)]
 pub struct Jobs {
     pub data: Option<JobsData>,
     pub list: ListState,
     /// The job to put the cursor on when the data arrives (opened from Activity).
     pub focus: Option<i64>,
+    /// Jobs whose strips were asked for since the data last came (they are in `data.strips`
+    /// or on their way).
+    strips_asked: std::collections::HashSet<i64>,
 }
+
+/// The strips of some jobs: the worst status per day, oldest first.
+#[derive(Debug)]
+pub struct Strips(pub HashMap<i64, Vec<Option<RunStatus>>>);
 
 #[derive(Debug, Clone)]
 pub struct JobsData {
     pub rows: Vec<JobListRow>,
     pub indicators: Vec<JobIndicators>,
-    /// The worst status per day of each job, oldest first, from one query over all jobs.
+    /// The worst status per day of the jobs near the cursor, oldest first: fetched for the
+    /// rows about to be seen ([`Jobs::missing_strips`]), kept across reloads until refreshed.
     pub strips: HashMap<i64, Vec<Option<RunStatus>>>,
     pub today: NaiveDate,
     pub grace: TimeDelta,
@@ -93,9 +105,14 @@ impl Jobs {
             .and_then(|i| d.rows.get(*i))
     }
 
-    /// Replaces the data, keeping the cursor on the same job.
-    pub fn set_data(&mut self, data: JobsData) {
+    /// Replaces the data, keeping the cursor on the same job; the strips shown stay until
+    /// fresh ones come. Returns the strips to fetch.
+    pub fn set_data(&mut self, mut data: JobsData) -> Vec<Follow> {
         let keep = self.focus.take().or(self.current().map(|r| r.job.id));
+        if let Some(old) = self.data.take() {
+            data.strips = old.strips;
+        }
+        self.strips_asked.clear();
         self.data = Some(data);
         let ids: Vec<i64> = self
             .visible()
@@ -104,6 +121,29 @@ impl Jobs {
             .collect();
         self.list.follow(keep, ids.iter().copied());
         self.list.clamp(ids.len());
+        self.missing_strips()
+    }
+
+    /// The jobs within [`STRIP_WINDOW`] rows of the cursor whose strips were not asked for yet,
+    /// as a load to follow (marked asked).
+    pub fn missing_strips(&mut self) -> Vec<Follow> {
+        let Some(d) = &self.data else {
+            return Vec::new();
+        };
+        let visible = self.visible();
+        let from = self.list.cursor.saturating_sub(STRIP_WINDOW);
+        let ids: Vec<i64> = visible
+            .iter()
+            .skip(from)
+            .take(2 * STRIP_WINDOW + 1)
+            .filter_map(|i| d.rows.get(*i).map(|r| r.job.id))
+            .filter(|id| !self.strips_asked.contains(id))
+            .collect();
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        self.strips_asked.extend(ids.iter().copied());
+        vec![Follow::LoadJobStrips(ids)]
     }
 }
 
@@ -137,6 +177,26 @@ impl PaneView for Jobs {
         self.visible().len()
     }
 
+    fn move_cursor(&mut self, m: super::pane::Move) -> Vec<Follow> {
+        let len = self.row_count();
+        m.apply(&mut self.list, len);
+        self.missing_strips()
+    }
+
+    fn filter_changed(&mut self) -> Vec<Follow> {
+        self.list.cursor = 0;
+        self.missing_strips()
+    }
+
+    fn loaded(&mut self, data: Box<dyn std::any::Any + Send>) -> Vec<Follow> {
+        match (data.downcast::<Strips>(), &mut self.data) {
+            (Ok(strips), Some(d)) => d.strips.extend(strips.0),
+            (Ok(_), None) => {}
+            (Err(_), _) => tracing::warn!("the Jobs pane was handed a load result not its own"),
+        }
+        Vec::new()
+    }
+
     /// Run Checks with the cursor on this job, reviewed runs included.
     fn open(&mut self) -> Vec<Follow> {
         self.current()
@@ -154,35 +214,13 @@ pub async fn load(pool: PgPool, now: DateTime<Utc>) -> Action {
         let policy = db::settings::policy(pool).await?;
         let tz = policy.timezone;
         let today = now.with_timezone(&tz).date_naive();
-        let first = today - TimeDelta::days(STRIP_DAYS - 1);
         let rows = db::jobs::list_with_archived(pool).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.job.id).collect();
         let indicators = db::indicators::for_jobs(pool, &ids).await?;
-        // One query for every strip: all runs of the window, grouped by job here.
-        let points = db::runs::points_between(
-            pool,
-            None,
-            now - TimeDelta::days(STRIP_DAYS + 1),
-            now + TimeDelta::days(1),
-        )
-        .await?;
-        let mut by_job: HashMap<i64, Vec<(DateTime<Utc>, RunStatus)>> = HashMap::new();
-        for p in &points {
-            if let Some(point) = p.status_point() {
-                by_job.entry(p.job_id).or_default().push(point);
-            }
-        }
-        let strips = by_job
-            .into_iter()
-            .map(|(job, points)| {
-                let days = worst_per_day(&points, tz, first, today);
-                (job, days.into_iter().map(|(_, s)| s).collect())
-            })
-            .collect();
         Ok(JobsData {
             rows,
             indicators,
-            strips,
+            strips: HashMap::new(),
             today,
             grace: TimeDelta::minutes(i64::from(policy.missed_grace_minutes)),
             tz,
@@ -192,6 +230,38 @@ pub async fn load(pool: PgPool, now: DateTime<Utc>) -> Action {
         Ok(d) => Action::JobsLoaded(Box::new(d)),
         Err(e) => crate::tui::action::load_failed("loading Jobs", e),
     }
+}
+
+/// The strips of `job_ids`: one query for their runs of the window, the worst per local day.
+pub async fn load_strips(pool: PgPool, job_ids: Vec<i64>, tz: Tz, now: DateTime<Utc>) -> Action {
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today - TimeDelta::days(STRIP_DAYS - 1);
+    let points = db::runs::points_of_jobs(
+        &pool,
+        &job_ids,
+        now - TimeDelta::days(STRIP_DAYS + 1),
+        now + TimeDelta::days(1),
+    )
+    .await;
+    let points = match points {
+        Ok(p) => p,
+        Err(e) => return crate::tui::action::load_failed("loading the history of Jobs", e),
+    };
+    let mut by_job: HashMap<i64, Vec<(DateTime<Utc>, RunStatus)>> =
+        job_ids.iter().map(|id| (*id, Vec::new())).collect();
+    for p in &points {
+        if let Some(point) = p.status_point() {
+            by_job.entry(p.job_id).or_default().push(point);
+        }
+    }
+    let strips = by_job
+        .into_iter()
+        .map(|(job, points)| {
+            let days = worst_per_day(&points, tz, first, today);
+            (job, days.into_iter().map(|(_, s)| s).collect())
+        })
+        .collect();
+    Action::PaneLoaded(Pane::Jobs, Box::new(Strips(strips)))
 }
 
 fn strip_spans(theme: &Theme, strip: Option<&Vec<Option<RunStatus>>>) -> Vec<Span<'static>> {
@@ -378,7 +448,7 @@ mod tests {
     use crate::domain::schedule::{PinnedSchedule, Schedule};
     use chrono::{NaiveTime, Weekday};
 
-    fn row(learned: Option<Schedule>, pinned: Option<Schedule>) -> JobListRow {
+    pub(super) fn row(learned: Option<Schedule>, pinned: Option<Schedule>) -> JobListRow {
         JobListRow {
             job: JobOverview {
                 id: 1,
@@ -422,5 +492,52 @@ mod tests {
             schedule_label(&row(Some(Schedule::Daily { time: t }), Some(weekly))),
             "Weekly: Mon, Fri 22:00 (pinned)"
         );
+    }
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::*;
+    use crate::tui::panes::pane::Move;
+
+    fn asked(follows: Vec<Follow>) -> Vec<i64> {
+        match follows.as_slice() {
+            [Follow::LoadJobStrips(ids)] => ids.clone(),
+            [] => Vec::new(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn strips_are_fetched_for_the_rows_near_the_cursor_once() {
+        let rows = (0..500)
+            .map(|i| {
+                let mut r = tests::row(None, None);
+                r.job.id = i;
+                r
+            })
+            .collect();
+        let data = JobsData {
+            rows,
+            indicators: Vec::new(),
+            strips: HashMap::new(),
+            today: NaiveDate::default(),
+            grace: TimeDelta::zero(),
+            tz: chrono_tz::UTC,
+        };
+        let mut jobs = Jobs::default();
+        let first = asked(jobs.set_data(data.clone()));
+        assert_eq!(first, (0..=200).collect::<Vec<i64>>());
+        assert!(asked(jobs.move_cursor(Move::Down)).is_empty());
+        for _ in 0..30 {
+            jobs.move_cursor(Move::PageDown);
+        }
+        assert_eq!(jobs.list.cursor, 301);
+        let later: Vec<i64> = (0..30)
+            .flat_map(|_| asked(jobs.move_cursor(Move::Up)))
+            .collect();
+        assert!(later.is_empty(), "already asked on the way down: {later:?}");
+        // Fresh data asks again for what is around the cursor.
+        assert_eq!(asked(jobs.set_data(data)).len(), 201);
     }
 }

@@ -118,6 +118,8 @@ pub enum Follow {
     ShowInJobs(i64),
     /// The edit dialog of the cursor setting.
     EditSetting,
+    /// Jobs: the history strips of these jobs.
+    LoadJobStrips(Vec<i64>),
     Toast(String),
 }
 
