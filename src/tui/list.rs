@@ -64,10 +64,12 @@ impl ListState {
 
 /// True when every word of `filter` occurs (case-insensitively) in one of the fields.
 pub fn matches(filter: &str, fields: &[&str]) -> bool {
-    let filter = filter.trim().to_lowercase();
+    // Checked before lowering: every list asks this for each of its rows on every frame.
+    let filter = filter.trim();
     if filter.is_empty() {
         return true;
     }
+    let filter = filter.to_lowercase();
     let hay: String = fields.join(" ").to_lowercase();
     filter.split_whitespace().all(|w| hay.contains(w))
 }

@@ -94,27 +94,27 @@ impl RunChecks {
 
     /// Indices of the rows the filter lets through.
     pub fn visible(&self) -> Vec<usize> {
-        self.rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                list::matches(
-                    &self.jobs.filter,
-                    &[
-                        &r.customer_name,
-                        &r.backup_software,
-                        &r.backup_type,
-                        &r.job_name,
-                    ],
-                )
-            })
-            .map(|(i, _)| i)
-            .collect()
+        self.shown().map(|(i, _)| i).collect()
+    }
+
+    /// The rows the filter lets through, with their indices.
+    fn shown(&self) -> impl Iterator<Item = (usize, &QueueRow)> {
+        self.rows.iter().enumerate().filter(|(_, r)| {
+            list::matches(
+                &self.jobs.filter,
+                &[
+                    &r.customer_name,
+                    &r.backup_software,
+                    &r.backup_type,
+                    &r.job_name,
+                ],
+            )
+        })
     }
 
     pub fn current_job(&self) -> Option<&QueueRow> {
-        let vis = self.visible();
-        vis.get(self.jobs.cursor).and_then(|i| self.rows.get(*i))
+        // Asked several times a frame: no list of indices for it.
+        self.shown().nth(self.jobs.cursor).map(|(_, r)| r)
     }
 
     /// The run the run keys act on: the cursor run once the job's runs are loaded.
