@@ -3,7 +3,6 @@
 use super::{App, Overlay, Pending};
 use crate::tui::keymap;
 use crate::tui::keymap::Command;
-use crate::tui::panes::Pane;
 use crate::tui::panes::pane::Move;
 
 impl App {
@@ -51,8 +50,7 @@ impl App {
             Command::Remark => self.open_remark(),
             Command::Override => self.open_override(),
             Command::Ticket => self.open_ticket_menu(),
-            Command::Copy if self.pane == Pane::Tickets => self.copy_listed_ticket(),
-            Command::Copy => self.copy_ticket(),
+            Command::Copy => self.copy_shown(),
             Command::OpenMail => self.open_mail(false),
             Command::OpenMailSource => self.open_mail(true),
             Command::Approve => self.open_approve(),
@@ -271,14 +269,15 @@ impl App {
         }
     }
 
-    fn copy_ticket(&mut self) {
-        let code = self.run_checks.shown_ticket().map(str::to_string);
-        match code {
-            Some(code) => self.copy(code),
-            None => self.error(format!(
-                "no ticket on this run ({} opens the ticket menu)",
-                keymap::key_of(keymap::Context::RunChecks, keymap::Command::Ticket)
-            )),
+    /// `y`: what the pane offers to copy (the hint line names it).
+    fn copy_shown(&mut self) {
+        let pane = self.current_pane();
+        match pane.copy_value() {
+            Some(value) => self.copy(value),
+            None => {
+                let why = pane.nothing_to_copy();
+                self.error(why);
+            }
         }
     }
 }

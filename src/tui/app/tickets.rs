@@ -5,7 +5,6 @@ use super::{App, Overlay, Pending};
 use crate::db::{overrides, remarks};
 use crate::domain::wording::plural;
 use crate::tui::action::Action;
-use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::overrides::applies_to;
 use crate::tui::panes::tickets::Kind;
 use crate::tui::sanitize;
@@ -89,21 +88,6 @@ impl App {
     }
 
     /// `y` in Tickets & Remarks: the cursor ticket's code.
-    pub(super) fn copy_listed_ticket(&mut self) {
-        let code = self
-            .tickets
-            .current()
-            .filter(|_| self.tickets.kind == Kind::Tickets)
-            .and_then(|i| i.code.clone());
-        match code {
-            Some(code) => self.copy(code),
-            None => self.error(format!(
-                "no ticket here ({} shows the tickets)",
-                key_of(Context::Tickets, Command::SwitchList)
-            )),
-        }
-    }
-
     /// `Enter` in panes 6 and 7: Run Checks filtered to the jobs of the row.
     pub(super) fn show_in_run_checks(&mut self, filter: String) {
         let rc = &mut self.run_checks;

@@ -198,6 +198,11 @@ pub trait PaneView {
         None
     }
 
+    /// What `y` says when there is nothing to copy.
+    fn nothing_to_copy(&self) -> String {
+        "nothing to copy here".into()
+    }
+
     /// The mail `e` and `E` open.
     fn mail_id(&self) -> Option<i64> {
         None

@@ -311,6 +311,13 @@ impl PaneView for RunChecks {
         self.shown_ticket().map(str::to_string)
     }
 
+    fn nothing_to_copy(&self) -> String {
+        format!(
+            "no ticket on this run ({} opens the ticket menu)",
+            crate::tui::keymap::key_of(Context::RunChecks, crate::tui::keymap::Command::Ticket)
+        )
+    }
+
     fn mail_id(&self) -> Option<i64> {
         self.current_run().and_then(|r| r.mail_id)
     }

@@ -162,7 +162,16 @@ impl PaneView for Tickets {
     }
 
     fn copy_value(&self) -> Option<String> {
-        self.current().and_then(|i| i.code.clone())
+        self.current()
+            .filter(|_| self.kind == Kind::Tickets)
+            .and_then(|i| i.code.clone())
+    }
+
+    fn nothing_to_copy(&self) -> String {
+        format!(
+            "no ticket here ({} shows the tickets)",
+            keymap::key_of(Context::Tickets, keymap::Command::SwitchList)
+        )
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
