@@ -128,7 +128,11 @@ async fn measure(db: &Database, days: usize) -> anyhow::Result<()> {
     .await;
     time("Customers", || panes::customers::load(pool.clone())).await;
     time("Inbox", || {
-        panes::inbox::load(pool.clone(), false, panes::inbox::PAGE)
+        panes::inbox::load(pool.clone(), false, String::new(), panes::inbox::PAGE)
+    })
+    .await;
+    time("Inbox, searching every waiting mail", || {
+        panes::inbox::load(pool.clone(), false, "job 17".into(), panes::inbox::PAGE)
     })
     .await;
     time("Tickets & Remarks", || {

@@ -244,14 +244,7 @@ pub async fn waiting(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Mail>, DbError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL \
-         ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2"
-    )))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(ex)
-    .await?)
+    waiting_matching(ex, &[], limit, offset).await
 }
 
 /// Soft-deleted mail, newest first, one page.
@@ -260,10 +253,46 @@ pub async fn deleted(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Mail>, DbError> {
+    deleted_matching(ex, &[], limit, offset).await
+}
+
+/// The Inbox filter in SQL: every one of `$1` (lowered words) occurs in the sender, subject,
+/// software or job name, as the list's own filter tests the rows it holds; so a search finds
+/// every waiting mail, not only the page loaded.
+const MATCHES_WORDS: &str = "NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS w(word) \
+     WHERE strpos(lower(from_address || ' ' || subject || ' ' || coalesce(backup_software, '') \
+                  || ' ' || coalesce(job_name, '')), w.word) = 0)";
+
+/// [`waiting`] with only the mails that contain every one of `words` (lowered).
+pub async fn waiting_matching(
+    ex: impl PgExecutor<'_>,
+    words: &[String],
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Mail>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL \
+         AND {MATCHES_WORDS} ORDER BY received_at DESC, id DESC LIMIT $2 OFFSET $3"
+    )))
+    .bind(words)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// [`deleted`] with only the mails that contain every one of `words` (lowered).
+pub async fn deleted_matching(
+    ex: impl PgExecutor<'_>,
+    words: &[String],
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Mail>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE deleted_at IS NOT NULL \
-         ORDER BY deleted_at DESC, id DESC LIMIT $1 OFFSET $2"
+         AND {MATCHES_WORDS} ORDER BY deleted_at DESC, id DESC LIMIT $2 OFFSET $3"
     )))
+    .bind(words)
     .bind(limit)
     .bind(offset)
     .fetch_all(ex)

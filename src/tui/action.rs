@@ -106,6 +106,8 @@ pub enum Action {
     InboxLoaded {
         rows: Vec<Mail>,
         deleted: bool,
+        /// The filter the rows were searched with (a newer one may have overtaken it).
+        filter: String,
         counts: crate::db::mail::WaitingCounts,
     },
     MailDetailLoaded(Box<MailDetail>),

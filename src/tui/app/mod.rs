@@ -247,6 +247,18 @@ impl App {
         }
     }
 
+    /// Loads one pane again (not the rest of what `reload` loads).
+    pub fn reload_pane(&mut self, pane: Pane) {
+        let cx = LoadContext {
+            pool: self.pool(),
+            now: self.now(),
+            tz: self.tz,
+        };
+        for load in self.panes.get(pane).loads(&cx) {
+            self.spawn(load);
+        }
+    }
+
     /// Called about ten times a second: expires toasts, reloads after outside changes.
     pub fn tick(&mut self) -> bool {
         let before = self.toasts.len();

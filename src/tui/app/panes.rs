@@ -76,6 +76,7 @@ impl App {
                 Follow::LoadDetailOfCursor => self.load_detail_of_cursor(false),
                 Follow::LoadMailOfCursor => self.load_mail_of_cursor(),
                 Follow::Reload => self.reload(),
+                Follow::ReloadPane(pane) => self.reload_pane(pane),
                 Follow::OpenInRunChecks(job) => self.open_in_run_checks(job),
                 Follow::ShowInRunChecks(filter) => self.show_in_run_checks(filter),
                 Follow::ShowInDailyJobs(filter) => {

@@ -32,8 +32,9 @@ impl App {
             Action::InboxLoaded {
                 rows,
                 deleted,
+                filter,
                 counts,
-            } => self.inbox_loaded(rows, deleted, counts),
+            } => self.inbox_loaded(rows, deleted, &filter, counts),
             Action::MailDetailLoaded(d) => self.inbox.set_detail(*d),
             Action::DailyLoaded(g) => self.daily.set_grid(*g),
             Action::CustomersLoaded(c) => self.customers = c,
@@ -135,9 +136,10 @@ impl App {
         &mut self,
         rows: Vec<crate::db::mail::Mail>,
         deleted: bool,
+        filter: &str,
         counts: crate::db::mail::WaitingCounts,
     ) {
-        if deleted == self.inbox.deleted {
+        if deleted == self.inbox.deleted && filter == self.inbox.list.filter {
             let before = self.inbox.current().map(|m| m.id);
             self.inbox.set_rows(rows, deleted, counts);
             if self.inbox.current().map(|m| m.id) != before || self.inbox.detail.is_none() {

@@ -122,7 +122,10 @@ impl Inbox {
             .collect();
         self.list.follow(keep, ids.iter().copied());
         self.list.clamp(ids.len());
-        self.list.marks.retain(|id| ids.contains(id));
+        // Rows searched with a filter are not all the mail: marks outside it stay.
+        if self.list.filter.trim().is_empty() {
+            self.list.marks.retain(|id| ids.contains(id));
+        }
     }
 
     /// Switches between waiting and deleted mail, from the top.
@@ -169,7 +172,13 @@ impl PaneView for Inbox {
     }
 
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
-        vec![Box::pin(load(cx.pool.clone(), self.deleted, self.limit))]
+        let filter = self.list.filter.clone();
+        vec![Box::pin(load(
+            cx.pool.clone(),
+            self.deleted,
+            filter,
+            self.limit,
+        ))]
     }
 
     fn tab_count(&self) -> Option<i64> {
@@ -234,9 +243,10 @@ impl PaneView for Inbox {
         follows
     }
 
+    /// The filter searches every mail in the database, not only the rows loaded.
     fn filter_changed(&mut self) -> Vec<Follow> {
         self.list.cursor = 0;
-        vec![Follow::LoadMailOfCursor]
+        vec![Follow::LoadMailOfCursor, Follow::ReloadPane(Pane::Inbox)]
     }
 
     fn mail_id(&self) -> Option<i64> {
@@ -248,17 +258,23 @@ impl PaneView for Inbox {
     }
 }
 
-pub async fn load(pool: PgPool, deleted: bool, limit: i64) -> Action {
+pub async fn load(pool: PgPool, deleted: bool, filter: String, limit: i64) -> Action {
+    let words: Vec<String> = filter
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
     let rows = if deleted {
-        db::mail::deleted(&pool, limit, 0).await
+        db::mail::deleted_matching(&pool, &words, limit, 0).await
     } else {
-        db::mail::waiting(&pool, limit, 0).await
+        db::mail::waiting_matching(&pool, &words, limit, 0).await
     };
     let counts = db::mail::waiting_counts(&pool).await;
     match (rows, counts) {
         (Ok(rows), Ok(counts)) => Action::InboxLoaded {
             rows,
             deleted,
+            filter,
             counts,
         },
         (Err(e), _) | (_, Err(e)) => crate::tui::action::load_failed("loading the Inbox", e),

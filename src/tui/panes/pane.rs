@@ -108,6 +108,8 @@ pub enum Follow {
     LoadMailOfCursor,
     /// Everything again (the Inbox asks for its next page this way).
     Reload,
+    /// This pane's loads only (the Inbox searches the database as its filter changes).
+    ReloadPane(Pane),
     /// Run Checks on this job, its reviewed runs included.
     OpenInRunChecks(i64),
     /// Run Checks filtered with this text.

@@ -52,3 +52,25 @@ async fn the_inbox_counts_unparsed_mail_beyond_the_loaded_page() {
     let s = screen(&mut a, 160, 48);
     assert!(s.contains("Inbox — 3 waiting (1 unparsed)"), "{s}");
 }
+
+#[tokio::test]
+async fn the_inbox_filter_searches_every_waiting_mail_not_only_the_loaded_page() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    a.inbox.limit = 1;
+    ready(&mut a).await;
+    keys(&mut a, "1").await;
+    // The page holds the newest mail only (the newsletter); the Offsite Copy report is older.
+    assert_eq!(a.inbox.rows.len(), 1);
+    assert!(a.inbox.rows[0].subject.contains("newsletter"));
+    keys(&mut a, "/offsite").await;
+    a.settle().await;
+    let subjects: Vec<&str> = a.inbox.rows.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    assert!(subjects[0].contains("Offsite Copy"), "{subjects:?}");
+    assert_eq!(a.inbox.current().map(|m| m.id), Some(a.inbox.rows[0].id));
+    // Clearing the filter brings the page back.
+    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.settle().await;
+    assert!(a.inbox.rows[0].subject.contains("newsletter"));
+}
