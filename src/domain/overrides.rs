@@ -319,6 +319,39 @@ fn same_name(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
+/// The end of an override's validity as the form takes it: empty for never, a number of days
+/// (`30` or `30d`, counted from `now`), or a local date (`2027-01-31`: valid through that day
+/// in `tz`). The end must lie after `now`.
+pub fn parse_valid_until(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Option<DateTime<Utc>>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let until = if let Ok(days) = text.trim_end_matches(['d', 'D']).trim().parse::<i64>() {
+        if !(1..=3650).contains(&days) {
+            return Err("a number of days from 1 to 3650".into());
+        }
+        now + chrono::TimeDelta::days(days)
+    } else {
+        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| "a date as 2027-01-31, a number of days, or empty for never")?;
+        // Through that day: until the start of the next one, local time.
+        let next = date.succ_opt().ok_or("a date before the year 262143")?;
+        next.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or("that date has no midnight in this timezone")?
+    };
+    if until <= now {
+        return Err("that date has passed".into());
+    }
+    Ok(Some(until))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,5 +753,32 @@ mod tests {
     fn level_serialises_with_a_tag() {
         let json = serde_json::to_string(&object_rule(1, "vm1").level).unwrap();
         assert_eq!(json, r#"{"level":"object","job_id":7,"object_name":"vm1"}"#);
+    }
+
+    #[test]
+    fn validity_ends_after_days_or_through_a_local_date() {
+        use chrono::TimeZone;
+        let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().expect("zone");
+        let now = Utc
+            .with_ymd_and_hms(2026, 12, 4, 10, 0, 0)
+            .single()
+            .expect("time");
+        assert_eq!(parse_valid_until("  ", now, tz), Ok(None));
+        assert_eq!(
+            parse_valid_until("30", now, tz),
+            Ok(Some(now + chrono::TimeDelta::days(30)))
+        );
+        assert_eq!(
+            parse_valid_until("30d", now, tz),
+            parse_valid_until("30", now, tz)
+        );
+        // Through 31 January in Amsterdam: until midnight there, 23:00 UTC.
+        assert_eq!(
+            parse_valid_until("2027-01-31", now, tz),
+            Ok(Utc.with_ymd_and_hms(2027, 1, 31, 23, 0, 0).single())
+        );
+        assert!(parse_valid_until("2026-12-01", now, tz).is_err());
+        assert!(parse_valid_until("0", now, tz).is_err());
+        assert!(parse_valid_until("next week", now, tz).is_err());
     }
 }

@@ -329,15 +329,24 @@ impl App {
         });
     }
 
-    pub(crate) fn save_override(&mut self, form: OverrideForm) {
+    /// Saves the rule of the override form, valid until `valid_until` (`None`: no end).
+    pub(crate) fn save_override(
+        &mut self,
+        form: OverrideForm,
+        valid_until: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
         let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
-        let draft = form.draft();
+        let draft = crate::domain::overrides::OverrideDraft {
+            valid_until,
+            ..form.draft()
+        };
+        let comment = Some(form.comment.trim().to_string()).filter(|c| !c.is_empty());
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
                 Ok(c) => c,
                 Err(e) => return failed("override", e),
             };
-            match db::overrides::create(&mut conn, &draft, None, &by, now).await {
+            match db::overrides::create(&mut conn, &draft, comment.as_deref(), &by, now).await {
                 Ok(_) => Action::Done(
                     "override saved; unreviewed runs it covers were re-evaluated".into(),
                 ),

@@ -1,5 +1,6 @@
 //! The "treat as success" form (Run Checks `o`), pre-filled from a run: what the rule applies
-//! to, whether the status must match, and how the message text matches.
+//! to, whether the status must match, how the message text matches, why (a comment) and until
+//! when.
 
 use super::{Overlay, hint_spans, popup};
 use crate::db::review::QueueRow;
@@ -17,8 +18,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-/// The row that takes typed text; the rows above it are choices.
+/// The first row that takes typed text (the message text, the comment, the end of validity);
+/// the rows above it are choices.
 const TEXT: usize = 3;
+const COMMENT: usize = 4;
+const EXPIRES: usize = 5;
 
 #[derive(Debug, Clone)]
 pub struct OverrideForm {
@@ -33,7 +37,13 @@ pub struct OverrideForm {
     pub match_status: bool,
     pub mode: MatchMode,
     pub text: String,
-    /// The row the arrow keys change: 0 scope, 1 status, 2 mode, 3 text.
+    /// Why the failure counts as success: kept with the rule and shown in Overrides.
+    pub comment: String,
+    /// Until when the rule holds, as typed: empty (never ends), days, or a date.
+    pub expires: String,
+    /// Why the form cannot be saved as it is, shown next to the row at fault.
+    pub error: Option<(usize, String)>,
+    /// The row the arrow keys change: 0 scope, 1 status, 2 mode, 3 text, 4 comment, 5 expires.
     pub field: usize,
 }
 
@@ -59,6 +69,9 @@ impl OverrideForm {
                 .map(|o| o.name.clone())
                 .collect(),
             scope: 0,
+            comment: String::new(),
+            expires: String::new(),
+            error: None,
             field: TEXT,
             base,
         }
@@ -136,19 +149,40 @@ impl OverrideForm {
         }
     }
 
+    /// The text of the current row, when it takes typed text.
+    fn typed(&mut self) -> Option<&mut String> {
+        match self.field {
+            TEXT => Some(&mut self.text),
+            COMMENT => Some(&mut self.comment),
+            EXPIRES => Some(&mut self.expires),
+            _ => None,
+        }
+    }
+
     pub fn key(mut self: Box<Self>, app: &mut App, key: KeyEvent) -> Option<Overlay> {
-        // The text row takes typed keys first: Space types there, and changes a choice row.
-        if self.field == TEXT && input::edit(&mut self.text, &key) {
+        // Text rows take typed keys first: Space types there, and changes a choice row.
+        if let Some(text) = self.typed()
+            && input::edit(text, &key)
+        {
             return Some(Overlay::Override(self));
         }
         match keys::lookup(Dialog::Override, Key::from_event(&key)) {
             Some(C::Cancel) => return None,
             Some(C::Accept) => {
-                app.save_override(*self);
-                return None;
+                let (now, tz) = (app.now(), app.tz);
+                match crate::domain::overrides::parse_valid_until(&self.expires, now, tz) {
+                    Ok(until) => {
+                        app.save_override(*self, until);
+                        return None;
+                    }
+                    Err(why) => {
+                        self.error = Some((EXPIRES, why));
+                        self.field = EXPIRES;
+                    }
+                }
             }
             Some(C::PrevField) => self.field = self.field.saturating_sub(1),
-            Some(C::NextField) => self.field = (self.field + 1).min(TEXT),
+            Some(C::NextField) => self.field = (self.field + 1).min(EXPIRES),
             Some(C::ChangeBack) => self.change(false),
             Some(C::Change) => self.change(true),
             _ => {}
@@ -157,12 +191,22 @@ impl OverrideForm {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, t: &Theme) {
-        let rect = popup(area, 78, 12);
+        let rect = popup(area, 78, 14);
+        let cursor = |i: usize| if self.field == i { "█" } else { "" };
         let field = |i: usize, label: &str, value: String| {
-            let line = Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("{label:<14}"), t.dim()),
                 Span::raw(value),
-            ]);
+            ];
+            if let Some((at, why)) = &self.error
+                && *at == i
+            {
+                spans.push(Span::styled(
+                    format!("  ✖ {}", sanitize::line(why)),
+                    t.error(),
+                ));
+            }
+            let line = Line::from(spans);
             if self.field == i {
                 line.style(t.selected())
             } else {
@@ -184,7 +228,25 @@ impl OverrideForm {
                 },
             ),
             field(2, "Message", self.mode_label().to_string()),
-            field(TEXT, "Text", format!("{}█", sanitize::line(&self.text))),
+            field(
+                TEXT,
+                "Text",
+                format!("{}{}", sanitize::line(&self.text), cursor(TEXT)),
+            ),
+            field(
+                COMMENT,
+                "Why",
+                format!("{}{}", sanitize::line(&self.comment), cursor(COMMENT)),
+            ),
+            field(
+                EXPIRES,
+                "Until",
+                if self.expires.is_empty() && self.field != EXPIRES {
+                    "no end (type days, e.g. 30, or a date, 2027-01-31)".into()
+                } else {
+                    format!("{}{}", sanitize::line(&self.expires), cursor(EXPIRES))
+                },
+            ),
             Line::raw(""),
             Line::from(hint_spans(t, Dialog::Override, |_| true)),
             Line::styled(

@@ -87,7 +87,7 @@ impl Dialog {
     pub fn typing(self) -> Option<&'static str> {
         match self {
             Dialog::CustomerPicker | Dialog::CompanyPicker => Some("to search"),
-            Dialog::Override => Some("the text"),
+            Dialog::Override => Some("in the text rows"),
             _ => None,
         }
     }

@@ -150,6 +150,39 @@ async fn override_from_a_failed_run_turns_it_into_success_override() {
 }
 
 #[tokio::test]
+async fn an_override_keeps_why_it_was_made_and_ends_when_asked() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "o").await;
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    keys(&mut a, "known NAS issue").await;
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    // A wrong end is said next to its row, and the form stays open.
+    keys(&mut a, "next week\n").await;
+    let s = screen(&mut a, 160, 48);
+    assert!(s.contains("✖ a date as 2027-01-31"), "{s}");
+    assert!(matches!(
+        a.overlay,
+        Some(backupchecks::tui::app::Overlay::Override(_))
+    ));
+    for _ in 0.."next week".len() {
+        key(&mut a, KeyCode::Backspace, KeyModifiers::NONE).await;
+    }
+    keys(&mut a, "30\n").await;
+    assert!(a.overlay.is_none());
+    let mut conn = t.pool.acquire().await.unwrap();
+    let rules = db::overrides::listed(&mut conn, false).await.unwrap();
+    assert_eq!(rules.len(), 1);
+    let o = &rules[0].over;
+    assert_eq!(o.comment.as_deref(), Some("known NAS issue"));
+    assert_eq!(
+        o.rule.valid_until,
+        Some(now() + chrono::TimeDelta::days(30))
+    );
+}
+
+#[tokio::test]
 async fn a_new_ticket_is_linked_and_y_copies_its_number() {
     let t = fixture().await;
     let mut a = app(&t);
