@@ -2,6 +2,7 @@
 //! computation, ticket codes, PSA ticket text. No I/O, no async, no clock reads: time and timezone
 //! are passed in by the caller.
 
+pub mod company_match;
 pub mod customer_suggestion;
 pub mod history;
 pub mod jobs_document;

@@ -3,6 +3,7 @@
 
 use super::{App, CompanyPicker, InputPurpose, LineInput, Overlay, Pending};
 use crate::db::{self, autotask::mapping::MappingStatus};
+use crate::domain::company_match;
 use crate::psa::company_sync;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Command, Context, key_of};
@@ -142,6 +143,42 @@ impl App {
                 result: Some(result),
             }
         });
+    }
+
+    /// Maps a customer to a company, asking first when the company already belongs to another
+    /// customer or the names share no word (`company_name` is `None` for an id typed by hand).
+    /// Returns the question to show, if any.
+    pub(crate) fn map_company_asking(
+        &mut self,
+        customer_id: i64,
+        customer_name: &str,
+        company_id: i64,
+        company_name: Option<&str>,
+    ) -> Option<Overlay> {
+        let company = company_name.map_or_else(|| format!("company {company_id}"), str::to_string);
+        let mut doubts = Vec::new();
+        if let Some(other) = self
+            .customers_pane
+            .rows
+            .iter()
+            .find(|c| c.id != customer_id && c.autotask_company_id == Some(company_id))
+        {
+            doubts.push(format!("{company} is already mapped to {}.", other.name));
+        }
+        if company_name.is_some_and(|n| !company_match::names_share_a_word(customer_name, n)) {
+            doubts.push("The names share no word.".to_string());
+        }
+        if doubts.is_empty() {
+            self.map_company(customer_id, company_id);
+            return None;
+        }
+        Some(Overlay::Confirm {
+            question: format!("Map {customer_name} to {company}? {}", doubts.join(" ")),
+            then: Pending::MapCompany {
+                customer_id,
+                company_id,
+            },
+        })
     }
 
     pub(crate) fn map_company(&mut self, customer_id: i64, company_id: i64) {

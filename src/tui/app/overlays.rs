@@ -45,6 +45,10 @@ impl App {
             }
             Pending::AutotaskPreview(run_id) => self.open_autotask_preview(run_id),
             Pending::RemoveMapping(customer_id) => self.remove_mapping(customer_id),
+            Pending::MapCompany {
+                customer_id,
+                company_id,
+            } => self.map_company(customer_id, company_id),
             Pending::ResolveRemark(id) => self.resolve_remark(id),
             Pending::DeactivateOverride(id) => self.deactivate_override(id),
             Pending::Archive { job_id, archive } => self.set_archived(job_id, archive),

@@ -41,16 +41,26 @@ impl CompanyPicker {
             Some(C::Cancel) => return None,
             Some(C::Accept) => {
                 let typed_id = self.query.trim().parse::<i64>().ok();
-                match (self.results.get(self.cursor), typed_id) {
-                    (Some(c), _) => app.map_company(self.customer_id, c.id),
+                let chosen = match (self.results.get(self.cursor), typed_id) {
+                    (Some(c), _) => Some((c.id, Some(c.company_name.clone()))),
                     // A company id typed by hand (it is checked in Autotask first).
-                    (None, Some(id)) => app.map_company(self.customer_id, id),
-                    (None, None) => {
+                    (None, Some(id)) => Some((id, None)),
+                    (None, None) => None,
+                };
+                match chosen {
+                    Some((id, name)) => {
+                        return app.map_company_asking(
+                            self.customer_id,
+                            &self.customer_name,
+                            id,
+                            name.as_deref(),
+                        );
+                    }
+                    None => {
                         app.error("no company chosen: type part of its name, or its id");
                         return Some(Overlay::CompanyPicker(self));
                     }
                 }
-                return None;
             }
             Some(C::Down) => {
                 self.cursor = (self.cursor + 1).min(self.results.len().saturating_sub(1))

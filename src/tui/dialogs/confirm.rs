@@ -31,6 +31,11 @@ pub enum Pending {
     /// An Autotask ticket for a run that succeeded: only after the operator confirmed it.
     AutotaskPreview(i64),
     RemoveMapping(i64),
+    /// Map a customer to a company although the names differ or the company has a customer.
+    MapCompany {
+        customer_id: i64,
+        company_id: i64,
+    },
     ResolveRemark(i64),
     DeactivateOverride(i64),
     Archive {

@@ -77,6 +77,12 @@ async fn map_a_customer_through_the_picker_then_check_and_remove_it() {
     };
     assert_eq!(p.results.iter().map(|c| c.id).collect::<Vec<_>>(), [GLOBEX]);
     keys(&mut a, "\n").await;
+    // "Bakker & Zn" and "Globex" share no word: asked before mapping.
+    let Some(Overlay::Confirm { question, .. }) = &a.overlay else {
+        panic!("no question: {}", toast_text(&a))
+    };
+    assert!(question.contains("The names share no word."), "{question}");
+    keys(&mut a, "y").await;
     assert!(a.overlay.is_none());
     let c = a.customers_pane.current().unwrap().clone();
     assert_eq!(c.autotask_company_id, Some(GLOBEX));
@@ -104,6 +110,42 @@ async fn map_a_customer_through_the_picker_then_check_and_remove_it() {
     let mapping = db_mapping::get(&t.pool, c.id).await.unwrap().unwrap();
     assert_eq!(mapping.company_id, None);
     assert!(plain(&mut a).contains("∅ missing"));
+}
+
+#[tokio::test]
+async fn a_company_that_already_has_a_customer_is_mapped_only_after_asking() {
+    let t = fixture().await;
+    map_acme(&t).await;
+    let (_m, mut a) = autotask_app(&t).await;
+    ready(&mut a).await;
+    keys(&mut a, "5j").await;
+    let bakker = a.customers_pane.current().unwrap().id;
+    keys(&mut a, "macme\n").await;
+    let Some(Overlay::Confirm { question, .. }) = &a.overlay else {
+        panic!("no question: {}", toast_text(&a))
+    };
+    assert!(
+        question.contains("Acme Corporation is already mapped to Acme Dental."),
+        "{question}"
+    );
+    // No: nothing mapped.
+    keys(&mut a, "n").await;
+    assert_eq!(
+        db_mapping::get(&t.pool, bakker)
+            .await
+            .unwrap()
+            .and_then(|m| m.company_id),
+        None
+    );
+    // Yes: mapped after all.
+    keys(&mut a, "macme\ny").await;
+    assert_eq!(
+        db_mapping::get(&t.pool, bakker)
+            .await
+            .unwrap()
+            .and_then(|m| m.company_id),
+        Some(ACME)
+    );
 }
 
 #[tokio::test]
