@@ -10,6 +10,9 @@ use crate::domain::psa_ticket::{self, ObjectFact, RunFacts};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
+/// How the preview's warning about a missing default queue begins.
+pub const NO_DEFAULT_QUEUE: &str = "No default queue is set";
+
 /// The job's open Autotask ticket, offered for linking instead of a new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingTicket {
@@ -87,7 +90,9 @@ pub async fn preview(
         ));
     }
     if d.queue_id.is_none() {
-        warnings.push("No default queue is set (Settings → Autotask); choose one.".into());
+        warnings.push(format!(
+            "{NO_DEFAULT_QUEUE} (Settings → Autotask); choose one for this ticket."
+        ));
     }
     let existing = run_tickets::open_ticket_of_job(pool, run.job_id)
         .await?

@@ -8,6 +8,7 @@ use crate::psa::ticket_flow::{self, FlowError, TicketPreview, TicketRef};
 use crate::psa::{doctor, picklist_cache};
 use crate::services::autotask_poller::Event;
 use crate::tui::action::Action;
+use crate::tui::dialogs::{ChoicePurpose, PREVIEW_FIELDS, PreviewDialog};
 use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::settings::Field;
 use std::sync::Arc;
@@ -132,6 +133,57 @@ impl App {
         });
     }
 
+    /// `f` in the ticket preview: which field to choose (the preview waits in the choice).
+    pub(crate) fn choose_ticket_fields(&mut self, dialog: Box<PreviewDialog>) -> Option<Overlay> {
+        if self.settings.data.is_none() {
+            self.spawn(crate::tui::panes::settings::load(self.pool()));
+            self.error("the Autotask picklists are still loading; try again in a moment");
+            return Some(Overlay::TicketPreview(dialog));
+        }
+        let options = PREVIEW_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let shown = format!("{}: {}", f.label(), dialog.field_label(*f));
+                (i64::try_from(i).ok(), shown)
+            })
+            .collect();
+        Some(Overlay::Choose(Choice {
+            purpose: ChoicePurpose::PreviewField(dialog),
+            options,
+            cursor: 0,
+        }))
+    }
+
+    /// The values of `field` for the ticket preview, from the cached picklists.
+    pub(crate) fn choose_ticket_field(
+        &mut self,
+        dialog: Box<PreviewDialog>,
+        field: Field,
+    ) -> Overlay {
+        let options = self
+            .settings
+            .data
+            .as_ref()
+            .map(|d| d.choices(field))
+            .unwrap_or_default();
+        if options.is_empty() {
+            self.error(format!(
+                "no cached picklist for {}: {} in Settings fetches them",
+                field.label(),
+                key_of(Context::Settings, Command::RefreshPicklists)
+            ));
+            return Overlay::TicketPreview(dialog);
+        }
+        let now = dialog.field(field);
+        let cursor = options.iter().position(|(v, _)| *v == now).unwrap_or(0);
+        Overlay::Choose(Choice {
+            purpose: ChoicePurpose::PreviewValue(dialog, field),
+            options,
+            cursor,
+        })
+    }
+
     /// Enter in Settings: a picklist to choose from, else a text field.
     pub(super) fn edit_setting(&mut self) {
         let (Some(field), Some(d)) = (self.settings.current(), &self.settings.data) else {
@@ -145,7 +197,7 @@ impl App {
         if !options.is_empty() {
             let cursor = d.current_choice(field);
             self.overlay = Some(Overlay::Choose(Choice {
-                field,
+                purpose: ChoicePurpose::Setting(field),
                 options,
                 cursor,
             }));

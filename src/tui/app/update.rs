@@ -68,9 +68,7 @@ impl App {
                 self.follow(follow);
             }
             Action::CompaniesFound { seq, result } => self.companies_found(seq, result),
-            Action::TicketPreviewLoaded(p) => {
-                self.overlay = Some(Overlay::TicketPreview(Box::new(PreviewDialog::new(*p))))
-            }
+            Action::TicketPreviewLoaded(p) => self.preview_loaded(*p),
             Action::TicketSendFailed { message, existing } => {
                 self.ticket_send_failed(message, existing)
             }
@@ -130,6 +128,16 @@ impl App {
             // A reload may follow a change to this very run: fetch it again.
             self.load_detail_of_cursor(true);
         }
+    }
+
+    /// The Autotask ticket preview opens, with the picklists its `f` chooses from on their way.
+    fn preview_loaded(&mut self, preview: crate::psa::ticket_flow::TicketPreview) {
+        if self.settings.data.is_none() {
+            self.spawn(crate::tui::panes::settings::load(self.pool()));
+        }
+        self.overlay = Some(Overlay::TicketPreview(Box::new(PreviewDialog::new(
+            preview,
+        ))));
     }
 
     fn inbox_loaded(

@@ -1,6 +1,8 @@
-//! Choosing a setting's value from a cached Autotask picklist (Settings `Enter`).
+//! Choosing from a cached Autotask picklist: a setting's value (Settings `Enter`), or a field of
+//! the ticket about to be sent (ticket preview `f`: first the field, then its value).
 
-use super::{Overlay, hint_line, popup};
+use super::ticket_preview::PreviewDialog;
+use super::{Overlay, hint_spans, popup};
 use crate::tui::app::App;
 use crate::tui::keymap::Key;
 use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
@@ -14,26 +16,82 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-#[derive(Debug, Clone)]
 pub struct Choice {
-    pub field: Field,
+    pub purpose: ChoicePurpose,
     pub options: Vec<(Option<i64>, String)>,
     pub cursor: usize,
+}
+
+/// What the choice is for; the preview waits inside it and comes back when it closes.
+pub enum ChoicePurpose {
+    Setting(Field),
+    /// Which field of the ticket preview to choose (the options' values index
+    /// [`PREVIEW_FIELDS`]).
+    PreviewField(Box<PreviewDialog>),
+    /// A value of `field` for the ticket preview.
+    PreviewValue(Box<PreviewDialog>, Field),
+}
+
+/// The fields of a ticket that the preview lets the operator choose.
+pub const PREVIEW_FIELDS: [Field; 5] = [
+    Field::Queue,
+    Field::Priority,
+    Field::Status,
+    Field::Source,
+    Field::IssueType,
+];
+
+impl ChoicePurpose {
+    fn title(&self) -> String {
+        match self {
+            ChoicePurpose::Setting(field) => field.label().to_string(),
+            ChoicePurpose::PreviewField(_) => "Ticket field".into(),
+            ChoicePurpose::PreviewValue(_, field) => format!("{} of this ticket", field.label()),
+        }
+    }
 }
 
 impl Choice {
     pub fn key(mut self, app: &mut App, key: KeyEvent) -> Option<Overlay> {
         match keys::lookup(Dialog::Choice, Key::from_event(&key)) {
-            Some(C::Cancel) => return None,
-            Some(C::Accept) => {
-                let value = self
-                    .options
-                    .get(self.cursor)
-                    .and_then(|(v, _)| *v)
+            Some(C::Cancel) => {
+                return match self.purpose {
+                    ChoicePurpose::Setting(_) => None,
+                    ChoicePurpose::PreviewField(d) | ChoicePurpose::PreviewValue(d, _) => {
+                        Some(Overlay::TicketPreview(d))
+                    }
+                };
+            }
+            Some(c @ (C::Accept | C::AcceptAsDefault)) => {
+                let (value, label) = match self.options.get(self.cursor) {
+                    Some((v, l)) => (*v, l.clone()),
+                    None => (None, String::new()),
+                };
+                let json = value
                     .map(serde_json::Value::from)
                     .unwrap_or(serde_json::Value::Null);
-                app.save_setting(self.field, value);
-                return None;
+                return match self.purpose {
+                    ChoicePurpose::Setting(field) => {
+                        app.save_setting(field, json);
+                        None
+                    }
+                    ChoicePurpose::PreviewField(d) => {
+                        let field = value
+                            .and_then(|i| usize::try_from(i).ok())
+                            .and_then(|i| PREVIEW_FIELDS.get(i).copied());
+                        match field {
+                            Some(field) => Some(app.choose_ticket_field(d, field)),
+                            None => Some(Overlay::TicketPreview(d)),
+                        }
+                    }
+                    ChoicePurpose::PreviewValue(mut d, field) => {
+                        d.set_field(field, value, value.map(|_| label));
+                        if c == C::AcceptAsDefault {
+                            app.save_setting(field, json);
+                        }
+                        Some(Overlay::TicketPreview(d))
+                    }
+                };
             }
             Some(C::Down) => {
                 self.cursor = (self.cursor + 1).min(self.options.len().saturating_sub(1))
@@ -68,13 +126,16 @@ impl Choice {
                 Line::styled(text, style)
             })
             .collect();
-        lines.push(hint_line(t, Dialog::Choice));
+        let preview = matches!(self.purpose, ChoicePurpose::PreviewValue(..));
+        lines.push(Line::from(hint_spans(t, Dialog::Choice, |c| {
+            preview || c != C::AcceptAsDefault
+        })));
         f.render_widget(Clear, rect);
         f.render_widget(
-            Paragraph::new(lines).block(
-                Block::bordered()
-                    .title(Span::styled(format!(" {} ", self.field.label()), t.title())),
-            ),
+            Paragraph::new(lines).block(Block::bordered().title(Span::styled(
+                format!(" {} ", self.purpose.title()),
+                t.title(),
+            ))),
             rect,
         );
     }

@@ -22,7 +22,7 @@ mod ticket_input;
 mod ticket_menu;
 mod ticket_preview;
 
-pub use choice::Choice;
+pub use choice::{Choice, ChoicePurpose, PREVIEW_FIELDS};
 pub use company_picker::CompanyPicker;
 pub use confirm::Pending;
 pub use line_input::{InputPurpose, LineInput};

@@ -2,10 +2,11 @@
 //! description, which may be edited first. While it is edited, keys type.
 
 use super::{Overlay, hint_spans, popup};
-use crate::psa::ticket_flow::TicketPreview;
+use crate::psa::ticket_flow::{NO_DEFAULT_QUEUE, TicketPreview};
 use crate::tui::app::App;
 use crate::tui::keymap::Key;
 use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
+use crate::tui::panes::settings::Field;
 use crate::tui::theme::Theme;
 use crate::tui::{input, sanitize};
 use chrono_tz::Tz;
@@ -42,6 +43,54 @@ impl PreviewDialog {
         }
     }
 
+    /// Sets one of the ticket's picklist fields (chosen in the preview), with its label.
+    pub fn set_field(&mut self, field: Field, value: Option<i64>, label: Option<String>) {
+        let p = &mut self.preview;
+        let (slot, shown) = match field {
+            Field::Queue => (&mut p.queue_id, &mut p.labels.queue),
+            Field::Priority => (&mut p.priority, &mut p.labels.priority),
+            Field::Status => (&mut p.status, &mut p.labels.status),
+            Field::Source => (&mut p.source, &mut p.labels.source),
+            Field::IssueType => (&mut p.issue_type, &mut p.labels.issue_type),
+            Field::SubIssueType => (&mut p.sub_issue_type, &mut p.labels.sub_issue_type),
+            _ => return,
+        };
+        *slot = value;
+        *shown = label;
+        if field == Field::Queue && value.is_some() {
+            // The warning about a missing default queue no longer applies to this ticket.
+            p.warnings.retain(|w| !w.starts_with(NO_DEFAULT_QUEUE));
+        }
+    }
+
+    /// The value the ticket has now for `field`.
+    pub fn field(&self, field: Field) -> Option<i64> {
+        let p = &self.preview;
+        match field {
+            Field::Queue => p.queue_id,
+            Field::Priority => p.priority,
+            Field::Status => p.status,
+            Field::Source => p.source,
+            Field::IssueType => p.issue_type,
+            Field::SubIssueType => p.sub_issue_type,
+            _ => None,
+        }
+    }
+
+    /// The label shown for `field`.
+    pub fn field_label(&self, field: Field) -> String {
+        let l = &self.preview.labels;
+        let label = match field {
+            Field::Queue => &l.queue,
+            Field::Priority => &l.priority,
+            Field::Status => &l.status,
+            Field::Source => &l.source,
+            Field::IssueType => &l.issue_type,
+            _ => &l.sub_issue_type,
+        };
+        pick(label, self.field(field))
+    }
+
     /// The preview with the description as edited.
     pub fn edited(&self) -> TicketPreview {
         TicketPreview {
@@ -62,6 +111,7 @@ impl PreviewDialog {
         match keys::lookup(Dialog::TicketPreview, k) {
             Some(C::Cancel) => return None,
             Some(C::Edit) if !self.sending => self.editing = true,
+            Some(C::ChooseFields) if !self.sending => return app.choose_ticket_fields(self),
             Some(C::LinkTicket) if !self.sending => {
                 if let Some(t) = self.preview.existing_open_ticket.clone() {
                     app.link_autotask(&self.preview, t.autotask_ticket_id);

@@ -117,6 +117,10 @@ pub enum DialogCommand {
     ResolveTicket,
     Edit,
     DoneEditing,
+    /// The ticket preview: choose its queue, priority, status… from the cached picklists.
+    ChooseFields,
+    /// Take the value chosen and keep it as the default of new tickets too.
+    AcceptAsDefault,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -393,6 +397,13 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
     ),
     d(
         D::TicketPreview,
+        &[Key::ch('f')],
+        C::ChooseFields,
+        "choose queue, priority, status, source or issue type",
+        Some("fields"),
+    ),
+    d(
+        D::TicketPreview,
         &[Key::ch('l')],
         C::LinkTicket,
         "link the job's open ticket instead",
@@ -429,6 +440,13 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         Some("choose"),
     ),
     d(D::Choice, &[ENTER], C::Accept, "save", Some("save")),
+    d(
+        D::Choice,
+        &[Key::ch('d')],
+        C::AcceptAsDefault,
+        "for a ticket: use it and keep it as the default of new tickets",
+        Some("as default"),
+    ),
     d(D::Choice, &[ESC], C::Cancel, "cancel", Some("cancel")),
     d(
         D::PinForm,
@@ -570,6 +588,7 @@ mod tests {
             vec![
                 ("↑↓".to_string(), "choose"),
                 ("Enter".to_string(), "save"),
+                ("d".to_string(), "as default"),
                 ("Esc".to_string(), "cancel"),
             ]
         );

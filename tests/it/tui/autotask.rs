@@ -105,6 +105,52 @@ async fn ticket_preview_snapshots() {
 }
 
 #[tokio::test]
+async fn without_a_default_queue_the_preview_chooses_one_and_keeps_it_as_the_default() {
+    let t = fixture().await;
+    let acme = db::customers::find_by_name(&t.pool, "Acme Dental")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut conn = t.pool.acquire().await.unwrap();
+    db_mapping::set(&mut conn, acme.id, ACME, "Acme Corporation", "ann", now())
+        .await
+        .unwrap();
+    drop(conn);
+    let (m, mut a) = autotask_app(&t).await;
+    ready(&mut a).await;
+    keys(&mut a, "ta").await;
+    assert!(preview_open(&a), "{}", toast_text(&a));
+    assert!(screen(&mut a, 160, 48).contains("No default queue is set"));
+    // f: the fields; Enter on the first, the queue; then its values from the cached picklist.
+    keys(&mut a, "f\n").await;
+    let Some(Overlay::Choose(c)) = &a.overlay else {
+        panic!("no choice of queues")
+    };
+    let at = c
+        .options
+        .iter()
+        .position(|(v, _)| *v == Some(QUEUE_MONITORING))
+        .expect("the monitoring queue is listed");
+    for _ in 0..at.saturating_sub(c.cursor) {
+        keys(&mut a, "j").await;
+    }
+    // d: for this ticket, and as the default of the next ones.
+    keys(&mut a, "d").await;
+    assert!(preview_open(&a), "{}", toast_text(&a));
+    let s = screen(&mut a, 160, 48);
+    assert!(!s.contains("No default queue is set"), "{s}");
+    let defaults = backupchecks::db::autotask::defaults::read(&t.pool)
+        .await
+        .unwrap();
+    assert_eq!(defaults.queue_id, Some(QUEUE_MONITORING));
+    keys(&mut a, "\n").await;
+    assert!(!preview_open(&a), "{}", toast_text(&a));
+    let s = m.state();
+    let (_, ticket) = s.tickets.iter().next().expect("a ticket was created");
+    assert_eq!(ticket["queueID"], QUEUE_MONITORING);
+}
+
+#[tokio::test]
 async fn a_ticket_from_a_failed_run_is_sent_once_shows_on_the_run_and_resolves_in_autotask() {
     let t = fixture().await;
     map_acme(&t).await;
