@@ -44,6 +44,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: u16) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
+        format!("Text fields: {}", crate::tui::input::EDIT_KEYS),
+        t.dim(),
+    ));
+    lines.push(Line::styled(
         "Commands: type : then a name, e.g. :import  :reparse  :deleted  :q",
         t.dim(),
     ));
