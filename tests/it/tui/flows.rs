@@ -183,6 +183,21 @@ async fn an_override_keeps_why_it_was_made_and_ends_when_asked() {
 }
 
 #[tokio::test]
+async fn ctrl_u_replaces_the_prefilled_override_text_in_one_key() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "o").await;
+    key(&mut a, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+    keys(&mut a, "VM snapshot").await;
+    key(&mut a, KeyCode::Char('w'), KeyModifiers::CONTROL).await;
+    keys(&mut a, "snapshot\n").await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    let rules = db::overrides::listed(&mut conn, false).await.unwrap();
+    assert_eq!(rules[0].over.rule.match_text, "VM snapshot");
+}
+
+#[tokio::test]
 async fn a_new_ticket_is_linked_and_y_copies_its_number() {
     let t = fixture().await;
     let mut a = app(&t);
