@@ -116,19 +116,19 @@ pub async fn learn_many(
     let mut learned = HashMap::with_capacity(jobs.len());
     for chunk in jobs.chunks(1000) {
         let ids: Vec<i64> = chunk.iter().map(|&(id, _)| id).collect();
-        let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT job_id, run_at FROM job_runs WHERE job_id = ANY($1) AND NOT missed \
-             AND run_at >= $2 AND run_at <= $3 ORDER BY job_id, run_at",
+        // One row per job with its run times as an array: a tenth of the rows to decode.
+        let runs: HashMap<i64, Vec<DateTime<Utc>>> = sqlx::query_as(
+            "SELECT job_id, array_agg(run_at ORDER BY run_at) FROM job_runs \
+             WHERE job_id = ANY($1) AND NOT missed AND run_at >= $2 AND run_at <= $3 \
+             GROUP BY job_id",
         )
         .bind(&ids)
         .bind(now - LEARN_LOOKBACK)
         .bind(now)
         .fetch_all(&mut *conn)
-        .await?;
-        let mut runs: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
-        for (job_id, run_at) in rows {
-            runs.entry(job_id).or_default().push(run_at);
-        }
+        .await?
+        .into_iter()
+        .collect();
         let mut stored: Vec<Option<String>> = Vec::with_capacity(chunk.len());
         for &(id, created) in chunk {
             let found = runs.get(&id).map_or(&[][..], Vec::as_slice);
