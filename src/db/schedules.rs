@@ -129,10 +129,9 @@ pub async fn learn_many(
         .await?
         .into_iter()
         .collect();
+        let schedules = learn_on_every_core(chunk, &runs, tz, today);
         let mut stored: Vec<Option<String>> = Vec::with_capacity(chunk.len());
-        for &(id, created) in chunk {
-            let found = runs.get(&id).map_or(&[][..], Vec::as_slice);
-            let schedule = schedule::learn_schedule(found, created, tz, today);
+        for (&(id, _), schedule) in chunk.iter().zip(schedules) {
             stored.push(match &schedule {
                 Some(s) => {
                     Some(serde_json::to_string(s).map_err(|e| DbError::Invalid(e.to_string()))?)
@@ -152,6 +151,39 @@ pub async fn learn_many(
         .await?;
     }
     Ok(learned)
+}
+
+/// [`schedule::learn_schedule`] for each of `jobs` (pure work), split over the cores, in order.
+fn learn_on_every_core(
+    jobs: &[(i64, DateTime<Utc>)],
+    runs: &HashMap<i64, Vec<DateTime<Utc>>>,
+    tz: Tz,
+    today: chrono::NaiveDate,
+) -> Vec<Option<Schedule>> {
+    let learn = |part: &[(i64, DateTime<Utc>)]| -> Vec<Option<Schedule>> {
+        part.iter()
+            .map(|(id, created)| {
+                let found = runs.get(id).map_or(&[][..], Vec::as_slice);
+                schedule::learn_schedule(found, *created, tz, today)
+            })
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || jobs.len() < 64 {
+        return learn(jobs);
+    }
+    let size = jobs.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = jobs
+            .chunks(size)
+            .map(|part| scope.spawn(move || learn(part)))
+            .collect();
+        parts
+            .into_iter()
+            // A panic in the learner would have panicked on this thread too: pass it on.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Pins a schedule on job `job_id` (it beats the learned one), with its own grace if given.

@@ -264,11 +264,35 @@ async fn schedules_learned_together_are_those_learned_one_by_one() {
             mail_run(&t.pool, weekdays, at(day, 6, 30), "Success", None, &[]).await;
         }
     }
+    // Seventy more, so that the learning is split over the cores: daily at a job-specific
+    // minute, each with a different gap.
+    let more: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO jobs (customer_id, from_address, backup_software, backup_type, job_name, \
+                           created_at) \
+         SELECT $1, 'more@acme.example', 'Veeam', 'Backup Job', 'More ' || n, $2 \
+         FROM generate_series(1, 70) AS n RETURNING id",
+    )
+    .bind(c)
+    .bind(at(1, 0, 0))
+    .fetch_all(&t.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
+         SELECT j, $2 + d * interval '1 day' + (j % 120) * interval '1 minute', 'Success', \
+                'Success' \
+         FROM unnest($1::bigint[]) AS j, generate_series(0, 26) AS d WHERE d % 7 <> j % 7",
+    )
+    .bind(&more)
+    .bind(at(1, 21, 0))
+    .execute(&t.pool)
+    .await
+    .unwrap();
     let now = at(28, 12, 0);
-    let jobs = [daily, weekdays, quiet];
+    let jobs: Vec<i64> = [daily, weekdays, quiet].into_iter().chain(more).collect();
     let mut conn = t.pool.acquire().await.unwrap();
     let mut one_by_one = Vec::new();
-    for j in jobs {
+    for &j in &jobs {
         one_by_one.push(
             schedules::learn(&mut conn, j, chrono_tz::UTC, now)
                 .await
