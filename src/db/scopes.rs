@@ -83,8 +83,12 @@ pub(super) const REMARKS: Tables = Tables {
 /// planner can hash them; a single join on the three conditions ORed together is a nested loop
 /// of every scope with every run (800 ms for 200 tickets and 2,000 new runs).
 fn open_items_covering(t: Tables, runs: &str) -> String {
+    // Open: neither the scope nor the item resolved. Said as two tests, not as one COALESCE,
+    // which the planner cannot estimate: it then took every run of every scoped job (13 ms
+    // for a batch of 50 runs instead of 0.3 ms).
     let open = format!(
-        "JOIN {item} i ON i.id = s.{fk} WHERE {runs} AND COALESCE(s.resolved_at, i.resolved_at) IS NULL",
+        "JOIN {item} i ON i.id = s.{fk} WHERE {runs} AND s.resolved_at IS NULL \
+         AND i.resolved_at IS NULL",
         item = t.item,
         fk = t.fk,
     );
