@@ -10,7 +10,7 @@ mod resolve;
 
 pub use create::{Created, create};
 pub use link::{Linked, TicketRef, link_existing};
-pub use preview::{ExistingTicket, Labels, NO_DEFAULT_QUEUE, TicketPreview, preview};
+pub use preview::{ExistingTicket, Labels, TicketPreview, preview};
 pub use resolve::{Resolved, resolve};
 
 use crate::db::DbError;

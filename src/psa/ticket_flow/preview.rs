@@ -10,9 +10,6 @@ use crate::domain::psa_ticket::{self, ObjectFact, RunFacts};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
-/// How the preview's warning about a missing default queue begins.
-pub const NO_DEFAULT_QUEUE: &str = "No default queue is set";
-
 /// The job's open Autotask ticket, offered for linking instead of a new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingTicket {
@@ -46,7 +43,8 @@ pub struct TicketPreview {
     pub mapping_status: MappingStatus,
     /// Why the ticket cannot be created (mapping missing or invalid); `None` when it can.
     pub blocked: Option<String>,
-    /// Things the operator should know but that do not block (a rename, a missing default).
+    /// Things the operator should know but that do not block (a renamed company). A ticket
+    /// without a queue is said by whoever shows the preview: the queue may be chosen there.
     pub warnings: Vec<String>,
     pub title: String,
     pub description: String,
@@ -87,11 +85,6 @@ pub async fn preview(
         warnings.push(format!(
             "The company was renamed in Autotask; it is now {}.",
             company_name.as_deref().unwrap_or("(unknown)")
-        ));
-    }
-    if d.queue_id.is_none() {
-        warnings.push(format!(
-            "{NO_DEFAULT_QUEUE} (Settings → Autotask); choose one for this ticket."
         ));
     }
     let existing = run_tickets::open_ticket_of_job(pool, run.job_id)

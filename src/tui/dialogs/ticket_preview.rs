@@ -2,7 +2,7 @@
 //! description, which may be edited first. While it is edited, keys type.
 
 use super::{Overlay, hint_spans, popup};
-use crate::psa::ticket_flow::{NO_DEFAULT_QUEUE, TicketPreview};
+use crate::psa::ticket_flow::TicketPreview;
 use crate::tui::app::App;
 use crate::tui::keymap::Key;
 use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
@@ -57,38 +57,31 @@ impl PreviewDialog {
         };
         *slot = value;
         *shown = label;
-        if field == Field::Queue && value.is_some() {
-            // The warning about a missing default queue no longer applies to this ticket.
-            p.warnings.retain(|w| !w.starts_with(NO_DEFAULT_QUEUE));
-        }
+    }
+
+    /// The value the ticket has now for `field` and its label, for the ticket's fields.
+    fn slot(&self, field: Field) -> Option<(Option<i64>, &Option<String>)> {
+        let (p, l) = (&self.preview, &self.preview.labels);
+        Some(match field {
+            Field::Queue => (p.queue_id, &l.queue),
+            Field::Priority => (p.priority, &l.priority),
+            Field::Status => (p.status, &l.status),
+            Field::Source => (p.source, &l.source),
+            Field::IssueType => (p.issue_type, &l.issue_type),
+            Field::SubIssueType => (p.sub_issue_type, &l.sub_issue_type),
+            _ => return None,
+        })
     }
 
     /// The value the ticket has now for `field`.
     pub fn field(&self, field: Field) -> Option<i64> {
-        let p = &self.preview;
-        match field {
-            Field::Queue => p.queue_id,
-            Field::Priority => p.priority,
-            Field::Status => p.status,
-            Field::Source => p.source,
-            Field::IssueType => p.issue_type,
-            Field::SubIssueType => p.sub_issue_type,
-            _ => None,
-        }
+        self.slot(field).and_then(|(v, _)| v)
     }
 
     /// The label shown for `field`.
     pub fn field_label(&self, field: Field) -> String {
-        let l = &self.preview.labels;
-        let label = match field {
-            Field::Queue => &l.queue,
-            Field::Priority => &l.priority,
-            Field::Status => &l.status,
-            Field::Source => &l.source,
-            Field::IssueType => &l.issue_type,
-            _ => &l.sub_issue_type,
-        };
-        pick(label, self.field(field))
+        self.slot(field)
+            .map_or_else(String::new, |(v, label)| pick(label, v))
     }
 
     /// The preview with the description as edited.
@@ -247,6 +240,15 @@ impl PreviewDialog {
     fn notes(&self, t: &Theme) -> Vec<Line<'static>> {
         let p = &self.preview;
         let mut lines = Vec::new();
+        if p.queue_id.is_none() {
+            lines.push(Line::styled(
+                format!(
+                    "⚠ No queue: none is set as the default (Settings → Autotask); {} chooses one.",
+                    keys::key_of(Dialog::TicketPreview, C::ChooseFields)
+                ),
+                t.attention(),
+            ));
+        }
         for w in &p.warnings {
             lines.push(Line::styled(
                 format!("⚠ {}", sanitize::line(w)),
