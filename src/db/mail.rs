@@ -69,13 +69,20 @@ pub async fn store(
     p: &ParseResult,
     now: DateTime<Utc>,
 ) -> Result<Stored, DbError> {
+    let o = ObjectColumns::of(&p.objects);
+    // The mail and its objects in one statement: one round trip per mail, which over TLS to a
+    // shared server is what an import of known jobs' mail spends its time on.
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO mail_messages (source, source_id, internet_message_id, from_address, \
-         from_name, subject, received_at, text_body, html_body, raw_eml, parser_name, \
-         backup_software, backup_type, job_name, parsed_status, parse_message, informational, \
-         parsed_at, parse_error, unparsed_reason, imported_at) \
-         VALUES ($1, $2, $3, lower(btrim($4)), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $18) ON CONFLICT DO NOTHING RETURNING id",
+        "WITH m AS (INSERT INTO mail_messages (source, source_id, internet_message_id, \
+             from_address, from_name, subject, received_at, text_body, html_body, raw_eml, \
+             parser_name, backup_software, backup_type, job_name, parsed_status, parse_message, \
+             informational, parsed_at, parse_error, unparsed_reason, imported_at) \
+           VALUES ($1, $2, $3, lower(btrim($4)), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $18) ON CONFLICT DO NOTHING RETURNING id), \
+         o AS (INSERT INTO mail_objects (mail_id, position, name, object_type, status, message) \
+           SELECT m.id, u.* FROM m, \
+             unnest($21::int[], $22::text[], $23::text[], $24::text[], $25::text[]) AS u) \
+         SELECT id FROM m",
     )
     .bind(&m.source)
     .bind(&m.source_id)
@@ -97,10 +104,14 @@ pub async fn store(
     .bind(now)
     .bind(&p.parse_error)
     .bind(&p.unparsed_reason)
+    .bind(&o.positions)
+    .bind(&o.names)
+    .bind(&o.types)
+    .bind(&o.statuses)
+    .bind(&o.messages)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = id {
-        insert_objects(&mut *conn, id, &p.objects).await?;
         return Ok(Stored::New(id));
     }
     let existing: Option<i64> = sqlx::query_scalar(
@@ -119,6 +130,29 @@ pub async fn store(
         .ok_or_else(|| DbError::NotFound("the stored copy of a duplicate mail".into()))
 }
 
+/// The objects of a report as the columns `unnest` takes.
+struct ObjectColumns<'a> {
+    positions: Vec<i32>,
+    names: Vec<&'a str>,
+    types: Vec<Option<&'a str>>,
+    statuses: Vec<&'a str>,
+    messages: Vec<Option<&'a str>>,
+}
+
+impl<'a> ObjectColumns<'a> {
+    fn of(objects: &'a [MailObject]) -> ObjectColumns<'a> {
+        ObjectColumns {
+            positions: (0..objects.len())
+                .map(|i| i32::try_from(i).unwrap_or(i32::MAX))
+                .collect(),
+            names: objects.iter().map(|o| o.name.as_str()).collect(),
+            types: objects.iter().map(|o| o.object_type.as_deref()).collect(),
+            statuses: objects.iter().map(|o| o.status.as_str()).collect(),
+            messages: objects.iter().map(|o| o.message.as_deref()).collect(),
+        }
+    }
+}
+
 async fn insert_objects(
     conn: &mut PgConnection,
     mail_id: i64,
@@ -127,21 +161,17 @@ async fn insert_objects(
     if objects.is_empty() {
         return Ok(());
     }
-    let positions: Vec<i32> = (0..objects.len() as i32).collect();
-    let names: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
-    let types: Vec<Option<&str>> = objects.iter().map(|o| o.object_type.as_deref()).collect();
-    let statuses: Vec<&str> = objects.iter().map(|o| o.status.as_str()).collect();
-    let messages: Vec<Option<&str>> = objects.iter().map(|o| o.message.as_deref()).collect();
+    let o = ObjectColumns::of(objects);
     sqlx::query(
         "INSERT INTO mail_objects (mail_id, position, name, object_type, status, message) \
          SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])",
     )
     .bind(mail_id)
-    .bind(positions)
-    .bind(names)
-    .bind(types)
-    .bind(statuses)
-    .bind(messages)
+    .bind(&o.positions)
+    .bind(&o.names)
+    .bind(&o.types)
+    .bind(&o.statuses)
+    .bind(&o.messages)
     .execute(conn)
     .await?;
     Ok(())
