@@ -43,7 +43,7 @@ pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode
         eprintln!("warning: {w}");
     }
     let _log = crate::logging::init(&loaded.config.log);
-    let db = Database::open(&loaded.config.database).await?;
+    let db = super::open_database(&loaded.config.database).await?;
     let by = super::interface::operator(&loaded);
     let code = match args.command {
         JobsCommand::Export { out } => {

@@ -8,6 +8,8 @@ mod import;
 pub mod interface;
 mod jobs;
 pub mod parse;
+mod password;
+mod users;
 mod wait_db;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +52,9 @@ pub enum Command {
     /// Export or import the job list (JSON): move an install, or create and approve a known
     /// list of jobs at once.
     Jobs(jobs::Args),
+    /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
+    /// admin. PostgreSQL enforces what each role may do.
+    Users(users::Args),
 }
 
 /// Runs the chosen command and returns the process exit code.
@@ -63,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Daemon(args)) => runtime.block_on(daemon::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         Some(Command::Jobs(args)) => runtime.block_on(jobs::run(args, cli.config.as_deref())),
+        Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),
     }
@@ -71,14 +77,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `backupchecks` without a command: the interface on the configured database, importing from
 /// the Graph mailbox when one is configured.
 async fn interface_on_configured_database(cli: &Cli) -> anyhow::Result<ExitCode> {
-    use crate::db::Database;
     use crate::ingest::configured::AnySource;
     let loaded = crate::config::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?;
     let _log = crate::logging::init(&loaded.config.log);
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
-    let db = Database::open(&loaded.config.database).await?;
+    let db = open_database(&loaded.config.database).await?;
     let policy = crate::db::settings::policy(db.pool()).await?;
     let graph = loaded.config.graph.clone();
     let make_source = graph
@@ -91,4 +96,34 @@ async fn interface_on_configured_database(cli: &Cli) -> anyhow::Result<ExitCode>
     };
     interface::run(db, &loaded, opts, make_source).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the configured database for a person at a terminal: when the server wants a password
+/// that neither the URL, `PGPASSWORD` nor `~/.pgpass` gave, asks for it once.
+pub(crate) async fn open_database(
+    cfg: &crate::config::DatabaseConfig,
+) -> anyhow::Result<crate::db::Database> {
+    use crate::db::Database;
+    match Database::open(cfg).await {
+        Err(e)
+            if e.is_bad_password()
+                && cfg.url.is_some()
+                && std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
+        {
+            let target = cfg
+                .url
+                .as_ref()
+                .map(crate::db::open::describe_url)
+                .unwrap_or_default();
+            let label = format!("Password for {target}: ");
+            let typed = tokio::task::spawn_blocking(move || password::prompt(&label)).await??;
+            let Some(password) = typed else {
+                return Err(e.into());
+            };
+            let mut cfg = cfg.clone();
+            cfg.password = Some(crate::config::Secret::new(password));
+            Ok(Database::open(&cfg).await?)
+        }
+        other => Ok(other?),
+    }
 }

@@ -33,6 +33,9 @@ pub struct DatabaseConfig {
     /// Where the embedded cluster keeps its data (default: user data dir, or
     /// `/var/lib/backupchecks` when run as root).
     pub data_dir: Option<PathBuf>,
+    /// A password typed at the prompt when the server asked for one; never from a file.
+    #[serde(skip)]
+    pub password: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -28,6 +28,18 @@ pub enum DbError {
     Sql(sqlx::Error),
     #[error("embedded database: {0}")]
     Task(String),
+    /// The database was upgraded by a newer release; this binary would misread it.
+    #[error(
+        "the database schema (version {database}) is newer than this program (version {program}): \
+         install the newer backupchecks"
+    )]
+    SchemaNewer { database: i64, program: i64 },
+    /// The schema is behind and this login may not change it.
+    #[error(
+        "the database needs an upgrade by an admin (schema version {database}, this program needs \
+         {program}): start backupchecks once as the owner of the database"
+    )]
+    NeedsUpgrade { database: i64, program: i64 },
 }
 
 impl From<sqlx::Error> for DbError {
@@ -53,6 +65,17 @@ impl DbError {
         match self {
             DbError::Sql(e) => readable(e),
             other => other.to_string(),
+        }
+    }
+
+    /// True when the server refused the login's password, or wanted one and got none (28P01).
+    pub fn is_bad_password(&self) -> bool {
+        match self {
+            DbError::Connect {
+                source: sqlx::Error::Database(d),
+                ..
+            } => d.code().as_deref() == Some("28P01"),
+            _ => false,
         }
     }
 

@@ -283,13 +283,11 @@ async fn remove_satisfied(
     let Some(slot) = slots::satisfied_slot(run_at, &open) else {
         return Ok(false);
     };
-    let done = sqlx::query(
-        "DELETE FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2 \
-         AND reviewed_at IS NULL",
-    )
-    .bind(job_id)
-    .bind(slot.date)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    // Through a function: an operator's login may not delete runs, only this stand-down.
+    let done: bool = sqlx::query_scalar("SELECT backupchecks_drop_missed_slot($1, $2)")
+        .bind(job_id)
+        .bind(slot.date)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(done)
 }

@@ -22,6 +22,7 @@ pub mod overrides;
 pub mod propagation;
 pub mod remarks;
 pub mod review;
+pub mod roles;
 pub mod run_objects;
 pub mod runs;
 pub mod schedules;
@@ -29,6 +30,7 @@ pub mod schema;
 pub mod scopes;
 pub mod settings;
 pub mod tickets;
+pub mod users;
 
 pub use error::DbError;
 pub use open::{Database, Target};

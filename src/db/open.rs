@@ -1,8 +1,10 @@
 //! Opening the database: a configured server, or the embedded cluster; then migrations.
 
 use super::embedded::{ClusterGuard, EmbeddedCluster, Tuning};
+use super::roles::{self, ActiveRole};
 use super::{DbError, EMBEDDED_DATABASE, MIGRATOR};
 use crate::config::{DatabaseConfig, Secret};
+use crate::domain::roles::{Login, Role};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 use std::path::PathBuf;
@@ -38,6 +40,9 @@ pub struct Database {
     pool: PgPool,
     target: Target,
     guard: Option<ClusterGuard>,
+    login: Login,
+    active: ActiveRole,
+    role: Role,
 }
 
 /// `user@host:port/db` of a URL, without the password.
@@ -58,7 +63,7 @@ impl Database {
     /// Opens what the configuration says: `database.url`, else the embedded cluster.
     pub async fn open(cfg: &DatabaseConfig) -> Result<Database, DbError> {
         match &cfg.url {
-            Some(url) => Database::open_url(url).await,
+            Some(url) => Database::open_url_with(url, cfg.password.as_ref()).await,
             None => {
                 let cluster = EmbeddedCluster::new(&embedded_root(cfg)?, Tuning::default())?;
                 Database::open_embedded(cluster, EMBEDDED_DATABASE).await
@@ -68,18 +73,25 @@ impl Database {
 
     /// Connects to a server by URL and runs migrations.
     pub async fn open_url(url: &Secret) -> Result<Database, DbError> {
+        Database::open_url_with(url, None).await
+    }
+
+    /// Connects to a server by URL, with a password typed at a prompt when given (else the
+    /// URL's, `PGPASSWORD` or `~/.pgpass`, as for any PostgreSQL client).
+    pub async fn open_url_with(
+        url: &Secret,
+        password: Option<&Secret>,
+    ) -> Result<Database, DbError> {
         let display = describe_url(url);
-        let opts = PgConnectOptions::from_str(url.expose()).map_err(|source| DbError::Connect {
-            target: display.clone(),
-            source,
-        })?;
-        let pool = connect(opts, &display).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Database {
-            pool,
-            target: Target::Server { display },
-            guard: None,
-        })
+        let mut opts =
+            PgConnectOptions::from_str(url.expose()).map_err(|source| DbError::Connect {
+                target: display.clone(),
+                source,
+            })?;
+        if let Some(p) = password {
+            opts = opts.password(p.expose());
+        }
+        Database::ready(opts, Target::Server { display }, None).await
     }
 
     /// Starts (or joins) the embedded cluster, creates `database` if needed and migrates it.
@@ -125,13 +137,7 @@ impl Database {
                 drop(admin);
                 let opts = opts.database(&name);
                 let display = format!("{display}{suffix}");
-                let pool = connect(opts, &display).await?;
-                MIGRATOR.run(&pool).await?;
-                Ok(Database {
-                    pool,
-                    target: Target::Server { display },
-                    guard: None,
-                })
+                Database::ready(opts, Target::Server { display }, None).await
             }
             None => {
                 let cluster = EmbeddedCluster::new(&embedded_root(cfg)?, Tuning::default())?;
@@ -168,12 +174,27 @@ impl Database {
         }
         super::schema::create_database_if_missing(&mut admin, database).await?;
         drop(admin);
-        let pool = connect(cluster.connect_options(database), &display).await?;
-        MIGRATOR.run(&pool).await?;
+        Database::ready(cluster.connect_options(database), target, Some(guard)).await
+    }
+
+    /// Connects, brings the schema up to date when this login may, and learns who it is.
+    async fn ready(
+        opts: PgConnectOptions,
+        target: Target,
+        guard: Option<ClusterGuard>,
+    ) -> Result<Database, DbError> {
+        let active = ActiveRole::default();
+        let pool = connect(opts, &target.to_string(), &active).await?;
+        prepare_schema(&pool).await?;
+        let login = roles::login(&pool).await?;
+        let role = login.default_role();
         Ok(Database {
             pool,
             target,
-            guard: Some(guard),
+            guard,
+            login,
+            active,
+            role,
         })
     }
 
@@ -183,6 +204,28 @@ impl Database {
 
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    /// The login of this seat and the roles it may act as.
+    pub fn login(&self) -> &Login {
+        &self.login
+    }
+
+    /// The role this seat acts as now.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The switch the pool's connections follow; the interface keeps it to change roles.
+    pub fn active_role(&self) -> &ActiveRole {
+        &self.active
+    }
+
+    /// Acts as `role` from now on, on every connection of the pool.
+    pub fn act_as(&mut self, role: Role) -> Result<(), DbError> {
+        switch_role(&self.login, &self.active, role)?;
+        self.role = role;
+        Ok(())
     }
 
     /// Closes the pool; stops the embedded cluster if no other instance uses it.
@@ -215,7 +258,60 @@ fn embedded_root(cfg: &DatabaseConfig) -> Result<PathBuf, DbError> {
 /// How long one connection attempt may take before it counts as no answer.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
-async fn connect(opts: PgConnectOptions, display: &str) -> Result<PgPool, DbError> {
+/// Makes the connections of `active` act as `role`, when `login` may.
+pub fn switch_role(login: &Login, active: &ActiveRole, role: Role) -> Result<(), DbError> {
+    if !login.roles().contains(&role) {
+        return Err(DbError::Rejected(format!(
+            "{} may not act as {role} (roles: {})",
+            login.name,
+            login
+                .roles()
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    active.switch(login.needs_set_role(role).then(|| role.group()));
+    Ok(())
+}
+
+/// Runs the migrations only when the schema is behind: a login that may only read starts on a
+/// current schema without needing the right to create anything. A schema newer than this
+/// program, or one behind that this login may not upgrade, is refused with one sentence.
+async fn prepare_schema(pool: &PgPool) -> Result<(), DbError> {
+    let program = super::schema::expected_version();
+    let applied = match super::schema::applied_version(pool).await {
+        Ok(v) => v,
+        // 42P01: no migrations table yet, a new database.
+        Err(DbError::Sql(sqlx::Error::Database(d))) if d.code().as_deref() == Some("42P01") => None,
+        Err(e) => return Err(e),
+    };
+    match applied {
+        Some(database) if database == program => Ok(()),
+        Some(database) if database > program => Err(DbError::SchemaNewer { database, program }),
+        _ => match MIGRATOR.run(pool).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = DbError::from(e);
+                if roles::is_permission_denied(&e) {
+                    Err(DbError::NeedsUpgrade {
+                        database: applied.unwrap_or(0),
+                        program,
+                    })
+                } else {
+                    Err(e)
+                }
+            }
+        },
+    }
+}
+
+async fn connect(
+    opts: PgConnectOptions,
+    display: &str,
+    active: &ActiveRole,
+) -> Result<PgPool, DbError> {
     // The pane queries over a million runs look expensive to the planner, which then spends
     // 30 ms and more compiling them (JIT) to save less: the interface wants answers, not
     // throughput, so JIT is off for every connection of this program.
@@ -234,7 +330,8 @@ async fn connect(opts: PgConnectOptions, display: &str) -> Result<PgPool, DbErro
             source,
         })?;
     let _ = first.close().await;
-    PgPoolOptions::new()
+    active
+        .pool_options(PgPoolOptions::new())
         .max_connections(8)
         .acquire_timeout(CONNECT_TIMEOUT)
         .connect_with(opts)

@@ -57,7 +57,9 @@ async fn mark(
     let mut tx = conn.begin().await?;
     let mut run_ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "UPDATE job_runs SET reviewed_at = $1, reviewed_by = $2 \
-         WHERE {filter} AND reviewed_at IS NULL RETURNING id"
+         WHERE id IN (SELECT id FROM job_runs WHERE {filter} AND reviewed_at IS NULL \
+                      ORDER BY id FOR UPDATE) \
+           AND reviewed_at IS NULL RETURNING id"
     )))
     .bind(at)
     .bind(by)

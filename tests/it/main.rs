@@ -14,6 +14,7 @@ mod ingest;
 mod jobs_transfer;
 mod parsers;
 mod review;
+mod roles;
 mod schema;
 mod services;
 mod support;

@@ -139,21 +139,42 @@ async fn prepare_template(admin: PgConnectOptions) -> String {
     name
 }
 
-/// Drops test databases of test processes that are gone (crashed runs).
+/// Drops test databases and logins of test processes that are gone (crashed runs).
 async fn drop_leftovers(conn: &mut PgConnection) {
+    let logins: Vec<String> = sqlx::query_scalar(
+        "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, 'bc_test_')",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in logins {
+        if !owner_alive(&name) {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP ROLE IF EXISTS \"{name}\""
+            )))
+            .execute(&mut *conn)
+            .await;
+        }
+    }
     let names = db::schema::databases_with_prefix(conn, PREFIX)
         .await
         .unwrap_or_default();
     for name in names {
-        let pid = name
-            .strip_prefix(PREFIX)
-            .and_then(|rest| rest.split('_').next())
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid
-            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
-        {
+        if !owner_alive(&name) {
             let _ = db::schema::drop_database(conn, &name).await;
         }
+    }
+}
+
+/// Whether the test process named in `bc_test_<pid>_…` still runs.
+fn owner_alive(name: &str) -> bool {
+    let pid = name
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|p| p.parse::<u32>().ok());
+    match pid {
+        Some(pid) => std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        None => true,
     }
 }
 
@@ -248,6 +269,77 @@ impl TestDb {
         .await
         .expect("ALTER DATABASE … ALLOW_CONNECTIONS");
         conn
+    }
+}
+
+/// A PostgreSQL login of one test, in the given group roles; dropped with the value.
+pub struct TestLogin {
+    pub name: String,
+}
+
+impl TestLogin {
+    /// Creates a login (cluster-wide, so its name carries this process's id) in `groups`.
+    pub async fn new(groups: &[&str]) -> TestLogin {
+        let server = server();
+        let name = format!(
+            "{PREFIX}{}_{}_login",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut conn = server.admin.connect().await.expect("connect admin");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE \"{name}\" LOGIN")))
+            .execute(&mut conn)
+            .await
+            .expect("create login");
+        for g in groups {
+            sqlx::query(sqlx::AssertSqlSafe(format!("GRANT \"{g}\" TO \"{name}\"")))
+                .execute(&mut conn)
+                .await
+                .expect("grant group");
+        }
+        TestLogin { name }
+    }
+}
+
+impl Drop for TestLogin {
+    fn drop(&mut self) {
+        let Some(server) = SERVER.get() else { return };
+        let admin = server.admin.clone();
+        let name = self.name.clone();
+        run_async(async move {
+            if let Ok(mut conn) = admin.connect().await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP ROLE IF EXISTS \"{name}\""
+                )))
+                .execute(&mut conn)
+                .await;
+            }
+        });
+    }
+}
+
+impl TestDb {
+    /// A pool on this database logged in as `login` (trust authentication on the test server).
+    pub async fn pool_as(&self, login: &str) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(3)
+            .connect_with(server().admin.clone().database(&self.name).username(login))
+            .await
+            .expect("connect as test login")
+    }
+
+    /// [`TestDb::url`] for another login.
+    pub fn url_as(&self, login: &str) -> String {
+        let url = self.url();
+        let admin = server().admin.get_username().to_string();
+        if url.contains("user=") {
+            url.replace(&format!("user={admin}"), &format!("user={login}"))
+        } else {
+            // postgres://USER[:PASSWORD]@host/… : the user is before the host.
+            let (scheme, rest) = url.split_once("://").expect("a URL");
+            let host = rest.split_once('@').map(|(_, h)| h).unwrap_or(rest);
+            format!("{scheme}://{login}@{host}")
+        }
     }
 }
 
