@@ -161,6 +161,7 @@ async fn report_database(r: &mut Report, loaded: &Loaded) -> Option<Policy> {
         ),
         Err(e) => r.problem("  schema", e),
     }
+    report_login(r, &db);
     let policy = match db::settings::policy(db.pool()).await {
         Ok(p) => Some(p),
         Err(e) => {
@@ -172,4 +173,21 @@ async fn report_database(r: &mut Report, loaded: &Loaded) -> Option<Policy> {
         r.problem("  shutdown", e);
     }
     policy
+}
+
+/// The login, its roles and what the one it acts as allows.
+fn report_login(r: &mut Report, db: &Database) {
+    let login = db.login();
+    let how = if login.superuser {
+        " (superuser)"
+    } else if login.owner {
+        " (owner of the tables)"
+    } else {
+        ""
+    };
+    let roles: Vec<&str> = login.roles().iter().map(|r| r.name()).collect();
+    r.line("  user", format!("{}{how}", login.name));
+    r.line("  roles", roles.join(", "));
+    let role = db.role();
+    r.line("  acts as", format!("{role}: {}", role.summary()));
 }

@@ -2,11 +2,12 @@
 
 use crate::config::Loaded;
 use crate::db::{self, Database};
+use crate::domain::roles::Capability;
 use crate::ingest::MailSource;
 use crate::psa::autotask::{AutotaskClient, ClientOptions};
 use crate::services::running::{self, Sinks};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Clock};
+use crate::tui::app::{App, Clock, Seat};
 use crate::tui::theme::Theme;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -78,13 +79,19 @@ where
         missed,
         autotask: autotask_events,
     };
-    let services = running::start(
-        &pool,
-        opts.clock.clone(),
-        make_source,
-        client.clone(),
-        sinks,
-    );
+    // The services import and check for the whole team, with the login's own rights (not the
+    // role the seat acts as); a login that may not write runs none.
+    let login_role = db.login().default_role();
+    let service_pool = db.login_pool();
+    let services = login_role.can(Capability::RunServices).then(|| {
+        running::start(
+            &service_pool,
+            opts.clock.clone(),
+            make_source,
+            client.clone(),
+            sinks,
+        )
+    });
 
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(opts.ascii || loaded.config.ui.ascii, no_color);
@@ -95,7 +102,14 @@ where
         policy.timezone,
         opts.clock.clone(),
     );
-    app.services.missed_now = Some(Box::new(services.missed.trigger()));
+    app.set_seat(Seat {
+        login: db.login().clone(),
+        role: db.role(),
+        switch: Some(db.active_role().clone()),
+    });
+    if let Some(services) = &services {
+        app.services.missed_now = Some(Box::new(services.missed.trigger()));
+    }
     app.settings.config = crate::tui::panes::settings::ConfigSummary::from_config(&loaded.config);
     if let Some(e) = autotask_error {
         app.error(e);
@@ -105,10 +119,10 @@ where
         app.services.autotask_config =
             Some((loaded.config.autotask.clone(), ClientOptions::default()));
     }
-    if let Some(poller) = &services.poller {
+    if let Some(poller) = services.as_ref().and_then(|s| s.poller.as_ref()) {
         app.services.autotask_poll_now = Some(Box::new(poller.trigger()));
     }
-    if let Some(importer) = &services.importer {
+    if let Some(importer) = services.as_ref().and_then(|s| s.importer.as_ref()) {
         app.services.import_now = Some(Box::new(importer.trigger()));
     }
 
@@ -117,7 +131,10 @@ where
     listener.abort();
     // A pass in progress finishes before its service stops; each stop is bounded, so one that
     // hangs (a stalled server) cannot keep the program from exiting.
-    services.stop().await;
+    if let Some(services) = services {
+        services.stop().await;
+    }
+    service_pool.close().await;
     db.close().await?;
     Ok(result?)
 }

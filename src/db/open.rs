@@ -43,6 +43,8 @@ pub struct Database {
     login: Login,
     active: ActiveRole,
     role: Role,
+    /// How to connect again, for [`Database::login_pool`].
+    opts: PgConnectOptions,
 }
 
 /// `user@host:port/db` of a URL, without the password.
@@ -184,7 +186,7 @@ impl Database {
         guard: Option<ClusterGuard>,
     ) -> Result<Database, DbError> {
         let active = ActiveRole::default();
-        let pool = connect(opts, &target.to_string(), &active).await?;
+        let pool = connect(opts.clone(), &target.to_string(), &active).await?;
         prepare_schema(&pool).await?;
         let login = roles::login(&pool).await?;
         let role = login.default_role();
@@ -195,6 +197,7 @@ impl Database {
             login,
             active,
             role,
+            opts,
         })
     }
 
@@ -219,6 +222,16 @@ impl Database {
     /// The switch the pool's connections follow; the interface keeps it to change roles.
     pub fn active_role(&self) -> &ActiveRole {
         &self.active
+    }
+
+    /// A small pool with the login's own rights, whatever role the main pool acts as: for the
+    /// background services of a seat, which import and check for the whole team. It connects on
+    /// first use.
+    pub fn login_pool(&self) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_lazy_with(self.opts.clone().options([("jit", "off")]))
     }
 
     /// Acts as `role` from now on, on every connection of the pool.

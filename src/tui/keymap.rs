@@ -3,6 +3,7 @@
 
 pub mod dialogs;
 
+use crate::domain::roles::{Capability, Role};
 use crate::tui::panes::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -717,6 +718,41 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
+/// What a command needs of the seat's role in a context. PostgreSQL enforces the same rules;
+/// the interface hides what a role may not use so that nobody is offered a refusal.
+pub fn capability(context: Context, command: Command) -> Capability {
+    use Capability as P;
+    match command {
+        C::Goto(pane) => pane.info().needs,
+        C::Review | C::ReviewJob | C::Undo | C::IncludeReviewed => P::Review,
+        C::Remark | C::Ticket | C::Resolve => P::Ticket,
+        C::Override | C::Deactivate => P::EditOverrides,
+        C::Approve | C::Reparse | C::ReparseAll | C::ImportNow => P::Approve,
+        C::Delete | C::Restore => P::DeleteMail,
+        C::ShowDeleted => P::SeeDeleted,
+        C::NewCustomer
+        | C::RenameCustomer
+        | C::ToggleActive
+        | C::MapCompany
+        | C::CheckMapping
+        | C::CheckAllMappings
+        | C::RemoveMapping
+        | C::TestConnection
+        | C::RefreshPicklists
+        | C::Archive
+        | C::PinSchedule
+        | C::UnpinSchedule => P::ManageJobs,
+        // Enter on a setting edits it.
+        C::Open if context == Context::Settings => P::Settings,
+        _ => P::Read,
+    }
+}
+
+/// Whether `role` may use `command` in `context`.
+pub fn allowed(role: Role, context: Context, command: Command) -> bool {
+    role.can(capability(context, command))
+}
+
 /// The command a key means in the given pane context.
 pub fn lookup(pane: Context, key: Key) -> Option<Command> {
     [pane, Context::List, Context::Global]
@@ -729,12 +765,14 @@ pub fn lookup(pane: Context, key: Key) -> Option<Command> {
         })
 }
 
-/// The hint line of a pane: its own hinted bindings, then the list and global ones.
-pub fn hints(pane: Context) -> Vec<(String, &'static str)> {
+/// The hint line of a pane for a role: its own hinted bindings the role may use, then the list
+/// and global ones.
+pub fn hints(pane: Context, role: Role) -> Vec<(String, &'static str)> {
     // Help first, so that it survives on narrow terminals.
     [Context::Global, pane, Context::List]
         .into_iter()
         .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.context == ctx && b.hint))
+        .filter(|b| allowed(role, pane, b.command))
         .map(|b| (b.keys.first().map(Key::label).unwrap_or_default(), b.help))
         .collect()
 }
@@ -752,6 +790,10 @@ pub fn key_of(context: Context, command: Command) -> String {
 
 /// `:` commands that take an argument, for the help overlay: (usage, what it does).
 pub const LINE_COMMANDS: &[(&str, &str)] = &[
+    (
+        ":role [NAME]",
+        "your roles; act as another of them (viewer, reporter, operator, admin)",
+    ),
     (":jobs-export FILE", "write every job to a JSON job list"),
     (
         ":jobs-import FILE",
@@ -851,9 +893,39 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_table() {
-        let h = hints(Context::RunChecks);
+        let h = hints(Context::RunChecks, Role::Admin);
         assert_eq!(h.first().map(|(k, _)| k.as_str()), Some("?"));
         assert_eq!(h.get(1).map(|(k, _)| k.as_str()), Some("r"));
         assert!(h.iter().any(|(k, d)| k == "?" && *d == "help"));
+    }
+
+    #[test]
+    fn a_role_is_offered_only_what_it_may_do() {
+        let inbox = hints(Context::Inbox, Role::Viewer);
+        assert!(inbox.iter().all(|(k, _)| k != "a" && k != "d"), "{inbox:?}");
+        assert!(
+            hints(Context::Inbox, Role::Operator)
+                .iter()
+                .any(|(k, _)| k == "a")
+        );
+        assert!(!allowed(Role::Operator, Context::Settings, Command::Open));
+        assert!(allowed(Role::Operator, Context::Jobs, Command::Open));
+        assert!(!allowed(
+            Role::Viewer,
+            Context::Global,
+            Command::Goto(Pane::RunChecks)
+        ));
+        assert!(!allowed(
+            Role::Operator,
+            Context::Inbox,
+            Command::ShowDeleted
+        ));
+        assert!(allowed(Role::Admin, Context::Inbox, Command::ShowDeleted));
+        // Every command a viewer may use only reads.
+        for b in BINDINGS {
+            if allowed(Role::Viewer, b.context, b.command) {
+                assert_eq!(capability(b.context, b.command), Capability::Read, "{b:?}");
+            }
+        }
     }
 }

@@ -65,29 +65,37 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         }
     };
     let import = import_status(app);
+    // Who and as what, then the database; the seat shortens before the tabs do.
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
-    let right = if import.is_empty() {
-        format!("{db} ")
-    } else {
-        format!("{import}   {db} ")
-    };
-    let fits = |spans: &[Span]| {
-        spans
-            .iter()
-            .map(|s| s.content.chars().count())
-            .sum::<usize>()
-            + right.chars().count()
-            <= area.width as usize
-    };
+    let rights: Vec<String> = [
+        format!("{} · {db}", app.seat.label()),
+        format!("{} · {db}", app.seat.role),
+        db.to_string(),
+    ]
+    .into_iter()
+    .map(|d| match import.is_empty() {
+        true => format!("{d} "),
+        false => format!("{import}   {d} "),
+    })
+    .collect();
+    let width = |spans: &[Span]| -> usize { spans.iter().map(|s| s.content.chars().count()).sum() };
+    let panes = app.visible_panes();
     let mut spans = vec![Span::styled(" backupchecks ", t.title())];
-    spans.extend(Pane::ALL.map(|p| tab(p, 0)));
+    spans.extend(panes.iter().map(|p| tab(*p, 0)));
     // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
     // then keep only the numbers of the other panes.
-    for level in [1, 2] {
-        if fits(&spans) {
-            break;
+    let mut right = rights[0].clone();
+    'levels: for level in [0, 1, 2] {
+        if level > 0 {
+            spans = panes.iter().map(|p| tab(*p, level)).collect();
         }
-        spans = Pane::ALL.map(|p| tab(p, level)).to_vec();
+        for r in &rights {
+            if width(&spans) + r.chars().count() < area.width as usize {
+                right = r.clone();
+                break 'levels;
+            }
+        }
+        right = rights[rights.len() - 1].clone();
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.chars().count());
@@ -159,7 +167,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
             let copy = app.current_pane().copy_value();
-            for (key, help) in keymap::hints(app.current_pane().info().context) {
+            for (key, help) in keymap::hints(app.current_pane().info().context, app.seat.role) {
                 let help = if key == "y" {
                     match &copy {
                         Some(code) => format!("copy {}", sanitize::line(code)),

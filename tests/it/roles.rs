@@ -473,3 +473,88 @@ async fn users_are_logins_in_group_roles_with_a_scram_password_and_every_change_
         .await
         .unwrap();
 }
+
+fn cli(t: &TestDb, url: &str, logs: &std::path::Path) -> std::process::Command {
+    let _ = t;
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"));
+    c.env_remove("BACKUPCHECKS_CONFIG")
+        .env("DATABASE_URL", url)
+        .env("BACKUPCHECKS_LOG_FILE", logs.join("log"));
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_command_adds_a_login_with_a_piped_password_and_doctor_names_its_roles() {
+    let t = TestDb::new().await;
+    let logs = tempfile::tempdir().unwrap();
+    let name = format!("bc_test_{}_cli_bob", std::process::id());
+    let mut child = cli(&t, &t.url(), logs.path())
+        .args([
+            "users",
+            "add",
+            &name,
+            "--role",
+            "operator",
+            "--password-prompt",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("created login {name} as operator")),
+        "{stdout}"
+    );
+
+    let out = cli(&t, &t.url(), logs.path())
+        .args(["users", "list"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&name) && l.ends_with("operator")),
+        "{stdout}"
+    );
+
+    let out = cli(&t, &t.url_as(&name), logs.path())
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&name), "{stdout}");
+    assert!(
+        stdout.contains("acts as") && stdout.contains("operator: review runs"),
+        "{stdout}"
+    );
+
+    // An unknown role is refused by the argument parser with the list of roles.
+    let out = cli(&t, &t.url(), logs.path())
+        .args(["users", "grant", &name, "superhero"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("viewer, reporter, operator or admin"));
+
+    let mut conn = t.pool.acquire().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE \"{name}\"")))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}

@@ -7,6 +7,9 @@ use crate::tui::panes::pane::Move;
 
 impl App {
     pub fn command(&mut self, cmd: Command) {
+        if !self.permitted(cmd) {
+            return;
+        }
         match cmd {
             Command::Goto(pane) => self.goto(pane),
             Command::Quit => self.back_or_quit(),

@@ -7,10 +7,13 @@ mod customers;
 mod jobs;
 mod overlays;
 mod panes;
+mod seat;
 mod tickets;
 mod transfer;
 mod update;
 mod work;
+
+pub use seat::Seat;
 
 pub use super::dialogs::{
     Choice, CompanyPicker, InputPurpose, LineInput, Overlay, OverrideForm, Pending, PinForm,
@@ -106,6 +109,8 @@ pub struct App {
     /// one aborts the older, so holding `j` does not queue a detail load per row.
     cursor_loads: CursorLoads,
     pub db_ok: bool,
+    /// The login and the role it acts as.
+    pub seat: Seat,
     pool: PgPool,
     stale: bool,
     last_reload: Instant,
@@ -155,6 +160,7 @@ impl App {
             tasks: JoinSet::new(),
             cursor_loads: CursorLoads::default(),
             db_ok: true,
+            seat: Seat::default(),
             pool,
             stale: false,
             last_reload: Instant::now(),
@@ -210,7 +216,7 @@ impl App {
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        let text = text.into();
+        let text = self.explain_refusal(text.into());
         tracing::warn!("{text}");
         self.push_toast(text, ToastLevel::Error);
     }

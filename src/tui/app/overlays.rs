@@ -23,6 +23,19 @@ impl App {
             Some(Command::Quit) => self.quit_command(line.trim() == "q!"),
             Some(cmd) => self.command(cmd),
             None if line.trim().is_empty() => {}
+            None if line
+                .trim()
+                .trim_start_matches(':')
+                .split_whitespace()
+                .next()
+                == Some("role") =>
+            {
+                let arg = line
+                    .trim()
+                    .trim_start_matches(':')
+                    .trim_start_matches("role");
+                self.role_command(Some(arg));
+            }
             None if self.command_with_argument(line) => {}
             None => self.error(format!(
                 "unknown command :{} ({} lists them)",

@@ -7,6 +7,14 @@ use crate::tui::panes::pane::{Follow, Move};
 
 impl App {
     pub(super) fn goto(&mut self, pane: Pane) {
+        if !self.seat.can(pane.info().needs) {
+            self.error(format!(
+                "{} is not available to the {} role",
+                pane.info().title,
+                self.seat.role
+            ));
+            return;
+        }
         if pane == Pane::RunChecks && self.pane != Pane::RunChecks {
             // Tickets completed in Autotask should not be worked on again.
             self.poll_autotask_now();
@@ -19,9 +27,9 @@ impl App {
     pub(super) fn back_or_quit(&mut self) {
         if self.current_pane().deeper() {
             self.back();
-        } else if self.pane != Pane::RunChecks {
+        } else if self.pane != self.home_pane() {
             // Out of any other pane, `q` goes back to where the day starts; there it quits.
-            self.goto(Pane::RunChecks);
+            self.goto(self.home_pane());
         } else {
             self.quit_command(false);
         }

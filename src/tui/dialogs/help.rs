@@ -27,9 +27,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let t = &app.theme;
     let rect = popup(area, 76, area.height.saturating_sub(2));
     let mut lines = Vec::new();
-    for ctx in [app.pane.context(), Context::List, Context::Global] {
+    let pane = app.pane.context();
+    for ctx in [pane, Context::List, Context::Global] {
         lines.push(Line::styled(ctx.title(), t.title()));
-        for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+        // Only what the seat's role may use.
+        for b in BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx && keymap::allowed(app.seat.role, pane, b.command))
+        {
             lines.push(row(t, b.keys, b.help));
         }
         lines.push(Line::raw(""));

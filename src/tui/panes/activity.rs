@@ -43,6 +43,8 @@ pub struct Activity {
     pub tasks: VecDeque<TaskEvent>,
     /// `Tab`: the task log instead of the audit log.
     pub show_tasks: bool,
+    /// The seat's role may not read the audit log: only the task log is shown.
+    pub audit_hidden: bool,
     pub list: ListState,
 }
 
@@ -110,7 +112,7 @@ impl Activity {
     }
 
     pub fn toggle(&mut self) {
-        self.show_tasks = !self.show_tasks;
+        self.show_tasks = !self.show_tasks || self.audit_hidden;
         self.list.cursor = 0;
         self.list.offset = 0;
     }
@@ -123,6 +125,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Activity",
     short_title: "Log",
     context: Context::Activity,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Activity {
@@ -131,6 +134,9 @@ impl PaneView for Activity {
     }
 
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
+        if self.audit_hidden {
+            return Vec::new();
+        }
         vec![Box::pin(load(cx.pool.clone()))]
     }
 
@@ -200,7 +206,12 @@ fn when(at: DateTime<Utc>, tz: Tz, wide: bool) -> String {
 pub fn draw(f: &mut Frame, area: Rect, s: &mut Activity, theme: &Theme, tz: Tz) {
     let [top, foot] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     let vis = s.visible();
-    let base = if s.show_tasks {
+    let base = if s.audit_hidden {
+        format!(
+            " Activity — background tasks of this session ({}) · the audit log is for admins",
+            s.tasks.len()
+        )
+    } else if s.show_tasks {
         format!(
             " Activity — background tasks of this session ({}) · Tab audit log",
             s.tasks.len()

@@ -134,6 +134,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Daily Jobs",
     short_title: "Daily",
     context: Context::DailyJobs,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Daily {

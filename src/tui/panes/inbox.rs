@@ -159,6 +159,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Inbox",
     short_title: "Inbox",
     context: Context::Inbox,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Inbox {

@@ -154,6 +154,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Jobs",
     short_title: "Jobs",
     context: Context::Jobs,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Jobs {

@@ -79,6 +79,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Overrides",
     short_title: "Ovr",
     context: Context::Overrides,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Overrides {

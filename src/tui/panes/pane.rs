@@ -40,6 +40,8 @@ pub struct PaneInfo {
     /// The tab label when the full titles do not fit (80 columns).
     pub short_title: &'static str,
     pub context: Context,
+    /// What the seat's role needs to see the pane at all (hidden from the tab bar otherwise).
+    pub needs: crate::domain::roles::Capability,
 }
 
 /// A background load; its result comes back as an [`Action`].

@@ -204,6 +204,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Run Checks",
     short_title: "Checks",
     context: Context::RunChecks,
+    needs: crate::domain::roles::Capability::Review,
 };
 
 impl PaneView for RunChecks {

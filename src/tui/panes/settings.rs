@@ -339,6 +339,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Settings",
     short_title: "Set",
     context: Context::Settings,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Settings {

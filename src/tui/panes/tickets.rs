@@ -126,6 +126,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Tickets & Remarks",
     short_title: "Tkt",
     context: Context::Tickets,
+    needs: crate::domain::roles::Capability::Read,
 };
 
 impl PaneView for Tickets {

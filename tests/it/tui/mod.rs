@@ -7,6 +7,7 @@ mod flows;
 mod loads;
 mod panes48;
 mod panes67;
+mod roles;
 mod scroll;
 mod snapshots;
 
