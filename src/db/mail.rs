@@ -287,11 +287,13 @@ pub async fn deleted(
 }
 
 /// The Inbox filter in SQL: every one of `$1` (lowered words) occurs in the sender, subject,
-/// software or job name, as the list's own filter tests the rows it holds; so a search finds
-/// every waiting mail, not only the page loaded.
+/// software, job name or parse outcome (`failed`, `unparsed`), as the list's own filter tests
+/// the rows it holds; so a search finds every waiting mail, not only the page loaded.
 const MATCHES_WORDS: &str = "NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS w(word) \
      WHERE strpos(lower(from_address || ' ' || subject || ' ' || coalesce(backup_software, '') \
-                  || ' ' || coalesce(job_name, '')), w.word) = 0)";
+                  || ' ' || coalesce(job_name, '') || ' ' \
+                  || coalesce(parsed_status, CASE WHEN parser_name IS NULL THEN 'unparsed' \
+                                                  ELSE '' END)), w.word) = 0)";
 
 /// [`waiting`] with only the mails that contain every one of `words` (lowered).
 pub async fn waiting_matching(

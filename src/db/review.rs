@@ -194,6 +194,31 @@ pub struct QueueRow {
 }
 
 impl QueueRow {
+    /// The words a filter may use for this job's state: the statuses among its runs, `ticket`
+    /// and `remark` when one is open (`/failed ticket` finds failing jobs already ticketed).
+    pub fn state_words(&self) -> String {
+        let mut words = Vec::new();
+        for (n, w) in [
+            (self.failed, "failed"),
+            (self.missed, "missed"),
+            (self.warning, "warning"),
+            (self.unknown, "unknown"),
+            (self.success_override, "override"),
+            (self.success, "success"),
+        ] {
+            if n > 0 {
+                words.push(w);
+            }
+        }
+        if self.has_open_ticket {
+            words.push("ticket");
+        }
+        if self.has_open_remark {
+            words.push("remark");
+        }
+        words.join(" ")
+    }
+
     /// The worst effective status among the job's included runs.
     pub fn worst(&self) -> RunStatus {
         RunStatus::ALL

@@ -419,7 +419,13 @@ pub const BINDINGS: &[Binding] = &[
         "dismiss errors / back / clear marks and filter",
         false,
     ),
-    b(X::List, &[Key::ch('/')], C::Filter, "filter", true),
+    b(
+        X::List,
+        &[Key::ch('/')],
+        C::Filter,
+        "filter (by name or state: /failed, /missed, /unparsed)",
+        true,
+    ),
     b(
         X::List,
         &[Key::ch(' ')],
@@ -801,6 +807,68 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every `:` command name the role may use, sorted: the commands of the key table, then those
+/// that take an argument.
+pub fn command_names(role: Role) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = BINDINGS
+        .iter()
+        .filter(|b| allowed(role, b.context, b.command))
+        .map(|b| b.command.name())
+        .chain(
+            LINE_COMMANDS
+                .iter()
+                .filter_map(|(usage, _)| usage.trim_start_matches(':').split(' ').next()),
+        )
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Completes the command name at the start of `line`: the one match in full (with a space when
+/// it takes an argument), else the longest prefix the matches share. Returns the new line and
+/// the matches.
+pub fn complete(line: &str, role: Role) -> (String, Vec<&'static str>) {
+    let typed = line.trim_start().trim_start_matches(':');
+    if typed.contains(char::is_whitespace) {
+        return (line.to_string(), Vec::new());
+    }
+    let typed_norm = typed.replace('-', "_");
+    let matches: Vec<&'static str> = command_names(role)
+        .into_iter()
+        .filter(|n| n.replace('-', "_").starts_with(&typed_norm))
+        .collect();
+    let completed = match matches.as_slice() {
+        [] => line.to_string(),
+        [one] => {
+            let takes_argument = LINE_COMMANDS.iter().any(|(usage, _)| {
+                usage
+                    .trim_start_matches(':')
+                    .starts_with(&format!("{one} "))
+            });
+            if takes_argument {
+                format!("{one} ")
+            } else {
+                one.to_string()
+            }
+        }
+        [first, rest @ ..] => {
+            let mut prefix = first.to_string();
+            for m in rest {
+                while !m.starts_with(&prefix) {
+                    prefix.pop();
+                }
+            }
+            if prefix.len() > typed.len() {
+                prefix
+            } else {
+                line.to_string()
+            }
+        }
+    };
+    (completed, matches)
+}
+
 /// A `:` command by name (also `q`).
 pub fn by_name(name: &str) -> Option<Command> {
     let name = name.trim().trim_start_matches(':');
@@ -897,6 +965,20 @@ mod tests {
         assert_eq!(h.first().map(|(k, _)| k.as_str()), Some("?"));
         assert_eq!(h.get(1).map(|(k, _)| k.as_str()), Some("r"));
         assert!(h.iter().any(|(k, d)| k == "?" && *d == "help"));
+    }
+
+    #[test]
+    fn command_names_complete_to_the_one_match_or_the_shared_prefix() {
+        assert_eq!(complete("impo", Role::Admin).0, "import");
+        let (line, matches) = complete("include", Role::Admin);
+        assert_eq!(line, "include_");
+        assert!(matches.contains(&"include_reviewed") && matches.contains(&"include_resolved"));
+        assert_eq!(complete("jobs-e", Role::Admin).0, "jobs-export ");
+        assert_eq!(complete("ro", Role::Admin).0, "role ");
+        assert_eq!(complete("zzz", Role::Admin), ("zzz".to_string(), vec![]));
+        // What the role may not use is not offered.
+        assert!(complete("appr", Role::Viewer).1.is_empty());
+        assert!(complete("", Role::Viewer).1.contains(&"help"));
     }
 
     #[test]

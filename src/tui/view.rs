@@ -155,7 +155,9 @@ fn import_status(app: &App) -> String {
 fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let line = match &app.overlay {
-        Some(Overlay::CommandLine(text)) => dialogs::command_line::bottom_line(t, text),
+        Some(Overlay::CommandLine(text)) => {
+            dialogs::command_line::bottom_line(t, text, app.seat.role)
+        }
         Some(Overlay::Filter) => {
             let filter = &app.current_pane().list().filter;
             dialogs::filter::bottom_line(t, filter)

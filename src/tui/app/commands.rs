@@ -35,7 +35,14 @@ impl App {
             Command::UnpinSchedule => self.unpin(),
             Command::ToggleLog => self.activity.toggle(),
             Command::ImportNow => self.import_now(),
-            Command::Filter => self.overlay = Some(Overlay::Filter),
+            Command::Filter => {
+                // A second `/` starts a new filter rather than extending the kept one.
+                if !self.filter_mut().is_empty() {
+                    self.filter_mut().clear();
+                    self.filter_changed();
+                }
+                self.overlay = Some(Overlay::Filter)
+            }
             Command::Up => self.move_cursor(Move::Up),
             Command::Down => self.move_cursor(Move::Down),
             Command::Top => self.move_cursor(Move::Top),

@@ -1,10 +1,11 @@
 //! `:`: a command typed by name in the bottom line (`:import`, `:q`, `:jobs-export FILE`).
 
 use super::{Overlay, hint_spans};
+use crate::domain::roles::Role;
 use crate::tui::app::App;
 use crate::tui::input;
-use crate::tui::keymap::Key;
 use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
+use crate::tui::keymap::{self, Key};
 use crate::tui::sanitize;
 use crate::tui::theme::Theme;
 use ratatui::crossterm::event::KeyEvent;
@@ -16,6 +17,10 @@ pub fn key(app: &mut App, mut line: String, key: KeyEvent) -> Option<Overlay> {
     }
     match keys::lookup(Dialog::CommandLine, Key::from_event(&key)) {
         Some(C::Cancel) => None,
+        Some(C::Complete) => {
+            let (line, _) = keymap::complete(&line, app.seat.role);
+            Some(Overlay::CommandLine(line))
+        }
         Some(C::Accept) => {
             app.run_command_line(&line);
             // A command may open its own overlay.
@@ -25,14 +30,20 @@ pub fn key(app: &mut App, mut line: String, key: KeyEvent) -> Option<Overlay> {
     }
 }
 
-/// The bottom line while a command is typed.
-pub fn bottom_line(t: &Theme, text: &str) -> Line<'static> {
+/// The bottom line while a command is typed: the commands that match so far (all of them on an
+/// empty line), else the keys.
+pub fn bottom_line(t: &Theme, text: &str, role: Role) -> Line<'static> {
     let mut spans = vec![
         Span::styled(":", t.key()),
         Span::raw(sanitize::line(text)),
         Span::raw("█"),
         Span::raw("   "),
     ];
-    spans.extend(hint_spans(t, Dialog::CommandLine, |_| true));
+    let (_, matches) = keymap::complete(text, role);
+    if matches.is_empty() {
+        spans.extend(hint_spans(t, Dialog::CommandLine, |_| true));
+    } else {
+        spans.push(Span::styled(matches.join(" "), t.dim()));
+    }
     Line::from(spans)
 }

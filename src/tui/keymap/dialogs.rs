@@ -121,6 +121,8 @@ pub enum DialogCommand {
     ChooseFields,
     /// Take the value chosen and keep it as the default of new tickets too.
     AcceptAsDefault,
+    /// The command line: complete the command name typed so far.
+    Complete,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -203,6 +205,13 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         Some("run"),
     ),
     d(D::CommandLine, &[ESC], C::Cancel, "cancel", Some("cancel")),
+    d(
+        D::CommandLine,
+        &[TAB],
+        C::Complete,
+        "complete the command name (the matches show as you type)",
+        Some("complete"),
+    ),
     d(
         D::Filter,
         &[ENTER],

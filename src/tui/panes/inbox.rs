@@ -87,6 +87,14 @@ impl Inbox {
                         &m.subject,
                         m.backup_software.as_deref().unwrap_or(""),
                         m.job_name.as_deref().unwrap_or(""),
+                        // `/failed`, `/unparsed`: the parse outcome as a word.
+                        m.parsed_status
+                            .as_deref()
+                            .unwrap_or(if m.parser_name.is_none() {
+                                "unparsed"
+                            } else {
+                                ""
+                            }),
                     ],
                 )
             })

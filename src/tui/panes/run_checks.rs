@@ -100,15 +100,15 @@ impl RunChecks {
     /// The rows the filter lets through, with their indices.
     fn shown(&self) -> impl Iterator<Item = (usize, &QueueRow)> {
         self.rows.iter().enumerate().filter(|(_, r)| {
-            list::matches(
-                &self.jobs.filter,
-                &[
-                    &r.customer_name,
-                    &r.backup_software,
-                    &r.backup_type,
-                    &r.job_name,
-                ],
-            )
+            // Status words only when names alone do not match (they cost a string per row).
+            let names = [
+                r.customer_name.as_str(),
+                &r.backup_software,
+                &r.backup_type,
+                &r.job_name,
+            ];
+            list::matches(&self.jobs.filter, &names)
+                || list::matches(&self.jobs.filter, &[&names.join(" "), &r.state_words()])
         })
     }
 

@@ -2,6 +2,7 @@
 //! 160×48 with a fixed clock and data, and key sequences that drive the real flows.
 
 mod autotask;
+mod command_line;
 mod customers;
 mod flows;
 mod loads;
