@@ -36,7 +36,7 @@ impl Theme {
             (RunStatus::Failed, false) => "✖",
             (RunStatus::Missed, false) => "∅",
             (RunStatus::SuccessOverride, false) => "↺",
-            (RunStatus::Expected, false) => "·",
+            (RunStatus::Expected, false) => "○",
             (RunStatus::Unknown, false) => "?",
             (RunStatus::Success, true) => "OK",
             (RunStatus::Warning, true) => "WARN",
@@ -48,11 +48,14 @@ impl Theme {
         }
     }
 
-    /// One cell of a history strip or grid: a single character in both modes.
+    /// One cell of a history strip or grid: a single character in both modes. `·` is a day
+    /// nothing was expected or reported; Expected (still to come today) is `○`, `e` in ASCII.
     pub fn cell(&self, s: Option<RunStatus>) -> &'static str {
         match (s, self.ascii) {
-            (None, _) => "·",
-            (Some(RunStatus::Expected), _) => "e",
+            (None, false) => "·",
+            (None, true) => ".",
+            (Some(RunStatus::Expected), false) => "○",
+            (Some(RunStatus::Expected), true) => "e",
             (Some(s), false) => self.glyph(s),
             (Some(RunStatus::Success), true) => "+",
             (Some(RunStatus::Warning), true) => "w",
@@ -156,5 +159,30 @@ impl Theme {
 
     pub fn ok(&self) -> Style {
         self.fg(Color::Green)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_sign_of_the_grid_means_one_thing() {
+        for ascii in [false, true] {
+            let t = Theme::new(ascii, false);
+            let nothing = t.cell(None);
+            let signs: Vec<&str> = RunStatus::ALL.iter().map(|s| t.cell(Some(*s))).collect();
+            assert!(!signs.contains(&nothing), "{ascii}: {signs:?}");
+            let mut unique = signs.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), signs.len(), "{ascii}: {signs:?}");
+        }
+        // The help's legend uses the grid's own sign for Expected.
+        let t = Theme::new(false, false);
+        assert_eq!(
+            t.glyph(RunStatus::Expected),
+            t.cell(Some(RunStatus::Expected))
+        );
     }
 }

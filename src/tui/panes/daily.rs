@@ -54,6 +54,8 @@ pub struct DailyGrid {
     pub points: Vec<RunPoint>,
     pub grace: TimeDelta,
     pub tz: Tz,
+    /// Job names (lowered) more than one job has, computed with the load.
+    pub shared_names: std::collections::HashSet<String>,
 }
 
 impl DailyGrid {
@@ -194,6 +196,7 @@ pub async fn load(pool: PgPool, end: Option<NaiveDate>, now: DateTime<Utc>) -> A
         Ok(DailyGrid {
             end,
             today,
+            shared_names: shared_names(&jobs),
             jobs,
             indicators,
             points,
@@ -265,25 +268,36 @@ fn columns<'a>(
         })
         .gap(0),
     ];
+    // Two jobs of one name (`store1` on two NAS) are told apart by their software and type.
+    let job_name = move |j: &JobOverview| {
+        if !g.shared_names.is_empty() && g.shared_names.contains(&j.job_name.to_lowercase()) {
+            Cell::raw(format!(
+                "{} ({} {})",
+                j.job_name, j.backup_software, j.backup_type
+            ))
+        } else {
+            Cell::raw(j.job_name.as_str())
+        }
+    };
     if wide {
-        cols.push(Column::new(
-            "Job",
-            Width::Fixed(rest * 40 / 100),
-            |j: &JobOverview| Cell::raw(j.job_name.as_str()),
-        ));
+        cols.push(Column::new("Job", Width::Fixed(rest * 40 / 100), job_name));
         cols.push(Column::new(
             "Schedule",
             Width::Share(1),
             move |j: &JobOverview| Cell::styled(schedule(j), theme.dim()),
         ));
     } else {
-        cols.push(Column::new("Job", Width::Share(1), |j: &JobOverview| {
-            Cell::raw(j.job_name.as_str())
-        }));
+        cols.push(Column::new("Job", Width::Share(1), job_name));
     }
     for (i, d) in days.iter().copied().enumerate() {
+        // The weekday's letter before the day of the month: " M17".
+        let weekday = d.format("%a").to_string();
         let col = Column::new(
-            format!(" {:>2} ", d.format("%d")),
+            format!(
+                " {}{:>2}",
+                weekday.chars().next().unwrap_or(' '),
+                d.format("%d")
+            ),
             Width::Fixed(4),
             move |j: &JobOverview| {
                 let st = g.cell(j, d);
@@ -318,6 +332,19 @@ fn columns<'a>(
         .gap(0),
     );
     cols
+}
+
+/// Job names (lowered) that more than one job of the grid has.
+fn shared_names(jobs: &[JobOverview]) -> std::collections::HashSet<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut shared = std::collections::HashSet::new();
+    for j in jobs {
+        let name = j.job_name.to_lowercase();
+        if !seen.insert(name.clone()) {
+            shared.insert(name);
+        }
+    }
+    shared
 }
 
 /// The runs of the cursor job on the selected day.

@@ -4,6 +4,7 @@
 mod autotask;
 mod command_line;
 mod customers;
+mod daily;
 mod flows;
 mod loads;
 mod panes48;
