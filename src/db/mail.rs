@@ -322,7 +322,7 @@ pub async fn deleted_matching(
 ) -> Result<Vec<Mail>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE deleted_at IS NOT NULL \
-         AND {MATCHES_WORDS} ORDER BY deleted_at DESC, id DESC LIMIT $2 OFFSET $3"
+         AND {MATCHES_WORDS} ORDER BY received_at DESC, id DESC LIMIT $2 OFFSET $3"
     )))
     .bind(words)
     .bind(limit)

@@ -83,6 +83,8 @@ pub enum Context {
     List,
     RunChecks,
     Inbox,
+    /// The Inbox showing deleted mail.
+    DeletedMail,
     DailyJobs,
     Jobs,
     Customers,
@@ -99,6 +101,7 @@ impl Context {
             Context::List => "Lists",
             Context::RunChecks => "Run Checks",
             Context::Inbox => "Inbox",
+            Context::DeletedMail => "Inbox: deleted mail",
             Context::DailyJobs => "Daily Jobs",
             Context::Jobs => "Jobs",
             Context::Customers => "Customers",
@@ -513,10 +516,31 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(X::Inbox, &[Key::ch('d')], C::Delete, "delete", true),
     b(
-        X::Inbox,
+        X::DeletedMail,
         &[Key::ch('U')],
         C::Restore,
-        "restore deleted mail",
+        "restore (marked mails too)",
+        true,
+    ),
+    b(
+        X::DeletedMail,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "back to waiting mail",
+        true,
+    ),
+    b(
+        X::DeletedMail,
+        &[Key::ch('e')],
+        C::OpenMail,
+        "read the mail in $PAGER (decoded text)",
+        false,
+    ),
+    b(
+        X::DeletedMail,
+        &[Key::ch('E')],
+        C::OpenMailSource,
+        "the mail's raw source in $PAGER",
         false,
     ),
     b(
@@ -891,6 +915,7 @@ mod tests {
         for pane in [
             Context::RunChecks,
             Context::Inbox,
+            Context::DeletedMail,
             Context::DailyJobs,
             Context::Jobs,
             Context::Customers,

@@ -15,6 +15,7 @@ pub mod table;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod wrap;
 
 use action::Action;
 use app::App;

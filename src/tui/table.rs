@@ -371,16 +371,17 @@ impl<'a, T> ListTable<'a, T> {
         widths: &[usize],
     ) -> Line<'static> {
         let cursor = pos == state.cursor && self.focused;
-        let marker = if cursor {
-            theme.cursor()
-        } else if state.marks.contains(&(self.id)(r)) {
-            theme.mark()
-        } else {
-            " "
+        let marked = !state.marks.is_empty() && state.marks.contains(&(self.id)(r));
+        // A marked row under the cursor shows both: `▶•`.
+        let (first, second) = match (cursor, marked) {
+            (true, true) => (theme.cursor(), theme.mark()),
+            (true, false) => (theme.cursor(), " "),
+            (false, true) => (theme.mark(), " "),
+            (false, false) => (" ", " "),
         };
         let mut spans = Vec::with_capacity(2 * self.columns.len() + 2);
-        spans.push(Span::raw(marker));
-        spans.push(Span::raw(" "));
+        spans.push(Span::raw(first));
+        spans.push(Span::raw(second));
         for (c, w) in self.columns.iter().zip(widths) {
             let cell = (c.cell)(r);
             if c.gap > 0 {

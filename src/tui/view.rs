@@ -41,6 +41,9 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     draw_overlay(f, main, app);
 }
 
+/// Columns the top line keeps for the import status ("⠋ importing 1200/4000 (30%)").
+const IMPORT_WIDTH: usize = 28;
+
 fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
@@ -68,17 +71,16 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     // Who and as what, then the database; the seat shortens before the tabs do.
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
     let rights: Vec<String> = [
-        format!("{} · {db}", app.seat.label()),
-        format!("{} · {db}", app.seat.role),
-        db.to_string(),
+        format!("{} · {db} ", app.seat.label()),
+        format!("{} · {db} ", app.seat.role),
+        format!("{db} "),
     ]
-    .into_iter()
-    .map(|d| match import.is_empty() {
-        true => format!("{d} "),
-        false => format!("{import}   {d} "),
-    })
-    .collect();
+    .into();
     let width = |spans: &[Span]| -> usize { spans.iter().map(|s| s.content.chars().count()).sum() };
+    // A seat that imports keeps room for the import status whether it shows or not, so the tabs
+    // keep their form when it comes, goes and changes.
+    let imports = app.services.import_now.is_some() || !import.is_empty();
+    let reserve = if imports { IMPORT_WIDTH + 3 } else { 0 };
     let panes = app.visible_panes();
     let mut spans = vec![Span::styled(" backupchecks ", t.title())];
     spans.extend(panes.iter().map(|p| tab(*p, 0)));
@@ -90,12 +92,28 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
             spans = panes.iter().map(|p| tab(*p, level)).collect();
         }
         for r in &rights {
-            if width(&spans) + r.chars().count() < area.width as usize {
+            if width(&spans) + r.chars().count() + reserve < area.width as usize {
                 right = r.clone();
                 break 'levels;
             }
         }
         right = rights[rights.len() - 1].clone();
+    }
+    if !import.is_empty() {
+        let room = (area.width as usize)
+            .saturating_sub(width(&spans) + right.chars().count() + 4)
+            .min(IMPORT_WIDTH.max(import.chars().count()));
+        let shown = if import.chars().count() <= room {
+            import
+        } else {
+            let ellipsis = if t.ascii { "..." } else { "…" };
+            let cut: String = import
+                .chars()
+                .take(room.saturating_sub(ellipsis.chars().count()))
+                .collect();
+            format!("{cut}{ellipsis}")
+        };
+        right = format!("{shown}   {right}");
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.chars().count());
@@ -169,7 +187,7 @@ fn draw_bottom(f: &mut Frame, area: Rect, app: &App) {
                 spans.push(Span::styled(format!(" → {marks} marked "), t.selected()));
             }
             let copy = app.current_pane().copy_value();
-            for (key, help) in keymap::hints(app.current_pane().info().context, app.seat.role) {
+            for (key, help) in keymap::hints(app.current_pane().context(), app.seat.role) {
                 let help = if key == "y" {
                     match &copy {
                         Some(code) => format!("copy {}", sanitize::line(code)),

@@ -310,7 +310,7 @@ impl App {
             self.toasts.retain(|t| t.level != ToastLevel::Error);
             return;
         }
-        if let Some(cmd) = lookup(self.current_pane().info().context, k) {
+        if let Some(cmd) = lookup(self.current_pane().context(), k) {
             self.command(cmd);
         }
     }

@@ -80,7 +80,7 @@ impl App {
 
     /// Whether the role may run `cmd` here; says why not when it may not.
     pub(super) fn permitted(&mut self, cmd: Command) -> bool {
-        let context = self.current_pane().info().context;
+        let context = self.current_pane().context();
         if keymap::allowed(self.seat.role, context, cmd) {
             return true;
         }

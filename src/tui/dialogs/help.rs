@@ -27,7 +27,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let t = &app.theme;
     let rect = popup(area, 76, area.height.saturating_sub(2));
     let mut lines = Vec::new();
-    let pane = app.pane.context();
+    let pane = app.current_pane().context();
     for ctx in [pane, Context::List, Context::Global] {
         lines.push(Line::styled(ctx.title(), t.title()));
         // Only what the seat's role may use.

@@ -48,13 +48,37 @@ pub struct Activity {
     pub list: ListState,
 }
 
-/// An audit entry's details as one compact line of JSON (`{}` shows as nothing).
+/// An audit entry's details as words: `key value` pairs, lists of ids counted (`3 runs`), no
+/// JSON punctuation.
 pub fn details(e: &Entry) -> String {
-    match &e.details {
-        serde_json::Value::Object(m) if m.is_empty() => String::new(),
-        serde_json::Value::Null => String::new(),
-        v => sanitize::line(&v.to_string()),
-    }
+    use serde_json::Value;
+    let value = |v: &Value| -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Null => "—".into(),
+            Value::Array(items) => format!("{} items", items.len()),
+            Value::Object(_) => "…".into(),
+            other => other.to_string(),
+        }
+    };
+    let text = match &e.details {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| match (k.strip_suffix("_ids"), v) {
+                // `run_ids: [..]` → `3 runs`, `job_ids` → `2 jobs`.
+                (Some(what), Value::Array(items)) => {
+                    let what = what.replace('_', " ");
+                    let plural = if items.len() == 1 { "" } else { "s" };
+                    format!("{} {what}{plural}", items.len())
+                }
+                _ => format!("{} {}", k.replace('_', " "), value(v)),
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+        Value::Null => String::new(),
+        v => value(v),
+    };
+    sanitize::line(&text)
 }
 
 fn who(e: &Entry) -> String {
@@ -63,7 +87,14 @@ fn who(e: &Entry) -> String {
 
 fn entity(e: &Entry) -> String {
     match (&e.entity_type, e.entity_id) {
-        (Some(t), Some(id)) => format!("{t} {id}"),
+        (Some(t), Some(_)) if e.entity_name.is_some() => {
+            format!(
+                "{} {}",
+                t.replace('_', " "),
+                e.entity_name.as_deref().unwrap_or("")
+            )
+        }
+        (Some(t), Some(id)) => format!("{} {id}", t.replace('_', " ")),
         (Some(t), None) => t.clone(),
         _ => String::new(),
     }
@@ -277,9 +308,9 @@ fn task_columns(theme: &Theme, tz: Tz, wide: bool) -> Vec<Column<'_, TaskEvent>>
 /// When, who, action, entity and details.
 fn audit_columns(theme: &Theme, tz: Tz, wide: bool) -> Vec<Column<'_, Entry>> {
     let (when_w, ww, aw, ew) = if wide {
-        (15, 24, 20, 12)
+        (15, 24, 20, 30)
     } else {
-        (12, 14, 16, 9)
+        (12, 14, 16, 12)
     };
     vec![
         Column::new("When", Width::Fixed(when_w), move |e: &Entry| {

@@ -180,6 +180,14 @@ impl PaneView for Inbox {
         true
     }
 
+    fn context(&self) -> Context {
+        if self.deleted {
+            Context::DeletedMail
+        } else {
+            Context::Inbox
+        }
+    }
+
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
         let filter = self.list.filter.clone();
         vec![Box::pin(load(
@@ -352,8 +360,8 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Inbox, theme: &Theme, tz: Tz, no
             format!(" Inbox — deleted mail ({})", s.rows.len()),
             format!(
                 " · {} restores · {} back",
-                keymap::key_of(keymap::Context::Inbox, keymap::Command::Restore),
-                keymap::key_of(keymap::Context::Inbox, keymap::Command::ShowDeleted)
+                keymap::key_of(keymap::Context::DeletedMail, keymap::Command::Restore),
+                keymap::key_of(keymap::Context::DeletedMail, keymap::Command::ShowDeleted)
             ),
         )
     } else {

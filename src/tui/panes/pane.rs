@@ -146,6 +146,11 @@ pub trait PaneView {
         false
     }
 
+    /// The keymap context of the pane as it stands (a pane with views of its own may switch).
+    fn context(&self) -> Context {
+        self.info().context
+    }
+
     /// What a reload reads for this pane.
     fn loads(&self, cx: &LoadContext) -> Vec<Load>;
 

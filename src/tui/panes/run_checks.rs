@@ -618,7 +618,14 @@ fn draw_detail(
         .as_ref()
         .filter(|d| Some(d.run.id) == s.current_run().map(|r| r.id))
     {
-        push_run(&mut lines, d, s.focus, theme, tz, now);
+        push_run(
+            &mut lines,
+            d,
+            s.focus,
+            theme,
+            (tz, now),
+            usize::from(inner.width),
+        );
     } else if !s.runs.is_empty() {
         lines.push(Line::styled("loading…", theme.dim()));
     }
@@ -703,8 +710,8 @@ fn push_run(
     d: &RunDetail,
     focus: Focus,
     theme: &Theme,
-    tz: Tz,
-    now: chrono::DateTime<chrono::Utc>,
+    (tz, now): (Tz, chrono::DateTime<chrono::Utc>),
+    width: usize,
 ) {
     lines.push(Line::raw(""));
     let (badge, style) = theme.badge(status_of(&d.run.effective_status));
@@ -733,9 +740,12 @@ fn push_run(
         ));
     }
     if let Some(m) = &d.run.message {
-        lines.push(Line::raw(format!("  {}", sanitize::line(m))));
+        let (wrapped, indent) = crate::tui::wrap::hanging(&sanitize::line(m), 2, width);
+        for l in wrapped {
+            lines.push(Line::raw(format!("{}{l}", " ".repeat(indent))));
+        }
     }
-    push_objects(lines, d, theme);
+    push_objects(lines, d, theme, width);
     let tickets: Vec<String> = d.tickets.iter().map(|t| ticket_text(t, theme)).collect();
     lines.push(Line::from(vec![
         Span::styled("Tickets  ", theme.title()),
@@ -782,7 +792,9 @@ fn push_run(
 }
 
 /// The run's objects with their status (override applied shown as such) and message.
-fn push_objects(lines: &mut Vec<Line<'static>>, d: &RunDetail, theme: &Theme) {
+fn push_objects(lines: &mut Vec<Line<'static>>, d: &RunDetail, theme: &Theme, width: usize) {
+    // Name 2+18+1, type 8+1, badge 11, a space: messages start here and continue under it.
+    const MESSAGE_COLUMN: usize = 2 + 18 + 1 + 8 + 1 + 11 + 1;
     if !d.objects.is_empty() {
         lines.push(Line::styled("Objects", theme.title()));
         for o in &d.objects {
@@ -793,6 +805,10 @@ fn push_objects(lines: &mut Vec<Line<'static>>, d: &RunDetail, theme: &Theme) {
                 st
             };
             let (badge, style) = theme.badge(st);
+            let message = o.message.as_deref().map(sanitize::line).unwrap_or_default();
+            let (wrapped, indent) = crate::tui::wrap::hanging(&message, MESSAGE_COLUMN, width);
+            let on_line = indent == MESSAGE_COLUMN;
+            let mut rest = wrapped.into_iter();
             lines.push(Line::from(vec![
                 Span::raw(format!("  {} ", fit(&o.name, 18))),
                 Span::raw(format!(
@@ -800,11 +816,14 @@ fn push_objects(lines: &mut Vec<Line<'static>>, d: &RunDetail, theme: &Theme) {
                     fit(o.object_type.as_deref().unwrap_or(""), 8)
                 )),
                 Span::styled(format!("{badge:<11}"), style),
-                Span::raw(format!(
-                    " {}",
-                    o.message.as_deref().map(sanitize::line).unwrap_or_default()
-                )),
+                Span::raw(match on_line {
+                    true => format!(" {}", rest.next().unwrap_or_default()),
+                    false => String::new(),
+                }),
             ]));
+            for l in rest.filter(|l| !l.is_empty()) {
+                lines.push(Line::raw(format!("{}{l}", " ".repeat(indent))));
+            }
         }
     }
 }

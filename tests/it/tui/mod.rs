@@ -7,6 +7,7 @@ mod customers;
 mod daily;
 mod flows;
 mod loads;
+mod looks;
 mod panes48;
 mod panes67;
 mod roles;
