@@ -1,7 +1,7 @@
 //! Opening the database: a configured server, or the embedded cluster; then migrations.
 
 use super::embedded::{ClusterGuard, EmbeddedCluster, Tuning};
-use super::{DbError, EMBEDDED_DATABASE, MIGRATOR};
+use super::{DbError, EMBEDDED_DATABASE};
 use crate::config::{DatabaseConfig, Secret};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -74,7 +74,7 @@ impl Database {
             source,
         })?;
         let pool = connect(opts, &display).await?;
-        MIGRATOR.run(&pool).await?;
+        super::schema::migrate(&pool).await?;
         Ok(Database {
             pool,
             target: Target::Server { display },
@@ -126,7 +126,7 @@ impl Database {
                 let opts = opts.database(&name);
                 let display = format!("{display}{suffix}");
                 let pool = connect(opts, &display).await?;
-                MIGRATOR.run(&pool).await?;
+                super::schema::migrate(&pool).await?;
                 Ok(Database {
                     pool,
                     target: Target::Server { display },
@@ -169,7 +169,7 @@ impl Database {
         super::schema::create_database_if_missing(&mut admin, database).await?;
         drop(admin);
         let pool = connect(cluster.connect_options(database), &display).await?;
-        MIGRATOR.run(&pool).await?;
+        super::schema::migrate(&pool).await?;
         Ok(Database {
             pool,
             target,

@@ -17,6 +17,32 @@ pub async fn applied_version(ex: impl PgExecutor<'_>) -> Result<Option<i64>, DbE
     Ok(v)
 }
 
+/// The newest migration applied, `None` on a database never migrated (no migration table yet).
+pub async fn applied_version_if_any(
+    ex: impl PgExecutor<'_> + Copy,
+) -> Result<Option<i64>, DbError> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(ex)
+        .await?;
+    if !exists {
+        return Ok(None);
+    }
+    applied_version(ex).await
+}
+
+/// Runs the migrations of this binary, after refusing a database that a newer binary migrated:
+/// its schema may have changed in ways this code would misread or damage.
+pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), DbError> {
+    let known = expected_version();
+    if let Some(found) = applied_version_if_any(pool).await?
+        && found > known
+    {
+        return Err(DbError::SchemaNewer { found, known });
+    }
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
 /// Tables of the public schema, sorted.
 pub async fn table_names(ex: impl PgExecutor<'_>) -> Result<Vec<String>, DbError> {
     Ok(sqlx::query_scalar(
@@ -25,6 +51,12 @@ pub async fn table_names(ex: impl PgExecutor<'_>) -> Result<Vec<String>, DbError
     )
     .fetch_all(ex)
     .await?)
+}
+
+/// One trivial query: does the database answer at all?
+pub async fn ping(ex: impl PgExecutor<'_>) -> Result<(), DbError> {
+    sqlx::query("SELECT 1").execute(ex).await?;
+    Ok(())
 }
 
 /// The server's version string, e.g. "PostgreSQL 15.19 ...".
