@@ -5,6 +5,7 @@
 
 mod accuracy;
 mod autotask;
+mod cli_docs;
 mod config_cli;
 mod demo;
 mod e2e;
