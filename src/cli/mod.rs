@@ -9,6 +9,7 @@ mod import;
 pub mod interface;
 mod jobs;
 pub mod parse;
+mod systemd;
 mod wait_db;
 
 use clap::{Parser, Subcommand};

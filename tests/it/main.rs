@@ -11,6 +11,7 @@ mod demo;
 mod e2e;
 mod embedded;
 mod graph;
+mod health;
 mod ingest;
 mod jobs_transfer;
 mod parsers;
