@@ -2,8 +2,9 @@
 // crate, which the embedding macro alone does not ask for.
 //
 // `--version` names the commit the binary was built from. Outside a git checkout (a source
-// tarball, a package build) `BACKUPCHECKS_COMMIT` can name it; without either the version alone
-// is shown.
+// tarball, a package build) `BUILD_COMMIT` can name it; without either the version alone
+// is shown. The line reaches the code as `BC_VERSION_LINE`: not `BACKUPCHECKS_*`, because
+// cargo also sets it when it runs the binary, and that prefix is checked for unknown settings.
 use std::process::Command;
 
 fn git(args: &[&str]) -> Option<String> {
@@ -17,23 +18,23 @@ fn git(args: &[&str]) -> Option<String> {
 
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
-    println!("cargo:rerun-if-env-changed=BACKUPCHECKS_COMMIT");
-    let commit = std::env::var("BACKUPCHECKS_COMMIT")
+    println!("cargo:rerun-if-env-changed=BUILD_COMMIT");
+    let commit = std::env::var("BUILD_COMMIT")
         .ok()
         .filter(|c| !c.trim().is_empty())
         .or_else(|| {
-            // A new commit or a switched branch must rebuild the version line: watch HEAD and
-            // the branch it points at (in a worktree both live outside `.git` of the checkout).
-            for path in [git(&["rev-parse", "--git-path", "HEAD"])]
+            // A new commit or a switched branch must rebuild the version line: watch HEAD, the
+            // branch it points at and packed-refs (in a worktree they live outside the checkout).
+            // Only files that exist: a missing one would make every build rebuild the crate.
+            let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+            let watched = ["HEAD", "packed-refs"]
                 .into_iter()
-                .chain([git(&["symbolic-ref", "-q", "HEAD"])
-                    .and_then(|r| git(&["rev-parse", "--git-path", &r]))])
-                .flatten()
-            {
+                .map(str::to_string)
+                .chain(branch)
+                .filter_map(|r| git(&["rev-parse", "--git-path", &r]))
+                .filter(|p| std::path::Path::new(p).exists());
+            for path in watched {
                 println!("cargo:rerun-if-changed={path}");
-            }
-            if let Some(packed) = git(&["rev-parse", "--git-path", "packed-refs"]) {
-                println!("cargo:rerun-if-changed={packed}");
             }
             git(&["rev-parse", "--short=12", "HEAD"])
         });
@@ -42,5 +43,5 @@ fn main() {
         Some(c) => format!("{version} (commit {})", c.trim()),
         None => version.to_string(),
     };
-    println!("cargo:rustc-env=BACKUPCHECKS_VERSION={line}");
+    println!("cargo:rustc-env=BC_VERSION_LINE={line}");
 }

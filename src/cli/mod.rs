@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 /// Checks every morning that your customers' backups ran.
 #[derive(Debug, Parser)]
-#[command(name = "backupchecks", version = env!("BACKUPCHECKS_VERSION"), about, long_about = None)]
+#[command(name = "backupchecks", version = env!("BC_VERSION_LINE"), about, long_about = None)]
 pub struct Cli {
     /// Configuration file (default: config.toml in the user config directory).
     #[arg(long, global = true, value_name = "PATH", env = "BACKUPCHECKS_CONFIG")]

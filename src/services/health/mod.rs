@@ -79,7 +79,7 @@ impl HealthReport {
             } else {
                 "unhealthy"
             },
-            version: env!("BACKUPCHECKS_VERSION"),
+            version: env!("BC_VERSION_LINE"),
             checked_at,
             database,
             services,
