@@ -251,3 +251,48 @@ async fn doctor_json_gives_the_health_report_for_scripts() {
         "{json}"
     );
 }
+
+#[tokio::test]
+async fn under_systemd_the_log_goes_to_the_journal_with_priorities_and_no_timestamps() {
+    use std::os::unix::fs::MetadataExt;
+    let t = TestDb::new().await;
+    let tmp = tempfile::tempdir().unwrap();
+    // The journal stream as systemd hands it over: standard error, named by JOURNAL_STREAM.
+    let journal_path = tmp.path().join("journal");
+    let journal = std::fs::File::create(&journal_path).unwrap();
+    let meta = journal.metadata().unwrap();
+    let mut child = daemon(&t, tmp.path(), &[])
+        .env_remove("BACKUPCHECKS_LOG_FILE")
+        .env("XDG_STATE_HOME", tmp.path().join("state"))
+        .env("JOURNAL_STREAM", format!("{}:{}", meta.dev(), meta.ino()))
+        .stderr(journal)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let text = loop {
+        let text = std::fs::read_to_string(&journal_path).unwrap();
+        if text.lines().any(|l| l.starts_with("<6>")) {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "no journal line: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    let line = text.lines().find(|l| l.starts_with("<6>")).unwrap();
+    // "<6> INFO backupchecks::…": the level follows at once, no date in front of it.
+    assert!(
+        line["<6>".len()..].trim_start().starts_with("INFO"),
+        "{line}"
+    );
+    assert!(
+        !tmp.path()
+            .join("state/backupchecks/backupchecks.log")
+            .exists(),
+        "nothing went to the log file"
+    );
+}
