@@ -1,10 +1,13 @@
 //! `backupchecks daemon`: the background services without the interface, for a server install —
-//! mail import, the missed-run check and the Autotask poller, until SIGTERM or Ctrl-C.
+//! mail import, the missed-run check and the Autotask poller, until SIGTERM or Ctrl-C. Under
+//! systemd it reports readiness and stopping (`Type=notify`); with `--health-listen` it answers
+//! `GET /health`.
 
 use crate::config;
 use crate::db;
 use crate::ingest::configured::AnySource;
 use crate::psa::autotask::{AutotaskClient, ClientOptions};
+use crate::services::health::server::{self as health_server, HealthServer};
 use crate::services::running::{self, Sinks};
 use crate::services::{autotask_poller, importer, missed_runs};
 use std::path::PathBuf;
@@ -18,9 +21,26 @@ pub struct Args {
     /// Import from this directory instead of the Microsoft Graph mailbox.
     #[arg(long, value_name = "DIR")]
     pub from_dir: Option<PathBuf>,
+
+    /// Serve GET /health (JSON; 200 when healthy, 503 when the database does not answer or a
+    /// service failed its last 3 attempts) on this address: PORT alone means 127.0.0.1:PORT.
+    #[arg(long, value_name = "[ADDR:]PORT")]
+    pub health_listen: Option<String>,
+
+    /// Allow --health-listen on an address other machines can reach (refused otherwise).
+    #[arg(long, requires = "health_listen")]
+    pub health_allow_remote: bool,
 }
 
 pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    // A wrong address is said at once, not after waiting for the database.
+    let health = match &args.health_listen {
+        Some(text) => Some(
+            health_server::listen_address(text, args.health_allow_remote)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
+    };
     let loaded = config::load(explicit, &|k| std::env::var(k).ok())?;
     let _log = crate::logging::init(&loaded.config.log);
     for w in &loaded.warnings {
@@ -101,11 +121,27 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     if services.poller.is_some() {
         described.push("Autotask poller".into());
     }
-    eprintln!(
+    let health = match health {
+        Some((addr, warning)) => {
+            if let Some(w) = warning {
+                eprintln!("{w}");
+                tracing::warn!("{w}");
+            }
+            let server = HealthServer::start(addr, pool.clone(), services.statuses())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot serve /health on {addr}: {e}"))?;
+            described.push(format!("health on http://{}/health", server.addr()));
+            Some(server)
+        }
+        None => None,
+    };
+    let line = format!(
         "backupchecks daemon on {}: {}",
         db.target(),
         described.join(", ")
     );
+    eprintln!("{line}");
+    super::systemd::notify(&format!("READY=1\nSTATUS={line}"));
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
@@ -113,6 +149,10 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         _ = term.recv() => {}
     }
     eprintln!("stopping…");
+    super::systemd::notify("STOPPING=1\nSTATUS=stopping");
+    if let Some(server) = health {
+        server.stop();
+    }
     services.stop().await;
     db.close().await?;
     Ok(ExitCode::SUCCESS)

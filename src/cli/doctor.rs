@@ -1,44 +1,117 @@
-//! `backupchecks doctor`: a truthful report of configuration, database and log file.
+//! `backupchecks doctor`: a truthful report of configuration, database and log file; with
+//! `--json` the same checks in the shape of the daemon's `/health` report, for scripts.
 
 use crate::config::{self, Loaded};
 use crate::db::embedded::{EmbeddedCluster, RunAs, Tuning};
 use crate::db::settings::Policy;
 use crate::db::{self, Database};
 use crate::ingest::graph::GraphSource;
+use crate::services::health::{Check, DatabaseHealth, HealthReport};
 use std::process::ExitCode;
 
 /// Checks configuration, database, embedded cluster and log file.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print the report as one JSON object (the shape of the daemon's /health) instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
 
 struct Report {
     healthy: bool,
+    json: bool,
+    /// The label of the last top-level line: names the indented lines under it in JSON.
+    section: String,
+    checks: Vec<Check>,
+    database: Option<DatabaseHealth>,
 }
 
 impl Report {
-    fn line(&self, label: &str, value: impl std::fmt::Display) {
-        println!("{label:<14}{value}");
+    fn push(&mut self, label: &str, state: &'static str, value: String) {
+        if !self.json {
+            match state {
+                "ok" => println!("{label:<14}{value}"),
+                "warning" => println!("{label:<14}WARNING: {value}"),
+                _ => println!("{label:<14}PROBLEM: {value}"),
+            }
+        }
+        let name = label.trim();
+        let name = if name.is_empty() {
+            self.section.clone()
+        } else if label.starts_with(' ') {
+            format!("{} {name}", self.section)
+        } else {
+            self.section = name.to_string();
+            name.to_string()
+        };
+        self.checks.push(Check {
+            name,
+            state,
+            detail: value,
+        });
+    }
+    fn line(&mut self, label: &str, value: impl std::fmt::Display) {
+        self.push(label, "ok", value.to_string());
+    }
+    fn warning(&mut self, label: &str, value: impl std::fmt::Display) {
+        self.push(label, "warning", value.to_string());
     }
     fn problem(&mut self, label: &str, value: impl std::fmt::Display) {
         self.healthy = false;
-        println!("{label:<14}PROBLEM: {value}");
+        self.push(label, "problem", value.to_string());
+    }
+
+    /// Ends the report: the closing sentence, or the JSON object.
+    fn finish(self) -> anyhow::Result<ExitCode> {
+        let code = if self.healthy {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+        if self.json {
+            let database = self.database.unwrap_or(DatabaseHealth {
+                reachable: false,
+                error: Some("not checked".into()),
+            });
+            let report = HealthReport::judge(chrono::Utc::now(), database, Vec::new())
+                .with_checks(self.checks);
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            return Ok(code);
+        }
+        println!();
+        if self.healthy {
+            println!("All configured parts are healthy.");
+        } else {
+            println!("Some configured parts need attention (see PROBLEM above).");
+        }
+        Ok(code)
     }
 }
 
-pub async fn run(_args: Args, explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
-    let mut r = Report { healthy: true };
+pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let mut r = Report {
+        healthy: true,
+        json: args.json,
+        section: String::new(),
+        checks: Vec::new(),
+        database: None,
+    };
     let loaded = match config::load(explicit, &|k| std::env::var(k).ok()) {
         Ok(l) => l,
         Err(e) => {
             r.problem("configuration", e);
-            return Ok(ExitCode::FAILURE);
+            return r.finish();
         }
     };
     report_config(&mut r, &loaded);
     let _log_guard = crate::logging::init(&loaded.config.log);
-    match crate::logging::log_file(&loaded.config.log) {
-        Some(p) => r.line("log file", p.display()),
-        None => r.problem("log file", "no state directory; set log.file"),
+    if crate::logging::to_journal(&loaded.config.log) {
+        r.line("log", "the systemd journal (journalctl)");
+    } else {
+        match crate::logging::log_file(&loaded.config.log) {
+            Some(p) => r.line("log file", p.display()),
+            None => r.problem("log file", "no state directory; set log.file"),
+        }
     }
     let policy = report_database(&mut r, &loaded).await;
     let c = &loaded.config;
@@ -63,14 +136,7 @@ pub async fn run(_args: Args, explicit: Option<&std::path::Path>) -> anyhow::Res
         "clipboard",
         crate::tui::clipboard::describe(&crate::tui::clipboard::Env::from_process()),
     );
-    println!();
-    if r.healthy {
-        println!("All configured parts are healthy.");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("Some configured parts need attention (see PROBLEM above).");
-        Ok(ExitCode::FAILURE)
-    }
+    r.finish()
 }
 
 fn report_config(r: &mut Report, loaded: &Loaded) {
@@ -79,7 +145,7 @@ fn report_config(r: &mut Report, loaded: &Loaded) {
         r.line("  environment", loaded.env_overrides.join(", "));
     }
     for w in &loaded.warnings {
-        println!("{:<14}WARNING: {w}", "");
+        r.warning("", w);
     }
 }
 
@@ -144,6 +210,10 @@ async fn report_database(r: &mut Report, loaded: &Loaded) -> Option<Policy> {
     let db = match db {
         Ok(db) => db,
         Err(e) => {
+            r.database = Some(DatabaseHealth {
+                reachable: false,
+                error: Some(e.to_string()),
+            });
             r.problem("  connection", e);
             return None;
         }
@@ -152,6 +222,7 @@ async fn report_database(r: &mut Report, loaded: &Loaded) -> Option<Policy> {
         Ok(v) => r.line("  connection", format!("ok ({v})")),
         Err(e) => r.problem("  connection", e),
     }
+    r.database = Some(crate::services::health::database(db.pool()).await);
     let expected = db::schema::expected_version();
     match db::schema::applied_version(db.pool()).await {
         Ok(Some(v)) if v == expected => r.line("  schema", format!("version {v} (up to date)")),

@@ -3,6 +3,7 @@
 
 mod daemon;
 mod demo;
+mod docs;
 mod doctor;
 mod import;
 pub mod interface;
@@ -10,6 +11,7 @@ mod jobs;
 pub mod parse;
 mod password;
 mod users;
+mod systemd;
 mod wait_db;
 
 use clap::{Parser, Subcommand};
@@ -18,7 +20,7 @@ use std::process::ExitCode;
 
 /// Checks every morning that your customers' backups ran.
 #[derive(Debug, Parser)]
-#[command(name = "backupchecks", version, about, long_about = None)]
+#[command(name = "backupchecks", version = env!("BC_VERSION_LINE"), about, long_about = None)]
 pub struct Cli {
     /// Configuration file (default: config.toml in the user config directory).
     #[arg(long, global = true, value_name = "PATH", env = "BACKUPCHECKS_CONFIG")]
@@ -55,10 +57,20 @@ pub enum Command {
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print the man page, or write every man page into a directory with --out.
+    Manpage(docs::ManpageArgs),
 }
 
 /// Runs the chosen command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Commands that only print need no runtime.
+    match cli.command {
+        Some(Command::Completions(args)) => return docs::completions(args, &mut std::io::stdout()),
+        Some(Command::Manpage(args)) => return docs::manpage(args, &mut std::io::stdout()),
+        _ => {}
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -71,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),
+        Some(Command::Completions(_) | Command::Manpage(_)) => Ok(ExitCode::SUCCESS),
     }
 }
 

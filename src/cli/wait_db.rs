@@ -25,6 +25,7 @@ pub async fn open_waiting(cfg: &DatabaseConfig) -> anyhow::Result<Database> {
                 );
                 eprintln!("{text}");
                 tracing::warn!("{text}");
+                super::systemd::notify(&format!("STATUS={text}"));
                 tokio::select! {
                     _ = tokio::time::sleep(delay) => {}
                     _ = tokio::signal::ctrl_c() => anyhow::bail!("stopped while waiting for the database: {e}"),

@@ -383,8 +383,14 @@ fn permission_warning(path: &Path, text: &str) -> Option<String> {
             .and_then(|t| t.get(k.name))
             .is_some_and(|v| k.dotted() != "database.url" || url_has_password(v.as_str()))
     });
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (holds_secret && mode & 0o077 != 0).then(|| {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    let mode = meta.permissions().mode();
+    // Access through the file's group is fine when that group is this process's own: the
+    // packaged service reads a root-owned file of mode 0640 through its group `backupchecks`.
+    let own_group = meta.gid() == nix::unistd::getegid().as_raw();
+    let shared = mode & 0o007 != 0 || (mode & 0o070 != 0 && !own_group);
+    (holds_secret && shared).then(|| {
         format!(
             "{} holds a secret and can be read by other users (mode {:o}); run `chmod 600 {}`",
             path.display(),

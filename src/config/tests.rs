@@ -148,6 +148,18 @@ fn world_readable_file_with_secret_warns() {
     assert!(l.warnings[0].contains("chmod 600"));
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(load(Some(&path), &no_env).unwrap().warnings.is_empty());
+    // Readable by this process's own group (the service's group): no warning either.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let own = std::os::unix::fs::MetadataExt::gid(&std::fs::metadata(&path).unwrap());
+    if own == nix::unistd::getegid().as_raw() {
+        assert!(load(Some(&path), &no_env).unwrap().warnings.is_empty());
+    }
+    // Readable through a group this process is not in: a warning again (root can hand the
+    // file to another group).
+    let other = nix::unistd::Gid::from_raw(own.wrapping_add(1));
+    if nix::unistd::chown(&path, None, Some(other)).is_ok() {
+        assert_eq!(load(Some(&path), &no_env).unwrap().warnings.len(), 1);
+    }
     // No secret in the file: nothing to warn about.
     std::fs::write(&path, "[ui]\nascii = true\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();

@@ -9,6 +9,13 @@ pub enum DbError {
     Connect { target: String, source: sqlx::Error },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database was migrated by a newer release; running older code on it could damage data.
+    #[error(
+        "The database has schema version {found}, newer than this backupchecks {} knows \
+         (up to {known}): install the newer backupchecks that upgraded it.",
+        env!("CARGO_PKG_VERSION")
+    )]
+    SchemaNewer { found: i64, known: i64 },
     /// A uniqueness rule rejected the change; `constraint` names the rule.
     #[error("already exists ({constraint})")]
     Duplicate { constraint: String },
@@ -28,12 +35,6 @@ pub enum DbError {
     Sql(sqlx::Error),
     #[error("embedded database: {0}")]
     Task(String),
-    /// The database was upgraded by a newer release; this binary would misread it.
-    #[error(
-        "the database schema (version {database}) is newer than this program (version {program}): \
-         install the newer backupchecks"
-    )]
-    SchemaNewer { database: i64, program: i64 },
     /// The schema is behind and this login may not change it.
     #[error(
         "the database needs an upgrade by an admin (schema version {database}, this program needs \

@@ -2,7 +2,7 @@
 
 use super::embedded::{ClusterGuard, EmbeddedCluster, Tuning};
 use super::roles::{self, ActiveRole};
-use super::{DbError, EMBEDDED_DATABASE, MIGRATOR};
+use super::{DbError, EMBEDDED_DATABASE};
 use crate::config::{DatabaseConfig, Secret};
 use crate::domain::roles::{Login, Role};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -187,7 +187,7 @@ impl Database {
     ) -> Result<Database, DbError> {
         let active = ActiveRole::default();
         let pool = connect(opts.clone(), &target.to_string(), &active).await?;
-        prepare_schema(&pool).await?;
+        super::schema::migrate(&pool).await?;
         let login = roles::login(&pool).await?;
         let role = login.default_role();
         Ok(Database {
@@ -287,37 +287,6 @@ pub fn switch_role(login: &Login, active: &ActiveRole, role: Role) -> Result<(),
     }
     active.switch(login.needs_set_role(role).then(|| role.group()));
     Ok(())
-}
-
-/// Runs the migrations only when the schema is behind: a login that may only read starts on a
-/// current schema without needing the right to create anything. A schema newer than this
-/// program, or one behind that this login may not upgrade, is refused with one sentence.
-async fn prepare_schema(pool: &PgPool) -> Result<(), DbError> {
-    let program = super::schema::expected_version();
-    let applied = match super::schema::applied_version(pool).await {
-        Ok(v) => v,
-        // 42P01: no migrations table yet, a new database.
-        Err(DbError::Sql(sqlx::Error::Database(d))) if d.code().as_deref() == Some("42P01") => None,
-        Err(e) => return Err(e),
-    };
-    match applied {
-        Some(database) if database == program => Ok(()),
-        Some(database) if database > program => Err(DbError::SchemaNewer { database, program }),
-        _ => match MIGRATOR.run(pool).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let e = DbError::from(e);
-                if roles::is_permission_denied(&e) {
-                    Err(DbError::NeedsUpgrade {
-                        database: applied.unwrap_or(0),
-                        program,
-                    })
-                } else {
-                    Err(e)
-                }
-            }
-        },
-    }
 }
 
 async fn connect(

@@ -17,6 +17,46 @@ pub async fn applied_version(ex: impl PgExecutor<'_>) -> Result<Option<i64>, DbE
     Ok(v)
 }
 
+/// The newest migration applied, `None` on a database never migrated (no migration table yet).
+pub async fn applied_version_if_any(
+    ex: impl PgExecutor<'_> + Copy,
+) -> Result<Option<i64>, DbError> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(ex)
+        .await?;
+    if !exists {
+        return Ok(None);
+    }
+    applied_version(ex).await
+}
+
+/// Runs the migrations of this binary, only when the schema is behind: a login that may only
+/// read starts on a current schema without needing the right to create anything. A database a
+/// newer binary migrated is refused (its schema may have changed in ways this code would misread
+/// or damage), and so is one behind that this login may not upgrade, each in one sentence.
+pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), DbError> {
+    let known = expected_version();
+    let found = applied_version_if_any(pool).await?;
+    match found {
+        Some(found) if found == known => Ok(()),
+        Some(found) if found > known => Err(DbError::SchemaNewer { found, known }),
+        _ => match MIGRATOR.run(pool).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = DbError::from(e);
+                if super::roles::is_permission_denied(&e) {
+                    Err(DbError::NeedsUpgrade {
+                        database: found.unwrap_or(0),
+                        program: known,
+                    })
+                } else {
+                    Err(e)
+                }
+            }
+        },
+    }
+}
+
 /// Tables of the public schema, sorted.
 pub async fn table_names(ex: impl PgExecutor<'_>) -> Result<Vec<String>, DbError> {
     Ok(sqlx::query_scalar(
@@ -25,6 +65,12 @@ pub async fn table_names(ex: impl PgExecutor<'_>) -> Result<Vec<String>, DbError
     )
     .fetch_all(ex)
     .await?)
+}
+
+/// One trivial query: does the database answer at all?
+pub async fn ping(ex: impl PgExecutor<'_>) -> Result<(), DbError> {
+    sqlx::query("SELECT 1").execute(ex).await?;
+    Ok(())
 }
 
 /// The server's version string, e.g. "PostgreSQL 15.19 ...".

@@ -8,6 +8,7 @@
 
 use crate::db::locks::{self, Leadership};
 use crate::services::backoff::{self, Backoff};
+use crate::services::status::{Outcome, StatusCell};
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::Arc;
@@ -106,9 +107,15 @@ pub struct ServiceHandle {
     run_now: Arc<Notify>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    status: StatusCell,
 }
 
 impl ServiceHandle {
+    /// What the service last did and when it runs next, kept current while it runs.
+    pub fn status(&self) -> StatusCell {
+        self.status.clone()
+    }
+
     /// Asks for a pass now. Requests made during a pass lead to one more pass after it.
     pub fn run_now(&self) {
         self.run_now.notify_one();
@@ -151,12 +158,22 @@ pub fn spawn<S: Service>(
     let run_now = Arc::new(Notify::new());
     let (stop, stopped) = watch::channel(false);
     let wake = Arc::clone(&run_now);
-    let task = tokio::spawn(run(pool, service, events, retry, wake, stopped));
+    let status = StatusCell::new(S::NAME);
+    let task = tokio::spawn(run(
+        pool,
+        service,
+        events,
+        retry,
+        wake,
+        stopped,
+        status.clone(),
+    ));
     ServiceHandle {
         name: S::NAME,
         run_now,
         stop,
         task,
+        status,
     }
 }
 
@@ -167,6 +184,7 @@ async fn run<S: Service>(
     mut retry: Backoff,
     wake: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
+    status: StatusCell,
 ) {
     let cx = PassContext {
         pool,
@@ -182,9 +200,16 @@ async fn run<S: Service>(
                 Some(d) => Some(d),
                 None => match service.interval(&cx.pool).await {
                     Ok(wait) => wait,
-                    Err(message) => Some(fail::<S>(&cx, &mut retry, message)),
+                    // Not even the interval could be read (the database is down): a failed
+                    // attempt as far as anyone watching the service is concerned.
+                    Err(message) => Some(fail::<S>(&cx, &mut retry, &status, message)),
                 },
             };
+            status.waiting(wait.and_then(|d| {
+                chrono::Duration::from_std(d)
+                    .ok()
+                    .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+            }));
             let sleep = async {
                 match wait {
                     Some(d) => tokio::time::sleep(d).await,
@@ -201,22 +226,30 @@ async fn run<S: Service>(
         if *stopped.borrow() {
             break;
         }
+        status.started(chrono::Utc::now());
         match attempt(&mut service, &cx).await {
-            Ok(()) => retry.reset(),
-            Err(message) => retry_after = Some(fail::<S>(&cx, &mut retry, message)),
+            Ok(outcome) => {
+                status.finished(chrono::Utc::now(), outcome, None);
+                retry.reset();
+            }
+            Err(message) => retry_after = Some(fail::<S>(&cx, &mut retry, &status, message)),
         }
     }
+    status.stopped();
 }
 
-/// Lock, pass, release. `Ok` also for a skipped pass: another process did the work.
-async fn attempt<S: Service>(service: &mut S, cx: &PassContext<S::Event>) -> Result<(), String> {
+/// Lock, pass, release. `Ok(Skipped)` for a pass another process did.
+async fn attempt<S: Service>(
+    service: &mut S,
+    cx: &PassContext<S::Event>,
+) -> Result<Outcome, String> {
     let Some(lead) = lead::<S>(cx).await? else {
         if *cx.stop.borrow() {
-            return Ok(());
+            return Ok(Outcome::Skipped);
         }
         tracing::info!("{}: skipped, another process runs it", S::NAME);
         report::<S>(cx, Step::Skipped);
-        return Ok(());
+        return Ok(Outcome::Skipped);
     };
     report::<S>(cx, Step::Started);
     let result = service.pass(cx).await;
@@ -228,7 +261,7 @@ async fn attempt<S: Service>(service: &mut S, cx: &PassContext<S::Event>) -> Res
     report::<S>(cx, Step::Finished(done));
     match unfinished {
         Some(message) => Err(message),
-        None => Ok(()),
+        None => Ok(Outcome::Ok),
     }
 }
 
@@ -254,10 +287,22 @@ async fn lead<S: Service>(cx: &PassContext<S::Event>) -> Result<Option<Leadershi
     }
 }
 
-/// A failed attempt: logged as an error and reported with when it is tried again, so that the
-/// operator knows it is not the end. Returns that delay.
-fn fail<S: Service>(cx: &PassContext<S::Event>, retry: &mut Backoff, message: String) -> Duration {
+/// A failed attempt: recorded in the status, logged as an error and reported with when it is
+/// tried again, so that the operator knows it is not the end. Returns that delay.
+fn fail<S: Service>(
+    cx: &PassContext<S::Event>,
+    retry: &mut Backoff,
+    status: &StatusCell,
+    message: String,
+) -> Duration {
     let retry_in = retry.next_delay();
+    let now = chrono::Utc::now();
+    status.finished(now, Outcome::Failed, Some(message.clone()));
+    status.waiting(
+        chrono::Duration::from_std(retry_in)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d)),
+    );
     tracing::error!(
         "{}: {message}; trying again in {}",
         S::NAME,

@@ -6,6 +6,8 @@
 pub mod autotask_poller;
 pub mod backoff;
 pub mod harness;
+pub mod health;
 pub mod importer;
 pub mod missed_runs;
 pub mod running;
+pub mod status;

@@ -54,6 +54,19 @@ where
 }
 
 impl Services {
+    /// The status of every running service, for `/health`.
+    pub fn statuses(&self) -> Vec<crate::services::status::StatusCell> {
+        [
+            self.importer.as_ref(),
+            Some(&self.missed),
+            self.poller.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|h| h.status())
+        .collect()
+    }
+
     /// Stops every service at once; each stop is bounded (see [`ServiceHandle::stop`]).
     pub async fn stop(self) {
         let stop = |h: Option<ServiceHandle>| async move {

@@ -5,11 +5,13 @@
 
 mod accuracy;
 mod autotask;
+mod cli_docs;
 mod config_cli;
 mod demo;
 mod e2e;
 mod embedded;
 mod graph;
+mod health;
 mod ingest;
 mod jobs_transfer;
 mod parsers;

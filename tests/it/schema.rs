@@ -315,3 +315,47 @@ fn rand_suffix() -> u8 {
     static N: AtomicU8 = AtomicU8::new(0);
     N.fetch_add(1, Ordering::SeqCst)
 }
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_release_is_refused_in_one_sentence() {
+    let t = TestDb::new().await;
+    let newer = db::schema::expected_version() + 1;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, 'from a newer release', true, '\\x00', 0)",
+    )
+    .bind(newer)
+    .execute(&t.pool)
+    .await
+    .unwrap();
+    let url = backupchecks::config::Secret::new(t.url());
+    let err = db::Database::open_url(&url).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, db::DbError::SchemaNewer { found, .. } if found == newer),
+        "{text}"
+    );
+    assert!(text.contains(&format!("schema version {newer}")), "{text}");
+    assert!(text.contains("newer"), "{text}");
+    // One sentence: one full stop, at the end, and no line break.
+    assert_eq!(text.matches(". ").count(), 0, "{text}");
+    assert!(text.ends_with('.') && !text.contains('\n'), "{text}");
+    // Nothing was migrated or changed: the newer row is still the newest.
+    assert_eq!(
+        db::schema::applied_version(&t.pool).await.unwrap(),
+        Some(newer)
+    );
+}
+
+#[tokio::test]
+async fn a_database_never_migrated_has_no_applied_version() {
+    let t = TestDb::new().await;
+    sqlx::query("DROP TABLE _sqlx_migrations")
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        db::schema::applied_version_if_any(&t.pool).await.unwrap(),
+        None
+    );
+}

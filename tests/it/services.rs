@@ -247,3 +247,62 @@ async fn stop_waits_for_a_pass_but_not_for_ever() {
         .await
         .unwrap();
 }
+
+/// A service whose every pass fails.
+struct Broken;
+
+impl harness::Service for Broken {
+    type Report = ();
+    type Event = Step<()>;
+    const NAME: &'static str = "broken";
+    const LOCK: locks::Service = locks::Service::MissedRuns;
+    const CONTENDED: Contended = Contended::Skip;
+    const RUN_AT_START: bool = true;
+
+    async fn interval(&mut self, _pool: &PgPool) -> Result<Option<Duration>, String> {
+        Ok(Some(Duration::from_secs(3600)))
+    }
+
+    async fn pass(&mut self, _cx: &PassContext<Step<()>>) -> Result<(), String> {
+        Err("the mailbox refused the login".into())
+    }
+
+    fn event(step: Step<()>) -> Option<Step<()>> {
+        Some(step)
+    }
+}
+
+#[tokio::test]
+async fn a_service_that_failed_three_attempts_in_a_row_makes_health_unhealthy() {
+    use backupchecks::services::health;
+    let t = TestDb::new().await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let retry = Backoff::new(Duration::from_millis(20), Duration::from_millis(20));
+    let h = harness::spawn(t.pool.clone(), Broken, tx, retry);
+    let status = h.status();
+    let mut failed = 0;
+    let mut reports = Vec::new();
+    while failed < 3 {
+        if let Step::Failed { .. } = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            failed += 1;
+            // The report of a process whose service has failed `failed` times so far.
+            reports.push(health::check(&t.pool, std::slice::from_ref(&status)).await);
+        }
+    }
+    assert!(reports[0].is_healthy(), "one failure is a blip");
+    assert!(reports[1].is_healthy(), "two are too");
+    let third = &reports[2];
+    assert!(!third.is_healthy());
+    assert_eq!(
+        third.problems,
+        ["broken failed its last 3 attempts: the mailbox refused the login"]
+    );
+    let s = &third.services[0];
+    assert!(s.last_start.is_some() && s.last_finish.is_some());
+    assert!(s.next_run.is_some(), "the retry is due: {s:?}");
+    h.stop().await;
+}

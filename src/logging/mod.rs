@@ -1,7 +1,11 @@
-//! Logging to a file (never to the terminal, which belongs to the interface).
+//! Logging to a file (never to the terminal, which belongs to the interface), rotated by size
+//! ([`rotating`]); under systemd to the journal instead ([`journal`]).
 //!
 //! The log names mailboxes, customers and error texts of remote services: it is created readable
 //! by its owner only (0600) in a directory only its owner can enter (0700).
+
+pub mod journal;
+pub mod rotating;
 
 use crate::config::LogConfig;
 use std::fs::{File, OpenOptions};
@@ -38,14 +42,31 @@ pub fn open_log_file(path: &Path) -> std::io::Result<File> {
     Ok(file)
 }
 
-/// Starts file logging. Keep the guard alive until exit so buffered lines are written.
+/// Where the log goes: the journal when this process is a systemd service whose standard error
+/// is the journal and no log file was configured explicitly; else the (rotating) log file.
+pub fn to_journal(cfg: &LogConfig) -> bool {
+    cfg.file.is_none()
+        && journal::stderr_is_journal(std::env::var("JOURNAL_STREAM").ok().as_deref())
+}
+
+/// Starts logging. Keep the guard alive until exit so buffered lines are written.
 /// Returns `None` when there is nowhere to write (the program still runs).
 pub fn init(cfg: &LogConfig) -> Option<WorkerGuard> {
-    let path = log_file(cfg)?;
-    let file = open_log_file(&path).ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_new(&cfg.level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if to_journal(cfg) {
+        let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .event_format(journal::JournalFormat::new())
+            .try_init()
+            .ok()?;
+        return Some(guard);
+    }
+    let path = log_file(cfg)?;
+    let file = rotating::RotatingFile::open(&path, rotating::MAX_BYTES, rotating::KEEP).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
