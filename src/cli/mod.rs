@@ -10,8 +10,8 @@ pub mod interface;
 mod jobs;
 pub mod parse;
 mod password;
-mod users;
 mod systemd;
+mod users;
 mod wait_db;
 
 use clap::{Parser, Subcommand};
@@ -26,7 +26,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH", env = "BACKUPCHECKS_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Plain ASCII glyphs instead of Unicode symbols (also `ui.ascii`).
+    /// Plain ASCII only: borders, arrows and status signs included (also `ui.ascii`).
     #[arg(long, global = true)]
     pub ascii: bool,
 

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod ascii;
 pub mod clipboard;
 pub mod dialogs;
 pub mod input;

@@ -14,6 +14,13 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 pub fn draw(f: &mut Frame, app: &mut App) {
+    draw_screen(f, app);
+    if app.theme.ascii {
+        super::ascii::downgrade(f.buffer_mut());
+    }
+}
+
+fn draw_screen(f: &mut Frame, app: &mut App) {
     let area = f.area();
     if area.width < 60 || area.height < 15 {
         f.render_widget(

@@ -527,15 +527,21 @@ fn queue_columns(theme: &Theme, narrow: bool) -> Vec<Column<'_, QueueRow>> {
             (RunStatus::SuccessOverride, |r| r.success_override),
             (RunStatus::Success, |r| r.success),
         ];
+        // In ASCII the one-letter signs would be cryptic: the header says FAIL MISS WARN OVR OK.
+        let (width, header): (usize, fn(&Theme, RunStatus) -> &'static str) = if theme.ascii {
+            (4, |t, s| t.glyph(s))
+        } else {
+            (3, |t, s| t.cell(Some(s)))
+        };
         for (i, (status, count)) in counts.into_iter().enumerate() {
             cols.push(
                 Column::new(
-                    theme.cell(Some(status)),
-                    Width::Fixed(3),
+                    header(theme, status),
+                    Width::Fixed(width),
                     move |r: &QueueRow| count_cell(theme, count(r), status),
                 )
                 .right()
-                .gap(usize::from(i == 0)),
+                .gap(usize::from(i == 0 || theme.ascii)),
             );
         }
     }

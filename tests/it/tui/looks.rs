@@ -112,3 +112,22 @@ async fn an_object_message_continues_under_its_column() {
     let cont = next.chars().position(|c| c.is_alphanumeric() || c == '(');
     assert_eq!(cont, Some(col), "{first}\n{next}");
 }
+
+#[tokio::test]
+async fn ascii_mode_draws_nothing_but_ascii_and_the_counts_read_as_words() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    a.theme = backupchecks::tui::theme::Theme::new(true, false);
+    ready(&mut a).await;
+    for keys_before in ["", "\n", "1", "2", "4", "5", "6", "7", "8", "9", "?"] {
+        keys(&mut a, keys_before).await;
+        let s = screen(&mut a, 160, 48);
+        // Only customer and job names may bring letters of their own (none do here).
+        let odd: String = s.chars().filter(|c| !c.is_ascii()).collect();
+        assert!(odd.is_empty(), "after {keys_before:?}: {odd:?}\n{s}");
+        keys(&mut a, "\u{1b}").await;
+    }
+    keys(&mut a, "3").await;
+    let s = screen(&mut a, 160, 48);
+    assert!(s.contains("FAIL MISS WARN  OVR   OK"), "{s}");
+}
