@@ -282,6 +282,20 @@ impl App {
     /// `y`: what the pane offers to copy (the hint line names it).
     fn copy_shown(&mut self) {
         let pane = self.current_pane();
+        let choices = pane.copy_choices();
+        if choices.len() > 1 {
+            // Several tickets on the run: say which, newest (what `y` would copy) first.
+            let (codes, options) = choices
+                .into_iter()
+                .map(|(code, what)| (code.clone(), (None, format!("{code}  {what}"))))
+                .unzip();
+            self.overlay = Some(Overlay::Choose(crate::tui::dialogs::Choice {
+                purpose: crate::tui::dialogs::ChoicePurpose::CopyTicket(codes),
+                options,
+                cursor: 0,
+            }));
+            return;
+        }
         match pane.copy_value() {
             Some(value) => self.copy(value),
             None => {

@@ -30,6 +30,8 @@ pub enum ChoicePurpose {
     PreviewField(Box<PreviewDialog>),
     /// A value of `field` for the ticket preview.
     PreviewValue(Box<PreviewDialog>, Field),
+    /// Which of the run's tickets `y` copies: the codes, in the order of the options.
+    CopyTicket(Vec<String>),
 }
 
 /// The fields of a ticket that the preview lets the operator choose.
@@ -47,6 +49,7 @@ impl ChoicePurpose {
             ChoicePurpose::Setting(field) => field.label().to_string(),
             ChoicePurpose::PreviewField(_) => "Ticket field".into(),
             ChoicePurpose::PreviewValue(_, field) => format!("{} of this ticket", field.label()),
+            ChoicePurpose::CopyTicket(_) => "Copy which ticket number? (newest first)".into(),
         }
     }
 }
@@ -56,7 +59,7 @@ impl Choice {
         match keys::lookup(Dialog::Choice, Key::from_event(&key)) {
             Some(C::Cancel) => {
                 return match self.purpose {
-                    ChoicePurpose::Setting(_) => None,
+                    ChoicePurpose::Setting(_) | ChoicePurpose::CopyTicket(_) => None,
                     ChoicePurpose::PreviewField(d) | ChoicePurpose::PreviewValue(d, _) => {
                         Some(Overlay::TicketPreview(d))
                     }
@@ -73,6 +76,12 @@ impl Choice {
                 return match self.purpose {
                     ChoicePurpose::Setting(field) => {
                         app.save_setting(field, json);
+                        None
+                    }
+                    ChoicePurpose::CopyTicket(codes) => {
+                        if let Some(code) = codes.get(self.cursor) {
+                            app.copy(code.clone());
+                        }
                         None
                     }
                     ChoicePurpose::PreviewField(d) => {

@@ -146,6 +146,12 @@ pub trait PaneView {
         false
     }
 
+    /// When `y` has several values to copy (a run with several tickets): (value, what it is),
+    /// the one [`PaneView::copy_value`] copies first. Fewer than two: no choice is offered.
+    fn copy_choices(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// The keymap context of the pane as it stands (a pane with views of its own may switch).
     fn context(&self) -> Context {
         self.info().context

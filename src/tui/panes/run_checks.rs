@@ -77,6 +77,28 @@ impl RunDetail {
             .max_by_key(|t| (t.ticket.created_at, t.ticket.id))
             .map(|t| t.ticket.ticket_code.as_str())
     }
+
+    /// Every ticket of the run, newest first: (code, what it is).
+    pub fn ticket_choices(&self) -> Vec<(String, String)> {
+        let mut tickets: Vec<_> = self.tickets.iter().collect();
+        tickets.sort_by_key(|t| std::cmp::Reverse((t.ticket.created_at, t.ticket.id)));
+        tickets
+            .into_iter()
+            .map(|t| {
+                let kind = if t.ticket.autotask_ticket_id.is_some() {
+                    "Autotask"
+                } else {
+                    "internal"
+                };
+                let state = if t.ticket.resolved_at.is_some() {
+                    "resolved"
+                } else {
+                    "open"
+                };
+                (t.ticket.ticket_code.clone(), format!("{kind}, {state}"))
+            })
+            .collect()
+    }
 }
 
 impl RunChecks {
@@ -310,6 +332,17 @@ impl PaneView for RunChecks {
 
     fn copy_value(&self) -> Option<String> {
         self.shown_ticket().map(str::to_string)
+    }
+
+    fn copy_choices(&self) -> Vec<(String, String)> {
+        let Some(job) = self.current_job().map(|j| j.job_id) else {
+            return Vec::new();
+        };
+        self.detail
+            .as_ref()
+            .filter(|d| d.run.job_id == job)
+            .map(RunDetail::ticket_choices)
+            .unwrap_or_default()
     }
 
     fn nothing_to_copy(&self) -> String {

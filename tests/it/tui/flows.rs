@@ -217,7 +217,7 @@ async fn a_new_ticket_is_linked_and_y_copies_its_number() {
 }
 
 #[tokio::test]
-async fn y_copies_the_newest_ticket_of_the_run_and_the_hint_names_it() {
+async fn y_offers_every_ticket_of_the_run_newest_first_and_the_hint_names_the_newest() {
     let t = fixture().await;
     let mut a = app(&t);
     ready(&mut a).await;
@@ -237,9 +237,22 @@ async fn y_copies_the_newest_ticket_of_the_run_and_the_hint_names_it() {
         .unwrap();
     assert!(screen(&mut a, 160, 48).contains(&format!("copy {newer}")));
     a.toasts.clear();
+    // Two tickets: `y` asks which, the newest first, so Enter copies what the hint named.
     keys(&mut a, "y").await;
+    let s = screen(&mut a, 160, 48);
+    assert!(s.contains("Copy which ticket number?"), "{s}");
+    let (at_newer, at_older) = (s.find(&newer).unwrap(), s.rfind(&older).unwrap());
+    assert!(at_newer < at_older, "newest first:\n{s}");
+    keys(&mut a, "\n").await;
     assert!(
         toast_text(&a).contains(&format!("copied {newer}")),
+        "{}",
+        toast_text(&a)
+    );
+    a.toasts.clear();
+    keys(&mut a, "yj\n").await;
+    assert!(
+        toast_text(&a).contains(&format!("copied {older}")),
         "{}",
         toast_text(&a)
     );
