@@ -25,7 +25,7 @@ mod synology;
 mod veeam;
 
 pub use mail::{NormalizedMail, normalize};
-pub use registry::{Parser, parse_mail, registry};
+pub use registry::{Cue, Explanation, Parser, Step, explain, parse_mail, registry};
 pub use report::{OutcomeRecord, ParseError, ParseOutcome, Report, ReportObject};
 
 /// Normalises and parses raw MIME bytes in one call.

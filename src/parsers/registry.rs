@@ -8,6 +8,16 @@ use super::{
     synology, veeam,
 };
 
+/// A parser's cheap check: `Ok` when the mail carries the parser's cues, else the first cue it
+/// lacks, in a few words (`parse --explain` prints it). A static string keeps the normal path
+/// free of allocation.
+pub type Cue = Result<(), &'static str>;
+
+/// `Ok` when `ok`, else the reason.
+pub fn cue(ok: bool, miss: &'static str) -> Cue {
+    if ok { Ok(()) } else { Err(miss) }
+}
+
 /// One parser. `matches` must be cheap (subject/sender/body cues); `parse` does the work and
 /// returns an error, never panics, when the mail does not read as expected.
 #[derive(Debug, Clone, Copy)]
@@ -19,7 +29,7 @@ pub struct Parser {
     pub order: u32,
     /// Informational runs are shown but never count for schedules, missed runs or tickets.
     pub informational: bool,
-    pub matches: fn(&NormalizedMail) -> bool,
+    pub matches: fn(&NormalizedMail) -> Cue,
     pub parse: fn(&NormalizedMail) -> Result<Report, ParseError>,
 }
 
@@ -57,11 +67,15 @@ pub fn parse_mail(mail: &NormalizedMail) -> ParseOutcome {
             reason: "not a mail: no sender, subject or body could be read".to_string(),
         };
     }
-    let Some(parser) = REGISTRY.iter().find(|p| (p.matches)(mail)) else {
+    let Some(parser) = REGISTRY.iter().find(|p| (p.matches)(mail).is_ok()) else {
         return ParseOutcome::Unparsed {
             reason: "no parser recognises this mail".to_string(),
         };
     };
+    run(parser, mail)
+}
+
+fn run(parser: &Parser, mail: &NormalizedMail) -> ParseOutcome {
     match (parser.parse)(mail) {
         Ok(mut report) => {
             // The flag belongs to the parser, so the report cannot contradict it.
@@ -75,6 +89,49 @@ pub fn parse_mail(mail: &NormalizedMail) -> ParseOutcome {
             parser: parser.name,
             error,
         },
+    }
+}
+
+/// What one parser made of a mail, for `parse --explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub parser: &'static str,
+    pub order: u32,
+    /// `Ok` when its cues are present; else why not.
+    pub cue: Cue,
+    /// The parser that parsed the mail: the first whose cues are present.
+    pub chosen: bool,
+}
+
+/// Every parser's verdict on a mail in evaluation order, and the outcome [`parse_mail`] gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub steps: Vec<Step>,
+    pub outcome: ParseOutcome,
+}
+
+/// Offers the mail to every parser (not only up to the first match, so that a parser shadowed
+/// by an earlier one shows) and says what each made of it. Slower than [`parse_mail`]; for
+/// support, not for import.
+pub fn explain(mail: &NormalizedMail) -> Explanation {
+    let mut chosen_seen = false;
+    let steps = REGISTRY
+        .iter()
+        .map(|p| {
+            let cue = (p.matches)(mail);
+            let chosen = cue.is_ok() && !chosen_seen;
+            chosen_seen |= chosen;
+            Step {
+                parser: p.name,
+                order: p.order,
+                cue,
+                chosen,
+            }
+        })
+        .collect();
+    Explanation {
+        steps,
+        outcome: parse_mail(mail),
     }
 }
 
@@ -111,6 +168,32 @@ mod tests {
         for p in registry() {
             assert!(SOFTWARE.contains(&p.software), "{}", p.software);
             assert!(!p.backup_types.is_empty(), "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn explain_gives_every_parser_a_verdict() {
+        let mail = crate::parsers::normalize(
+            b"From: a@example.com\r\nSubject: vzdump backup status (pve1.example.com): backup successful\r\n\r\n\
+VMID  NAME  STATUS  TIME  SIZE  FILENAME\r\n100  dc01  ok  00:01:00  1.00GB  /x.vma.zst\r\n",
+        );
+        let e = explain(&mail);
+        assert_eq!(e.steps.len(), registry().len());
+        let chosen: Vec<_> = e.steps.iter().filter(|s| s.chosen).collect();
+        assert_eq!(chosen.len(), 1);
+        assert_eq!(chosen[0].parser, "proxmox_vzdump");
+        assert_eq!(e.outcome, parse_mail(&mail));
+        let generic = e.steps.iter().find(|s| s.parser == "generic");
+        assert_eq!(
+            generic.map(|s| s.cue),
+            Some(Err("subject does not start with [backupchecks]"))
+        );
+        // Every declining parser says why in a few words.
+        for s in e.steps.iter().filter(|s| !s.chosen) {
+            assert!(
+                s.cue.is_err_and(|why| !why.is_empty() && why.len() < 120),
+                "{s:?}"
+            );
         }
     }
 

@@ -3,7 +3,7 @@
 //! words are matched in English, Dutch, German and Italian.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::trailing_status;
 use super::text::{clean_line, contains_ci, labelled, message};
@@ -121,10 +121,17 @@ fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String
     task_line(subject).or_else(|| mail.text().lines().take(40).find_map(task_line))
 }
 
-fn matches_active_backup(mail: &NormalizedMail) -> bool {
-    contains_ci(&mail.match_subject, "Active Backup for Business")
-        || (contains_ci(mail.text(), "Active Backup for Business")
-            && first_task_line(mail, None).is_some())
+fn matches_active_backup(mail: &NormalizedMail) -> Cue {
+    if contains_ci(&mail.match_subject, "Active Backup for Business") {
+        return Ok(());
+    }
+    if !contains_ci(mail.text(), "Active Backup for Business") {
+        return Err("subject and body lack 'Active Backup for Business'");
+    }
+    cue(
+        first_task_line(mail, None).is_some(),
+        "mentions Active Backup for Business but has no `backup task <task> on <host> <result>` line",
+    )
 }
 
 /// The labelled value on any body line, for each spelling of the label.
@@ -172,9 +179,16 @@ fn parse_active_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
     })
 }
 
-fn matches_hyper_backup(mail: &NormalizedMail) -> bool {
-    (contains_ci(&mail.match_subject, "Hyper Backup") || contains_ci(mail.text(), "Hyper Backup"))
-        && first_task_line(mail, None).is_some()
+fn matches_hyper_backup(mail: &NormalizedMail) -> Cue {
+    if !(contains_ci(&mail.match_subject, "Hyper Backup")
+        || contains_ci(mail.text(), "Hyper Backup"))
+    {
+        return Err("subject and body lack 'Hyper Backup'");
+    }
+    cue(
+        first_task_line(mail, None).is_some(),
+        "no `backup task <task> on <host> <result>` line",
+    )
 }
 
 fn parse_hyper_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
@@ -232,8 +246,11 @@ fn update_cue(subject: &str) -> Option<Status> {
         .map(|(_, s)| *s)
 }
 
-fn matches_updates(mail: &NormalizedMail) -> bool {
-    update_cue(&mail.match_subject).is_some()
+fn matches_updates(mail: &NormalizedMail) -> Cue {
+    cue(
+        update_cue(&mail.match_subject).is_some(),
+        "subject is no DSM or package update notice",
+    )
 }
 
 /// The host: `... on <HOST> ...` in the subject, else the `[HOST]` subject prefix.
