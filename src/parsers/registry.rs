@@ -43,6 +43,8 @@ static REGISTRY: &[Parser] = &[
     synology::UPDATES,
     synology::ACTIVE_BACKUP,
     synology::HYPER_BACKUP,
+    synology::ACCOUNT_PROTECTION,
+    synology::FIRMWARE,
     proxmox::VZDUMP,
     pbs::UPDATES,
     pbs::JOB,
