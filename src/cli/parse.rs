@@ -115,13 +115,31 @@ fn summary(file: &str, outcome: &ParseOutcome) -> String {
     }
 }
 
-/// The `--explain` lines: one per parser in order, then the result.
+/// The `--explain` lines: one per parser in order (again for an attached mail), then the result.
 fn explanation(file: &str, mail: &parsers::NormalizedMail) -> String {
     let e = parsers::explain(mail);
-    let mut s = format!("{file}:\n  parsers tried in order:");
+    let mut s = format!("{file}:");
+    steps(&mut s, &e);
+    if mail.is_empty() {
+        s.push_str("\n  (not a mail: no sender, subject or body could be read)");
+    }
+    s.push_str("\n  result: ");
+    s.push_str(&summary(file, &e.outcome).replacen(&format!("{file}: "), "", 1));
+    s
+}
+
+fn steps(s: &mut String, e: &parsers::Explanation) {
+    s.push_str("\n  parsers tried in order:");
+    let original_read = e
+        .attached
+        .as_deref()
+        .is_some_and(|a| a.steps.iter().any(|s| s.chosen));
     for step in &e.steps {
         let verdict = match (step.chosen, step.cue) {
             (true, _) => "MATCHED".to_string(),
+            (false, Ok(())) if original_read => {
+                "would match, but the attached original is read instead".to_string()
+            }
             (false, Ok(())) => "would match, but an earlier parser matched first".to_string(),
             (false, Err(why)) => format!("no: {why}"),
         };
@@ -130,12 +148,12 @@ fn explanation(file: &str, mail: &parsers::NormalizedMail) -> String {
             step.order, step.parser
         ));
     }
-    if mail.is_empty() {
-        s.push_str("\n  (not a mail: no sender, subject or body could be read)");
+    if let Some(inner) = &e.attached {
+        s.push_str(
+            "\n  attached mail (a forward; read instead of the outer mail when recognised):",
+        );
+        steps(s, inner);
     }
-    s.push_str("\n  result: ");
-    s.push_str(&summary(file, &e.outcome).replacen(&format!("{file}: "), "", 1));
-    s
 }
 
 /// Parses every file; an unreadable file gives an error line and a non-zero exit at the end,

@@ -69,12 +69,26 @@ pub fn parse_mail(mail: &NormalizedMail) -> ParseOutcome {
             reason: "not a mail: no sender, subject or body could be read".to_string(),
         };
     }
+    // A report forwarded as an attachment is read from the attached original: the forward's own
+    // subject ("FW: [Failed] ...") may match too, but only the original has the objects.
+    if let Some(inner) = recognised_attachment(mail) {
+        return parse_mail(inner);
+    }
     let Some(parser) = REGISTRY.iter().find(|p| (p.matches)(mail).is_ok()) else {
         return ParseOutcome::Unparsed {
             reason: "no parser recognises this mail".to_string(),
         };
     };
     run(parser, mail)
+}
+
+/// The attached mail, when some parser recognises it.
+fn recognised_attachment(mail: &NormalizedMail) -> Option<&NormalizedMail> {
+    let inner = mail.attached.as_deref()?;
+    REGISTRY
+        .iter()
+        .any(|p| (p.matches)(inner).is_ok())
+        .then_some(inner)
 }
 
 fn run(parser: &Parser, mail: &NormalizedMail) -> ParseOutcome {
@@ -109,6 +123,9 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     pub steps: Vec<Step>,
+    /// The explanation of the mail attached to this one (a forward as attachment), which is
+    /// parsed instead when a parser recognises it.
+    pub attached: Option<Box<Explanation>>,
     pub outcome: ParseOutcome,
 }
 
@@ -116,8 +133,8 @@ pub struct Explanation {
 /// by an earlier one shows) and says what each made of it. Slower than [`parse_mail`]; for
 /// support, not for import.
 pub fn explain(mail: &NormalizedMail) -> Explanation {
-    let mut chosen_seen = false;
-    let steps = REGISTRY
+    let mut chosen_seen = recognised_attachment(mail).is_some();
+    let steps: Vec<Step> = REGISTRY
         .iter()
         .map(|p| {
             let cue = (p.matches)(mail);
@@ -131,8 +148,13 @@ pub fn explain(mail: &NormalizedMail) -> Explanation {
             }
         })
         .collect();
+    let attached = mail
+        .attached
+        .as_deref()
+        .map(|inner| Box::new(explain(inner)));
     Explanation {
         steps,
+        attached,
         outcome: parse_mail(mail),
     }
 }
@@ -181,6 +203,7 @@ VMID  NAME  STATUS  TIME  SIZE  FILENAME\r\n100  dc01  ok  00:01:00  1.00GB  /x.
         );
         let e = explain(&mail);
         assert_eq!(e.steps.len(), registry().len());
+        assert_eq!(e.attached, None);
         let chosen: Vec<_> = e.steps.iter().filter(|s| s.chosen).collect();
         assert_eq!(chosen.len(), 1);
         assert_eq!(chosen[0].parser, "proxmox_vzdump");

@@ -3,7 +3,7 @@
 
 use super::html::{Table, tables};
 use super::mail::NormalizedMail;
-use super::objects::{object_rows, worst};
+use super::objects::{object_rows, text_object_rows, worst};
 use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::status_word;
@@ -51,6 +51,9 @@ pub const JOB: Parser = Parser {
         "Replication Job",
         "Agent Backup Job",
         "File Backup Job",
+        "SureBackup Job",
+        "Backup to Tape Job",
+        "File to Tape Job",
     ],
     order: 15,
     informational: false,
@@ -200,13 +203,16 @@ fn backup_type(kind: &str) -> Option<&'static str> {
         "replication" => "Replication Job",
         "agent backup" => "Agent Backup Job",
         "file backup" | "file share backup" | "nas backup" => "File Backup Job",
+        "surebackup" => "SureBackup Job",
+        "backup to tape" => "Backup to Tape Job",
+        "file to tape" => "File to Tape Job",
         _ => return None,
     })
 }
 
 fn object_type(backup_type: &str) -> Option<&'static str> {
     match backup_type {
-        "Backup Job" | "Replication Job" => Some("VM"),
+        "Backup Job" | "Replication Job" | "SureBackup Job" => Some("VM"),
         "Agent Backup Job" => Some("Computer"),
         "File Backup Job" => Some("File Share"),
         _ => None,
@@ -241,7 +247,11 @@ fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .ok_or(ParseError::NoJobName(
             "no `<type> job:` header and no Veeam subject",
         ))?;
-    let objects = object_rows(&body.tables, object_type(backup_type));
+    let mut objects = object_rows(&body.tables, object_type(backup_type));
+    if objects.is_empty() {
+        // A text-only mail (a client's text conversion, or a localized text form).
+        objects = text_object_rows(mail.text(), object_type(backup_type));
+    }
     let status = body
         .result
         .or(subject.map(|(s, _)| s))

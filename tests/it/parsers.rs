@@ -244,3 +244,25 @@ fn parse_explain_says_why_each_parser_declined() {
     assert!(!text.contains("MATCHED"), "{text}");
     assert!(text.contains("result: unparsed"), "{text}");
 }
+
+/// A report forwarded as an attachment: `--explain` shows the forward's own verdicts, then the
+/// attached original's, which is what is read.
+#[test]
+fn parse_explain_shows_the_attached_original() {
+    let file = fixtures_dir().join("veeam/forwarded_as_attachment.eml");
+    let output = Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["parse", "--explain"])
+        .arg(&file)
+        .output()
+        .expect("run backupchecks");
+    let text = String::from_utf8(output.stdout).expect("utf-8 output");
+    assert!(
+        text.contains(
+            "veeam_job                    would match, but the attached original is read instead"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("attached mail (a forward"), "{text}");
+    assert_eq!(text.matches("MATCHED").count(), 1, "{text}");
+    assert!(text.contains("VM fs01: Warning"), "{text}");
+}
