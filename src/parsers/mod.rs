@@ -13,6 +13,8 @@ pub mod text;
 
 mod acronis;
 mod backup_exec;
+mod bacula;
+mod borgmatic;
 mod duplicati;
 mod generic;
 mod macrium;
@@ -20,6 +22,7 @@ mod nakivo;
 mod pbs;
 mod proxmox;
 mod qnap;
+mod restic;
 mod syncovery;
 mod synology;
 mod veeam;

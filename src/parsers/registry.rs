@@ -4,8 +4,8 @@
 use super::mail::NormalizedMail;
 use super::report::{ParseError, ParseOutcome, Report};
 use super::{
-    acronis, backup_exec, duplicati, generic, macrium, nakivo, pbs, proxmox, qnap, syncovery,
-    synology, veeam,
+    acronis, backup_exec, bacula, borgmatic, duplicati, generic, macrium, nakivo, pbs, proxmox,
+    qnap, restic, syncovery, synology, veeam,
 };
 
 /// A parser's cheap check: `Ok` when the mail carries the parser's cues, else the first cue it
@@ -55,6 +55,10 @@ static REGISTRY: &[Parser] = &[
     qnap::PARSER,
     backup_exec::PARSER,
     macrium::PARSER,
+    bacula::BACULA,
+    bacula::BAREOS,
+    restic::PARSER,
+    borgmatic::PARSER,
 ];
 
 /// The registry in evaluation order.
@@ -176,6 +180,10 @@ mod tests {
         "QNAP",
         "Backup Exec",
         "Macrium Reflect",
+        "Bacula",
+        "Bareos",
+        "restic",
+        "borgmatic",
         // The generic format for scripts; the mail may name its own software.
         "Generic",
     ];

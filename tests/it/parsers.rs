@@ -98,6 +98,10 @@ fn corpus_covers_every_parser() {
         "qnap_hbs",
         "backup_exec",
         "macrium_reflect",
+        "bacula",
+        "bareos",
+        "restic",
+        "borgmatic",
         "generic",
     ] {
         for status in ["Success", "Warning", "Failed"] {
