@@ -86,12 +86,11 @@ pub fn parse_mail(mail: &NormalizedMail) -> ParseOutcome {
     run(parser, mail)
 }
 
-/// The attached mail, when some parser recognises it.
+/// The attached mail, when some parser recognises it or a mail attached to it in turn (a
+/// forward of a forward).
 fn recognised_attachment(mail: &NormalizedMail) -> Option<&NormalizedMail> {
     let inner = mail.attached.as_deref()?;
-    REGISTRY
-        .iter()
-        .any(|p| (p.matches)(inner).is_ok())
+    (REGISTRY.iter().any(|p| (p.matches)(inner).is_ok()) || recognised_attachment(inner).is_some())
         .then_some(inner)
 }
 

@@ -392,9 +392,11 @@ fn parse_account_protection(mail: &NormalizedMail) -> Result<Report, ParseError>
 
 /// Firmware notices: (cue, status), the more specific first.
 const FIRMWARE_CUES: &[(&str, Status)] = &[
-    ("update failed", Status::Failed),
-    ("update mislukt", Status::Failed),
-    ("update fehlgeschlagen", Status::Failed),
+    ("failed", Status::Failed),
+    ("mislukt", Status::Failed),
+    ("fehlgeschlagen", Status::Failed),
+    ("non riuscit", Status::Failed),
+    ("échoué", Status::Failed),
     ("has been updated", Status::Success),
     ("was updated", Status::Success),
     ("updated successfully", Status::Success),

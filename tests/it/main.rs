@@ -18,3 +18,4 @@ mod schema;
 mod services;
 mod support;
 mod tui;
+mod variants;
