@@ -1,7 +1,11 @@
 //! restic reports as its wrappers mail them. restic itself sends no mail; resticprofile runs
 //! `run-after` / `run-after-fail` commands with the profile in `PROFILE_NAME`, the command in
 //! `PROFILE_COMMAND` and, on failure, `ERROR_MESSAGE`, `ERROR_EXIT_CODE` and `ERROR_STDERR`.
-//! What we read (the README shows a script that writes it):
+//! What we read: the mail of resticprofile's own error script (`resticprofile-send-error.sh`:
+//! subject `restic failed: "<command>" in "<profile>"`, body `<command> on profile '<profile>':
+//! exit status <n>` then `COMMANDLINE:`, `STDERR:`, `DETAILS:` sections; its systemd variant
+//! says `Restic Failed: <command> "<profile>"`), and this layout for any other script (the
+//! README shows one):
 //!
 //! ```text
 //! Subject: resticprofile <profile> <command> <succeeded|failed|...>
@@ -41,7 +45,23 @@ fn restic_output(body: &str) -> bool {
             || l.starts_with("PROFILE_NAME=")
             || labelled(l, "Profile", false).is_some()
             || (l.starts_with("processed ") && l.contains(" files"))
+            || error_line(l).is_some()
     })
+}
+
+/// resticprofile's `$ERROR`: `[run-before ]<command> on profile '<profile>': exit status <n>`
+/// → (profile, exit code).
+fn error_line(line: &str) -> Option<(String, Option<&str>)> {
+    let at = line.find(" on profile '")?;
+    let rest = line.get(at + " on profile '".len()..)?;
+    let end = rest.find('\'')?;
+    let profile = clean_line(rest.get(..end)?);
+    let code = rest
+        .get(end..)?
+        .split("exit status ")
+        .nth(1)
+        .map(|c| c.trim_end_matches(|ch: char| !ch.is_ascii_digit()));
+    (!profile.is_empty()).then_some((profile, code))
 }
 
 fn matches(mail: &NormalizedMail) -> Cue {
@@ -73,10 +93,36 @@ fn value(body: &str, label: &str, variable: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `resticprofile <profile> <command> <result>` (also `[resticprofile] ...`) → profile, command,
-/// result word.
+/// The quoted words of a text: `a "x" b "y"` → `["x", "y"]`.
+fn quoted(text: &str) -> Vec<&str> {
+    text.split('"').skip(1).step_by(2).collect()
+}
+
+/// The subject → profile, command, result word. Shapes: `resticprofile <profile> <command>
+/// <result>` (also `[resticprofile] ...`), and the error scripts' `restic failed: "<command>" in
+/// "<profile>"` and `Restic Failed: <command> "<profile>"`.
 fn read_subject(subject: &str) -> Option<(String, Option<String>, Option<Status>)> {
     let lower = subject.to_lowercase();
+    if let Some(rest) = lower
+        .find("restic failed:")
+        .and_then(|at| subject.get(at + "restic failed:".len()..))
+    {
+        let words = quoted(rest);
+        let (command, profile) = match words.as_slice() {
+            [command, profile, ..] => (command.to_string(), profile.to_string()),
+            [profile] => (
+                rest.split('"').next().unwrap_or("").to_string(),
+                profile.to_string(),
+            ),
+            [] => return None,
+        };
+        let command = clean_line(&command).to_lowercase();
+        return Some((
+            clean_line(&profile),
+            (!command.is_empty()).then_some(command),
+            Some(Status::Failed),
+        ));
+    }
     let at = lower.find("resticprofile")?;
     let rest = subject.get(at + "resticprofile".len()..)?;
     let rest = rest.trim_start_matches([']', ':', ' ']);
@@ -109,8 +155,10 @@ fn exit_status(code: &str) -> Option<Status> {
 fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let body = mail.text();
     let subject = read_subject(&mail.match_subject);
+    let error = body.lines().find_map(error_line);
     let job_name = value(body, "Profile", "PROFILE_NAME")
         .or_else(|| subject.as_ref().map(|(p, _, _)| p.clone()))
+        .or_else(|| error.as_ref().map(|(p, _)| p.clone()))
         .filter(|p| !p.is_empty())
         .ok_or(ParseError::NoJobName(
             "no `Profile:` line and no `resticprofile <profile> ...` subject",
@@ -130,6 +178,7 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .any(|l| l.starts_with("snapshot ") && l.ends_with(" saved"));
     let status = value(body, "Exit code", "ERROR_EXIT_CODE")
         .and_then(|c| exit_status(&c))
+        .or_else(|| error.as_ref().and_then(|(_, c)| c.and_then(exit_status)))
         .or(fatal.then_some(Status::Failed))
         .or(unreadable.then_some(Status::Warning))
         .or_else(|| subject.as_ref().and_then(|(_, _, s)| *s))
@@ -140,9 +189,16 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let problems: Vec<&str> = lines
         .iter()
         .filter(|l| {
-            ["Fatal: ", "Warning: ", "error: ", "ERROR_MESSAGE="]
-                .iter()
-                .any(|p| strip_prefix_ci(l, p).is_some())
+            [
+                "Fatal: ",
+                "Warning: ",
+                "error: ",
+                "ERROR_MESSAGE=",
+                "Panic: ",
+            ]
+            .iter()
+            .any(|p| strip_prefix_ci(l, p).is_some())
+                || error_line(l).is_some()
         })
         .map(|l| l.strip_prefix("ERROR_MESSAGE=").unwrap_or(l))
         .take(MAX_LINES)
@@ -175,6 +231,26 @@ mod tests {
         assert_eq!(
             read_subject("[resticprofile] web check"),
             Some(("web".to_string(), Some("check".to_string()), None))
+        );
+        assert_eq!(
+            read_subject("restic failed: \"backup\" in \"vms\""),
+            Some((
+                "vms".to_string(),
+                Some("backup".to_string()),
+                Some(Status::Failed)
+            ))
+        );
+        assert_eq!(
+            read_subject("Restic Failed: check \"offsite\""),
+            Some((
+                "offsite".to_string(),
+                Some("check".to_string()),
+                Some(Status::Failed)
+            ))
+        );
+        assert_eq!(
+            error_line("run-before backup on profile 'vms': exit status 1"),
+            Some(("vms".to_string(), Some("1")))
         );
         assert_eq!(exit_status("3"), Some(Status::Warning));
         assert_eq!(exit_status("1"), Some(Status::Failed));

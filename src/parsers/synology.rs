@@ -92,6 +92,14 @@ const FILLERS: &[&str] = &[
 
 /// A task line: `<task word> <TASK> <on> <HOST> [filler] <result>` → (task, host, status).
 fn task_line(line: &str) -> Option<(String, String, Status)> {
+    // Every task word holds one of these: a cheap test before lower-casing each line of every
+    // mail that reaches this parser (the Hyper Backup cue is the task sentence alone).
+    if !["backup", "back-up", "sicherungsaufgabe", "sauvegarde"]
+        .iter()
+        .any(|stem| contains_ci(line, stem))
+    {
+        return None;
+    }
     let lower = line.to_lowercase();
     let (at, word) = TASK_WORDS
         .iter()

@@ -289,6 +289,24 @@ fn restic_and_borgmatic_cases(out: &mut Vec<Case>) {
             });
         }
 
+        if status != Status::Success {
+            // resticprofile's own error script (run-after-fail).
+            out.push(Case {
+                name: format!("restic error script {status}"),
+                raw: mail(
+                    "\"resticprofile nas.example.com\" <root@nas.example.com>",
+                    &format!("restic failed: \"backup\" in \"{profile}\""),
+                    false,
+                    Charset::Utf8,
+                    Cte::EightBit,
+                    &format!(
+                        "backup on profile '{profile}': exit status {code}\n\n---- \nCOMMANDLINE:\n\n\
+                         \"restic\" \"backup\"\n\n----\nSTDERR:\n\n{output}\n----\nDETAILS:\n\nN/A\n"
+                    ),
+                ),
+                want: want("restic", "restic", "Backup", &profile, status, &[]),
+            });
+        }
         let config = format!("office{i}");
         let (lines, summary) = match status {
             Status::Success => ("", "Successfully ran configuration file"),
