@@ -721,6 +721,19 @@ fn every_product_and_variant_parses_with_no_unrecognised_mail() {
         }
     }
     assert!(cases.len() > 240, "{} mails", cases.len());
+    // Cut and damaged, the generated mails never panic either.
+    for case in &cases {
+        for cut in (0..case.raw.len()).step_by(97) {
+            let _ = parsers::parse_raw(case.raw.get(..cut).unwrap());
+        }
+        let flipped: Vec<u8> = case
+            .raw
+            .iter()
+            .enumerate()
+            .map(|(i, b)| if i % 17 == 0 { b ^ 0x5a } else { *b })
+            .collect();
+        let _ = parsers::parse_raw(&flipped);
+    }
     assert!(unrecognised.is_empty(), "unrecognised: {unrecognised:#?}");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
