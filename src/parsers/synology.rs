@@ -233,7 +233,16 @@ fn parse_active_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
 
 fn matches_hyper_backup(mail: &NormalizedMail) -> Cue {
     // The plain-text mails never say "Hyper Backup": the task sentence is the cue. Active
-    // Backup for Business mails say so and are taken by the parser before this one.
+    // Backup for Business mails say so and are taken by the parser before this one; the other
+    // Active Backup products (Microsoft 365, Google Workspace) write the same sentence.
+    let named = contains_ci(&mail.match_subject, "Hyper Backup")
+        || contains_ci(mail.text(), "Hyper Backup");
+    if !named
+        && (contains_ci(&mail.match_subject, "Active Backup")
+            || contains_ci(mail.text(), "Active Backup"))
+    {
+        return Err("an Active Backup mail (not for Business), not Hyper Backup");
+    }
     cue(
         first_task_line(mail, None).is_some(),
         "no `backup task <task> on <host> <result>` line in the subject or body",
