@@ -135,7 +135,16 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
             ));
         }
     };
-    let problems: Vec<&str> = errors.into_iter().chain(warnings).take(MAX_LINES).collect();
+    let mut problems: Vec<&str> = errors.into_iter().chain(warnings).take(MAX_LINES).collect();
+    if problems.is_empty() && status == Status::Failed {
+        // A FAIL notification's log lines (Apprise `send_logs`) are the story, whatever words.
+        problems = lines
+            .iter()
+            .copied()
+            .filter(|l| !l.is_empty() && !l.contains(" event happened"))
+            .take(MAX_LINES)
+            .collect();
+    }
     Ok(Report {
         software: "borgmatic".to_string(),
         backup_type: "Backup".to_string(),
