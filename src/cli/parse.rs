@@ -1,4 +1,4 @@
-//! `backupchecks parse [--json] FILE...`: runs the parsers over mail files without a database.
+//! `backupchecks parse [--json | --explain] FILE...`: runs the parsers over mail files without a database.
 //! The tool for writing parsers and for support.
 
 use crate::ingest::limits;
@@ -14,8 +14,13 @@ use std::process::ExitCode;
 pub struct Args {
     /// One JSON object per file and line (keys: file, parser, software, backup_type, job_name,
     /// status, informational, message, objects, error).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "explain")]
     pub json: bool,
+
+    /// Also list every parser in evaluation order: the one that parsed the mail, and for each
+    /// other one why it did not match (or that it would have, had an earlier one not).
+    #[arg(long)]
+    pub explain: bool,
 
     /// Largest mail to parse, in MB; a larger file is reported, not read whole. Only regular
     /// files are read (not FIFOs or devices).
@@ -110,6 +115,47 @@ fn summary(file: &str, outcome: &ParseOutcome) -> String {
     }
 }
 
+/// The `--explain` lines: one per parser in order (again for an attached mail), then the result.
+fn explanation(file: &str, mail: &parsers::NormalizedMail) -> String {
+    let e = parsers::explain(mail);
+    let mut s = format!("{file}:");
+    steps(&mut s, &e);
+    if mail.is_empty() {
+        s.push_str("\n  (not a mail: no sender, subject or body could be read)");
+    }
+    s.push_str("\n  result: ");
+    s.push_str(&summary(file, &e.outcome).replacen(&format!("{file}: "), "", 1));
+    s
+}
+
+fn steps(s: &mut String, e: &parsers::Explanation) {
+    s.push_str("\n  parsers tried in order:");
+    let original_read = e
+        .attached
+        .as_deref()
+        .is_some_and(|a| a.steps.iter().any(|s| s.chosen));
+    for step in &e.steps {
+        let verdict = match (step.chosen, step.cue) {
+            (true, _) => "MATCHED".to_string(),
+            (false, Ok(())) if original_read => {
+                "would match, but the attached original is read instead".to_string()
+            }
+            (false, Ok(())) => "would match, but an earlier parser matched first".to_string(),
+            (false, Err(why)) => format!("no: {why}"),
+        };
+        s.push_str(&format!(
+            "\n  {:>4}  {:<28} {verdict}",
+            step.order, step.parser
+        ));
+    }
+    if let Some(inner) = &e.attached {
+        s.push_str(
+            "\n  attached mail (a forward; read instead of the outer mail when recognised):",
+        );
+        steps(s, inner);
+    }
+}
+
 /// Parses every file; an unreadable file gives an error line and a non-zero exit at the end,
 /// never an abort of the batch.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -126,9 +172,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     args.max_size_mb
                 )))
             } else {
-                Ok(parsers::parse_raw(&raw))
+                Ok(raw)
             }
         });
+        let outcome = match (outcome, args.explain) {
+            (Ok(raw), true) => {
+                writeln!(out, "{}", explanation(&file, &parsers::normalize(&raw)))?;
+                continue;
+            }
+            (Ok(raw), false) => Ok(parsers::parse_raw(&raw)),
+            (Err(err), _) => Err(err),
+        };
         match (outcome, args.json) {
             (Ok(outcome), true) => {
                 let line = Line {

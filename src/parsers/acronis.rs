@@ -3,7 +3,7 @@
 //! the device the object.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::text::{clean_line, contains_ci, find_labelled, message, phrase_status};
 use crate::domain::status::Status;
@@ -31,13 +31,18 @@ const PHRASES: &[(&str, Status)] = &[
     ("backup was successful", Status::Success),
 ];
 
-fn matches(mail: &NormalizedMail) -> bool {
+fn matches(mail: &NormalizedMail) -> Cue {
     let acronis = contains_ci(&mail.from_address, "acronis")
         || contains_ci(&mail.match_subject, "acronis")
         || contains_ci(mail.text(), "Acronis Cyber");
-    acronis
-        && (phrase_status(&mail.match_subject, PHRASES).is_some()
-            || phrase_status(mail.text(), PHRASES).is_some())
+    if !acronis {
+        return Err("sender, subject and body do not mention Acronis");
+    }
+    cue(
+        phrase_status(&mail.match_subject, PHRASES).is_some()
+            || phrase_status(mail.text(), PHRASES).is_some(),
+        "mentions Acronis but has no backup result sentence",
+    )
 }
 
 fn labelled_any(body: &str, labels: &[&str]) -> Option<String> {

@@ -2,7 +2,7 @@
 //! and the body lines `Job name:`, `Job server:` beside the category word.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::text::{between, clean_line, contains_ci, find_labelled, message, phrase_status};
 use crate::domain::status::Status;
@@ -29,9 +29,14 @@ const CATEGORIES: &[(&str, Status)] = &[
     ("job cancelled", Status::Failed),
 ];
 
-fn matches(mail: &NormalizedMail) -> bool {
-    contains_ci(&mail.match_subject, "Backup Exec")
-        && phrase_status(&mail.match_subject, CATEGORIES).is_some()
+fn matches(mail: &NormalizedMail) -> Cue {
+    if !contains_ci(&mail.match_subject, "Backup Exec") {
+        return Err("subject lacks 'Backup Exec'");
+    }
+    cue(
+        phrase_status(&mail.match_subject, CATEGORIES).is_some(),
+        "subject has no alert category ('Job Success', 'Job Failed', ...)",
+    )
 }
 
 fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {

@@ -2,7 +2,7 @@
 //! fatal reports (`Failed: ...`), and `%PARSEDRESULT%` put in front of the subject.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::status_words::status_word;
 use super::text::{clean_line, contains_ci, labelled, message};
@@ -34,9 +34,13 @@ fn read_subject(subject: &str) -> Option<(Option<Status>, String, String)> {
     (!name.is_empty()).then_some((prefix, operation, name))
 }
 
-fn matches(mail: &NormalizedMail) -> bool {
-    read_subject(&mail.match_subject).is_some()
-        || (contains_ci(mail.text(), "ParsedResult:") && contains_ci(mail.text(), "MainOperation:"))
+fn matches(mail: &NormalizedMail) -> Cue {
+    cue(
+        read_subject(&mail.match_subject).is_some()
+            || (contains_ci(mail.text(), "ParsedResult:")
+                && contains_ci(mail.text(), "MainOperation:")),
+        "subject is not `Duplicati <operation> report for <name>` and body lacks ParsedResult:",
+    )
 }
 
 /// The last top-level `ParsedResult:`; nested blocks (BackendStatistics) are indented.

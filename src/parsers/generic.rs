@@ -13,7 +13,7 @@
 
 use super::mail::NormalizedMail;
 use super::objects::worst;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::status_word;
 use super::text::{clean_line, labelled, message, strip_prefix_ci};
@@ -35,8 +35,11 @@ pub const PARSER: Parser = Parser {
 
 const TAG: &str = "[backupchecks]";
 
-fn matches(mail: &NormalizedMail) -> bool {
-    strip_prefix_ci(&mail.match_subject, TAG).is_some()
+fn matches(mail: &NormalizedMail) -> Cue {
+    cue(
+        strip_prefix_ci(&mail.match_subject, TAG).is_some(),
+        "subject does not start with [backupchecks]",
+    )
 }
 
 fn value(body: &str, key: &str) -> Option<String> {

@@ -2,7 +2,7 @@
 //! Successful" / "Backup Failed"; the definition file names the job.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::text::{clean_line, contains_ci, find_labelled, message, phrase_status};
 use crate::domain::status::Status;
@@ -28,12 +28,17 @@ const PHRASES: &[(&str, Status)] = &[
     ("backup completed successfully", Status::Success),
 ];
 
-fn matches(mail: &NormalizedMail) -> bool {
+fn matches(mail: &NormalizedMail) -> Cue {
     let macrium =
         contains_ci(&mail.match_subject, "Macrium") || contains_ci(mail.text(), "Macrium Reflect");
-    macrium
-        && (phrase_status(&mail.match_subject, PHRASES).is_some()
-            || phrase_status(mail.text(), PHRASES).is_some())
+    if !macrium {
+        return Err("neither subject nor body mentions Macrium Reflect");
+    }
+    cue(
+        phrase_status(&mail.match_subject, PHRASES).is_some()
+            || phrase_status(mail.text(), PHRASES).is_some(),
+        "mentions Macrium but has no result sentence",
+    )
 }
 
 /// `C:\Users\x\Documents\Reflect\Daily Image.xml` → `Daily Image`.

@@ -31,6 +31,9 @@ pub struct NormalizedMail {
     pub body: String,
     /// True when a forwarded-message header block was found and skipped.
     pub forwarded: bool,
+    /// The first mail attached whole (`message/rfc822`, or an `.eml` file): a report forwarded
+    /// as an attachment. Parsed instead of the outer mail when a parser recognises it.
+    pub attached: Option<Box<NormalizedMail>>,
 }
 
 impl NormalizedMail {
@@ -57,9 +60,39 @@ impl NormalizedMail {
     }
 }
 
+/// Forwards of forwards are unpacked this deep; deeper attachments are left alone.
+const MAX_ATTACHED_DEPTH: u32 = 3;
+
 /// Decodes raw MIME bytes. Never panics: empty, binary or truncated input gives a mostly empty
 /// mail that no parser will match.
 pub fn normalize(raw: &[u8]) -> NormalizedMail {
+    normalize_at(raw, 0)
+}
+
+/// The first attachment that is itself a mail: a `message/rfc822` part, or a file named `.eml`
+/// (some clients attach a forwarded mail as a plain file).
+fn attached_mail(message: &mail_parser::Message<'_>, depth: u32) -> Option<Box<NormalizedMail>> {
+    if depth >= MAX_ATTACHED_DEPTH {
+        return None;
+    }
+    message.attachments().find_map(|part| {
+        let raw: &[u8] = match &part.body {
+            PartType::Message(inner) => inner.raw_message(),
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes)
+                if part
+                    .attachment_name()
+                    .is_some_and(|n| n.to_lowercase().ends_with(".eml")) =>
+            {
+                bytes.as_ref()
+            }
+            _ => return None,
+        };
+        let inner = normalize_at(raw, depth + 1);
+        (!inner.is_empty()).then(|| Box::new(inner))
+    })
+}
+
+fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
     let Some(message) = MessageParser::default().parse(raw) else {
         return NormalizedMail::default();
     };
@@ -130,6 +163,7 @@ pub fn normalize(raw: &[u8]) -> NormalizedMail {
         html_text,
         body,
         forwarded,
+        attached: attached_mail(&message, depth),
     }
 }
 
@@ -386,6 +420,23 @@ Sent: Tuesday, March 12, 2024 10:00 PM\nTo: ops@example.com\nSubject: [Success] 
         // Two header lines are not a forward block.
         let plain = "From: x\nSubject: y\nrest";
         assert_eq!(skip_forward_headers(plain), (plain, false));
+    }
+
+    #[test]
+    fn attached_mail_is_unpacked() {
+        let raw = b"From: ops@msp.example\r\nSubject: FW: nightly\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+See attached.\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: nas@example.com\r\n\
+Subject: Inner report\r\n\r\nInner body\r\n--b--\r\n";
+        let mail = normalize(raw);
+        assert_eq!(mail.body, "See attached.");
+        let inner = mail.attached.as_deref();
+        assert_eq!(inner.map(|m| m.subject.as_str()), Some("Inner report"));
+        assert_eq!(
+            inner.map(|m| m.from_address.as_str()),
+            Some("nas@example.com")
+        );
+        assert_eq!(inner.map(|m| m.body.as_str()), Some("Inner body"));
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub mod text;
 
 mod acronis;
 mod backup_exec;
+mod bacula;
+mod borgmatic;
 mod duplicati;
 mod generic;
 mod macrium;
@@ -20,12 +22,13 @@ mod nakivo;
 mod pbs;
 mod proxmox;
 mod qnap;
+mod restic;
 mod syncovery;
 mod synology;
 mod veeam;
 
 pub use mail::{NormalizedMail, normalize};
-pub use registry::{Parser, parse_mail, registry};
+pub use registry::{Cue, Explanation, Parser, Step, explain, parse_mail, registry};
 pub use report::{OutcomeRecord, ParseError, ParseOutcome, Report, ReportObject};
 
 /// Normalises and parses raw MIME bytes in one call.

@@ -5,7 +5,7 @@
 use super::html::tables;
 use super::mail::NormalizedMail;
 use super::objects::{object_rows, worst};
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::status_words::{status_word, trailing_status};
 use super::text::{clean_line, contains_ci, find_labelled, message, quoted_name};
@@ -34,10 +34,13 @@ const KINDS: &[&str] = &[
     "File share backup job",
 ];
 
-fn matches(mail: &NormalizedMail) -> bool {
-    contains_ci(&mail.match_subject, "NAKIVO")
-        || contains_ci(mail.html(), "NAKIVO")
-        || contains_ci(mail.text(), "NAKIVO")
+fn matches(mail: &NormalizedMail) -> Cue {
+    cue(
+        contains_ci(&mail.match_subject, "NAKIVO")
+            || contains_ci(mail.html(), "NAKIVO")
+            || contains_ci(mail.text(), "NAKIVO"),
+        "neither subject nor body mentions NAKIVO",
+    )
 }
 
 fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {

@@ -7,12 +7,38 @@ use super::status_words::status_word;
 use super::text::{clean_line, message};
 use crate::domain::status::Status;
 
+// Header words in English first, then as localized products write them (Italian, Dutch,
+// German, French, Spanish).
 const NAME: &[&str] = &[
-    "name", "object", "vm", "vm name", "mailbox", "computer", "device",
+    "name", "object", "vm", "vm name", "mailbox", "computer", "device", "nome", "nome vm",
+    "oggetto", "naam", "nom", "nombre", "objekt",
 ];
-const STATUS: &[&str] = &["status", "result", "state"];
-const TYPE: &[&str] = &["type", "object type"];
-const DETAILS: &[&str] = &["details", "message", "error", "reason", "description"];
+const STATUS: &[&str] = &[
+    "status",
+    "result",
+    "state",
+    "stato",
+    "risultato",
+    "resultaat",
+    "ergebnis",
+    "statut",
+    "état",
+    "estado",
+];
+const TYPE: &[&str] = &["type", "object type", "tipo", "typ"];
+const DETAILS: &[&str] = &[
+    "details",
+    "message",
+    "error",
+    "reason",
+    "description",
+    "dettagli",
+    "messaggio",
+    "détails",
+    "detalles",
+    "bericht",
+    "meldung",
+];
 
 /// Logical column of each cell, counting `colspan`.
 fn positions(row: &[super::html::Cell]) -> Vec<usize> {
@@ -108,6 +134,75 @@ pub fn object_rows(tables: &[Table], default_type: Option<&str>) -> Vec<ReportOb
     Vec::new()
 }
 
+/// The cells of a text table row: split at tabs, at ` | ` (our HTML rendering), else at runs of
+/// two or more spaces (a fixed-width layout).
+fn text_cells(line: &str) -> Vec<&str> {
+    let cells: Vec<&str> = if line.contains('\t') {
+        line.split('\t').collect()
+    } else if line.contains(super::html::CELL_SEPARATOR) {
+        line.split(super::html::CELL_SEPARATOR).collect()
+    } else {
+        line.split("  ").filter(|c| !c.trim().is_empty()).collect()
+    };
+    cells.into_iter().map(str::trim).collect()
+}
+
+fn text_column(cells: &[&str], words: &[&str]) -> Option<usize> {
+    cells
+        .iter()
+        .position(|c| words.contains(&c.to_lowercase().as_str()))
+}
+
+/// Objects from a table written as text (a plain-text report, or HTML converted to text by a
+/// mail client): the first line with a name and a status column header, then one object per
+/// line until a line without a status word in that column.
+pub fn text_object_rows(text: &str, default_type: Option<&str>) -> Vec<ReportObject> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some((header_at, name_col, status_col, details_col)) =
+        lines.iter().enumerate().find_map(|(i, line)| {
+            let cells = text_cells(line);
+            (cells.len() >= 2).then_some(())?;
+            Some((
+                i,
+                text_column(&cells, NAME)?,
+                text_column(&cells, STATUS)?,
+                text_column(&cells, DETAILS),
+            ))
+        })
+    else {
+        return Vec::new();
+    };
+    let mut objects = Vec::new();
+    for line in lines.iter().skip(header_at + 1) {
+        if line.trim().is_empty() {
+            if objects.is_empty() {
+                continue;
+            }
+            break;
+        }
+        let cells = text_cells(line);
+        let name = cells
+            .get(name_col)
+            .map(|c| clean_line(c))
+            .unwrap_or_default();
+        let Some(status) = cells.get(status_col).and_then(|c| status_word(c)) else {
+            break;
+        };
+        if name.is_empty() {
+            continue;
+        }
+        objects.push(ReportObject {
+            name,
+            object_type: default_type.map(str::to_string),
+            status,
+            message: details_col
+                .and_then(|c| cells.get(c))
+                .and_then(|m| message(m)),
+        });
+    }
+    objects
+}
+
 /// The run status when the product states none: the worst object status.
 pub fn worst(objects: &[ReportObject]) -> Option<Status> {
     objects.iter().map(|o| o.status).max()
@@ -134,5 +229,23 @@ mod tests {
         assert_eq!(objects[1].message.as_deref(), Some("disk gone\nmore text"));
         assert_eq!(objects[1].object_type.as_deref(), Some("VM"));
         assert_eq!(worst(&objects), Some(Status::Failed));
+    }
+
+    #[test]
+    fn text_rows_localized() {
+        let text = "Dettagli\nNome\tStato\tOra di inizio\tDettagli\n\
+            fs01\tAvviso\t22:00:31\tCBT non abilitato\nweb01\tRiuscito\t22:01:00\t\n\nFine";
+        let objects = text_object_rows(text, Some("VM"));
+        assert_eq!(objects.len(), 2);
+        assert_eq!(objects[0].name, "fs01");
+        assert_eq!(objects[0].status, Status::Warning);
+        assert_eq!(objects[0].message.as_deref(), Some("CBT non abilitato"));
+        assert_eq!(objects[1].status, Status::Success);
+        assert_eq!(objects[1].message, None);
+        let fixed = "Naam     Status    Details\nsrv1     Mislukt   Schijf vol\nTotaal";
+        let objects = text_object_rows(fixed, None);
+        assert_eq!(objects.len(), 1);
+        assert_eq!(objects[0].status, Status::Failed);
+        assert!(text_object_rows("no table here", None).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 //! result; the body adds the error text.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::trailing_status;
 use super::text::{clean_line, contains_ci, message, strip_prefix_ci};
@@ -71,8 +71,11 @@ fn read_subject(subject: &str) -> Option<(&'static str, String, Status)> {
     Some((kind, clean_line(&name), status))
 }
 
-fn matches_job(mail: &NormalizedMail) -> bool {
-    read_subject(&mail.match_subject).is_some()
+fn matches_job(mail: &NormalizedMail) -> Cue {
+    cue(
+        read_subject(&mail.match_subject).is_some(),
+        "subject is no Proxmox Backup Server task (`Verify Datastore '...' successful` ...)",
+    )
 }
 
 /// Body lines that say what went wrong, without the key/value header and the web-UI link.
@@ -174,8 +177,11 @@ fn updates_host(subject: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
-fn matches_updates(mail: &NormalizedMail) -> bool {
-    strip_prefix_ci(&mail.match_subject, "New software packages available (").is_some()
+fn matches_updates(mail: &NormalizedMail) -> Cue {
+    cue(
+        strip_prefix_ci(&mail.match_subject, "New software packages available (").is_some(),
+        "subject does not start with 'New software packages available ('",
+    )
 }
 
 fn parse_updates(mail: &NormalizedMail) -> Result<Report, ParseError> {

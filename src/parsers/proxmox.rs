@@ -5,7 +5,7 @@
 use super::html::tables;
 use super::mail::NormalizedMail;
 use super::objects::worst;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::status_word;
 use super::text::{clean_line, message, strip_prefix_ci};
@@ -21,8 +21,11 @@ pub const VZDUMP: Parser = Parser {
     parse,
 };
 
-fn matches(mail: &NormalizedMail) -> bool {
-    strip_prefix_ci(&mail.match_subject, "vzdump backup status (").is_some()
+fn matches(mail: &NormalizedMail) -> Cue {
+    cue(
+        strip_prefix_ci(&mail.match_subject, "vzdump backup status (").is_some(),
+        "subject does not start with 'vzdump backup status ('",
+    )
 }
 
 /// `vzdump backup status (host) : backup failed: reason` → (host, status, reason).

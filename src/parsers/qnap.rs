@@ -2,7 +2,7 @@
 //! the NAS name, often behind a `[QNAP]` or `[<NAS>]` tag.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::text::{clean_line, contains_ci, find_labelled, message, phrase_status, quoted_name};
 use crate::domain::status::Status;
@@ -27,10 +27,17 @@ const PHRASES: &[(&str, Status)] = &[
     ("completed", Status::Success),
 ];
 
-fn matches(mail: &NormalizedMail) -> bool {
-    contains_ci(&mail.match_subject, "Hybrid Backup Sync")
-        || contains_ci(&mail.match_subject, "HBS")
-            && phrase_status(&mail.match_subject, PHRASES).is_some()
+fn matches(mail: &NormalizedMail) -> Cue {
+    if contains_ci(&mail.match_subject, "Hybrid Backup Sync") {
+        return Ok(());
+    }
+    if !contains_ci(&mail.match_subject, "HBS") {
+        return Err("subject lacks 'Hybrid Backup Sync' and 'HBS'");
+    }
+    cue(
+        phrase_status(&mail.match_subject, PHRASES).is_some(),
+        "subject names HBS but no job result",
+    )
 }
 
 /// The job name: quoted, else the words between `job` and the result word.

@@ -1,7 +1,7 @@
 //! Syncovery profile result mails ("Syncovery: <profile> completed/failed", plain-text log).
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::status_words::{status_word, trailing_status};
 use super::text::{clean_line, contains_ci, find_labelled, message, strip_prefix_ci};
@@ -17,12 +17,15 @@ pub const PARSER: Parser = Parser {
     parse,
 };
 
-fn matches(mail: &NormalizedMail) -> bool {
-    strip_prefix_ci(&mail.match_subject, "Syncovery").is_some()
-        || mail
-            .from_name
-            .as_deref()
-            .is_some_and(|n| contains_ci(n, "Syncovery"))
+fn matches(mail: &NormalizedMail) -> Cue {
+    cue(
+        strip_prefix_ci(&mail.match_subject, "Syncovery").is_some()
+            || mail
+                .from_name
+                .as_deref()
+                .is_some_and(|n| contains_ci(n, "Syncovery")),
+        "subject does not start with 'Syncovery' and the sender's name lacks it",
+    )
 }
 
 /// `Syncovery: Profile "X" completed with errors` → (profile, status).

@@ -1,12 +1,12 @@
 //! Synology DSM: Active Backup for Business task mails, Hyper Backup task mails, and the
-//! informational DSM / package update notices. DSM localizes these mails, so the task and result
+//! informational DSM / package update, firmware update and Account Protection notices. DSM localizes these mails, so the task and result
 //! words are matched in English, Dutch, German and Italian.
 
 use super::mail::NormalizedMail;
-use super::registry::Parser;
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::trailing_status;
-use super::text::{clean_line, contains_ci, labelled, message};
+use super::text::{clean_line, contains_ci, labelled, message, quoted_name, unquote};
 use crate::domain::status::Status;
 
 const SOFTWARE: &str = "Synology";
@@ -41,6 +41,26 @@ pub const HYPER_BACKUP: Parser = Parser {
     parse: parse_hyper_backup,
 };
 
+pub const ACCOUNT_PROTECTION: Parser = Parser {
+    name: "synology_account_protection",
+    software: SOFTWARE,
+    backup_types: &["Account Protection"],
+    order: 23,
+    informational: true,
+    matches: matches_account_protection,
+    parse: parse_account_protection,
+};
+
+pub const FIRMWARE: Parser = Parser {
+    name: "synology_firmware_update",
+    software: SOFTWARE,
+    backup_types: &["Firmware Update"],
+    order: 24,
+    informational: true,
+    matches: matches_firmware,
+    parse: parse_firmware,
+};
+
 /// "Backup task" as DSM writes it per language.
 const TASK_WORDS: &[&str] = &[
     "backup task",
@@ -72,6 +92,14 @@ const FILLERS: &[&str] = &[
 
 /// A task line: `<task word> <TASK> <on> <HOST> [filler] <result>` → (task, host, status).
 fn task_line(line: &str) -> Option<(String, String, Status)> {
+    // Every task word holds one of these: a cheap test before lower-casing each line of every
+    // mail that reaches this parser (the Hyper Backup cue is the task sentence alone).
+    if !["backup", "back-up", "sicherungsaufgabe", "sauvegarde"]
+        .iter()
+        .any(|stem| contains_ci(line, stem))
+    {
+        return None;
+    }
     let lower = line.to_lowercase();
     let (at, word) = TASK_WORDS
         .iter()
@@ -102,8 +130,9 @@ fn task_line(line: &str) -> Option<(String, String, Status)> {
         .iter()
         .filter_map(|w| head_lower.rfind(w).map(|i| (i, *w)))
         .max_by_key(|(i, _)| *i)?;
-    let task = clean_line(head.get(..on_at)?);
-    let host = clean_line(head.get(on_at + on.len()..)?);
+    // DSM 7 puts typographic quotes around names in some languages.
+    let task = clean_line(unquote(head.get(..on_at)?));
+    let host = clean_line(unquote(head.get(on_at + on.len()..)?));
     (!task.is_empty()).then_some((task, host, status))
 }
 
@@ -121,10 +150,17 @@ fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String
     task_line(subject).or_else(|| mail.text().lines().take(40).find_map(task_line))
 }
 
-fn matches_active_backup(mail: &NormalizedMail) -> bool {
-    contains_ci(&mail.match_subject, "Active Backup for Business")
-        || (contains_ci(mail.text(), "Active Backup for Business")
-            && first_task_line(mail, None).is_some())
+fn matches_active_backup(mail: &NormalizedMail) -> Cue {
+    if contains_ci(&mail.match_subject, "Active Backup for Business") {
+        return Ok(());
+    }
+    if !contains_ci(mail.text(), "Active Backup for Business") {
+        return Err("subject and body lack 'Active Backup for Business'");
+    }
+    cue(
+        first_task_line(mail, None).is_some(),
+        "mentions Active Backup for Business but has no `backup task <task> on <host> <result>` line",
+    )
 }
 
 /// The labelled value on any body line, for each spelling of the label.
@@ -138,14 +174,37 @@ fn body_value(mail: &NormalizedMail, labels: &[&str]) -> Option<String> {
     })
 }
 
+/// "device" per language, as a label (`Device: PC01`) or in a sentence (`device “PC01”`).
+const DEVICE_WORDS: &[&str] = &["device", "apparaat", "gerät", "dispositivo", "appareil"];
+
+/// The quoted name after a device word in a sentence: `... van apparaat „PC01“ ...`.
+fn quoted_device(mail: &NormalizedMail) -> Option<String> {
+    mail.text().lines().take(40).find_map(|line| {
+        let lower = line.to_lowercase();
+        DEVICE_WORDS.iter().find_map(|w| {
+            let at = lower.find(w)?;
+            // The word is ASCII-led; find its position in the original by char count.
+            let chars = lower.get(..at)?.chars().count();
+            let start = line.char_indices().nth(chars).map(|(i, _)| i)?;
+            let after = line.get(start..)?.get(w.len()..).unwrap_or("");
+            let next = after.trim_start().chars().next()?;
+            text_quote(next).then(|| quoted_name(after)).flatten()
+        })
+    })
+}
+
+fn text_quote(c: char) -> bool {
+    super::text::QUOTES.contains(&c)
+}
+
 fn parse_active_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let (task, _host, status) = first_task_line(mail, Some("Active Backup for Business")).ok_or(
         ParseError::NoStatus("no `backup task <task> on <host> <result>` line"),
     )?;
-    let device = body_value(
-        mail,
-        &["device", "apparaat", "gerät", "dispositivo", "appareil"],
-    );
+    let device = body_value(mail, DEVICE_WORDS)
+        .map(|d| clean_line(unquote(&d)))
+        .filter(|d| !d.is_empty())
+        .or_else(|| quoted_device(mail));
     let reason = body_value(
         mail,
         &[
@@ -172,9 +231,22 @@ fn parse_active_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
     })
 }
 
-fn matches_hyper_backup(mail: &NormalizedMail) -> bool {
-    (contains_ci(&mail.match_subject, "Hyper Backup") || contains_ci(mail.text(), "Hyper Backup"))
-        && first_task_line(mail, None).is_some()
+fn matches_hyper_backup(mail: &NormalizedMail) -> Cue {
+    // The plain-text mails never say "Hyper Backup": the task sentence is the cue. Active
+    // Backup for Business mails say so and are taken by the parser before this one; the other
+    // Active Backup products (Microsoft 365, Google Workspace) write the same sentence.
+    let named = contains_ci(&mail.match_subject, "Hyper Backup")
+        || contains_ci(mail.text(), "Hyper Backup");
+    if !named
+        && (contains_ci(&mail.match_subject, "Active Backup")
+            || contains_ci(mail.text(), "Active Backup"))
+    {
+        return Err("an Active Backup mail (not for Business), not Hyper Backup");
+    }
+    cue(
+        first_task_line(mail, None).is_some(),
+        "no `backup task <task> on <host> <result>` line in the subject or body",
+    )
 }
 
 fn parse_hyper_backup(mail: &NormalizedMail) -> Result<Report, ParseError> {
@@ -214,6 +286,10 @@ const UPDATE_CUES: &[(&str, Status)] = &[
     ("is now available", Status::Warning),
     ("update beschikbaar", Status::Warning),
     ("update verfügbar", Status::Warning),
+    // A cancelled automatic update leaves the system behind.
+    ("automatic dsm update", Status::Warning),
+    ("automatische dsm-update", Status::Warning),
+    ("automatisches dsm-update", Status::Warning),
 ];
 
 fn update_cue(subject: &str) -> Option<Status> {
@@ -232,8 +308,11 @@ fn update_cue(subject: &str) -> Option<Status> {
         .map(|(_, s)| *s)
 }
 
-fn matches_updates(mail: &NormalizedMail) -> bool {
-    update_cue(&mail.match_subject).is_some()
+fn matches_updates(mail: &NormalizedMail) -> Cue {
+    cue(
+        update_cue(&mail.match_subject).is_some(),
+        "subject is no DSM or package update notice",
+    )
 }
 
 /// The host: `... on <HOST> ...` in the subject, else the `[HOST]` subject prefix.
@@ -266,6 +345,127 @@ fn parse_updates(mail: &NormalizedMail) -> Result<Report, ParseError> {
         status,
         informational: true,
         message: message(&mail.match_subject),
+        objects: Vec::new(),
+    })
+}
+
+/// "Account Protection" per language.
+const ACCOUNT_PROTECTION_WORDS: &[&str] = &[
+    "account protection",
+    "accountbeveiliging",
+    "kontoschutz",
+    "protezione account",
+    "protection du compte",
+];
+
+fn matches_account_protection(mail: &NormalizedMail) -> Cue {
+    let lower = mail.match_subject.to_lowercase();
+    cue(
+        ACCOUNT_PROTECTION_WORDS.iter().any(|w| lower.contains(w)),
+        "subject lacks 'Account Protection'",
+    )
+}
+
+/// A notice about one NAS: the host from `... on <HOST>` or the `[HOST]` prefix, else the
+/// `From <HOST>` footer DSM writes.
+fn notice_host(mail: &NormalizedMail) -> Option<String> {
+    update_host(&mail.match_subject)
+        .or_else(|| {
+            mail.text().lines().rev().take(5).find_map(|l| {
+                ["from ", "van ", "von ", "da ", "de "]
+                    .iter()
+                    .find_map(|w| super::text::strip_prefix_ci(l.trim(), w))
+                    .map(str::to_string)
+            })
+        })
+        .map(|h| clean_line(unquote(&h)))
+        .filter(|h| !h.is_empty() && !h.contains(' '))
+}
+
+/// The first body line that says something, else the subject: what the operator reads.
+fn notice_message(mail: &NormalizedMail) -> Option<String> {
+    mail.text()
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() > 20)
+        .and_then(message)
+        .or_else(|| message(&mail.match_subject))
+}
+
+fn parse_account_protection(mail: &NormalizedMail) -> Result<Report, ParseError> {
+    let host =
+        notice_host(mail).ok_or(ParseError::NoJobName("no host in the subject or footer"))?;
+    Ok(Report {
+        software: SOFTWARE.to_string(),
+        backup_type: "Account Protection".to_string(),
+        job_name: host,
+        // A blocked client is worth a look, never a ticket (the parser is informational).
+        status: Status::Warning,
+        informational: true,
+        message: notice_message(mail),
+        objects: Vec::new(),
+    })
+}
+
+/// Firmware notices: (cue, status), the more specific first.
+const FIRMWARE_CUES: &[(&str, Status)] = &[
+    ("failed", Status::Failed),
+    ("mislukt", Status::Failed),
+    ("fehlgeschlagen", Status::Failed),
+    ("non riuscit", Status::Failed),
+    ("échoué", Status::Failed),
+    ("has been updated", Status::Success),
+    ("was updated", Status::Success),
+    ("updated successfully", Status::Success),
+    ("is bijgewerkt", Status::Success),
+    ("wurde aktualisiert", Status::Success),
+    ("è stato aggiornato", Status::Success),
+    ("available", Status::Warning),
+    ("beschikbaar", Status::Warning),
+    ("verfügbar", Status::Warning),
+    ("disponibile", Status::Warning),
+    ("disponible", Status::Warning),
+];
+
+/// Words that say the mail comes from a Synology system (a firmware notice alone could be any
+/// vendor's).
+const SYNOLOGY_CUES: &[&str] = &["synology", "dsm", "diskstation", "rackstation", "srm"];
+
+fn firmware_cue(mail: &NormalizedMail) -> Result<Status, &'static str> {
+    let lower = mail.match_subject.to_lowercase();
+    if !lower.contains("firmware") {
+        return Err("subject lacks 'firmware'");
+    }
+    let synology = SYNOLOGY_CUES.iter().any(|w| {
+        lower.contains(w)
+            || contains_ci(mail.text(), w)
+            || mail.from_name.as_deref().is_some_and(|n| contains_ci(n, w))
+    });
+    if !synology {
+        return Err("a firmware notice that does not mention Synology or DSM");
+    }
+    FIRMWARE_CUES
+        .iter()
+        .find(|(c, _)| lower.contains(c))
+        .map(|(_, s)| *s)
+        .ok_or("firmware notice without 'available', 'updated' or 'failed'")
+}
+
+fn matches_firmware(mail: &NormalizedMail) -> Cue {
+    firmware_cue(mail).map(|_| ())
+}
+
+fn parse_firmware(mail: &NormalizedMail) -> Result<Report, ParseError> {
+    let status = firmware_cue(mail).map_err(ParseError::NoStatus)?;
+    let host =
+        notice_host(mail).ok_or(ParseError::NoJobName("no host in the subject or footer"))?;
+    Ok(Report {
+        software: SOFTWARE.to_string(),
+        backup_type: "Firmware Update".to_string(),
+        job_name: host,
+        status,
+        informational: true,
+        message: notice_message(mail),
         objects: Vec::new(),
     })
 }
@@ -306,6 +506,22 @@ mod tests {
             );
         }
         assert_eq!(task_line("Backup statistics alerts on NAS01"), None);
+        assert_eq!(
+            task_line("Sicherungsaufgabe Auslagerung-Zweigstelle auf NAS01-C06 ist abgeschlossen."),
+            Some((
+                "Auslagerung-Zweigstelle".to_string(),
+                "NAS01-C06".to_string(),
+                Status::Success
+            ))
+        );
+        assert_eq!(
+            task_line("Backup task “Office PCs” on NAS01 partially completed"),
+            Some((
+                "Office PCs".to_string(),
+                "NAS01".to_string(),
+                Status::Warning
+            ))
+        );
     }
 
     #[test]

@@ -88,9 +88,29 @@ pub fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
     rest.get(..end)
 }
 
-/// The first quoted name in a text: `"x"`, `'x'`, `“x”` or `«x»`.
+/// Quote marks products put around names, straight and typographic (English, German, French).
+pub const QUOTES: &[char] = &[
+    '"', '\'', '“', '”', '„', '‟', '‘', '’', '‚', '«', '»', '‹', '›',
+];
+
+/// A name without the quote marks around it: `“PC-01”` → `PC-01`.
+pub fn unquote(name: &str) -> &str {
+    name.trim().trim_matches(QUOTES).trim()
+}
+
+/// The first quoted name in a text: `"x"`, `'x'`, `“x”`, `„x“`, `‚x‘`, `«x»` or `»x«`.
 pub fn quoted_name(text: &str) -> Option<String> {
-    for (open, close) in [('"', '"'), ('“', '”'), ('\'', '\''), ('«', '»')] {
+    for (open, close) in [
+        ('"', '"'),
+        ('“', '”'),
+        ('„', '“'),
+        ('„', '”'),
+        ('‘', '’'),
+        ('‚', '‘'),
+        ('\'', '\''),
+        ('«', '»'),
+        ('»', '«'),
+    ] {
         if let Some(start) = text.find(open) {
             let rest = text.get(start + open.len_utf8()..)?;
             if let Some(end) = rest.find(close) {
@@ -145,6 +165,12 @@ mod tests {
         assert_eq!(between("a 'x' b", "'", "'"), Some("x"));
         assert_eq!(quoted_name("Job “Daily” done").as_deref(), Some("Daily"));
         assert_eq!(quoted_name("no quotes"), None);
+        assert_eq!(
+            quoted_name("Gerät „Büro-PC“ fertig").as_deref(),
+            Some("Büro-PC")
+        );
+        assert_eq!(quoted_name("dispositivo «PC01»").as_deref(), Some("PC01"));
+        assert_eq!(unquote(" “Office PCs” "), "Office PCs");
         assert_eq!(
             phrase_status("Backup FAILED now", &[("failed", 1), ("backup", 2)]),
             Some(1)

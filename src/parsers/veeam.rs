@@ -3,8 +3,8 @@
 
 use super::html::{Table, tables};
 use super::mail::NormalizedMail;
-use super::objects::{object_rows, worst};
-use super::registry::Parser;
+use super::objects::{object_rows, text_object_rows, worst};
+use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::status_word;
 use super::text::{clean_line, contains_ci, message};
@@ -51,6 +51,9 @@ pub const JOB: Parser = Parser {
         "Replication Job",
         "Agent Backup Job",
         "File Backup Job",
+        "SureBackup Job",
+        "Backup to Tape Job",
+        "File to Tape Job",
     ],
     order: 15,
     informational: false,
@@ -183,11 +186,14 @@ fn has_vbr_subject(mail: &NormalizedMail) -> bool {
         .is_some()
 }
 
-fn matches_job(mail: &NormalizedMail) -> bool {
-    has_vbr_subject(mail)
-        || body_mentions(mail, "Veeam Backup & Replication")
-        || body_mentions(mail, "Veeam Backup &amp; Replication")
-        || (contains_ci(mail.html(), "sessionDetails") && read_body(mail).job_name.is_some())
+fn matches_job(mail: &NormalizedMail) -> Cue {
+    cue(
+        has_vbr_subject(mail)
+            || body_mentions(mail, "Veeam Backup & Replication")
+            || body_mentions(mail, "Veeam Backup &amp; Replication")
+            || (contains_ci(mail.html(), "sessionDetails") && read_body(mail).job_name.is_some()),
+        "subject is not `[Result] job (n objects)` and body lacks 'Veeam Backup & Replication'",
+    )
 }
 
 fn backup_type(kind: &str) -> Option<&'static str> {
@@ -197,13 +203,16 @@ fn backup_type(kind: &str) -> Option<&'static str> {
         "replication" => "Replication Job",
         "agent backup" => "Agent Backup Job",
         "file backup" | "file share backup" | "nas backup" => "File Backup Job",
+        "surebackup" => "SureBackup Job",
+        "backup to tape" => "Backup to Tape Job",
+        "file to tape" => "File to Tape Job",
         _ => return None,
     })
 }
 
 fn object_type(backup_type: &str) -> Option<&'static str> {
     match backup_type {
-        "Backup Job" | "Replication Job" => Some("VM"),
+        "Backup Job" | "Replication Job" | "SureBackup Job" => Some("VM"),
         "Agent Backup Job" => Some("Computer"),
         "File Backup Job" => Some("File Share"),
         _ => None,
@@ -238,7 +247,11 @@ fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .ok_or(ParseError::NoJobName(
             "no `<type> job:` header and no Veeam subject",
         ))?;
-    let objects = object_rows(&body.tables, object_type(backup_type));
+    let mut objects = object_rows(&body.tables, object_type(backup_type));
+    if objects.is_empty() {
+        // A text-only mail (a client's text conversion, or a localized text form).
+        objects = text_object_rows(mail.text(), object_type(backup_type));
+    }
     let status = body
         .result
         .or(subject.map(|(s, _)| s))
@@ -257,12 +270,18 @@ fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
     })
 }
 
-fn matches_configuration(mail: &NormalizedMail) -> bool {
-    let cue = contains_ci(&mail.match_subject, "configuration backup")
+fn matches_configuration(mail: &NormalizedMail) -> Cue {
+    let named = contains_ci(&mail.match_subject, "configuration backup")
         || contains_ci(&mail.match_subject, "backup configuration")
         || body_mentions(mail, "Configuration Backup job:")
         || body_mentions(mail, "Backup Configuration job:");
-    cue && (subject_result(&mail.match_subject).is_some() || body_mentions(mail, "Veeam"))
+    if !named {
+        return Err("subject and body lack 'Configuration Backup' / 'Backup Configuration'");
+    }
+    cue(
+        subject_result(&mail.match_subject).is_some() || body_mentions(mail, "Veeam"),
+        "names a configuration backup but has no `[Result]` subject and no 'Veeam' in the body",
+    )
 }
 
 fn parse_configuration(mail: &NormalizedMail) -> Result<Report, ParseError> {
@@ -291,8 +310,11 @@ fn parse_configuration(mail: &NormalizedMail) -> Result<Report, ParseError> {
     })
 }
 
-fn matches_agent(mail: &NormalizedMail) -> bool {
-    body_mentions(mail, "Veeam Agent for")
+fn matches_agent(mail: &NormalizedMail) -> Cue {
+    cue(
+        body_mentions(mail, "Veeam Agent for"),
+        "body lacks 'Veeam Agent for'",
+    )
 }
 
 fn parse_agent(mail: &NormalizedMail) -> Result<Report, ParseError> {
@@ -345,12 +367,15 @@ fn m365_subject(subject: &str) -> Option<(Status, String)> {
     (issues && name.contains(" - ")).then(|| (status, name.to_string()))
 }
 
-fn matches_m365(mail: &NormalizedMail) -> bool {
+fn matches_m365(mail: &NormalizedMail) -> Cue {
     let subject =
         m365_subject(&mail.match_subject).is_some() && mail.match_subject.contains("issue");
-    subject
-        || body_mentions(mail, "Veeam Backup for Microsoft 365")
-        || body_mentions(mail, "Veeam Backup for Microsoft Office 365")
+    cue(
+        subject
+            || body_mentions(mail, "Veeam Backup for Microsoft 365")
+            || body_mentions(mail, "Veeam Backup for Microsoft Office 365"),
+        "subject is not `[Result] org - job (n objects), k issues` and body lacks 'Veeam Backup for Microsoft 365'",
+    )
 }
 
 fn parse_m365(mail: &NormalizedMail) -> Result<Report, ParseError> {

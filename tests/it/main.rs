@@ -21,3 +21,4 @@ mod schema;
 mod services;
 mod support;
 mod tui;
+mod variants;

@@ -98,6 +98,10 @@ fn corpus_covers_every_parser() {
         "qnap_hbs",
         "backup_exec",
         "macrium_reflect",
+        "bacula",
+        "bareos",
+        "restic",
+        "borgmatic",
         "generic",
     ] {
         for status in ["Success", "Warning", "Failed"] {
@@ -197,4 +201,72 @@ fn parse_command_survives_bad_files() {
             .is_some_and(|e| e.starts_with("cannot read file"))
     );
     assert_eq!(lines[1]["status"], "Success");
+}
+
+/// `parse --explain` lists every parser in order, marks the one that parsed the mail, says why
+/// each other one declined, and ends with the result.
+#[test]
+fn parse_explain_says_why_each_parser_declined() {
+    let file = fixtures_dir().join("synology/hyper_backup_success.eml");
+    let output = Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["parse", "--explain"])
+        .arg(&file)
+        .output()
+        .expect("run backupchecks");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("utf-8 output");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains("parsers tried in order"), "{text}");
+    let verdicts: Vec<&str> = lines[2..2 + parsers::registry().len()].to_vec();
+    for (line, parser) in verdicts.iter().zip(parsers::registry()) {
+        assert!(line.contains(parser.name), "{line} / {}", parser.name);
+        if parser.name == "synology_hyper_backup" {
+            assert!(line.ends_with("MATCHED"), "{line}");
+        } else {
+            assert!(line.contains("no: "), "{line}");
+        }
+    }
+    assert!(
+        text.contains("generic") && text.contains("no: subject does not start with [backupchecks]"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .last()
+            .is_some_and(|l| l.contains("result: Synology / Hyper Backup / Offsite-C2")),
+        "{text}"
+    );
+
+    // An unrecognised mail: every parser declines and the result says so.
+    let other = fixtures_dir().join("unmatched/newsletter.eml");
+    let output = Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["parse", "--explain"])
+        .arg(&other)
+        .output()
+        .expect("run backupchecks");
+    let text = String::from_utf8(output.stdout).expect("utf-8 output");
+    assert!(!text.contains("MATCHED"), "{text}");
+    assert!(text.contains("result: unparsed"), "{text}");
+}
+
+/// A report forwarded as an attachment: `--explain` shows the forward's own verdicts, then the
+/// attached original's, which is what is read.
+#[test]
+fn parse_explain_shows_the_attached_original() {
+    let file = fixtures_dir().join("veeam/forwarded_as_attachment.eml");
+    let output = Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["parse", "--explain"])
+        .arg(&file)
+        .output()
+        .expect("run backupchecks");
+    let text = String::from_utf8(output.stdout).expect("utf-8 output");
+    assert!(
+        text.contains(
+            "veeam_job                    would match, but the attached original is read instead"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("attached mail (a forward"), "{text}");
+    assert_eq!(text.matches("MATCHED").count(), 1, "{text}");
+    assert!(text.contains("VM fs01: Warning"), "{text}");
 }
