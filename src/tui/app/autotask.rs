@@ -220,7 +220,7 @@ impl App {
         self.overlay = Some(Overlay::Input(LineInput {
             purpose: InputPurpose::Setting(field),
             title: format!("{} ({hint})", field.label()),
-            value,
+            value: crate::tui::input::TextField::new(value),
         }));
     }
 

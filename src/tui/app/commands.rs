@@ -15,7 +15,9 @@ impl App {
             Command::Quit => self.back_or_quit(),
             Command::ForceQuit => self.quit = true,
             Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Command::CommandLine => self.overlay = Some(Overlay::CommandLine(String::new())),
+            Command::CommandLine => {
+                self.overlay = Some(Overlay::CommandLine(crate::tui::input::TextField::default()))
+            }
             Command::SwitchList => self.tickets.switch(),
             Command::Resolve => self.ask_resolve(),
             Command::IncludeResolved => self.include_resolved(),

@@ -24,7 +24,7 @@ impl App {
         self.overlay = Some(Overlay::Input(LineInput {
             purpose: InputPurpose::NewCustomer,
             title: "New customer: name".into(),
-            value: String::new(),
+            value: crate::tui::input::TextField::default(),
         }));
     }
 
@@ -35,7 +35,7 @@ impl App {
         self.overlay = Some(Overlay::Input(LineInput {
             purpose: InputPurpose::RenameCustomer(c.id),
             title: format!("Rename {}", sanitize::line(&c.name)),
-            value: c.name.clone(),
+            value: crate::tui::input::TextField::new(c.name.clone()),
         }));
     }
 

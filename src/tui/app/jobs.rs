@@ -69,7 +69,7 @@ impl App {
             current,
         );
         if let Some(g) = r.job.schedule.pinned.as_ref().and_then(|p| p.grace_minutes) {
-            form.grace = g.to_string();
+            form.grace.set(g.to_string());
         }
         self.overlay = Some(Overlay::Pin(form));
     }

@@ -25,12 +25,12 @@ pub enum InputPurpose {
 pub struct LineInput {
     pub purpose: InputPurpose,
     pub title: String,
-    pub value: String,
+    pub value: input::TextField,
 }
 
 impl LineInput {
     pub fn key(mut self, app: &mut App, key: KeyEvent) -> Option<Overlay> {
-        if input::edit(&mut self.value, &key) {
+        if self.value.edit(&key) {
             return Some(Overlay::Input(self));
         }
         match keys::lookup(Dialog::LineInput, Key::from_event(&key)) {
@@ -66,7 +66,7 @@ impl LineInput {
         f.render_widget(Clear, rect);
         f.render_widget(
             Paragraph::new(vec![
-                Line::raw(format!("{}█", sanitize::line(&self.value))),
+                Line::from(self.value.spans(usize::from(rect.width.saturating_sub(2)))),
                 hint_line(t, Dialog::LineInput),
             ])
             .block(Block::bordered().title(Span::styled(

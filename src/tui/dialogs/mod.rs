@@ -46,7 +46,7 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
-    CommandLine(String),
+    CommandLine(crate::tui::input::TextField),
     Filter,
     Confirm {
         question: String,

@@ -36,11 +36,11 @@ pub struct OverrideForm {
     pub scope: usize,
     pub match_status: bool,
     pub mode: MatchMode,
-    pub text: String,
+    pub text: input::TextField,
     /// Why the failure counts as success: kept with the rule and shown in Overrides.
-    pub comment: String,
+    pub comment: input::TextField,
     /// Until when the rule holds, as typed: empty (never ends), days, or a date.
-    pub expires: String,
+    pub expires: input::TextField,
     /// Why the form cannot be saved as it is, shown next to the row at fault.
     pub error: Option<(usize, String)>,
     /// The row the arrow keys change: 0 scope, 1 status, 2 mode, 3 text, 4 comment, 5 expires.
@@ -57,7 +57,7 @@ const MODES: [MatchMode; 4] = [
 impl OverrideForm {
     pub fn new(base: OverrideDraft, job: &QueueRow, objects: &[RunObject]) -> OverrideForm {
         OverrideForm {
-            text: base.match_text.clone(),
+            text: input::TextField::new(base.match_text.clone()),
             mode: base.match_mode,
             match_status: base.match_status.is_some(),
             job_id: job.job_id,
@@ -69,8 +69,8 @@ impl OverrideForm {
                 .map(|o| o.name.clone())
                 .collect(),
             scope: 0,
-            comment: String::new(),
-            expires: String::new(),
+            comment: input::TextField::default(),
+            expires: input::TextField::default(),
             error: None,
             field: TEXT,
             base,
@@ -123,7 +123,7 @@ impl OverrideForm {
             } else {
                 None
             },
-            match_text: self.text.clone(),
+            match_text: self.text.to_string(),
             match_mode: self.mode,
             ..self.base.clone()
         }
@@ -150,7 +150,7 @@ impl OverrideForm {
     }
 
     /// The text of the current row, when it takes typed text.
-    fn typed(&mut self) -> Option<&mut String> {
+    fn typed(&mut self) -> Option<&mut input::TextField> {
         match self.field {
             TEXT => Some(&mut self.text),
             COMMENT => Some(&mut self.comment),
@@ -162,7 +162,7 @@ impl OverrideForm {
     pub fn key(mut self: Box<Self>, app: &mut App, key: KeyEvent) -> Option<Overlay> {
         // Text rows take typed keys first: Space types there, and changes a choice row.
         if let Some(text) = self.typed()
-            && input::edit(text, &key)
+            && text.edit(&key)
         {
             return Some(Overlay::Override(self));
         }
@@ -192,12 +192,17 @@ impl OverrideForm {
 
     pub fn draw(&self, f: &mut Frame, area: Rect, t: &Theme) {
         let rect = popup(area, 78, 14);
-        let cursor = |i: usize| if self.field == i { "█" } else { "" };
-        let field = |i: usize, label: &str, value: String| {
-            let mut spans = vec![
-                Span::styled(format!("{label:<14}"), t.dim()),
-                Span::raw(value),
-            ];
+        // The row being typed in shows its caret (and scrolls to keep it in view).
+        let text = |i: usize, value: &input::TextField| -> Vec<Span<'static>> {
+            if self.field == i {
+                value.spans(usize::from(rect.width.saturating_sub(2 + 14 + 2)))
+            } else {
+                vec![Span::raw(sanitize::line(value))]
+            }
+        };
+        let field = |i: usize, label: &str, value: Vec<Span<'static>>| {
+            let mut spans = vec![Span::styled(format!("{label:<14}"), t.dim())];
+            spans.extend(value);
             if let Some((at, why)) = &self.error
                 && *at == i
             {
@@ -217,34 +222,28 @@ impl OverrideForm {
         let lines = vec![
             Line::raw("Treat matching reports as Success (override) from now on."),
             Line::raw(""),
-            field(0, "Applies to", self.scope_label()),
+            field(0, "Applies to", vec![Span::raw(self.scope_label())]),
             field(
                 1,
                 "Status",
-                if self.match_status {
+                vec![Span::raw(if self.match_status {
                     format!("{status} only")
                 } else {
                     "any status".into()
-                },
+                })],
             ),
-            field(2, "Message", self.mode_label().to_string()),
-            field(
-                TEXT,
-                "Text",
-                format!("{}{}", sanitize::line(&self.text), cursor(TEXT)),
-            ),
-            field(
-                COMMENT,
-                "Why",
-                format!("{}{}", sanitize::line(&self.comment), cursor(COMMENT)),
-            ),
+            field(2, "Message", vec![Span::raw(self.mode_label().to_string())]),
+            field(TEXT, "Text", text(TEXT, &self.text)),
+            field(COMMENT, "Why", text(COMMENT, &self.comment)),
             field(
                 EXPIRES,
                 "Until",
                 if self.expires.is_empty() && self.field != EXPIRES {
-                    "no end (type days, e.g. 30, or a date, 2027-01-31)".into()
+                    vec![Span::raw(
+                        "no end (type days, e.g. 30, or a date, 2027-01-31)",
+                    )]
                 } else {
-                    format!("{}{}", sanitize::line(&self.expires), cursor(EXPIRES))
+                    text(EXPIRES, &self.expires)
                 },
             ),
             Line::raw(""),

@@ -19,11 +19,13 @@ pub struct PinForm {
     pub job_id: i64,
     pub title: String,
     /// "daily", or weekdays such as "Mon, Wed, Fri" or "Mon-Fri".
-    pub days: String,
+    pub days: input::TextField,
     /// HH:MM, local time.
-    pub time: String,
+    pub time: input::TextField,
     /// Minutes; empty uses the default grace of the settings.
-    pub grace: String,
+    pub grace: input::TextField,
+    /// Why Enter did not pin, shown in the form until the next key.
+    pub error: Option<String>,
     /// 0 days, 1 time, 2 grace.
     pub field: usize,
 }
@@ -50,14 +52,15 @@ impl PinForm {
         PinForm {
             job_id,
             title,
-            days,
-            time,
-            grace: String::new(),
+            days: input::TextField::new(days),
+            time: input::TextField::new(time),
+            grace: input::TextField::default(),
+            error: None,
             field: 1,
         }
     }
 
-    pub fn value_mut(&mut self) -> &mut String {
+    pub fn value_mut(&mut self) -> &mut input::TextField {
         match self.field {
             0 => &mut self.days,
             1 => &mut self.time,
@@ -71,7 +74,8 @@ impl PinForm {
     }
 
     pub fn key(mut self, app: &mut App, key: KeyEvent) -> Option<Overlay> {
-        if input::edit(self.value_mut(), &key) {
+        self.error = None;
+        if self.value_mut().edit(&key) {
             return Some(Overlay::Pin(self));
         }
         match keys::lookup(Dialog::PinForm, Key::from_event(&key)) {
@@ -81,7 +85,7 @@ impl PinForm {
                     app.pin(self.job_id, p);
                     return None;
                 }
-                Err(e) => app.error(e),
+                Err(e) => self.error = Some(e),
             },
             Some(C::NextField) => self.field = (self.field + 1) % 3,
             Some(C::PrevField) => self.field = (self.field + 2) % 3,
@@ -92,13 +96,15 @@ impl PinForm {
 
     pub fn draw(&self, f: &mut Frame, area: Rect, t: &Theme) {
         let rect = popup(area, 64, 10);
-        let field = |i: usize, label: &str, value: &str, help: &str| {
-            let cursor = if self.field == i { "█" } else { "" };
-            let line = Line::from(vec![
-                Span::styled(format!("{label:<7}"), t.dim()),
-                Span::raw(format!("{}{cursor}", sanitize::line(value))),
-                Span::styled(format!("  {help}"), t.dim()),
-            ]);
+        let field = |i: usize, label: &str, value: &input::TextField, help: &str| {
+            let mut spans = vec![Span::styled(format!("{label:<7}"), t.dim())];
+            if self.field == i {
+                spans.extend(value.spans(24));
+            } else {
+                spans.push(Span::raw(sanitize::line(value)));
+            }
+            spans.push(Span::styled(format!("  {help}"), t.dim()));
+            let line = Line::from(spans);
             if self.field == i {
                 line.style(t.selected())
             } else {
@@ -109,7 +115,10 @@ impl PinForm {
             field(0, "Days", &self.days, "daily, or Mon, Wed, Fri / Mon-Fri"),
             field(1, "Time", &self.time, "HH:MM"),
             field(2, "Grace", &self.grace, "minutes (empty: default)"),
-            Line::raw(""),
+            match &self.error {
+                Some(e) => Line::styled(format!("✖ {}", sanitize::line(e)), t.error()),
+                None => Line::raw(""),
+            },
             Line::styled("The pinned schedule beats the learned one.", t.dim()),
             Line::raw(""),
             hint_line(t, Dialog::PinForm),

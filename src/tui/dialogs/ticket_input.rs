@@ -7,7 +7,6 @@ use crate::tui::app::App;
 use crate::tui::input;
 use crate::tui::keymap::Key;
 use crate::tui::keymap::dialogs::{self as keys, Dialog, DialogCommand as C};
-use crate::tui::sanitize;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -26,12 +25,12 @@ pub struct TicketInput {
     pub kind: TicketInputKind,
     pub run_id: i64,
     pub job_id: i64,
-    pub value: String,
+    pub value: input::TextField,
 }
 
 impl TicketInput {
     pub fn key(mut self, app: &mut App, key: KeyEvent) -> Option<Overlay> {
-        if input::edit(&mut self.value, &key) {
+        if self.value.edit(&key) {
             return Some(Overlay::TicketInput(self));
         }
         match keys::lookup(Dialog::TicketInput, Key::from_event(&key)) {
@@ -63,7 +62,7 @@ impl TicketInput {
         f.render_widget(Clear, rect);
         f.render_widget(
             Paragraph::new(vec![
-                Line::raw(format!("{}█", sanitize::line(&self.value))),
+                Line::from(self.value.spans(usize::from(rect.width.saturating_sub(2)))),
                 hint_line(t, Dialog::TicketInput),
             ])
             .block(Block::bordered().title(Span::styled(title, t.title()))),

@@ -24,7 +24,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Option<Overlay> {
                 kind: TicketInputKind::NewInternal,
                 run_id,
                 job_id,
-                value,
+                value: crate::tui::input::TextField::new(value),
             }))
         }
         Some(C::AutotaskTicket) => autotask(app, run_id),
@@ -32,7 +32,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Option<Overlay> {
             kind: TicketInputKind::Link,
             run_id,
             job_id,
-            value: String::new(),
+            value: crate::tui::input::TextField::default(),
         })),
         Some(C::ResolveTicket) => resolve(app, run_id),
         _ => None,

@@ -13,6 +13,7 @@ mod panes67;
 mod roles;
 mod scroll;
 mod snapshots;
+mod text_fields;
 
 use crate::support::db::TestDb;
 use crate::support::mail::{generic, generic_with_objects};

@@ -121,7 +121,8 @@ async fn pin_and_unpin_a_schedule() {
     }
     keys(&mut a, "9pm\n").await;
     assert!(a.overlay.is_some());
-    assert!(a.toasts.iter().any(|t| t.text.contains("HH:MM")));
+    let form = plain(&mut a, 120, 30);
+    assert!(form.contains("✖") && form.contains("HH:MM"), "{form}");
     keys(&mut a, "\u{1b}").await;
 
     keys(&mut a, "P").await;
