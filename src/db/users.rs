@@ -65,14 +65,23 @@ pub async fn add(
     )
     .await?;
     grant_in(&mut tx, name, role).await?;
-    audit::record(
-        &mut *tx,
+    audited(
+        tx,
         by,
         "user.add",
-        None,
         serde_json::json!({ "user": name, "role": role.name(), "password": password.is_some() }),
     )
-    .await?;
+    .await
+}
+
+/// Records the change in the audit log and commits it with the change.
+async fn audited(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    by: &str,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<(), DbError> {
+    audit::record(&mut *tx, by, action, None, details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -86,16 +95,13 @@ pub async fn grant(
 ) -> Result<(), DbError> {
     let mut tx = conn.begin().await?;
     grant_in(&mut tx, name, role).await?;
-    audit::record(
-        &mut *tx,
+    audited(
+        tx,
         by,
         "user.grant",
-        None,
         serde_json::json!({ "user": name, "role": role.name() }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Takes `name` out of `role`'s group.
@@ -114,16 +120,13 @@ pub async fn revoke(
         Some(role.group()),
     )
     .await?;
-    audit::record(
-        &mut *tx,
+    audited(
+        tx,
         by,
         "user.revoke",
-        None,
         serde_json::json!({ "user": name, "role": role.name() }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Stops `name` from logging in (its memberships and history stay).
@@ -136,16 +139,7 @@ pub async fn disable(conn: &mut PgConnection, name: &str, by: &str) -> Result<()
         None,
     )
     .await?;
-    audit::record(
-        &mut *tx,
-        by,
-        "user.disable",
-        None,
-        serde_json::json!({ "user": name }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    audited(tx, by, "user.disable", serde_json::json!({ "user": name })).await
 }
 
 async fn grant_in(conn: &mut PgConnection, name: &str, role: Role) -> Result<(), DbError> {

@@ -30,23 +30,18 @@ async fn a_filter_matches_status_words_and_a_second_slash_starts_anew() {
     let t = fixture().await;
     let mut a = app(&t);
     ready(&mut a).await;
+    let shown = |a: &backupchecks::tui::app::App| -> Vec<String> {
+        let rc = &a.run_checks;
+        rc.visible()
+            .iter()
+            .map(|i| rc.rows[*i].job_name.clone())
+            .collect()
+    };
     keys(&mut a, "/failed\n").await;
-    let names: Vec<String> = a
-        .run_checks
-        .visible()
-        .iter()
-        .map(|i| a.run_checks.rows[*i].job_name.clone())
-        .collect();
-    assert_eq!(names, ["Daily VM Backup"]);
+    assert_eq!(shown(&a), ["Daily VM Backup"]);
     // A second `/` replaces the filter instead of narrowing it to nothing.
     keys(&mut a, "/warning\n").await;
-    let names: Vec<String> = a
-        .run_checks
-        .visible()
-        .iter()
-        .map(|i| a.run_checks.rows[*i].job_name.clone())
-        .collect();
-    assert_eq!(names, ["PC-FINANCE01"]);
+    assert_eq!(shown(&a), ["PC-FINANCE01"]);
     keys(&mut a, "1/unparsed\n").await;
     assert_eq!(a.inbox.visible().len(), 1);
 }
