@@ -10,7 +10,7 @@ mod outcomes;
 pub mod period;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use build::build;
 pub use input::{CustomerInput, JobInput, NoteInput, NoteKind, ReportInput, RunInput};

@@ -96,7 +96,7 @@ fn note(kind: NoteKind, id: i64, code: Option<&str>, from: NaiveDate) -> NoteInp
 /// Mon 19, Fri 23, Mon 26, Fri 30; Warning on the 19th, nothing on the 30th, an extra run on
 /// Wednesday 21st. Job 3 informational, job 4 archived with a run, job 5 archived without one,
 /// job 6 without a schedule: Success on the 2nd, Failed on the 8th.
-fn fixture(generated_at: DateTime<Utc>) -> ReportInput {
+pub(crate) fn fixture(generated_at: DateTime<Utc>) -> ReportInput {
     let nightly = Schedule::Daily {
         time: NaiveTime::from_hms_opt(23, 50, 0).unwrap(),
     };
