@@ -183,3 +183,256 @@ async fn an_unknown_customer_is_named_in_the_error() {
         "not found: no customer named “Nobody Ltd”, “Gone”"
     );
 }
+
+mod cli {
+    use crate::support::db::TestDb;
+    use chrono::TimeZone;
+    use std::path::Path;
+
+    /// Runs `backupchecks report` on the test database.
+    fn report(t: &TestDb, dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+            .arg("report")
+            .args(args)
+            .env_remove("BACKUPCHECKS_CONFIG")
+            .env("BACKUPCHECKS_DATABASE_URL", t.url())
+            .env("BACKUPCHECKS_LOG_FILE", dir.join("log"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    async fn demo_database() -> TestDb {
+        let t = TestDb::new().await;
+        let tz = chrono_tz::Europe::Amsterdam;
+        let now = tz
+            .with_ymd_and_hms(2026, 3, 18, 8, 30, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        backupchecks::demo::seed(&t.pool, now, tz, |_, _| {})
+            .await
+            .unwrap();
+        t
+    }
+
+    fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+        let doc = lopdf::Document::load_mem(bytes).unwrap();
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        pages
+            .iter()
+            .map(|p| doc.extract_text(&[*p]).unwrap())
+            .collect()
+    }
+
+    fn rate(ok: u32, expected: u32) -> String {
+        format!(
+            "{:.1}%",
+            (f64::from(ok) * 1000.0 / f64::from(expected)).round() / 10.0
+        )
+    }
+
+    #[tokio::test]
+    async fn pdf_csv_and_html_of_the_demo_agree() {
+        let t = demo_database().await;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("reports");
+        std::fs::create_dir(&out).unwrap();
+        let (code, stdout, stderr) = report(
+            &t,
+            dir.path(),
+            &[
+                "--from",
+                "2026-02-16",
+                "--to",
+                "2026-03-15",
+                "--format",
+                "pdf",
+                "--format",
+                "csv",
+                "--format",
+                "html",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        // Ten customers: the steps were shown.
+        assert!(stderr.contains("report: 5/5 writing html"), "{stderr}");
+        let stem = out.join("backup-report-all-2026-02-16_2026-03-15");
+        for ext in ["pdf", "csv", "html"] {
+            let path = stem.with_extension(ext);
+            assert!(stdout.contains(path.to_str().unwrap()), "{stdout}");
+        }
+
+        let csv = std::fs::read_to_string(stem.with_extension("csv")).unwrap();
+        let rows = backupchecks_csv(&csv);
+        let head = &rows[0];
+        let col = |n: &str| head.iter().position(|c| c == n).unwrap();
+        // Per customer, in the order of the report: expected and successes of its counted jobs.
+        let mut customers: Vec<(String, u32, u32)> = Vec::new();
+        for r in &rows[1..] {
+            if r[col("kind")] != "counted" {
+                continue;
+            }
+            let n = |c: &str| r[col(c)].parse::<u32>().unwrap();
+            let ok = n("success") + n("success_override");
+            match customers.last_mut() {
+                Some(last) if last.0 == r[col("customer")] => {
+                    last.1 += n("expected");
+                    last.2 += ok;
+                }
+                _ => customers.push((r[col("customer")].clone(), n("expected"), ok)),
+            }
+        }
+        assert!(customers.len() >= 9, "{customers:?}");
+        let total_expected: u32 = customers.iter().map(|c| c.1).sum();
+        let total_ok: u32 = customers.iter().map(|c| c.2).sum();
+        assert!(total_expected > 500, "{total_expected}");
+        assert!(
+            total_ok < total_expected,
+            "the demo has failures and missed runs"
+        );
+
+        let html = std::fs::read_to_string(stem.with_extension("html")).unwrap();
+        let summary = html.split("<table class=\"summary\">").nth(1).unwrap();
+        let summary = summary.split("</table>").next().unwrap();
+        for (name, expected, ok) in &customers {
+            let name = name.replace('&', "&amp;");
+            let row = summary
+                .split("<tr>")
+                .find(|r| r.starts_with(&format!("<td>{name}</td>")))
+                .unwrap_or_else(|| panic!("{name} not in the HTML summary"));
+            assert!(
+                row.contains(&format!("data-k=\"expected\">{expected}<")),
+                "{row}"
+            );
+            assert!(
+                row.contains(&format!("<b>{}</b>", rate(*ok, *expected))),
+                "{row}"
+            );
+        }
+        let total = summary.split("<tr class=\"total\">").nth(1).unwrap();
+        assert!(total.contains(&format!("data-k=\"expected\">{total_expected}<")));
+        assert!(total.contains(&format!("<b>{}</b>", rate(total_ok, total_expected))));
+
+        let pdf = std::fs::read(stem.with_extension("pdf")).unwrap();
+        let pages = pdf_pages(&pdf);
+        assert!(pages.len() >= 2 + customers.len(), "{}", pages.len());
+        // The summary page lists the customers' rates, then the total's, in the same order.
+        let rates: Vec<String> = pages[1]
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.ends_with('%') && !l.contains(' '))
+            .map(str::to_string)
+            .collect();
+        let mut expected_rates: Vec<String> =
+            customers.iter().map(|(_, e, ok)| rate(*ok, *e)).collect();
+        expected_rates.push(rate(total_ok, total_expected));
+        assert_eq!(rates, expected_rates);
+        assert!(pages[0].contains(&rate(total_ok, total_expected)));
+        for (name, ..) in &customers {
+            assert!(
+                pages[1].contains(name.as_str()),
+                "{name} not on the summary page"
+            );
+        }
+    }
+
+    /// Records of an RFC 4180 document (quoted fields with doubled quotes, CRLF).
+    fn backupchecks_csv(text: &str) -> Vec<Vec<String>> {
+        let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+        let (mut quoted, mut chars) = (false, text.chars().peekable());
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                (true, '"') => quoted = false,
+                (true, c) => field.push(c),
+                (false, '"') => quoted = true,
+                (false, ',') => row.push(std::mem::take(&mut field)),
+                (false, '\r') => {
+                    assert_eq!(chars.next(), Some('\n'));
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                (false, c) => field.push(c),
+            }
+        }
+        rows
+    }
+
+    #[tokio::test]
+    async fn a_bad_period_or_an_unknown_customer_exits_2_with_a_clear_message() {
+        let t = TestDb::new().await;
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, err) = report(&t, dir.path(), &["--month", "2026-13"]);
+        assert_eq!(code, Some(2));
+        assert!(
+            err.contains("bad month `2026-13`: expected YYYY-MM"),
+            "{err}"
+        );
+        let (code, _, err) = report(
+            &t,
+            dir.path(),
+            &["--from", "2026-11-09", "--to", "2026-11-01"],
+        );
+        assert_eq!(code, Some(2));
+        assert!(
+            err.contains("the period ends (2026-11-01) before it starts (2026-11-09)"),
+            "{err}"
+        );
+        let (code, _, err) = report(
+            &t,
+            dir.path(),
+            &["--month", "2026-11", "--customer", "Nobody"],
+        );
+        assert_eq!(code, Some(2));
+        assert!(err.contains("no customer named “Nobody”"), "{err}");
+        let (code, _, err) = report(&t, dir.path(), &["--format", "docx"]);
+        assert_eq!(code, Some(2));
+        assert!(
+            err.contains("`docx` is not one of pdf, html, csv, md, json"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_customer_one_format_to_a_file() {
+        let t = TestDb::new().await;
+        sqlx::query("INSERT INTO customers (name) VALUES ('Ärzte Müller')")
+            .execute(&t.pool)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out/nov.md");
+        let (code, stdout, err) = report(
+            &t,
+            dir.path(),
+            &[
+                "--month",
+                "2026-11",
+                "--customer",
+                "ärzte müller",
+                "--format",
+                "md",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(stdout.trim(), file.to_str().unwrap());
+        let md = std::fs::read_to_string(&file).unwrap();
+        assert!(md.starts_with("# Backup report: Ärzte Müller\n"), "{md}");
+        assert!(md.contains("November 2026"));
+        assert!(
+            !err.contains("report: 1/"),
+            "one customer shows no steps: {err}"
+        );
+    }
+}
