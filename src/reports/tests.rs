@@ -182,6 +182,7 @@ fn json_is_the_model() {
     assert_eq!(nightly["summary"]["counts"]["expected"], 31);
     assert_eq!(nightly["summary"]["success_rate"], 83.9);
     assert_eq!(nightly["days"][11]["status"], "Missed");
+    assert_eq!(nightly["days"][9]["status"], "Success (override)");
     assert_eq!(v["totals"]["success_rate"], 78.9);
     assert_eq!(v["customers"][1]["jobs"][0]["name"], NASTY);
 }

@@ -125,7 +125,16 @@ pub struct Summary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Day {
     pub date: NaiveDate,
+    #[serde(serialize_with = "status_word")]
     pub status: Option<RunStatus>,
+}
+
+/// The status as operators read it ("Success (override)"), not the variant name.
+fn status_word<S: serde::Serializer>(s: &Option<RunStatus>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => ser.serialize_str(s.as_str()),
+        None => ser.serialize_none(),
+    }
 }
 
 /// Why a job is listed apart from the counted ones.
