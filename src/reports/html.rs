@@ -13,7 +13,8 @@ h3{font-size:1rem;margin:1.2rem 0 .4rem}.sub{color:#4b5563;margin:0 0 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{padding:.25rem .5rem;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:middle}
 th{background:#f3f4f6;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:700;border-top:2px solid #1f2937}
-.strip{white-space:nowrap}.d{display:inline-block;width:7px;height:14px;margin-right:1px;border-radius:1px}
+.strip{white-space:nowrap}.d{display:inline-block;width:5px;height:14px;margin-right:1px;border-radius:1px}
+table.jobs{font-size:.88em}table.jobs td.sched{min-width:7em}
 .bad{color:#b91c1c}.good{color:#15803d}.note{color:#4b5563;font-size:.9rem}
 .legend span.d{vertical-align:middle}.legend{font-size:.85rem;color:#374151}
 .d{-webkit-print-color-adjust:exact;print-color-adjust:exact}
@@ -153,7 +154,7 @@ fn chart(o: &mut String, report: &Report) {
         );
     }
     let axis_y = row_h * rows.len() as f64 + 4.0;
-    for pct in [0.0, 50.0, 80.0, 95.0, 100.0] {
+    for pct in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = label_w + pct / 100.0 * bar_w;
         let _ = write!(
             o,
@@ -228,18 +229,27 @@ fn jobs_table(o: &mut String, jobs: &[JobReport]) {
     for j in jobs {
         let _ = write!(
             o,
-            "<tr><td>{}<br><span class=\"note\">{} · {}</span></td><td>{}</td>",
+            "<tr><td>{}<br><span class=\"note\">{} · {}</span></td><td class=\"sched\">{}</td>",
             esc(&j.name),
             esc(&j.software),
             esc(&j.backup_type),
             esc(&j.schedule)
         );
         num_cells(o, &j.summary);
-        let _ = write!(
-            o,
-            "<td>{}</td><td class=\"strip\">",
-            esc(&text::streak(j.summary.longest_streak))
-        );
+        match j.summary.longest_streak {
+            Some(st) => {
+                let dates = text::streak(Some(st));
+                let dates = dates.split_once(' ').map_or("", |(_, d)| d);
+                let _ = write!(
+                    o,
+                    "<td>{}<br><span class=\"note\">{}</span></td>",
+                    st.length,
+                    esc(dates)
+                );
+            }
+            None => o.push_str("<td>–</td>"),
+        }
+        o.push_str("<td class=\"strip\">");
         for d in &j.days {
             o.push_str(&cell(d.status, Some(d.date.to_string())));
         }

@@ -16,6 +16,10 @@ pub fn build(input: &ReportInput) -> Report {
     for r in &input.runs {
         runs_by_job.entry(r.job_id).or_default().push(r);
     }
+    let mut jobs_by_customer: HashMap<i64, Vec<&JobInput>> = HashMap::new();
+    for j in &input.jobs {
+        jobs_by_customer.entry(j.customer_id).or_default().push(j);
+    }
     let mut total = Pool::default();
     let customers = input
         .customers

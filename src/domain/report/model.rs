@@ -51,21 +51,23 @@ impl Counts {
         self.extra_runs += other.extra_runs;
     }
 
-    /// Counts one expected run with this outcome.
+    /// Counts one expected run with this outcome; `Expected` (a slot still within its grace)
+    /// is counted as not yet reported instead.
     pub fn count(&mut self, outcome: RunStatus) {
-        if outcome == RunStatus::Expected {
-            self.not_yet_reported += 1;
-            return;
-        }
+        let field = match outcome {
+            RunStatus::Expected => {
+                self.not_yet_reported += 1;
+                return;
+            }
+            RunStatus::Success => &mut self.success,
+            RunStatus::SuccessOverride => &mut self.success_override,
+            RunStatus::Warning => &mut self.warning,
+            RunStatus::Unknown => &mut self.unknown,
+            RunStatus::Failed => &mut self.failed,
+            RunStatus::Missed => &mut self.missed,
+        };
+        *field += 1;
         self.expected += 1;
-        match outcome {
-            RunStatus::Success => self.success += 1,
-            RunStatus::SuccessOverride => self.success_override += 1,
-            RunStatus::Warning => self.warning += 1,
-            RunStatus::Unknown => self.unknown += 1,
-            RunStatus::Failed => self.failed += 1,
-            RunStatus::Missed | RunStatus::Expected => self.missed += 1,
-        }
     }
 
     /// Success rate in percent, one decimal: (Success + Success (override)) ÷ expected runs.
