@@ -15,7 +15,7 @@ th{background:#f3f4f6;font-weight:600}td.n,th.n{text-align:right;font-variant-nu
 tr.total td{font-weight:700;border-top:2px solid #1f2937}
 .strip{white-space:nowrap}.d{display:inline-block;width:5px;height:14px;margin-right:1px;border-radius:1px}
 table.jobs{font-size:.88em}table.jobs td.sched{min-width:7em}
-.bad{color:#b91c1c}.good{color:#15803d}.note{color:#4b5563;font-size:.9rem}
+.bad{color:#b91c1c}.good{color:#15803d}.note{color:#4b5563;font-size:.85em}
 .legend span.d{vertical-align:middle}.legend{font-size:.85rem;color:#374151}
 .d{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @media print{body{margin:0;font-size:10px}h2{break-before:page}section{break-inside:auto}tr{break-inside:avoid}

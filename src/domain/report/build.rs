@@ -209,13 +209,64 @@ fn notes_of(
     notes.into_iter().partition(|n| n.kind == NoteKind::Ticket)
 }
 
-/// "Daily at 22:00", "Weekly: Mon, Fri at 21:00", "Irregular", "Not learned yet".
+/// "Daily at 22:00", "Weekly: Mon–Fri at 21:00", "Monthly: 1st, 15th at 03:00", "Irregular",
+/// "Not learned yet". Three or more consecutive weekdays are written as a range.
 fn schedule_label(schedule: Option<&Schedule>) -> String {
-    match schedule {
-        None => "Not learned yet".to_string(),
-        Some(s) => match s.time() {
-            Some(t) => format!("{s} at {}", t.format("%H:%M")),
-            None => s.to_string(),
-        },
+    let Some(s) = schedule else {
+        return "Not learned yet".to_string();
+    };
+    let days = match s {
+        Schedule::Weekly { days, .. } => {
+            let mut groups: Vec<Vec<chrono::Weekday>> = Vec::new();
+            for d in days {
+                match groups.last_mut() {
+                    Some(g)
+                        if g.last()
+                            .is_some_and(|l| l.succ() == *d && *d != chrono::Weekday::Mon) =>
+                    {
+                        g.push(*d)
+                    }
+                    _ => groups.push(vec![*d]),
+                }
+            }
+            let parts: Vec<String> = groups
+                .iter()
+                .flat_map(|g| match (g.first(), g.last()) {
+                    (Some(a), Some(b)) if g.len() >= 3 => vec![format!("{a}–{b}")],
+                    _ => g.iter().map(|d| d.to_string()).collect(),
+                })
+                .collect();
+            format!("Weekly: {}", parts.join(", "))
+        }
+        other => other.to_string(),
+    };
+    match s.time() {
+        Some(t) => format!("{days} at {}", t.format("%H:%M")),
+        None => days,
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+    use chrono::{NaiveTime, Weekday::*};
+
+    #[test]
+    fn consecutive_weekdays_are_a_range() {
+        let t = NaiveTime::from_hms_opt(21, 0, 0).unwrap();
+        let label = |days: &[chrono::Weekday]| {
+            schedule_label(Some(&Schedule::weekly(days.iter().copied(), t)))
+        };
+        assert_eq!(
+            label(&[Mon, Tue, Wed, Thu, Fri]),
+            "Weekly: Mon–Fri at 21:00"
+        );
+        assert_eq!(
+            label(&[Mon, Wed, Thu, Fri, Sun]),
+            "Weekly: Mon, Wed–Fri, Sun at 21:00"
+        );
+        assert_eq!(label(&[Mon, Tue]), "Weekly: Mon, Tue at 21:00");
+        assert_eq!(schedule_label(Some(&Schedule::Irregular)), "Irregular");
+        assert_eq!(schedule_label(None), "Not learned yet");
     }
 }
