@@ -96,7 +96,8 @@ fn the_pdf_has_searchable_text_with_accents_and_the_numbers() {
 #[test]
 fn the_pdf_strip_has_one_coloured_cell_per_day() {
     let bytes = render(&report(), Format::Pdf);
-    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let mut doc = lopdf::Document::load_mem(&bytes).unwrap();
+    doc.decompress();
     let page = *doc.get_pages().get(&3).unwrap();
     let content = String::from_utf8_lossy(&doc.get_page_content(page)).to_string();
     // The Missed colour (#c026d3) fills the three days of Nightly's streak and Weekly's 30th.

@@ -1,7 +1,7 @@
 //! What became of one job's expected runs in a period.
 //!
 //! A scheduled job's expected runs are the slots of its schedule on the period's dates, from its
-//! first report on. Each real run goes to the slot it satisfies (the nearest expected instant within
+//! first report on (the slot that report satisfies included). Each real run goes to the slot it satisfies (the nearest expected instant within
 //! 12 hours, as for Missed runs, so a 23:50 job reported at 00:05 counts for the evening before);
 //! the slot's outcome is the status of its last run (a successful retry stands). A slot without a
 //! run takes the status of its stored Missed run (an override may have made that a success), or is
@@ -11,7 +11,7 @@
 use super::input::{JobInput, RunInput};
 use super::model::{Counts, Streak};
 use super::period::Period;
-use crate::domain::missed::{Slot, dated_ahead, satisfied_slot, slot_on};
+use crate::domain::missed::{SATISFY_WINDOW, Slot, dated_ahead, satisfied_slot, slot_on};
 use crate::domain::run_status::RunStatus;
 use crate::domain::schedule::Schedule;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,7 +86,8 @@ pub(super) fn job_outcome(
         .iter_days()
         .take_while(|d| *d <= last)
         .filter_map(|d| slot_on(&schedule.schedule, tz, d))
-        .filter(|s| s.expected >= job.existed_from)
+        // The first report itself may come a little after its slot: that slot counts.
+        .filter(|s| s.expected + SATISFY_WINDOW >= job.existed_from)
         .map(|slot| SlotRuns {
             slot,
             real: Vec::new(),

@@ -349,3 +349,21 @@ fn tickets_and_remarks_of_the_period_with_their_codes() {
     // Remark 6 starts in November.
     assert!(report.customers[1].remarks.is_empty());
 }
+
+#[test]
+fn the_slot_of_the_first_report_counts_even_when_it_came_late() {
+    let mut input = fixture(at(11, 5, 9, 0));
+    let first = at(10, 10, 22, 5);
+    input.jobs.retain(|j| j.id == 1);
+    input.runs.retain(|r| r.job_id != 1);
+    input.jobs[0].schedule = sched(Schedule::Daily {
+        time: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+    });
+    input.jobs[0].existed_from = first;
+    for day in 10..=31 {
+        input.runs.push(run(1, at(10, day, 22, 5), Success));
+    }
+    let report = build(&input);
+    let c = job_of(&report, "Nightly").summary.counts;
+    assert_eq!((c.expected, c.success, c.extra_runs), (22, 22, 0));
+}

@@ -4,7 +4,7 @@
 //! searchable and copies as the original letters.
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Chunk, Finish, Name, Rect, Ref, Str};
+use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Str};
 use ttf_parser::{Face, GlyphId};
 
 pub const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -131,10 +131,14 @@ impl Font {
             ))
             .stem_v(80.0)
             .font_file2(file);
-        chunk.stream(file, self.data).pair(
-            Name(b"Length1"),
-            i32::try_from(self.data.len()).unwrap_or(i32::MAX),
-        );
+        let packed = super::deflate(self.data);
+        chunk
+            .stream(file, &packed)
+            .filter(Filter::FlateDecode)
+            .pair(
+                Name(b"Length1"),
+                i32::try_from(self.data.len()).unwrap_or(i32::MAX),
+            );
 
         let mut map = UnicodeCmap::new(Name(b"Custom"), info);
         if let Some(table) = self.face.tables().cmap {

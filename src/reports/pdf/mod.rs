@@ -9,7 +9,7 @@ mod font;
 use super::text;
 use crate::domain::report::{CustomerReport, JobReport, NoteReport, Report, Summary};
 use canvas::{BLACK, BOTTOM, Canvas, Fonts, GREY, HEIGHT, LINE, MARGIN, SHADE, WIDTH, Weight};
-use pdf_writer::{Date, Finish, Name, Pdf, Rect, Ref, TextStr};
+use pdf_writer::{Date, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 
 /// The shipped regular and bold font files.
 #[cfg(test)]
@@ -439,6 +439,11 @@ fn footers(c: &mut Canvas, report: &Report) {
     }
 }
 
+/// Page contents and fonts are deflated: a report of many customers shrinks about tenfold.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
+
 /// Catalog, page tree, fonts, pages and document information.
 fn assemble(report: &Report, fonts: &Fonts, pages: Vec<pdf_writer::Content>) -> Vec<u8> {
     let catalog = Ref::new(1);
@@ -488,7 +493,8 @@ fn assemble(report: &Report, fonts: &Fonts, pages: Vec<pdf_writer::Content>) -> 
         f.finish();
         resources.finish();
         page.finish();
-        pdf.stream(content_id, &content.finish());
+        pdf.stream(content_id, &deflate(&content.finish()))
+            .filter(Filter::FlateDecode);
     }
     pdf.finish()
 }
