@@ -2,7 +2,7 @@
 //! Markdown and/or JSON files, all from one computed model.
 
 use crate::config;
-use crate::db::{Database, DbError, report as db_report, settings};
+use crate::db::{DbError, report as db_report, settings};
 use crate::domain::report::{self, Period, PeriodError};
 use crate::reports::{self, Format};
 use anyhow::Context;
@@ -62,7 +62,7 @@ pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode
         eprintln!("warning: {w}");
     }
     let _log = crate::logging::init(&loaded.config.log);
-    let db = Database::open(&loaded.config.database).await?;
+    let db = super::open_database(&loaded.config.database).await?;
     let now = chrono::Utc::now();
     let mut conn = db.pool().acquire().await?;
     let period = match asked {

@@ -160,6 +160,31 @@ async fn load_reads_the_scope_the_period_with_its_margins_and_the_notes() {
 }
 
 #[tokio::test]
+async fn a_reporter_login_loads_the_report() {
+    use crate::support::db::TestLogin;
+    let t = TestDb::new().await;
+    fixture(&t.pool).await;
+    let login = TestLogin::new(&["backupchecks_reporter"]).await;
+    let pool = t.pool_as(&login.name).await;
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET ROLE backupchecks_reporter")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let input = report::load(
+        &mut conn,
+        Period::parse_month("2026-10").unwrap(),
+        None,
+        utc(11, 10, 0, 0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(input.customers.len(), 2);
+    assert_eq!(input.runs.len(), 5);
+    assert_eq!(input.notes.len(), 2);
+}
+
+#[tokio::test]
 async fn an_unknown_customer_is_named_in_the_error() {
     let t = TestDb::new().await;
     fixture(&t.pool).await;
