@@ -1,4 +1,4 @@
-//! Every pane load, the all-jobs run history, the missed-run pass, an approval of 2,000 waiting
+//! Every pane load, the all-jobs run history, the missed-run pass, a report of every customer, an approval of 2,000 waiting
 //! mails and an import of known jobs' mail, timed on a database of a large MSP's size built by
 //! `benches/fixtures/scale.sql` (deterministic, 10,000 jobs). Run with `cargo bench --bench scale`
 //! (18 and 180 days of history: about 100k and 1M runs, so the growth shows) or
@@ -149,8 +149,42 @@ async fn measure(db: &Database, days: usize) -> anyhow::Result<()> {
     })
     .await;
 
+    reports(&pool, now).await?;
     approve_2000(db, now).await?;
     known_jobs_import(db, now).await?;
+    Ok(())
+}
+
+/// The report of every customer over the last 14 days (and the 14 before, for the change): its
+/// loading, the model and each renderer.
+async fn reports(pool: &sqlx::PgPool, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    use backupchecks::domain::report::{self, Period};
+    use backupchecks::reports::{self as render, Format};
+    let today = now.date_naive();
+    let period = Period::new(today - TimeDelta::days(14), today - TimeDelta::days(1))?;
+    time("report: load, every customer, 14 days", || async {
+        let mut conn = pool.acquire().await.unwrap();
+        db::report::load(&mut conn, period, None, now)
+            .await
+            .unwrap()
+    })
+    .await;
+    let mut conn = pool.acquire().await?;
+    let input = db::report::load(&mut conn, period, None, now).await?;
+    drop(conn);
+    time("report: build the model", || async {
+        report::build(&input)
+    })
+    .await;
+    let model = report::build(&input);
+    for format in [Format::Pdf, Format::Html, Format::Csv] {
+        let size = render::render(&model, format).len();
+        time(
+            &format!("report: render {format} ({} kB)", size / 1024),
+            || async { render::render(&model, format).len() },
+        )
+        .await;
+    }
     Ok(())
 }
 

@@ -16,5 +16,6 @@ pub mod logging;
 pub mod parsers;
 pub mod paths;
 pub mod psa;
+pub mod reports;
 pub mod services;
 pub mod tui;

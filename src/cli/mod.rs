@@ -10,6 +10,7 @@ pub mod interface;
 mod jobs;
 pub mod parse;
 mod password;
+mod report;
 mod systemd;
 mod users;
 mod wait_db;
@@ -57,6 +58,9 @@ pub enum Command {
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
+    /// Write the backup report of a period (a month by default) for all customers, one or a list,
+    /// as PDF, HTML, CSV, Markdown and/or JSON.
+    Report(report::Args),
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions(docs::CompletionsArgs),
     /// Print the man page, or write every man page into a directory with --out.
@@ -81,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         Some(Command::Jobs(args)) => runtime.block_on(jobs::run(args, cli.config.as_deref())),
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
+        Some(Command::Report(args)) => runtime.block_on(report::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),
         Some(Command::Completions(_) | Command::Manpage(_)) => Ok(ExitCode::SUCCESS),

@@ -21,6 +21,7 @@ pub mod open;
 pub mod overrides;
 pub mod propagation;
 pub mod remarks;
+pub mod report;
 pub mod review;
 pub mod roles;
 pub mod run_objects;

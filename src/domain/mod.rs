@@ -9,6 +9,7 @@ pub mod jobs_document;
 pub mod missed;
 pub mod overrides;
 pub mod psa_ticket;
+pub mod report;
 pub mod roles;
 pub mod run_status;
 pub mod schedule;

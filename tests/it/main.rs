@@ -15,6 +15,7 @@ mod health;
 mod ingest;
 mod jobs_transfer;
 mod parsers;
+mod report;
 mod review;
 mod roles;
 mod schema;
