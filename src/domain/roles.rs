@@ -19,6 +19,10 @@ pub enum Role {
 pub enum Capability {
     /// Read customers, jobs, runs, mail, tickets (every role).
     Read,
+    /// The panes of the daily work (every role but the reporter, who sees reports only).
+    Browse,
+    /// The backup reports (every role).
+    Reports,
     /// The Run Checks queue, reviewing and undoing reviews.
     Review,
     /// Approve waiting mail into jobs, parse again, import now.
@@ -76,7 +80,8 @@ impl Role {
     pub fn can(self, cap: Capability) -> bool {
         use Capability as C;
         match cap {
-            C::Read => true,
+            C::Read | C::Reports => true,
+            C::Browse => self != Role::Reporter,
             C::Review
             | C::Approve
             | C::DeleteMail
@@ -92,7 +97,7 @@ impl Role {
     pub fn summary(self) -> &'static str {
         match self {
             Role::Viewer => "read customers, jobs, runs, mail and tickets; no changes",
-            Role::Reporter => "read and report; no changes",
+            Role::Reporter => "the backup reports; no changes",
             Role::Operator => {
                 "review runs, approve mail, tickets, remarks and overrides, manage customers and jobs"
             }
@@ -166,6 +171,10 @@ mod tests {
         assert!(!Role::Operator.can(Capability::AuditLog));
         assert!(Role::Admin.can(Capability::Administer));
         assert!(Role::ALL.iter().all(|r| r.can(Capability::Read)));
+        // A reporter sees the reports, not the panes of the daily work.
+        assert!(Role::Reporter.can(Capability::Reports));
+        assert!(!Role::Reporter.can(Capability::Browse));
+        assert!(Role::Viewer.can(Capability::Browse));
     }
 
     #[test]

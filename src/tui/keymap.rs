@@ -92,6 +92,7 @@ pub enum Context {
     Overrides,
     Activity,
     Settings,
+    Reports,
 }
 
 impl Context {
@@ -109,6 +110,7 @@ impl Context {
             Context::Overrides => "Overrides",
             Context::Activity => "Activity",
             Context::Settings => "Settings",
+            Context::Reports => "Reports",
         }
     }
 }
@@ -172,6 +174,9 @@ pub enum Command {
     PinSchedule,
     UnpinSchedule,
     ToggleLog,
+    EarlierMonth,
+    LaterMonth,
+    ExportReport,
 }
 
 impl Command {
@@ -233,6 +238,9 @@ impl Command {
             Command::PinSchedule => "pin",
             Command::UnpinSchedule => "unpin",
             Command::ToggleLog => "toggle_log",
+            Command::EarlierMonth => "earlier_month",
+            Command::LaterMonth => "later_month",
+            Command::ExportReport => "export_report",
         }
     }
 }
@@ -357,6 +365,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('9')],
         C::Goto(Pane::Settings),
         "Settings",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('0')],
+        C::Goto(Pane::Reports),
+        "Reports",
         false,
     ),
     b(
@@ -746,6 +761,27 @@ pub const BINDINGS: &[Binding] = &[
         "audit log / background tasks (Enter on a job entry opens it in Jobs)",
         true,
     ),
+    b(
+        X::Reports,
+        &[Key::ch('[')],
+        C::EarlierMonth,
+        "the month before",
+        true,
+    ),
+    b(
+        X::Reports,
+        &[Key::ch(']')],
+        C::LaterMonth,
+        "the month after",
+        true,
+    ),
+    b(
+        X::Reports,
+        &[Key::ch('x')],
+        C::ExportReport,
+        "write the month's report as PDF, HTML and CSV",
+        true,
+    ),
 ];
 
 /// What a command needs of the seat's role in a context. PostgreSQL enforces the same rules;
@@ -774,6 +810,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::UnpinSchedule => P::ManageJobs,
         // Enter on a setting edits it.
         C::Open if context == Context::Settings => P::Settings,
+        C::EarlierMonth | C::LaterMonth | C::ExportReport => P::Reports,
         _ => P::Read,
     }
 }
@@ -923,6 +960,7 @@ mod tests {
             Context::Overrides,
             Context::Activity,
             Context::Settings,
+            Context::Reports,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();
             for ctx in [pane, Context::List, Context::Global] {
@@ -1031,7 +1069,14 @@ mod tests {
         // Every command a viewer may use only reads.
         for b in BINDINGS {
             if allowed(Role::Viewer, b.context, b.command) {
-                assert_eq!(capability(b.context, b.command), Capability::Read, "{b:?}");
+                let cap = capability(b.context, b.command);
+                assert!(
+                    matches!(
+                        cap,
+                        Capability::Read | Capability::Browse | Capability::Reports
+                    ),
+                    "{b:?}: {cap:?}"
+                );
             }
         }
     }

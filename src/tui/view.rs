@@ -53,7 +53,8 @@ const IMPORT_WIDTH: usize = 28;
 
 fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    // 0: full titles; 1: short titles, tighter; 2: only the current pane keeps its title.
+    // 0: the name and full titles; 1: full titles; 2: short titles, tighter; 3: only the
+    // current pane keeps its title.
     let tab = |p: Pane, level: u8| {
         let pane = app.panes.get(p);
         let info = pane.info();
@@ -63,8 +64,8 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
         };
         let (n, title, short) = (info.number, info.title, info.short_title);
         let label = match level {
-            0 => format!(" {n} {title}{count} "),
-            1 => format!(" {n} {short}{count}"),
+            0 | 1 => format!(" {n} {title}{count} "),
+            2 => format!(" {n} {short}{count}"),
             _ if p == app.pane => format!(" {n} {short}{count}"),
             _ => format!(" {n}{count}"),
         };
@@ -77,10 +78,17 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let import = import_status(app);
     // Who and as what, then the database; the seat shortens before the tabs do.
     let db = if app.db_ok { "db ok" } else { "db unreachable" };
+    // Narrowest of all, a healthy database goes unsaid; an unreachable one is always said.
+    let last = if app.db_ok {
+        String::new()
+    } else {
+        format!("{db} ")
+    };
     let rights: Vec<String> = [
         format!("{} · {db} ", app.seat.label()),
         format!("{} · {db} ", app.seat.role),
         format!("{db} "),
+        last,
     ]
     .into();
     let width = |spans: &[Span]| -> usize { spans.iter().map(|s| s.content.chars().count()).sum() };
@@ -94,7 +102,7 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
     // then keep only the numbers of the other panes.
     let mut right = rights[0].clone();
-    'levels: for level in [0, 1, 2] {
+    'levels: for level in [0, 1, 2, 3] {
         if level > 0 {
             spans = panes.iter().map(|p| tab(*p, level)).collect();
         }

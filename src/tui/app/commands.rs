@@ -83,6 +83,11 @@ impl App {
             Command::LaterDay => {
                 self.daily.column = (self.daily.column + 1).min(crate::tui::panes::daily::DAYS - 1)
             }
+            Command::EarlierMonth | Command::LaterMonth => {
+                self.reports.shift(cmd == Command::EarlierMonth);
+                self.reload_pane(crate::tui::panes::Pane::Reports);
+            }
+            Command::ExportReport => self.export_report(),
             Command::EarlierWeek => self.shift_week(false),
             Command::LaterWeek => self.shift_week(true),
         }

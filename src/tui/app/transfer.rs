@@ -76,3 +76,52 @@ fn expand_home(path: &str) -> String {
         _ => path.to_string(),
     }
 }
+
+impl App {
+    /// `x` in Reports: the month on screen as PDF, HTML and CSV in the reports folder (the data
+    /// directory's `reports/`), rendered in the background; the toast names the files.
+    pub(super) fn export_report(&mut self) {
+        let Some(report) = self.reports.report.clone() else {
+            self.error("the report is still loading");
+            return;
+        };
+        let Some(dir) = crate::paths::default_data_dir().map(|d| d.join("reports")) else {
+            self.error("no data directory to write reports into");
+            return;
+        };
+        self.spawn(async move {
+            let written = tokio::task::spawn_blocking(move || write_report(&report, &dir)).await;
+            match written {
+                Ok(Ok(paths)) => Action::Done(format!("report written: {}", paths.join(", "))),
+                Ok(Err(e)) => Action::Failed(format!("writing the report: {e}")),
+                Err(e) => Action::Failed(format!("writing the report: {e}")),
+            }
+        });
+    }
+}
+
+/// Renders `report` as PDF, HTML and CSV into `dir`; returns the paths written.
+fn write_report(
+    report: &crate::domain::report::Report,
+    dir: &std::path::Path,
+) -> std::io::Result<Vec<String>> {
+    use crate::reports::Format;
+    std::fs::create_dir_all(dir)?;
+    let stem = format!("backup-report-all-{}", report.period.from.format("%Y-%m"));
+    let mut paths = Vec::new();
+    for format in [Format::Pdf, Format::Html, Format::Csv] {
+        let path = dir.join(format!("{stem}.{}", format.extension()));
+        // Customer data: readable by the operator only, as `backupchecks report` writes it.
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)?
+            .write_all(&crate::reports::render(report, format))?;
+        paths.push(path.display().to_string());
+    }
+    Ok(paths)
+}

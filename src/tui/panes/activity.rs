@@ -156,7 +156,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Activity",
     short_title: "Log",
     context: Context::Activity,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Activity {

@@ -77,7 +77,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Customers",
     short_title: "Cust",
     context: Context::Customers,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Customers {

@@ -136,7 +136,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Daily Jobs",
     short_title: "Daily",
     context: Context::DailyJobs,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Daily {

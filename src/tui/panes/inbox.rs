@@ -167,7 +167,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Inbox",
     short_title: "Inbox",
     context: Context::Inbox,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Inbox {

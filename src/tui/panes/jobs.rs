@@ -154,7 +154,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Jobs",
     short_title: "Jobs",
     context: Context::Jobs,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Jobs {

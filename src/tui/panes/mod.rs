@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod overrides;
 pub mod pane;
 pub mod registry;
+pub mod reports;
 pub mod run_checks;
 pub mod settings;
 pub mod tickets;

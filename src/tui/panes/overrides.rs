@@ -79,7 +79,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Overrides",
     short_title: "Ovr",
     context: Context::Overrides,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Overrides {

@@ -339,7 +339,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Settings",
     short_title: "Set",
     context: Context::Settings,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Settings {

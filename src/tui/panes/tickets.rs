@@ -126,7 +126,7 @@ pub const INFO: PaneInfo = PaneInfo {
     title: "Tickets & Remarks",
     short_title: "Tkt",
     context: Context::Tickets,
-    needs: crate::domain::roles::Capability::Read,
+    needs: crate::domain::roles::Capability::Browse,
 };
 
 impl PaneView for Tickets {

@@ -427,7 +427,7 @@ async fn an_unreachable_database_shows_on_the_top_line_and_never_crashes() {
     let t = fixture().await;
     let mut a = app(&t);
     ready(&mut a).await;
-    assert!(screen(&mut a, 80, 24).contains("db ok"));
+    assert!(screen(&mut a, 120, 24).contains("db ok"));
     t.pool.close().await;
     keys(&mut a, "3").await;
     let s = screen(&mut a, 80, 24);
@@ -445,7 +445,7 @@ async fn a_database_outage_is_marked_on_the_first_failed_call_and_said_once_read
     ready(&mut a).await;
     a.toasts.clear();
     keys(&mut a, "3").await;
-    assert!(screen(&mut a, 80, 24).contains("db ok"));
+    assert!(screen(&mut a, 120, 24).contains("db ok"));
     t.refuse_connections().await;
     // Opening another pane is the first call to fail: the top line says so at once.
     keys(&mut a, "4").await;
@@ -487,7 +487,7 @@ async fn a_database_outage_is_marked_on_the_first_failed_call_and_said_once_read
     assert!(a.toasts.is_empty(), "{}", toast_text(&a));
     t.allow_connections().await;
     ready(&mut a).await;
-    assert!(screen(&mut a, 80, 24).contains("db ok"));
+    assert!(screen(&mut a, 120, 24).contains("db ok"));
 }
 
 #[tokio::test]

@@ -136,3 +136,33 @@ async fn role_switches_from_the_command_line_and_the_database_follows() {
     drop(a);
     db.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_reporter_sees_the_reports_and_nothing_else() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    a.set_seat(seat(Role::Reporter));
+    ready(&mut a).await;
+    assert_eq!(a.pane, Pane::Reports, "a reporter starts in Reports");
+    let s = screen(&mut a, 160, 30);
+    let top = s.lines().next().unwrap().to_string();
+    assert!(top.contains("0 Reports"), "{top}");
+    for other in ["Inbox", "Daily Jobs", "Run Checks", "Customers", "Settings"] {
+        assert!(
+            !top.contains(other),
+            "{other} on a reporter's tab bar: {top}"
+        );
+    }
+    keys(&mut a, "1").await;
+    assert_eq!(a.pane, Pane::Reports);
+    // The fixture's runs are in November 2026; the pane opens on the month before.
+    assert!(s.contains("October 2026") || s.contains("2026-10"), "{s}");
+    keys(&mut a, "]").await;
+    let s = screen(&mut a, 160, 30);
+    assert!(
+        s.contains("Acme Dental") && s.contains("Bakker & Zn"),
+        "{s}"
+    );
+    assert!(s.contains('█'), "a success-rate bar:\n{s}");
+    assert!(s.lines().last().unwrap().contains("x write"), "{s}");
+}
