@@ -180,7 +180,7 @@ fn draw(f: &mut Frame, area: Rect, s: &mut Reports, theme: &Theme) {
     );
     let title = table::title(&base, &s.list.filter, 0, "");
     let cols: Vec<Column<'_, CustomerReport>> = vec![
-        Column::new("Customer", Width::Share(2), |c: &CustomerReport| {
+        Column::new("Customer", Width::Fixed(36), |c: &CustomerReport| {
             Cell::raw(c.name.as_str())
         })
         .gap(0),
@@ -205,6 +205,7 @@ fn draw(f: &mut Frame, area: Rect, s: &mut Reports, theme: &Theme) {
             )
         })
         .right(),
+        Column::new("", Width::Share(1), |_: &CustomerReport| Cell::raw("")),
     ];
     let customers = r.customers.clone();
     ListTable::new(title, |c: &CustomerReport| c.id, cols)
