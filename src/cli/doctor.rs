@@ -15,6 +15,10 @@ pub struct Args {
     /// Print the report as one JSON object (the shape of the daemon's /health) instead of lines.
     #[arg(long)]
     pub json: bool,
+    /// Also ask a running daemon for its services (its --health-listen address, e.g.
+    /// 127.0.0.1:9731); they are reported, and in JSON included as `daemon`.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub daemon: Option<String>,
 }
 
 struct Report {
@@ -24,6 +28,8 @@ struct Report {
     section: String,
     checks: Vec<Check>,
     database: Option<DatabaseHealth>,
+    /// The daemon's own /health report, when asked for.
+    daemon: Option<serde_json::Value>,
 }
 
 impl Report {
@@ -75,7 +81,11 @@ impl Report {
             });
             let report = HealthReport::judge(chrono::Utc::now(), database, Vec::new())
                 .with_checks(self.checks);
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            let mut value = serde_json::to_value(&report)?;
+            if let (Some(daemon), Some(obj)) = (self.daemon, value.as_object_mut()) {
+                obj.insert("daemon".into(), daemon);
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
             return Ok(code);
         }
         println!();
@@ -95,6 +105,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         section: String::new(),
         checks: Vec::new(),
         database: None,
+        daemon: None,
     };
     let loaded = match config::load(explicit, &|k| std::env::var(k).ok()) {
         Ok(l) => l,
@@ -136,7 +147,51 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         "clipboard",
         crate::tui::clipboard::describe(&crate::tui::clipboard::Env::from_process()),
     );
+    if let Some(addr) = &args.daemon {
+        report_daemon(&mut r, addr).await;
+    }
     r.finish()
+}
+
+/// Asks the daemon's /health for its services: one line each, and the whole answer in JSON.
+async fn report_daemon(r: &mut Report, addr: &str) {
+    let url = if addr.starts_with("http") {
+        format!("{}/health", addr.trim_end_matches('/'))
+    } else {
+        format!("http://{addr}/health")
+    };
+    let client = match crate::http::client(Some(std::time::Duration::from_secs(10)), None) {
+        Ok(c) => c,
+        Err(e) => return r.problem("daemon", e),
+    };
+    let answer = async {
+        let resp = client.get(&url).send().await?;
+        let status = resp.status();
+        Ok::<_, reqwest::Error>((status, resp.json::<serde_json::Value>().await?))
+    };
+    match answer.await {
+        Ok((status, body)) => {
+            let services = body["services"].as_array().cloned().unwrap_or_default();
+            let line = format!("{url}: {} ({} services)", body["status"], services.len());
+            if status.is_success() {
+                r.line("daemon", line);
+            } else {
+                r.problem("daemon", line);
+            }
+            for s in &services {
+                let name = s["name"].as_str().unwrap_or("?");
+                let outcome = s["last_outcome"].as_str().unwrap_or("not run yet");
+                let failed = s["failed_in_a_row"].as_u64().unwrap_or(0);
+                let text = match failed {
+                    0 => format!("last pass {outcome}"),
+                    n => format!("last pass {outcome}, {n} failed in a row"),
+                };
+                r.line(&format!("  {name}"), text);
+            }
+            r.daemon = Some(body);
+        }
+        Err(e) => r.problem("daemon", format!("{url}: {e}")),
+    }
 }
 
 fn report_config(r: &mut Report, loaded: &Loaded) {

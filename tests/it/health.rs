@@ -142,6 +142,36 @@ async fn health_is_200_while_services_run_and_503_while_the_database_is_out() {
     assert_eq!(missed["failed_in_a_row"], 0);
     assert_eq!(get(addr, "/other").await.0, 404);
 
+    // `doctor --daemon` reports the daemon's services, and includes them in its JSON.
+    let out = Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(["doctor", "--json", "--daemon", &addr.to_string()])
+        .env_remove("BACKUPCHECKS_CONFIG")
+        .env_remove("JOURNAL_STREAM")
+        .env("DATABASE_URL", t.url())
+        .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+        .env("BACKUPCHECKS_LOG_FILE", tmp.path().join("doctor.log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let doctor: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert!(
+        doctor["daemon"]["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "missed-run check"),
+        "{doctor}"
+    );
+    assert!(
+        doctor["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "daemon missed-run check"),
+        "{doctor}"
+    );
+
     // An outage: the database refuses connections and ends the open ones.
     t.refuse_connections().await;
     let json = health_until(addr, "503 during the outage", |code, _| code == 503).await;
