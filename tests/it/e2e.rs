@@ -52,15 +52,10 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn demo_in_tmux_review_and_copy_a_ticket_number() {
-    let data = tempfile::Builder::new()
-        .prefix("bc-e2e-")
-        .tempdir()
-        .unwrap();
-    std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+/// Starts `demo` in a tmux session of `width`×`height` with its own data directory.
+fn start_demo(data: &std::path::Path, width: &str, height: &str) -> Tmux {
     let tmux = Tmux {
-        socket: format!("bc-e2e-{}", std::process::id()),
+        socket: format!("bc-e2e-{}-{width}", std::process::id()),
     };
     // The exit status is printed by a shell around the program: whether tmux reports the pane
     // dead also depends on every process that inherited the terminal having let go of it.
@@ -68,7 +63,7 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
         "sh -c 'env -u DATABASE_URL -u BACKUPCHECKS_DATABASE_URL -u BACKUPCHECKS_CONFIG \
          BACKUPCHECKS_DATABASE_DATA_DIR={dir}/c BACKUPCHECKS_LOG_FILE={dir}/log {bin} demo; \
          echo \"backupchecks exited with status $?\"'",
-        dir = data.path().display(),
+        dir = data.display(),
         bin = env!("CARGO_BIN_EXE_backupchecks"),
     );
     let out = tmux.run(&[
@@ -77,9 +72,9 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
         "-s",
         "e2e",
         "-x",
-        "120",
+        width,
         "-y",
-        "40",
+        height,
         &command,
     ]);
     assert!(
@@ -88,7 +83,34 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
         String::from_utf8_lossy(&out.stderr)
     );
     tmux.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+    tmux
+}
 
+fn data_dir() -> tempfile::TempDir {
+    let data = tempfile::Builder::new()
+        .prefix("bc-e2e-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    data
+}
+
+/// tmux's paste buffer once it differs from `before` (the copy runs in the background).
+fn paste_buffer(tmux: &Tmux, before: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+        if (!buffer.is_empty() && buffer != before) || Instant::now() > deadline {
+            return buffer;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn demo_in_tmux_review_and_copy_a_ticket_number() {
+    let data = data_dir();
+    let tmux = start_demo(data.path(), "120", "40");
     tmux.wait_for("Run Checks —", 120);
     // The failing Proxmox host of the demo has an open ticket.
     tmux.keys(&["/", "meridian pve1", "Enter"]);
@@ -99,12 +121,7 @@ fn demo_in_tmux_review_and_copy_a_ticket_number() {
     tmux.keys(&["y"]);
     let s = tmux.wait_for("copied T", 10);
     // The toast comes at once; tmux load-buffer runs in the background.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut buffer = String::new();
-    while buffer.is_empty() && Instant::now() < deadline {
-        buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let buffer = paste_buffer(&tmux, "");
     assert!(
         buffer.starts_with('T') && buffer.len() == 14 && s.contains(&format!("copied {buffer}")),
         "paste buffer {buffer:?}, screen:\n{s}"
@@ -172,4 +189,86 @@ fn a_dropped_session_sighup_leaves_cleanly_and_stops_the_cluster() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// A whole morning on the demo, the way an operator does it, counted key by key: the failing
+/// jobs get a ticket (or have one) whose number is copied, everything is reviewed, a new
+/// customer's jobs and a known customer's new job are approved, and the unparsed mail is
+/// deleted. At most 60 keys, and every number copied is the one the screen named.
+#[test]
+fn a_whole_morning_on_the_demo_takes_at_most_60_keys() {
+    let data = data_dir();
+    let tmux = start_demo(data.path(), "160", "48");
+    let mut count = 0;
+    let mut press = |keys: &[&str]| {
+        count += keys.len();
+        tmux.keys(keys);
+    };
+    tmux.wait_for("Run Checks —", 120);
+    // The worst job has an open ticket: `y` copies the number the hint names.
+    let s = tmux.wait_for("y copy T", 30);
+    let hinted = s
+        .lines()
+        .last()
+        .and_then(|l| l.split("y copy ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no ticket offered:\n{s}"))
+        .to_string();
+    press(&["y"]);
+    tmux.wait_for(&format!("copied {hinted}"), 10);
+    assert_eq!(paste_buffer(&tmux, ""), hinted);
+    press(&["R"]);
+    tmux.wait_for("u to undo", 10);
+    // The next failing job: a new ticket, its number copied, the job reviewed.
+    press(&["t", "n", "Enter"]);
+    let s = tmux.wait_for("y copies it", 10);
+    let created = s
+        .split("ticket ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{s}"))
+        .to_string();
+    press(&["y"]);
+    assert_eq!(
+        paste_buffer(&tmux, &hinted),
+        created,
+        "the new ticket, not an older one"
+    );
+    press(&["R"]);
+    // The missed one gets a ticket too; then everything else at once.
+    std::thread::sleep(Duration::from_millis(500));
+    press(&["t", "n", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    press(&["R"]);
+    std::thread::sleep(Duration::from_millis(500));
+    press(&["*", "r"]);
+    tmux.wait_for("Review all", 10);
+    press(&["y"]);
+    tmux.wait_for("Run Checks — 0 runs", 20);
+
+    // Inbox: the new customer's jobs, the known customer's new job, the unparsed mail.
+    press(&["1", "/", "k", "e", "s", "Enter"]);
+    tmux.wait_for("filter: kes", 10);
+    std::thread::sleep(Duration::from_millis(500));
+    press(&["*", "a"]);
+    tmux.wait_for("Customer:", 10);
+    press(&["K", "e", "s", "t", "r", "e", "l", "C-n"]);
+    let s = tmux.wait_for("approved 3 jobs", 20);
+    assert!(!s.contains("marked"), "approved mails keep no marks:\n{s}");
+    press(&["Escape", "Escape", "/", "t", "h", "u", "Enter"]);
+    tmux.wait_for("filter: thu", 10);
+    std::thread::sleep(Duration::from_millis(500));
+    press(&["a"]);
+    tmux.wait_for("★ Noordzee", 10);
+    press(&["Enter"]);
+    tmux.wait_for("approved", 20);
+    press(&["/", "u", "n", "p", "Enter"]);
+    tmux.wait_for("filter: unp", 10);
+    std::thread::sleep(Duration::from_millis(500));
+    press(&["*", "d"]);
+    tmux.wait_for("Delete 3 mails?", 10);
+    press(&["y"]);
+    tmux.wait_for("0 waiting (0 unparsed)", 20);
+    assert!(count <= 60, "{count} keys");
+    eprintln!("the morning took {count} keys");
 }

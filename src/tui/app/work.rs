@@ -217,6 +217,8 @@ impl App {
     /// Approves the jobs of several waiting mails for one customer in one step.
     pub(crate) fn approve_many(&mut self, mail_ids: Vec<i64>, choice: CustomerChoice) {
         let (pool, by, now) = (self.pool(), self.operator.clone(), self.now());
+        // The mails approved leave the Inbox; their marks go with them.
+        self.inbox.list.marks.retain(|id| !mail_ids.contains(id));
         self.spawn(async move {
             let mut conn = match pool.acquire().await {
                 Ok(c) => c,
