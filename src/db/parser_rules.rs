@@ -172,3 +172,48 @@ pub async fn unparsed_waiting(
         .map(|(id, raw)| (id, raw.unwrap_or_default()))
         .collect())
 }
+
+/// How much one parser (or rule) read: mails since a moment, and the newest ever.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Usage {
+    pub parser_name: String,
+    pub recent: i64,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// Per parser name, the mails it read since `since` and when it last read one.
+pub async fn usage(ex: impl PgExecutor<'_>, since: DateTime<Utc>) -> Result<Vec<Usage>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT parser_name, count(*) FILTER (WHERE received_at >= $1) AS recent, \
+                max(received_at) AS last \
+         FROM mail_messages WHERE parser_name IS NOT NULL AND parsed_status IS NOT NULL \
+         GROUP BY parser_name",
+    )
+    .bind(since)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// One waiting mail no parser read, as the Unrecognised view groups it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Unrecognised {
+    pub id: i64,
+    pub from_address: String,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Waiting mail no parser read, newest first, at most `limit`.
+pub async fn unrecognised(
+    ex: impl PgExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<Unrecognised>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, from_address, subject, received_at FROM mail_messages \
+         WHERE job_id IS NULL AND deleted_at IS NULL AND parsed_status IS NULL \
+         ORDER BY received_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(ex)
+    .await?)
+}

@@ -92,6 +92,7 @@ pub enum Context {
     Overrides,
     Activity,
     Settings,
+    Parsers,
 }
 
 impl Context {
@@ -109,6 +110,7 @@ impl Context {
             Context::Overrides => "Overrides",
             Context::Activity => "Activity",
             Context::Settings => "Settings",
+            Context::Parsers => "Parsers",
         }
     }
 }
@@ -172,6 +174,10 @@ pub enum Command {
     PinSchedule,
     UnpinSchedule,
     ToggleLog,
+    /// Parsers: the parser list / the unrecognised mail.
+    ToggleUnrecognised,
+    /// Parsers: a new rule from the unrecognised group under the cursor.
+    NewRule,
 }
 
 impl Command {
@@ -233,6 +239,8 @@ impl Command {
             Command::PinSchedule => "pin",
             Command::UnpinSchedule => "unpin",
             Command::ToggleLog => "toggle_log",
+            Command::ToggleUnrecognised => "unrecognised",
+            Command::NewRule => "new_rule",
         }
     }
 }
@@ -357,6 +365,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('9')],
         C::Goto(Pane::Settings),
         "Settings",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ch('0')],
+        C::Goto(Pane::Parsers),
+        "Parsers",
         false,
     ),
     b(
@@ -746,6 +761,20 @@ pub const BINDINGS: &[Binding] = &[
         "audit log / background tasks (Enter on a job entry opens it in Jobs)",
         true,
     ),
+    b(
+        X::Parsers,
+        &[Key::code(KeyCode::Tab)],
+        C::ToggleUnrecognised,
+        "parsers / unrecognised mail",
+        true,
+    ),
+    b(
+        X::Parsers,
+        &[Key::ch('n')],
+        C::NewRule,
+        "new rule from the unrecognised group (preview, then save)",
+        true,
+    ),
 ];
 
 /// What a command needs of the seat's role in a context. PostgreSQL enforces the same rules;
@@ -774,6 +803,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::UnpinSchedule => P::ManageJobs,
         // Enter on a setting edits it.
         C::Open if context == Context::Settings => P::Settings,
+        C::NewRule => P::Administer,
         _ => P::Read,
     }
 }
@@ -923,6 +953,7 @@ mod tests {
             Context::Overrides,
             Context::Activity,
             Context::Settings,
+            Context::Parsers,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();
             for ctx in [pane, Context::List, Context::Global] {

@@ -157,6 +157,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Log",
     context: Context::Activity,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Activity {

@@ -78,6 +78,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Cust",
     context: Context::Customers,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Customers {

@@ -137,6 +137,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Daily",
     context: Context::DailyJobs,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Daily {

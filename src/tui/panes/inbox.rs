@@ -168,6 +168,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Inbox",
     context: Context::Inbox,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Inbox {

@@ -155,6 +155,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Jobs",
     context: Context::Jobs,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Jobs {

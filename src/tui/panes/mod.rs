@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod overrides;
 pub mod pane;
+pub mod parsers;
 pub mod registry;
 pub mod run_checks;
 pub mod settings;

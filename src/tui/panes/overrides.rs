@@ -80,6 +80,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Ovr",
     context: Context::Overrides,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Overrides {

@@ -42,6 +42,8 @@ pub struct PaneInfo {
     pub context: Context,
     /// What the seat's role needs to see the pane at all (hidden from the tab bar otherwise).
     pub needs: crate::domain::roles::Capability,
+    /// Whether its tab stays when the titles must shorten (it always shows while it is open).
+    pub tab_when_narrow: bool,
 }
 
 /// A background load; its result comes back as an [`Action`].

@@ -7,6 +7,7 @@ use super::inbox::{self, Inbox};
 use super::jobs::{self, Jobs};
 use super::overrides::{self, Overrides};
 use super::pane::{PaneInfo, PaneView};
+use super::parsers::{self, Parsers};
 use super::run_checks::{self, RunChecks};
 use super::settings::{self, Settings};
 use super::tickets::{self, Tickets};
@@ -65,6 +66,7 @@ panes! {
     Overrides => overrides: Overrides = overrides,
     Activity => activity: Activity = activity,
     Settings => settings: Settings = settings,
+    Parsers => parsers: Parsers = parsers,
 }
 
 #[cfg(test)]

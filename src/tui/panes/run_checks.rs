@@ -227,6 +227,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Checks",
     context: Context::RunChecks,
     needs: crate::domain::roles::Capability::Review,
+    tab_when_narrow: true,
 };
 
 impl PaneView for RunChecks {

@@ -340,6 +340,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Set",
     context: Context::Settings,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Settings {

@@ -127,6 +127,7 @@ pub const INFO: PaneInfo = PaneInfo {
     short_title: "Tkt",
     context: Context::Tickets,
     needs: crate::domain::roles::Capability::Read,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Tickets {
