@@ -87,9 +87,14 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<Saved, DbError> {
     rules::compile(rule).map_err(|e| DbError::Invalid(format!("rule {:?}: {e}", rule.name)))?;
+    // Stored by its trimmed name, which its mails carry as `rule:NAME`.
+    let rule = Rule {
+        name: rule.name.trim().to_string(),
+        ..rule.clone()
+    };
     let definition =
-        serde_json::to_value(rule).map_err(|e| DbError::Invalid(format!("rule: {e}")))?;
-    let name = rule.name.trim();
+        serde_json::to_value(&rule).map_err(|e| DbError::Invalid(format!("rule: {e}")))?;
+    let name = rule.name.as_str();
     let existing: Option<i64> =
         sqlx::query_scalar("SELECT id FROM parser_rules WHERE name = $1 FOR UPDATE")
             .bind(name)
@@ -152,16 +157,17 @@ pub async fn delete(conn: &mut PgConnection, name: &str, by: &str) -> Result<(),
     Ok(())
 }
 
-/// Waiting mail no built-in parser read (not approved, not deleted; a rule may have failed on it), newest first, at most `limit`:
-/// the mail a new rule is previewed on. Returns (id, raw bytes).
+/// Waiting mail (not approved, not deleted) no built-in parser read, or a rule read or failed
+/// on (a changed rule must read it again), newest first, at most `limit`: the mail a rule is
+/// previewed on and re-parses when saved. Returns (id, raw bytes).
 pub async fn unparsed_waiting(
     ex: impl PgExecutor<'_>,
     limit: i64,
 ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
     let rows: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
         "SELECT id, raw_eml FROM mail_messages \
-         WHERE job_id IS NULL AND deleted_at IS NULL AND parsed_status IS NULL \
-           AND (parser_name IS NULL OR parser_name LIKE 'rule:%') \
+         WHERE job_id IS NULL AND deleted_at IS NULL \
+           AND ((parser_name IS NULL AND parsed_status IS NULL) OR parser_name LIKE 'rule:%') \
          ORDER BY received_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
@@ -203,7 +209,8 @@ pub struct Unrecognised {
     pub received_at: DateTime<Utc>,
 }
 
-/// Waiting mail no parser read, newest first, at most `limit`.
+/// Waiting mail nothing read (a built-in parser that recognised a mail but failed on it keeps
+/// it: a rule would never be tried), newest first, at most `limit`.
 pub async fn unrecognised(
     ex: impl PgExecutor<'_>,
     limit: i64,
@@ -211,6 +218,7 @@ pub async fn unrecognised(
     Ok(sqlx::query_as(
         "SELECT id, from_address, subject, received_at FROM mail_messages \
          WHERE job_id IS NULL AND deleted_at IS NULL AND parsed_status IS NULL \
+           AND (parser_name IS NULL OR parser_name LIKE 'rule:%') \
          ORDER BY received_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)

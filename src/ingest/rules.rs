@@ -20,8 +20,8 @@ pub struct PreviewRow {
     pub result: mail::ParseResult,
 }
 
-/// Which waiting mails no parser read the draft would match (newest first), and the result for
-/// each. Nothing is stored; an invalid draft is refused with the reason.
+/// Which waiting mails no built-in parser knows the draft would match (newest first), and the
+/// result for each. Nothing is stored; an invalid draft is refused with the reason.
 pub async fn preview(pool: &PgPool, rule: &Rule) -> Result<Vec<PreviewRow>, DbError> {
     let compiled = parsers::rules::compile(rule)
         .map_err(|e| DbError::Invalid(format!("rule {:?}: {e}", rule.name)))?;

@@ -202,6 +202,31 @@ async fn a_saved_rule_reads_the_waiting_mail_it_matches_which_then_approves_into
 }
 
 #[tokio::test]
+async fn a_changed_rule_reads_its_waiting_mail_again() {
+    let t = TestDb::new().await;
+    let a = ingest(&t, &nas_mail("n1@x", "docs", "done", 17)).await;
+    save_and_reparse(&t.pool, &nas_rule(), "ann", now())
+        .await
+        .unwrap();
+    let mut fixed = nas_rule();
+    fixed.name = "  NAS copy ".into();
+    fixed.job_name = JobName::Fixed("NAS docs".into());
+    let s = save_and_reparse(&t.pool, &fixed, "ann", now())
+        .await
+        .unwrap();
+    assert!(matches!(s.saved, parser_rules::Saved::Changed(_)), "{s:?}");
+    assert_eq!(s.reparsed, 1);
+    let (parser, job): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT parser_name, job_name FROM mail_messages WHERE id = $1")
+            .bind(a.mail_id())
+            .fetch_one(&t.pool)
+            .await
+            .unwrap();
+    assert_eq!(parser.as_deref(), Some("rule:NAS copy"));
+    assert_eq!(job.as_deref(), Some("NAS docs"));
+}
+
+#[tokio::test]
 async fn an_invalid_rule_is_refused_with_its_reason_and_nothing_is_stored() {
     let t = TestDb::new().await;
     let mut bad = nas_rule();

@@ -185,7 +185,7 @@ impl RuleForm {
             Some(Err(e)) => lines.push(Line::styled(format!("✖ {}", sanitize::line(e)), t.error())),
             Some(Ok(rows)) => {
                 lines.push(Line::raw(format!(
-                    "Preview: reads {} of the waiting mail no parser read{}",
+                    "Preview: reads {} waiting mail no built-in parser knows{}",
                     rows.len(),
                     if rows.is_empty() { "" } else { ":" }
                 )));
