@@ -178,6 +178,8 @@ pub enum Command {
     ToggleUnrecognised,
     /// Parsers: a new rule from the unrecognised group under the cursor.
     NewRule,
+    /// Parsers: the rule under the cursor in the rule form.
+    EditRule,
 }
 
 impl Command {
@@ -241,6 +243,7 @@ impl Command {
             Command::ToggleLog => "toggle_log",
             Command::ToggleUnrecognised => "unrecognised",
             Command::NewRule => "new_rule",
+            Command::EditRule => "edit_rule",
         }
     }
 }
@@ -772,7 +775,14 @@ pub const BINDINGS: &[Binding] = &[
         X::Parsers,
         &[Key::ch('n')],
         C::NewRule,
-        "new rule from the unrecognised group (preview, then save)",
+        "new rule from this group (previewed, then saved)",
+        true,
+    ),
+    b(
+        X::Parsers,
+        &[Key::ch('e')],
+        C::EditRule,
+        "edit this rule (a new name saves a new one)",
         true,
     ),
 ];
@@ -803,7 +813,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::UnpinSchedule => P::ManageJobs,
         // Enter on a setting edits it.
         C::Open if context == Context::Settings => P::Settings,
-        C::NewRule => P::Administer,
+        C::NewRule | C::EditRule => P::Administer,
         _ => P::Read,
     }
 }

@@ -36,6 +36,7 @@ impl App {
             Command::ToggleLog => self.activity.toggle(),
             Command::ToggleUnrecognised => self.parsers.toggle(),
             Command::NewRule => self.open_new_rule(),
+            Command::EditRule => self.open_edit_rule(),
             Command::ImportNow => self.import_now(),
             Command::Filter => {
                 // A second `/` starts a new filter rather than extending the kept one.

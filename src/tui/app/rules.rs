@@ -21,6 +21,27 @@ impl App {
         self.overlay = Some(Overlay::Rule(form));
     }
 
+    /// `e` in Parsers: the rule form on the custom rule under the cursor.
+    pub(super) fn open_edit_rule(&mut self) {
+        let Some(row) = self.parsers.current_row() else {
+            self.error(format!(
+                "{} shows the parser list; e edits a custom rule there",
+                key_of(Context::Parsers, Command::ToggleUnrecognised)
+            ));
+            return;
+        };
+        let Some(rule) = row.rule.clone() else {
+            self.error(format!(
+                "{} is built in; a rule for a new format starts from its unrecognised mail (n)",
+                row.name
+            ));
+            return;
+        };
+        let mut form = Box::new(RuleForm::new(&rule));
+        form.refresh_preview(self);
+        self.overlay = Some(Overlay::Rule(form));
+    }
+
     /// Reads the waiting mail with a draft rule in the background; nothing is stored.
     pub(crate) fn preview_rule(&mut self, seq: u64, rule: Rule) {
         let pool = self.pool();

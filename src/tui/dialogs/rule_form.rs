@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 const LABELS: [(&str, &str); 10] = [
     ("Name", "unique; mails read carry rule:NAME"),
     ("Sender", "contains (ignoring case); empty: any"),
-    ("Subject", "pattern; empty: any"),
+    ("Subject", "pattern (a rule's own kind is kept); empty: any"),
     ("Software", ""),
     ("Type", ""),
     ("Job name", "fixed text, unless a job pattern follows"),
@@ -35,6 +35,9 @@ const SHOWN: usize = 6;
 
 #[derive(Debug, Clone)]
 pub struct RuleForm {
+    /// The rule the form started from: what the form does not show (body cue, object lines,
+    /// the informational flag) is kept from it.
+    pub base: Rule,
     pub values: [String; 10],
     pub field: usize,
     /// Matches a preview's result to the draft it was asked for.
@@ -52,9 +55,17 @@ fn text(m: &Option<Matcher>) -> String {
     }
 }
 
-fn opt(value: &str, make: fn(String) -> Matcher) -> Option<Matcher> {
-    let v = value.trim();
-    (!v.is_empty()).then(|| make(v.to_string()))
+/// The typed text as a test of the kind the rule had (contains or pattern), else `make`'s.
+fn opt(value: &str, was: &Option<Matcher>, make: fn(String) -> Matcher) -> Option<Matcher> {
+    let v = value.trim().to_string();
+    if v.is_empty() {
+        return None;
+    }
+    Some(match was {
+        Some(Matcher::Contains(_)) => Matcher::Contains(v),
+        Some(Matcher::Regex(_)) => Matcher::Regex(v),
+        None => make(v),
+    })
 }
 
 impl RuleForm {
@@ -64,6 +75,7 @@ impl RuleForm {
             JobName::Capture { regex, .. } => (String::new(), regex.clone()),
         };
         RuleForm {
+            base: rule.clone(),
             values: [
                 rule.name.clone(),
                 text(&rule.sender),
@@ -86,29 +98,34 @@ impl RuleForm {
     /// The rule the form describes.
     pub fn draft(&self) -> Rule {
         let v = |i: usize| self.values.get(i).map_or("", |s| s.trim()).to_string();
+        let (b, st) = (&self.base, &self.base.status);
+        let job_field = match &b.job_name {
+            JobName::Capture { field, .. } => *field,
+            JobName::Fixed(_) => Field::Subject,
+        };
         Rule {
             name: v(0),
-            sender: opt(&v(1), Matcher::Contains),
-            subject: opt(&v(2), Matcher::Regex),
-            body: None,
+            sender: opt(&v(1), &b.sender, Matcher::Contains),
+            subject: opt(&v(2), &b.subject, Matcher::Regex),
+            body: self.base.body.clone(),
             software: v(3),
             backup_type: v(4),
             job_name: if v(6).is_empty() {
                 JobName::Fixed(v(5))
             } else {
                 JobName::Capture {
-                    field: Field::Subject,
+                    field: job_field,
                     regex: v(6),
                 }
             },
             status: StatusRule {
-                field: Field::Subject,
-                success: opt(&v(7), Matcher::Regex),
-                warning: opt(&v(8), Matcher::Regex),
-                failed: opt(&v(9), Matcher::Regex),
+                field: self.base.status.field,
+                success: opt(&v(7), &st.success, Matcher::Regex),
+                warning: opt(&v(8), &st.warning, Matcher::Regex),
+                failed: opt(&v(9), &st.failed, Matcher::Regex),
             },
-            objects: None,
-            informational: false,
+            objects: self.base.objects.clone(),
+            informational: self.base.informational,
         }
     }
 

@@ -41,6 +41,8 @@ pub struct ParserRow {
     pub cues: String,
     pub recent: i64,
     pub last: Option<DateTime<Utc>>,
+    /// The rule, for a custom rule (an admin's `e` edits it).
+    pub rule: Option<Rule>,
 }
 
 /// Waiting mails of one sender and subject shape.
@@ -155,6 +157,7 @@ pub fn parser_rows(rules: &[StoredRule], usage: &[Usage]) -> Vec<ParserRow> {
                 },
                 recent,
                 last,
+                rule: None,
             }
         })
         .collect();
@@ -178,6 +181,7 @@ pub fn parser_rows(rules: &[StoredRule], usage: &[Usage]) -> Vec<ParserRow> {
             cues: cues.join(" · "),
             recent,
             last,
+            rule: Some(s.rule.clone()),
         });
     }
     rows
@@ -237,6 +241,16 @@ impl Parsers {
         self.visible()
             .get(self.list.cursor)
             .and_then(|i| self.groups.get(*i))
+    }
+
+    /// The parser list row under the cursor.
+    pub fn current_row(&self) -> Option<&ParserRow> {
+        if self.show_unrecognised {
+            return None;
+        }
+        self.visible()
+            .get(self.list.cursor)
+            .and_then(|i| self.rows.get(*i))
     }
 
     pub fn set_data(&mut self, d: ParsersData) {

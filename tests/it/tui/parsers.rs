@@ -127,9 +127,40 @@ async fn a_rule_from_an_unrecognised_group_is_previewed_saved_and_its_mail_appro
     // The rule is listed after the built-in parsers, with what it read.
     keys(&mut a, "\u{1b}0").await;
     key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    assert!(!a.parsers.show_unrecognised);
     let s = screen(&mut a, 160, 40);
     assert!(s.contains("rule:Copy job docs done"), "{s}");
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    let s = screen(&mut a, 160, 40);
     assert!(!s.contains("copy@nas1.example"), "the group is gone: {s}");
+
+    // `e` on the rule (the last row) opens it in the form; saving changes it in place.
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    keys(&mut a, "G").await;
+    keys(&mut a, "e").await;
+    let Some(Overlay::Rule(form)) = &a.overlay else {
+        panic!("no rule form: {}", last_toast(&a));
+    };
+    assert_eq!(form.values[0], "Copy job docs done");
+    assert_eq!(form.values[5], "NAS docs");
+    keys(&mut a, "\n").await;
+    assert!(
+        last_toast(&a).contains("saved: it read 2 waiting mail"),
+        "{}",
+        last_toast(&a)
+    );
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity_type = 'parser_rule' ORDER BY id",
+    )
+    .fetch_all(&t.pool)
+    .await
+    .unwrap();
+    assert_eq!(actions, ["parser_rule.create", "parser_rule.change"]);
+    // A built-in parser is not edited.
+    keys(&mut a, "g").await;
+    keys(&mut a, "e").await;
+    assert!(a.overlay.is_none());
+    assert!(last_toast(&a).contains("is built in"), "{}", last_toast(&a));
 }
 
 #[tokio::test]
@@ -154,7 +185,10 @@ async fn only_an_admin_is_offered_a_new_rule() {
         "everyone reads the pane: {s}"
     );
     let hints = s.lines().last().unwrap_or_default().to_string();
-    assert!(!hints.contains("new rule"), "{hints}");
+    assert!(
+        !hints.contains("new rule") && !hints.contains("edit"),
+        "{hints}"
+    );
     keys(&mut a, "n").await;
     assert!(a.overlay.is_none(), "the rule form opened for an operator");
     assert!(
