@@ -59,6 +59,60 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    rules(c, &normalized);
+}
+
+/// Twenty custom rules tried on every corpus mail (none matches, so every rule is tried: the
+/// worst case for a mail no parser knows), and one rule with a pattern that is catastrophic for a
+/// backtracking engine against a 1 MB body.
+fn rules(c: &mut Criterion, normalized: &[parsers::NormalizedMail]) {
+    use parsers::rules::{Field, JobName, Matcher, Rule, StatusRule, apply_rules, compile};
+    let rule = |i: usize, body: Option<Matcher>| Rule {
+        name: format!("rule {i}"),
+        sender: Some(Matcher::Contains(format!("@site{i}.example"))),
+        subject: Some(Matcher::Regex(format!(r"^Copy job \S+ (done|failed) #{i}"))),
+        body,
+        software: "S".into(),
+        backup_type: "T".into(),
+        job_name: JobName::Capture {
+            field: Field::Subject,
+            regex: r"^Copy job (\S+)".into(),
+        },
+        status: StatusRule {
+            field: Field::Subject,
+            success: Some(Matcher::Regex(r"(?i)\bdone\b".into())),
+            warning: None,
+            failed: Some(Matcher::Regex(r"(?i)\bfail".into())),
+        },
+        objects: None,
+        informational: false,
+    };
+    let compiled: Vec<_> = (0..20).map(|i| compile(&rule(i, None)).unwrap()).collect();
+    let mut group = c.benchmark_group("rules");
+    group.throughput(Throughput::Elements(normalized.len() as u64));
+    group.bench_function("20 rules, corpus, no match", |b| {
+        b.iter(|| {
+            for m in normalized {
+                black_box(apply_rules(black_box(&compiled), m));
+            }
+        })
+    });
+    let mut hostile = rule(0, Some(Matcher::Regex(r"(a+)+$".into())));
+    hostile.sender = None;
+    hostile.subject = None;
+    let hostile = [compile(&hostile).unwrap()];
+    let big = parsers::normalize(
+        format!(
+            "From: a@b.example\r\nSubject: x\r\n\r\n{}b\r\n",
+            "a".repeat(1 << 20)
+        )
+        .as_bytes(),
+    );
+    group.throughput(Throughput::Bytes(big.body.len() as u64));
+    group.bench_function("(a+)+$ over a 1 MB body", |b| {
+        b.iter(|| black_box(apply_rules(black_box(&hostile), &big)))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -11,6 +11,7 @@ mod jobs;
 pub mod parse;
 mod password;
 mod report;
+mod rules;
 mod systemd;
 mod users;
 mod wait_db;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Export or import the job list (JSON): move an install, or create and approve a known
     /// list of jobs at once.
     Jobs(jobs::Args),
+    /// Custom parser rules for formats no built-in parser knows: export, import, preview on
+    /// the waiting mail, delete.
+    Rules(rules::Args),
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Daemon(args)) => runtime.block_on(daemon::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         Some(Command::Jobs(args)) => runtime.block_on(jobs::run(args, cli.config.as_deref())),
+        Some(Command::Rules(args)) => runtime.block_on(rules::run(args, cli.config.as_deref())),
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         Some(Command::Report(args)) => runtime.block_on(report::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),

@@ -19,6 +19,7 @@ pub mod missed;
 pub mod notify;
 pub mod open;
 pub mod overrides;
+pub mod parser_rules;
 pub mod propagation;
 pub mod remarks;
 pub mod report;

@@ -15,5 +15,6 @@ pub mod run_status;
 pub mod schedule;
 pub mod schedule_text;
 pub mod status;
+pub mod subject_shape;
 pub mod ticket_code;
 pub mod wording;

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod limits;
 pub mod pipeline;
 pub mod reparse;
+pub mod rules;
 pub mod source;
 
 pub use source::{MailSource, Notices, SourceError, SourceMessage};

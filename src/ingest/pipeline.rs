@@ -4,7 +4,7 @@
 
 use crate::db::{self, DbError, jobs::JobIdentity, mail};
 use crate::ingest::limits;
-use crate::parsers::{self, ParseOutcome};
+use crate::parsers::{self, NormalizedMail, ParseOutcome, Report, rules::CompiledRule};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -63,27 +63,7 @@ fn message_id(raw: &[u8]) -> Option<String> {
 /// The database form of a parse outcome.
 pub fn parse_result(outcome: &ParseOutcome) -> mail::ParseResult {
     match outcome {
-        ParseOutcome::Parsed { parser, report } => mail::ParseResult {
-            parser_name: Some((*parser).to_string()),
-            backup_software: Some(text(&report.software)),
-            backup_type: Some(text(&report.backup_type)),
-            job_name: Some(text(&report.job_name)),
-            parsed_status: Some(report.status.as_str().to_string()),
-            parse_message: opt_text(report.message.as_deref()),
-            informational: report.informational,
-            parse_error: None,
-            unparsed_reason: None,
-            objects: report
-                .objects
-                .iter()
-                .map(|o| mail::MailObject {
-                    name: text(&o.name),
-                    object_type: opt_text(o.object_type.as_deref()),
-                    status: o.status.as_str().to_string(),
-                    message: opt_text(o.message.as_deref()),
-                })
-                .collect(),
-        },
+        ParseOutcome::Parsed { parser, report } => report_result(parser, report),
         ParseOutcome::Unparsed { reason } => mail::ParseResult {
             unparsed_reason: Some(text(reason)),
             ..Default::default()
@@ -96,9 +76,60 @@ pub fn parse_result(outcome: &ParseOutcome) -> mail::ParseResult {
     }
 }
 
-/// Decodes and parses one mail (pure work, no database), under the default size limit.
+fn report_result(parser: &str, report: &Report) -> mail::ParseResult {
+    mail::ParseResult {
+        parser_name: Some(text(parser)),
+        backup_software: Some(text(&report.software)),
+        backup_type: Some(text(&report.backup_type)),
+        job_name: Some(text(&report.job_name)),
+        parsed_status: Some(report.status.as_str().to_string()),
+        parse_message: opt_text(report.message.as_deref()),
+        informational: report.informational,
+        parse_error: None,
+        unparsed_reason: None,
+        objects: report
+            .objects
+            .iter()
+            .map(|o| mail::MailObject {
+                name: text(&o.name),
+                object_type: opt_text(o.object_type.as_deref()),
+                status: o.status.as_str().to_string(),
+                message: opt_text(o.message.as_deref()),
+            })
+            .collect(),
+    }
+}
+
+/// The built-in parsers, then (for a mail none of them recognises) the custom rules in order.
+pub fn parse_with_rules(mail: &NormalizedMail, rules: &[CompiledRule]) -> mail::ParseResult {
+    let outcome = parsers::parse_mail(mail);
+    if matches!(outcome, ParseOutcome::Unparsed { .. })
+        && let Some((rule, result)) = parsers::rules::apply_rules(rules, mail)
+    {
+        return rule_result(&rule.rule.parser_name(), &result);
+    }
+    parse_result(&outcome)
+}
+
+/// The database form of what a rule made of a mail.
+pub fn rule_result(
+    parser: &str,
+    result: &Result<Report, parsers::ParseError>,
+) -> mail::ParseResult {
+    match result {
+        Ok(report) => report_result(parser, report),
+        Err(error) => mail::ParseResult {
+            parser_name: Some(text(parser)),
+            parse_error: Some(text(&error.to_string())),
+            ..Default::default()
+        },
+    }
+}
+
+/// Decodes and parses one mail (pure work, no database), under the default size limit and
+/// without custom rules.
 pub fn prepare(incoming: &Incoming, now: DateTime<Utc>) -> (mail::NewMail, mail::ParseResult) {
-    prepare_limited(incoming, now, limits::default_max_bytes())
+    prepare_limited(incoming, now, limits::default_max_bytes(), &[])
 }
 
 /// [`prepare`] with a size limit: a larger mail is kept as its header block (subject, sender,
@@ -107,13 +138,14 @@ pub fn prepare_limited(
     incoming: &Incoming,
     now: DateTime<Utc>,
     max_bytes: usize,
+    rules: &[CompiledRule],
 ) -> (mail::NewMail, mail::ParseResult) {
     if incoming.raw.len() > max_bytes {
         let headers = Incoming {
             raw: limits::header_block(&incoming.raw).to_vec(),
             ..incoming.clone()
         };
-        let (mut new, _) = prepare_limited(&headers, now, usize::MAX);
+        let (mut new, _) = prepare_limited(&headers, now, usize::MAX, &[]);
         new.text_body = None;
         new.html_body = None;
         let reason = format!(
@@ -134,7 +166,7 @@ pub fn prepare_limited(
         return (new, p);
     }
     let normalized = parsers::normalize(&incoming.raw);
-    let outcome = parsers::parse_mail(&normalized);
+    let parsed = parse_with_rules(&normalized, rules);
     let received_at = incoming
         .received_at
         .or_else(|| normalized.received.map(|d| d.with_timezone(&Utc)))
@@ -151,7 +183,7 @@ pub fn prepare_limited(
         html_body: opt_text(normalized.html_body.as_deref()),
         raw_eml: Some(incoming.raw.clone()),
     };
-    (new, parse_result(&outcome))
+    (new, parsed)
 }
 
 /// Decodes and parses a batch on every core (the pure part of an import), in the batch's order;
@@ -160,13 +192,14 @@ pub fn prepare_all(
     batch: &[Incoming],
     now: DateTime<Utc>,
     max_bytes: usize,
+    rules: &[CompiledRule],
 ) -> Vec<(mail::NewMail, mail::ParseResult)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below a few mails a thread costs more than it saves.
     if cores < 2 || batch.len() < 4 {
         return batch
             .iter()
-            .map(|i| prepare_limited(i, now, max_bytes))
+            .map(|i| prepare_limited(i, now, max_bytes, rules))
             .collect();
     }
     let chunk = batch.len().div_ceil(cores);
@@ -176,7 +209,7 @@ pub fn prepare_all(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|i| prepare_limited(i, now, max_bytes))
+                        .map(|i| prepare_limited(i, now, max_bytes, rules))
                         .collect::<Vec<_>>()
                 })
             })
@@ -289,7 +322,13 @@ pub async fn ingest_batch_limited(
     now: DateTime<Utc>,
     max_bytes: usize,
 ) -> Vec<Result<Outcome, DbError>> {
-    let prepared = prepare_all(batch, now, max_bytes);
+    // The custom rules once per batch; unreadable rules must not stop the import, which then
+    // goes on with the built-in parsers alone.
+    let rules = db::parser_rules::compiled(pool).await.unwrap_or_else(|e| {
+        tracing::warn!("custom parser rules not loaded: {e}");
+        Vec::new()
+    });
+    let prepared = prepare_all(batch, now, max_bytes, &rules);
     let whole = async {
         let mut tx = pool.begin().await?;
         let out = ingest_all_in(&mut tx, &prepared, now).await?;
@@ -361,7 +400,7 @@ mod tests {
     fn a_batch_parsed_on_every_core_keeps_its_order_and_results() {
         let batch: Vec<Incoming> = (0..23).map(mail).collect();
         let now = DateTime::<Utc>::UNIX_EPOCH;
-        let parallel = prepare_all(&batch, now, usize::MAX);
+        let parallel = prepare_all(&batch, now, usize::MAX, &[]);
         assert_eq!(parallel.len(), batch.len());
         for (i, (new, p)) in parallel.iter().enumerate() {
             let (one, q) = prepare(&batch[i], now);

@@ -2,16 +2,27 @@
 //! becomes runs.
 
 use super::pipeline::{self, Outcome};
-use crate::db::{DbError, mail};
-use crate::parsers;
+use crate::db::{DbError, mail, parser_rules};
+use crate::parsers::{self, rules::CompiledRule};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-/// Re-parses one stored mail that has not become a run yet.
+/// Re-parses one stored mail that has not become a run yet, with the custom rules as stored.
 pub async fn reparse_one(
     pool: &PgPool,
     mail_id: i64,
     now: DateTime<Utc>,
+) -> Result<Outcome, DbError> {
+    let rules = parser_rules::compiled(pool).await?;
+    reparse_with(pool, mail_id, now, &rules).await
+}
+
+/// [`reparse_one`] with the rules given (loaded once for many mails).
+pub async fn reparse_with(
+    pool: &PgPool,
+    mail_id: i64,
+    now: DateTime<Utc>,
+    rules: &[CompiledRule],
 ) -> Result<Outcome, DbError> {
     let mut tx = pool.begin().await?;
     let m = mail::get(&mut *tx, mail_id)
@@ -23,7 +34,7 @@ pub async fn reparse_one(
         )));
     }
     let raw = mail::raw(&mut *tx, mail_id).await?.unwrap_or_default();
-    let p = pipeline::parse_result(&parsers::parse_raw(&raw));
+    let p = pipeline::parse_with_rules(&parsers::normalize(&raw), rules);
     mail::set_parse_result(&mut tx, mail_id, &p, now).await?;
     let outcome = if m.deleted_at.is_some() {
         // Deleted mail is re-read but stays deleted until restored.
@@ -51,12 +62,13 @@ pub async fn reparse_unapproved(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<ReparseSummary, DbError> {
     let ids = mail::unapproved_ids(pool).await?;
+    let rules = parser_rules::compiled(pool).await?;
     let mut s = ReparseSummary {
         total: ids.len(),
         ..Default::default()
     };
     for (i, id) in ids.into_iter().enumerate() {
-        match reparse_one(pool, id, now).await {
+        match reparse_with(pool, id, now, &rules).await {
             Ok(Outcome::Run { .. }) => s.runs_created += 1,
             Ok(Outcome::Waiting { .. } | Outcome::Duplicate { .. }) => s.waiting += 1,
             Ok(Outcome::Unparsed { .. }) => s.unparsed += 1,

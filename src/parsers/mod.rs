@@ -8,6 +8,8 @@ pub mod mail;
 pub mod objects;
 pub mod registry;
 pub mod report;
+pub mod rules;
+pub mod rules_document;
 pub mod status_words;
 pub mod text;
 

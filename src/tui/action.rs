@@ -155,6 +155,11 @@ pub enum Action {
     Reviewed(ReviewBatch),
     /// Something changed; reload what is visible and say `message`.
     Done(String),
+    /// What a draft parser rule reads in the waiting mail, for the rule form asking as `seq`.
+    RulePreview {
+        seq: u64,
+        result: Result<Vec<crate::ingest::rules::PreviewRow>, String>,
+    },
     /// Something changed but part of the work failed; reload and show `message` as an error.
     PartlyDone(String),
     /// The raw mail to show in the pager.

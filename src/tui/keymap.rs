@@ -93,6 +93,7 @@ pub enum Context {
     Activity,
     Settings,
     Reports,
+    Parsers,
 }
 
 impl Context {
@@ -111,6 +112,7 @@ impl Context {
             Context::Activity => "Activity",
             Context::Settings => "Settings",
             Context::Reports => "Reports",
+            Context::Parsers => "Parsers",
         }
     }
 }
@@ -177,6 +179,12 @@ pub enum Command {
     EarlierMonth,
     LaterMonth,
     ExportReport,
+    /// Parsers: the parser list / the unrecognised mail.
+    ToggleUnrecognised,
+    /// Parsers: a new rule from the unrecognised group under the cursor.
+    NewRule,
+    /// Parsers: the rule under the cursor in the rule form.
+    EditRule,
 }
 
 impl Command {
@@ -241,6 +249,9 @@ impl Command {
             Command::EarlierMonth => "earlier_month",
             Command::LaterMonth => "later_month",
             Command::ExportReport => "export_report",
+            Command::ToggleUnrecognised => "unrecognised",
+            Command::NewRule => "new_rule",
+            Command::EditRule => "edit_rule",
         }
     }
 }
@@ -372,6 +383,14 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('0')],
         C::Goto(Pane::Reports),
         "Reports",
+        false,
+    ),
+    // No digit is left for the Parsers pane: `:parsers` goes there.
+    b(
+        X::Global,
+        &[],
+        C::Goto(Pane::Parsers),
+        "Parsers (:parsers)",
         false,
     ),
     b(
@@ -782,6 +801,27 @@ pub const BINDINGS: &[Binding] = &[
         "write the month's report as PDF, HTML and CSV",
         true,
     ),
+    b(
+        X::Parsers,
+        &[Key::code(KeyCode::Tab)],
+        C::ToggleUnrecognised,
+        "parsers / unrecognised mail",
+        true,
+    ),
+    b(
+        X::Parsers,
+        &[Key::ch('n')],
+        C::NewRule,
+        "new rule from this group (previewed, then saved)",
+        true,
+    ),
+    b(
+        X::Parsers,
+        &[Key::ch('e')],
+        C::EditRule,
+        "edit this rule (a new name saves a new one)",
+        true,
+    ),
 ];
 
 /// What a command needs of the seat's role in a context. PostgreSQL enforces the same rules;
@@ -811,6 +851,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         // Enter on a setting edits it.
         C::Open if context == Context::Settings => P::Settings,
         C::EarlierMonth | C::LaterMonth | C::ExportReport => P::Reports,
+        C::NewRule | C::EditRule => P::Administer,
         _ => P::Read,
     }
 }
@@ -961,6 +1002,7 @@ mod tests {
             Context::Activity,
             Context::Settings,
             Context::Reports,
+            Context::Parsers,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();
             for ctx in [pane, Context::List, Context::Global] {
@@ -1013,11 +1055,13 @@ mod tests {
     fn every_pane_has_its_number_key_and_its_command_name() {
         for pane in Pane::ALL {
             let info = pane.info();
-            let digit = char::from(b'0' + info.number);
-            assert_eq!(
-                lookup(info.context, Key::ch(digit)),
-                Some(Command::Goto(pane))
-            );
+            if let Some(n) = info.number {
+                let digit = char::from(b'0' + n);
+                assert_eq!(
+                    lookup(info.context, Key::ch(digit)),
+                    Some(Command::Goto(pane))
+                );
+            }
             assert_eq!(by_name(info.command), Some(Command::Goto(pane)));
         }
     }

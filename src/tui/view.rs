@@ -62,12 +62,14 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
             Some(n) => format!(" ({n})"),
             None => String::new(),
         };
-        let (n, title, short) = (info.number, info.title, info.short_title);
+        // A pane without a digit key (reached by its `:` command) shows its title only.
+        let n = info.number.map(|d| format!("{d} ")).unwrap_or_default();
+        let (title, short) = (info.title, info.short_title);
         let label = match level {
-            0 | 1 => format!(" {n} {title}{count} "),
-            2 => format!(" {n} {short}{count}"),
-            _ if p == app.pane => format!(" {n} {short}{count}"),
-            _ => format!(" {n}{count}"),
+            0 | 1 => format!(" {n}{title}{count} "),
+            2 => format!(" {n}{short}{count}"),
+            _ if p == app.pane || info.number.is_none() => format!(" {n}{short}{count}"),
+            _ => format!(" {}{count}", n.trim_end()),
         };
         if p == app.pane {
             Span::styled(label, t.selected())
@@ -97,16 +99,26 @@ fn draw_top(f: &mut Frame, area: Rect, app: &App) {
     let imports = app.services.import_now.is_some() || !import.is_empty();
     let reserve = if imports { IMPORT_WIDTH + 3 } else { 0 };
     let panes = app.visible_panes();
-    let mut spans = vec![Span::styled(" backupchecks ", t.title())];
-    spans.extend(panes.iter().map(|p| tab(*p, 0)));
+    // A pane whose tab goes first (Parsers) keeps it only while the seat still shows in full.
+    let tabs = |level: u8, all: bool| -> Vec<Span> {
+        let shown = panes
+            .iter()
+            .filter(|p| all || p.info().tab_when_narrow || **p == app.pane);
+        let mut spans = Vec::new();
+        if level == 0 {
+            spans.push(Span::styled(" backupchecks ", t.title()));
+        }
+        spans.extend(shown.map(|p| tab(*p, level)));
+        spans
+    };
     // Seven tabs do not fit 80 columns with full titles: drop the name, shorten the titles,
     // then keep only the numbers of the other panes.
+    let mut spans = Vec::new();
     let mut right = rights[0].clone();
-    'levels: for level in [0, 1, 2, 3] {
-        if level > 0 {
-            spans = panes.iter().map(|p| tab(*p, level)).collect();
-        }
-        for r in &rights {
+    'levels: for (level, all) in [(0, true), (0, false), (1, false), (2, false), (3, false)] {
+        spans = tabs(level, all);
+        let tried = if all { &rights[..2] } else { &rights[..] };
+        for r in tried {
             if width(&spans) + r.chars().count() + reserve < area.width as usize {
                 right = r.clone();
                 break 'levels;

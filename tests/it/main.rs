@@ -14,6 +14,7 @@ mod graph;
 mod health;
 mod ingest;
 mod jobs_transfer;
+mod parser_rules;
 mod parsers;
 mod report;
 mod review;

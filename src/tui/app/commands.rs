@@ -36,6 +36,9 @@ impl App {
             Command::PinSchedule => self.open_pin(),
             Command::UnpinSchedule => self.unpin(),
             Command::ToggleLog => self.activity.toggle(),
+            Command::ToggleUnrecognised => self.parsers.toggle(),
+            Command::NewRule => self.open_new_rule(),
+            Command::EditRule => self.open_edit_rule(),
             Command::ImportNow => self.import_now(),
             Command::Filter => {
                 // A second `/` starts a new filter rather than extending the kept one.

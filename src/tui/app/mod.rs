@@ -7,6 +7,7 @@ mod customers;
 mod jobs;
 mod overlays;
 mod panes;
+mod rules;
 mod seat;
 mod tickets;
 mod transfer;
@@ -17,7 +18,7 @@ pub use seat::Seat;
 
 pub use super::dialogs::{
     Choice, CompanyPicker, InputPurpose, LineInput, Overlay, OverrideForm, Pending, PinForm,
-    PreviewDialog, RemarkEditor, TicketInput, TicketInputKind,
+    PreviewDialog, RemarkEditor, RuleForm, TicketInput, TicketInputKind,
 };
 pub use autotask::NOT_CONFIGURED;
 

@@ -84,6 +84,13 @@ impl App {
                 self.toast(message);
                 self.reload();
             }
+            Action::RulePreview { seq, result } => {
+                if let Some(Overlay::Rule(form)) = &mut self.overlay
+                    && form.seq == seq
+                {
+                    form.preview = Some(result);
+                }
+            }
             Action::OpenPager(raw) => self.pager = Some(raw),
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");

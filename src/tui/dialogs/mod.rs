@@ -18,6 +18,7 @@ mod line_input;
 mod override_form;
 mod pin_form;
 mod remark;
+mod rule_form;
 mod ticket_input;
 mod ticket_menu;
 mod ticket_preview;
@@ -29,6 +30,7 @@ pub use line_input::{InputPurpose, LineInput};
 pub use override_form::OverrideForm;
 pub use pin_form::PinForm;
 pub use remark::RemarkEditor;
+pub use rule_form::RuleForm;
 pub use ticket_input::{TicketInput, TicketInputKind};
 pub use ticket_preview::PreviewDialog;
 
@@ -71,6 +73,7 @@ pub enum Overlay {
     Input(LineInput),
     Choose(Choice),
     Pin(PinForm),
+    Rule(Box<RuleForm>),
 }
 
 impl Overlay {
@@ -91,6 +94,7 @@ impl Overlay {
             Overlay::Input(input) => input.key(app, key),
             Overlay::Choose(c) => c.key(app, key),
             Overlay::Pin(form) => form.key(app, key),
+            Overlay::Rule(form) => form.key(app, key),
         }
     }
 }
@@ -113,6 +117,7 @@ pub fn draw_overlay(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Input(input) => input.draw(f, area, t),
         Overlay::Choose(c) => c.draw(f, area, t),
         Overlay::Pin(form) => form.draw(f, area, t),
+        Overlay::Rule(form) => form.draw(f, area, t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }

@@ -27,10 +27,11 @@ pub enum Dialog {
     LineInput,
     Choice,
     PinForm,
+    RuleForm,
 }
 
 impl Dialog {
-    pub const ALL: [Dialog; 15] = [
+    pub const ALL: [Dialog; 16] = [
         Dialog::Help,
         Dialog::CommandLine,
         Dialog::Filter,
@@ -46,6 +47,7 @@ impl Dialog {
         Dialog::LineInput,
         Dialog::Choice,
         Dialog::PinForm,
+        Dialog::RuleForm,
     ];
 
     /// The section title in the `?` help.
@@ -66,6 +68,7 @@ impl Dialog {
             Dialog::LineInput => "Text fields",
             Dialog::Choice => "Picklists",
             Dialog::PinForm => "Pin a schedule",
+            Dialog::RuleForm => "New parser rule",
         }
     }
 
@@ -479,6 +482,28 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         Some("pin"),
     ),
     d(D::PinForm, &[ESC], C::Cancel, "cancel", Some("cancel")),
+    d(
+        D::RuleForm,
+        &[TAB, DOWN],
+        C::NextField,
+        "next field (the preview follows the rule as it changes)",
+        Some("next field"),
+    ),
+    d(
+        D::RuleForm,
+        &[BACK_TAB, UP],
+        C::PrevField,
+        "previous field",
+        None,
+    ),
+    d(
+        D::RuleForm,
+        &[ENTER],
+        C::Accept,
+        "save the rule and re-parse the waiting mail it matches",
+        Some("save"),
+    ),
+    d(D::RuleForm, &[ESC], C::Cancel, "cancel", Some("cancel")),
 ];
 
 fn bindings(dialog: Dialog) -> impl Iterator<Item = &'static DialogBinding> {

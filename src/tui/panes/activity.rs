@@ -152,11 +152,12 @@ impl Activity {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Activity,
     command: "activity",
-    number: 8,
+    number: Some(8),
     title: "Activity",
     short_title: "Log",
     context: Context::Activity,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Activity {

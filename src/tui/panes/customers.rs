@@ -73,11 +73,12 @@ impl Customers {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Customers,
     command: "customers",
-    number: 5,
+    number: Some(5),
     title: "Customers",
     short_title: "Cust",
     context: Context::Customers,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Customers {

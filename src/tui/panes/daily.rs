@@ -132,11 +132,12 @@ fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::DailyJobs,
     command: "daily",
-    number: 2,
+    number: Some(2),
     title: "Daily Jobs",
     short_title: "Daily",
     context: Context::DailyJobs,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Daily {

@@ -163,11 +163,12 @@ impl Inbox {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Inbox,
     command: "inbox",
-    number: 1,
+    number: Some(1),
     title: "Inbox",
     short_title: "Inbox",
     context: Context::Inbox,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Inbox {

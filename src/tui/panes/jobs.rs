@@ -150,11 +150,12 @@ impl Jobs {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Jobs,
     command: "jobs",
-    number: 4,
+    number: Some(4),
     title: "Jobs",
     short_title: "Jobs",
     context: Context::Jobs,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Jobs {

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod overrides;
 pub mod pane;
+pub mod parsers;
 pub mod registry;
 pub mod reports;
 pub mod run_checks;
@@ -18,7 +19,7 @@ pub mod tickets;
 pub use registry::{Pane, Panes};
 
 impl Pane {
-    pub fn number(self) -> u8 {
+    pub fn number(self) -> Option<u8> {
         self.info().number
     }
 

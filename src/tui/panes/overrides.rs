@@ -75,11 +75,12 @@ impl Overrides {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Overrides,
     command: "overrides",
-    number: 7,
+    number: Some(7),
     title: "Overrides",
     short_title: "Ovr",
     context: Context::Overrides,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Overrides {

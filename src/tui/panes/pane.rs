@@ -35,13 +35,16 @@ pub struct PaneInfo {
     pub id: Pane,
     /// The `:` command that goes to the pane.
     pub command: &'static str,
-    pub number: u8,
+    /// Its digit key; `None` for a pane reached only by its `:` command (ten digits, more panes).
+    pub number: Option<u8>,
     pub title: &'static str,
     /// The tab label when the full titles do not fit (80 columns).
     pub short_title: &'static str,
     pub context: Context,
     /// What the seat's role needs to see the pane at all (hidden from the tab bar otherwise).
     pub needs: crate::domain::roles::Capability,
+    /// Whether its tab stays when the titles must shorten (it always shows while it is open).
+    pub tab_when_narrow: bool,
 }
 
 /// A background load; its result comes back as an [`Action`].

@@ -7,6 +7,7 @@ use super::inbox::{self, Inbox};
 use super::jobs::{self, Jobs};
 use super::overrides::{self, Overrides};
 use super::pane::{PaneInfo, PaneView};
+use super::parsers::{self, Parsers};
 use super::reports::{self, Reports};
 use super::run_checks::{self, RunChecks};
 use super::settings::{self, Settings};
@@ -67,6 +68,7 @@ panes! {
     Activity => activity: Activity = activity,
     Settings => settings: Settings = settings,
     Reports => reports: Reports = reports,
+    Parsers => parsers: Parsers = parsers,
 }
 
 #[cfg(test)]
@@ -84,9 +86,11 @@ mod tests {
             assert_eq!(info.id, id);
             assert_eq!(id.info(), info, "{id:?}: Pane::info and the pane disagree");
             assert!(!info.title.is_empty() && !info.short_title.is_empty());
-            // One digit key each.
-            assert!(info.number <= 9, "{id:?}: {}", info.number);
-            assert!(numbers.insert(info.number), "{id:?}: number taken");
+            // One digit key each, where there is one.
+            if let Some(n) = info.number {
+                assert!(n <= 9, "{id:?}: {n}");
+                assert!(numbers.insert(n), "{id:?}: number taken");
+            }
             assert!(contexts.insert(info.context), "{id:?}: context taken");
         }
     }

@@ -40,11 +40,12 @@ impl Default for Reports {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Reports,
     command: "reports",
-    number: 0,
+    number: Some(0),
     title: "Reports",
     short_title: "Rep",
     context: Context::Reports,
     needs: crate::domain::roles::Capability::Reports,
+    tab_when_narrow: true,
 };
 
 /// The month `back` months before the one of `now` in `tz`.

@@ -222,11 +222,12 @@ impl RunChecks {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::RunChecks,
     command: "checks",
-    number: 3,
+    number: Some(3),
     title: "Run Checks",
     short_title: "Checks",
     context: Context::RunChecks,
     needs: crate::domain::roles::Capability::Review,
+    tab_when_narrow: true,
 };
 
 impl PaneView for RunChecks {

@@ -335,11 +335,12 @@ impl Settings {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Settings,
     command: "settings",
-    number: 9,
+    number: Some(9),
     title: "Settings",
     short_title: "Set",
     context: Context::Settings,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Settings {

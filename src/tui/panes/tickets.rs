@@ -122,11 +122,12 @@ impl Tickets {
 pub const INFO: PaneInfo = PaneInfo {
     id: Pane::Tickets,
     command: "tickets",
-    number: 6,
+    number: Some(6),
     title: "Tickets & Remarks",
     short_title: "Tkt",
     context: Context::Tickets,
     needs: crate::domain::roles::Capability::Browse,
+    tab_when_narrow: true,
 };
 
 impl PaneView for Tickets {

@@ -10,6 +10,7 @@ mod loads;
 mod looks;
 mod panes48;
 mod panes67;
+mod parsers;
 mod roles;
 mod scroll;
 mod snapshots;
@@ -38,7 +39,7 @@ fn date(day: u32, hour: u32) -> String {
         .to_rfc2822()
 }
 
-async fn ingest(t: &TestDb, raw: Vec<u8>) -> i64 {
+pub async fn ingest(t: &TestDb, raw: Vec<u8>) -> i64 {
     let incoming = Incoming {
         source: "folder",
         source_id: None,
