@@ -10,8 +10,8 @@ pub mod interface;
 mod jobs;
 pub mod parse;
 mod password;
-mod users;
 mod systemd;
+mod users;
 mod wait_db;
 
 use clap::{Parser, Subcommand};

@@ -7,6 +7,7 @@ mod accuracy;
 mod autotask;
 mod cli_docs;
 mod config_cli;
+mod deletion;
 mod demo;
 mod e2e;
 mod embedded;
