@@ -87,7 +87,11 @@ pub enum Context {
     DeletedMail,
     DailyJobs,
     Jobs,
+    /// Jobs showing deleted jobs.
+    DeletedJobs,
     Customers,
+    /// Customers showing deleted customers.
+    DeletedCustomers,
     Tickets,
     Overrides,
     Activity,
@@ -105,6 +109,8 @@ impl Context {
             Context::DailyJobs => "Daily Jobs",
             Context::Jobs => "Jobs",
             Context::Customers => "Customers",
+            Context::DeletedJobs => "Jobs: deleted jobs",
+            Context::DeletedCustomers => "Customers: deleted customers",
             Context::Tickets => "Tickets & Remarks",
             Context::Overrides => "Overrides",
             Context::Activity => "Activity",
@@ -148,6 +154,8 @@ pub enum Command {
     Delete,
     Restore,
     ShowDeleted,
+    /// Remove a deleted customer, job or mail for good.
+    Purge,
     Reparse,
     ReparseAll,
     EarlierDay,
@@ -209,6 +217,7 @@ impl Command {
             Command::Delete => "delete",
             Command::Restore => "restore",
             Command::ShowDeleted => "deleted",
+            Command::Purge => "purge",
             Command::Reparse => "reparse_one",
             Command::ReparseAll => "reparse",
             Command::EarlierDay => "earlier_day",
@@ -531,6 +540,77 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         X::DeletedMail,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove for good (marked mails too; asks first)",
+        true,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('d')],
+        C::Delete,
+        "delete (asks first; restorable)",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "show deleted customers",
+        false,
+    ),
+    b(
+        X::DeletedCustomers,
+        &[Key::ch('U')],
+        C::Restore,
+        "restore",
+        true,
+    ),
+    b(
+        X::DeletedCustomers,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove for good with its jobs, runs and mail (asks first)",
+        true,
+    ),
+    b(
+        X::DeletedCustomers,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "back to customers",
+        true,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('d')],
+        C::Delete,
+        "delete (asks first; restorable)",
+        false,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "show deleted jobs",
+        false,
+    ),
+    b(X::DeletedJobs, &[Key::ch('U')], C::Restore, "restore", true),
+    b(
+        X::DeletedJobs,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove for good with its runs and mail (asks first)",
+        true,
+    ),
+    b(
+        X::DeletedJobs,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "back to jobs",
+        true,
+    ),
+    b(
+        X::DeletedMail,
         &[Key::ch('e')],
         C::OpenMail,
         "read the mail in $PAGER (decoded text)",
@@ -758,8 +838,17 @@ pub fn capability(context: Context, command: Command) -> Capability {
         C::Remark | C::Ticket | C::Resolve => P::Ticket,
         C::Override | C::Deactivate => P::EditOverrides,
         C::Approve | C::Reparse | C::ReparseAll | C::ImportNow => P::Approve,
+        C::Delete | C::Restore
+            if matches!(
+                context,
+                X::Customers | X::Jobs | X::DeletedCustomers | X::DeletedJobs
+            ) =>
+        {
+            P::ManageJobs
+        }
         C::Delete | C::Restore => P::DeleteMail,
         C::ShowDeleted => P::SeeDeleted,
+        C::Purge => P::Administer,
         C::NewCustomer
         | C::RenameCustomer
         | C::ToggleActive
@@ -918,7 +1007,9 @@ mod tests {
             Context::DeletedMail,
             Context::DailyJobs,
             Context::Jobs,
+            Context::DeletedJobs,
             Context::Customers,
+            Context::DeletedCustomers,
             Context::Tickets,
             Context::Overrides,
             Context::Activity,

@@ -64,12 +64,17 @@ impl App {
             Command::OpenMail => self.open_mail(false),
             Command::OpenMailSource => self.open_mail(true),
             Command::Approve => self.open_approve(),
+            Command::Delete if self.deletes_rows() => self.ask_soft_delete(),
             Command::Delete => self.ask_delete(),
+            Command::Restore if self.deletes_rows() => self.restore_row(),
             Command::Restore => self.restore(),
+            Command::ShowDeleted if self.deletes_rows() => self.toggle_deleted_rows(),
             Command::ShowDeleted => {
                 self.inbox.toggle_deleted();
                 self.reload();
             }
+            Command::Purge if self.deletes_rows() => self.ask_purge(),
+            Command::Purge => self.ask_purge_mail(),
             Command::Reparse => self.reparse_one(),
             Command::ReparseAll => {
                 self.overlay = Some(Overlay::Confirm {

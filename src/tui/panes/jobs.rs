@@ -3,7 +3,9 @@
 //! are listed too (dimmed), so that they can be unarchived.
 
 use super::Pane;
+use super::deleted::{self, DeletedView};
 use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
+use crate::db::deletion::Kind;
 use crate::db::indicators::JobIndicators;
 use crate::db::jobs::JobListRow;
 use crate::db::{self, DbError};
@@ -40,6 +42,8 @@ pub struct Jobs {
     /// Jobs whose strips were asked for since the data last came (they are in `data.strips`
     /// or on their way).
     strips_asked: std::collections::HashSet<i64>,
+    /// The deleted jobs, when shown instead (`D`).
+    pub deleted: Option<DeletedView>,
 }
 
 /// The strips of some jobs: the worst status per day, oldest first.
@@ -162,34 +166,74 @@ impl PaneView for Jobs {
         &INFO
     }
 
+    fn context(&self) -> Context {
+        if self.deleted.is_some() {
+            Context::DeletedJobs
+        } else {
+            Context::Jobs
+        }
+    }
+
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
-        vec![Box::pin(load(cx.pool.clone(), cx.now))]
+        match &self.deleted {
+            Some(_) => vec![Box::pin(deleted::load(
+                cx.pool.clone(),
+                Kind::Job,
+                Pane::Jobs,
+            ))],
+            None => vec![Box::pin(load(cx.pool.clone(), cx.now))],
+        }
     }
 
     fn list(&self) -> &ListState {
-        &self.list
+        match &self.deleted {
+            Some(d) => &d.list,
+            None => &self.list,
+        }
     }
 
     fn list_mut(&mut self) -> &mut ListState {
-        &mut self.list
+        match &mut self.deleted {
+            Some(d) => &mut d.list,
+            None => &mut self.list,
+        }
     }
 
     fn row_count(&self) -> usize {
-        self.visible().len()
+        match &self.deleted {
+            Some(d) => d.visible().len(),
+            None => self.visible().len(),
+        }
     }
 
     fn move_cursor(&mut self, m: super::pane::Move) -> Vec<Follow> {
         let len = self.row_count();
-        m.apply(&mut self.list, len);
+        m.apply(self.list_mut(), len);
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.missing_strips()
     }
 
     fn filter_changed(&mut self) -> Vec<Follow> {
-        self.list.cursor = 0;
+        self.list_mut().cursor = 0;
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.missing_strips()
     }
 
     fn loaded(&mut self, data: Box<dyn std::any::Any + Send>) -> Vec<Follow> {
+        let data = match &mut self.deleted {
+            Some(d) => match data.downcast::<Vec<crate::db::deletion::Deleted>>() {
+                Ok(rows) => {
+                    d.set_rows(*rows);
+                    return Vec::new();
+                }
+                Err(other) => other,
+            },
+            None => data,
+        };
         match (data.downcast::<Strips>(), &mut self.data) {
             (Ok(strips), Some(d)) => d.strips.extend(strips.0),
             (Ok(_), None) => {}
@@ -200,13 +244,19 @@ impl PaneView for Jobs {
 
     /// Run Checks with the cursor on this job, reviewed runs included.
     fn open(&mut self) -> Vec<Follow> {
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.current()
             .map(|r| vec![Follow::OpenInRunChecks(r.job.id)])
             .unwrap_or_default()
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
-        draw(f, area, self, cx.theme)
+        match &mut self.deleted {
+            Some(d) => d.draw(f, area, cx.theme, cx.tz, "D"),
+            None => draw(f, area, self, cx.theme),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod autotask;
 mod command_line;
 mod customers;
 mod daily;
+mod deletion;
 mod flows;
 mod loads;
 mod looks;
