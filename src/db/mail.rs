@@ -392,6 +392,26 @@ pub async fn unapproved_ids(ex: impl PgExecutor<'_>) -> Result<Vec<i64>, DbError
     )
 }
 
+/// Files waiting mails whose job is archived (not deleted) under that job: out of the Inbox,
+/// kept, and no run. Returns the mails filed.
+pub async fn file_under_archived(
+    ex: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> Result<Vec<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE mail_messages m SET job_id = j.id, location = 'processed' \
+         FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         WHERE m.id = ANY($1) AND m.job_id IS NULL AND m.deleted_at IS NULL \
+           AND j.from_address = m.from_address AND j.backup_software = m.backup_software \
+           AND j.backup_type = m.backup_type AND j.job_name = m.job_name \
+           AND j.archived_at IS NOT NULL AND j.deleted_at IS NULL AND c.deleted_at IS NULL \
+         RETURNING m.id",
+    )
+    .bind(ids)
+    .fetch_all(ex)
+    .await?)
+}
+
 /// Soft-deletes waiting mails; returns how many changed.
 pub async fn soft_delete(
     ex: impl PgExecutor<'_>,

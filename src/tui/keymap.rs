@@ -156,6 +156,10 @@ pub enum Command {
     ShowDeleted,
     /// Remove a deleted customer, job or mail for good.
     Purge,
+    /// Drop the filter another pane opened this list with.
+    ClearOpened,
+    /// Jobs: the archived ones, or back.
+    ShowArchived,
     Reparse,
     ReparseAll,
     EarlierDay,
@@ -218,6 +222,8 @@ impl Command {
             Command::Restore => "restore",
             Command::ShowDeleted => "deleted",
             Command::Purge => "purge",
+            Command::ClearOpened => "clear_opened",
+            Command::ShowArchived => "archived",
             Command::Reparse => "reparse_one",
             Command::ReparseAll => "reparse",
             Command::EarlierDay => "earlier_day",
@@ -595,6 +601,20 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(X::DeletedJobs, &[Key::ch('U')], C::Restore, "restore", true),
+    b(
+        X::Jobs,
+        &[Key::ch('A')],
+        C::ShowArchived,
+        "archived jobs (a unarchives) / back",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('F')],
+        C::ClearOpened,
+        "clear the filter another pane opened this list with",
+        false,
+    ),
     b(
         X::DeletedJobs,
         &[Key::ch('X')],

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accuracy;
+mod archive;
 mod autotask;
 mod cli_docs;
 mod config_cli;

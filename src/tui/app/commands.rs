@@ -35,9 +35,22 @@ impl App {
             Command::UnpinSchedule => self.unpin(),
             Command::ToggleLog => self.activity.toggle(),
             Command::ImportNow => self.import_now(),
+            Command::ClearOpened => self.clear_opened(),
+            Command::ShowArchived => {
+                self.jobs.archived = !self.jobs.archived;
+                self.jobs.list.cursor = 0;
+                let on = self.jobs.archived;
+                self.toggled(
+                    on,
+                    "archived jobs: a unarchives",
+                    "jobs that are not archived",
+                );
+            }
             Command::Filter => {
-                // A second `/` starts a new filter rather than extending the kept one.
+                // A second `/` starts a new filter rather than extending the kept one (and
+                // drops the banner of a filter another pane set).
                 if !self.filter_mut().is_empty() {
+                    self.current_pane_mut().list_mut().banner = None;
                     self.filter_mut().clear();
                     self.filter_changed();
                 }

@@ -138,13 +138,18 @@ impl PaneView for Customers {
         Vec::new()
     }
 
-    /// The customer's jobs, day by day.
+    /// The customer's jobs.
     fn open(&mut self) -> Vec<Follow> {
         if self.deleted.is_some() {
             return Vec::new();
         }
         self.current()
-            .map(|c| vec![Follow::ShowInDailyJobs(c.name.clone())])
+            .map(|c| {
+                vec![Follow::ShowCustomerInJobs {
+                    id: c.id,
+                    name: c.name.clone(),
+                }]
+            })
             .unwrap_or_default()
     }
 

@@ -44,6 +44,10 @@ pub struct Jobs {
     strips_asked: std::collections::HashSet<i64>,
     /// The deleted jobs, when shown instead (`D`).
     pub deleted: Option<DeletedView>,
+    /// Showing the archived jobs instead of the others (`A`).
+    pub archived: bool,
+    /// Only this customer's jobs (opened from Customers; the list's banner says so).
+    pub customer: Option<i64>,
 }
 
 /// The strips of some jobs: the worst status per day, oldest first.
@@ -87,6 +91,8 @@ impl Jobs {
         d.rows
             .iter()
             .enumerate()
+            .filter(|(_, r)| r.archived_at.is_some() == self.archived)
+            .filter(|(_, r)| self.customer.is_none_or(|c| r.job.customer_id == c))
             .filter(|(_, r)| {
                 list::matches(
                     &self.list.filter,
@@ -243,6 +249,21 @@ impl PaneView for Jobs {
     }
 
     /// Run Checks with the cursor on this job, reviewed runs included.
+    fn back(&mut self) {
+        if self.list().marks.is_empty() && self.list().banner.is_some() {
+            self.customer = None;
+        }
+        super::pane::clear_marks_or_filter(self.list_mut());
+    }
+
+    fn clear_opened(&mut self) {
+        self.customer = None;
+        let list = self.list_mut();
+        list.banner = None;
+        list.filter.clear();
+        list.cursor = 0;
+    }
+
     fn open(&mut self) -> Vec<Follow> {
         if self.deleted.is_some() {
             return Vec::new();
@@ -339,14 +360,25 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     };
     let [top, foot] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     let archived = d.rows.iter().filter(|r| r.archived_at.is_some()).count();
-    let base = format!(" Jobs — {} ({archived} archived)", d.rows.len());
+    let base = if s.archived {
+        format!(" Jobs — archived ({archived}) · a unarchives · A back to the others")
+    } else {
+        format!(
+            " Jobs — {} ({archived} archived: A)",
+            d.rows.len() - archived
+        )
+    };
     let title = table::title(&base, &s.list.filter, 0, "");
     let vis = s.visible();
     let w = top.width.saturating_sub(2) as usize;
     ListTable::new(title, |r: &JobListRow| r.job.id, columns(theme, d, w))
         .empty(
-            if s.list.filter.is_empty() {
+            if s.archived {
+                "  No archived jobs here."
+            } else if s.list.filter.is_empty() && s.customer.is_none() {
                 "  No approved jobs yet: approve mail in the Inbox (1)."
+            } else if s.list.filter.is_empty() {
+                "  This customer has no jobs here (F shows all jobs)."
             } else {
                 "  No job matches the filter (Esc clears it)."
             },

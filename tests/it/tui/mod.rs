@@ -9,6 +9,7 @@ mod deletion;
 mod flows;
 mod loads;
 mod looks;
+mod navigation;
 mod panes48;
 mod panes67;
 mod roles;
