@@ -1,6 +1,7 @@
 //! Command-line interface: argument shapes (clap) and one module per subcommand. This is the edge
 //! of the program, so errors are `anyhow` here.
 
+mod customers;
 mod daemon;
 mod demo;
 mod docs;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Export or import the job list (JSON): move an install, or create and approve a known
     /// list of jobs at once.
     Jobs(jobs::Args),
+    /// Export or import the customer list as CSV (name, active, Autotask company id), for
+    /// spreadsheets.
+    Customers(customers::Args),
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
@@ -80,6 +84,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Daemon(args)) => runtime.block_on(daemon::run(args, cli.config.as_deref())),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         Some(Command::Jobs(args)) => runtime.block_on(jobs::run(args, cli.config.as_deref())),
+        Some(Command::Customers(args)) => {
+            runtime.block_on(customers::run(args, cli.config.as_deref()))
+        }
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod autotask;
 pub mod customers;
+pub mod customers_import;
 pub mod deletion;
 pub mod demo;
 pub mod embedded;

@@ -8,6 +8,7 @@ mod archive;
 mod autotask;
 mod cli_docs;
 mod config_cli;
+mod customers_csv;
 mod deletion;
 mod demo;
 mod e2e;
