@@ -160,6 +160,10 @@ pub enum Command {
     ClearOpened,
     /// Jobs: the archived ones, or back.
     ShowArchived,
+    /// Customers: write them to a CSV file.
+    ExportCustomers,
+    /// Customers: read a CSV file (dry run, then a question).
+    ImportCustomers,
     Reparse,
     ReparseAll,
     EarlierDay,
@@ -224,6 +228,8 @@ impl Command {
             Command::Purge => "purge",
             Command::ClearOpened => "clear_opened",
             Command::ShowArchived => "archived",
+            Command::ExportCustomers => "export_customers",
+            Command::ImportCustomers => "import_customers",
             Command::Reparse => "reparse_one",
             Command::ReparseAll => "reparse",
             Command::EarlierDay => "earlier_day",
@@ -609,6 +615,20 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(
+        X::Customers,
+        &[Key::ch('E')],
+        C::ExportCustomers,
+        "export to a CSV file",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('I')],
+        C::ImportCustomers,
+        "import a CSV file (shows a dry run first)",
+        false,
+    ),
+    b(
         X::List,
         &[Key::ch('F')],
         C::ClearOpened,
@@ -879,6 +899,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::TestConnection
         | C::RefreshPicklists
         | C::Archive
+        | C::ImportCustomers
         | C::PinSchedule
         | C::UnpinSchedule => P::ManageJobs,
         // Enter on a setting edits it.

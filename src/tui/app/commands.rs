@@ -36,6 +36,8 @@ impl App {
             Command::ToggleLog => self.activity.toggle(),
             Command::ImportNow => self.import_now(),
             Command::ClearOpened => self.clear_opened(),
+            Command::ExportCustomers => self.customers_file_input(false),
+            Command::ImportCustomers => self.customers_file_input(true),
             Command::ShowArchived => {
                 self.jobs.archived = !self.jobs.archived;
                 self.jobs.list.cursor = 0;

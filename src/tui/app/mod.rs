@@ -4,6 +4,7 @@
 mod autotask;
 mod commands;
 mod customers;
+mod customers_csv;
 mod deletion;
 mod jobs;
 mod overlays;

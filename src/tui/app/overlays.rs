@@ -68,6 +68,7 @@ impl App {
             Pending::SoftDelete { kind, id } => self.soft_delete_row(kind, id),
             Pending::Purge { kind, id } => self.purge_row(kind, id),
             Pending::PurgeMail(ids) => self.purge_mail(ids),
+            Pending::ImportCustomers(path) => self.import_customers(path, false),
         }
     }
 }

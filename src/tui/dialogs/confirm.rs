@@ -54,6 +54,8 @@ pub enum Pending {
     },
     /// Remove deleted mails for good (admins).
     PurgeMail(Vec<i64>),
+    /// Import this customer CSV file for real (after its dry run).
+    ImportCustomers(String),
 }
 
 pub fn key(app: &mut App, question: String, then: Pending, key: KeyEvent) -> Option<Overlay> {
