@@ -3,6 +3,7 @@
 
 mod customers;
 mod daemon;
+mod db;
 mod demo;
 mod docs;
 mod doctor;
@@ -58,6 +59,8 @@ pub enum Command {
     /// Export or import the customer list as CSV (name, active, Autotask company id), for
     /// spreadsheets.
     Customers(customers::Args),
+    /// Back up the database to a file (pg_dump) or restore one (pg_restore).
+    Db(db::Args),
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Customers(args)) => {
             runtime.block_on(customers::run(args, cli.config.as_deref()))
         }
+        Some(Command::Db(args)) => runtime.block_on(db::run(args, cli.config.as_deref())),
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),

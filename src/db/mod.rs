@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod autotask;
+pub mod backup;
 pub mod customers;
 pub mod customers_import;
 pub mod deletion;

@@ -6,6 +6,7 @@
 mod accuracy;
 mod archive;
 mod autotask;
+mod backup;
 mod cli_docs;
 mod config_cli;
 mod customers_csv;
