@@ -83,6 +83,7 @@ fn app() -> App {
             unparsed_reason: None,
             job_id: None,
             deleted_at: None,
+            job_deleted: false,
         })
         .collect();
     a.inbox.set_rows(

@@ -259,6 +259,24 @@ async fn report_database(r: &mut Report, loaded: &Loaded) -> Option<Policy> {
             );
             r.line("  socket", cluster.socket_dir.display());
             r.line("  state", cluster.state());
+            // The embedded cluster is this machine's only copy of the data.
+            let now = chrono::Utc::now();
+            match crate::db::backup::last_dump(&root) {
+                Some(at) if now - at <= chrono::TimeDelta::days(7) => {
+                    r.line("  last dump", at.format("%Y-%m-%d %H:%M UTC"))
+                }
+                Some(at) => r.warning(
+                    "  last dump",
+                    format!(
+                        "{} days ago: run `backupchecks db dump --out FILE`",
+                        (now - at).num_days()
+                    ),
+                ),
+                None => r.warning(
+                    "  last dump",
+                    "never: run `backupchecks db dump --out FILE` (see \"Backing up backupchecks\")",
+                ),
+            }
             Database::open_embedded(cluster, db::EMBEDDED_DATABASE).await
         }
     };

@@ -1,7 +1,9 @@
 //! Command-line interface: argument shapes (clap) and one module per subcommand. This is the edge
 //! of the program, so errors are `anyhow` here.
 
+mod customers;
 mod daemon;
+mod db;
 mod demo;
 mod docs;
 mod doctor;
@@ -59,6 +61,11 @@ pub enum Command {
     /// Custom parser rules for formats no built-in parser knows: export, import, preview on
     /// the waiting mail, delete.
     Rules(rules::Args),
+    /// Export or import the customer list as CSV (name, active, Autotask company id), for
+    /// spreadsheets.
+    Customers(customers::Args),
+    /// Back up the database to a file (pg_dump) or restore one (pg_restore).
+    Db(db::Args),
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
@@ -89,6 +96,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(args, cli.config.as_deref())),
         Some(Command::Jobs(args)) => runtime.block_on(jobs::run(args, cli.config.as_deref())),
         Some(Command::Rules(args)) => runtime.block_on(rules::run(args, cli.config.as_deref())),
+        Some(Command::Customers(args)) => {
+            runtime.block_on(customers::run(args, cli.config.as_deref()))
+        }
+        Some(Command::Db(args)) => runtime.block_on(db::run(args, cli.config.as_deref())),
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         Some(Command::Report(args)) => runtime.block_on(report::run(args, cli.config.as_deref())),
         None => runtime.block_on(interface_on_configured_database(&cli)),

@@ -76,6 +76,11 @@ pub async fn approve(
             }
         },
     };
+    if m.job_deleted {
+        return Err(DbError::Rejected(format!(
+            "the job of mail {mail_id} is deleted: restore it (Jobs, deleted view) to take its mail"
+        )));
+    }
     let job = match jobs::find_by_identity(&mut *conn, &identity).await? {
         Some(j) => j,
         None => jobs::create(&mut *conn, customer.id, &identity, m.informational, now).await?,

@@ -231,11 +231,20 @@ pub struct Mail {
     pub unparsed_reason: Option<String>,
     pub job_id: Option<i64>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Waiting because its job (or the job's customer) is deleted: it becomes no run until the
+    /// job is restored.
+    pub job_deleted: bool,
 }
 
 const MAIL_COLUMNS: &str = "id, source, internet_message_id, from_address, from_name, subject, \
      received_at, location, parser_name, backup_software, backup_type, job_name, parsed_status, \
-     parse_message, informational, parse_error, unparsed_reason, job_id, deleted_at";
+     parse_message, informational, parse_error, unparsed_reason, job_id, deleted_at, \
+     (job_id IS NULL AND EXISTS (SELECT 1 FROM jobs j JOIN customers c ON c.id = j.customer_id \
+        WHERE j.from_address = mail_messages.from_address \
+          AND j.backup_software = mail_messages.backup_software \
+          AND j.backup_type = mail_messages.backup_type \
+          AND j.job_name = mail_messages.job_name \
+          AND (j.deleted_at IS NOT NULL OR c.deleted_at IS NOT NULL))) AS job_deleted";
 
 pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Mail>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -381,6 +390,26 @@ pub async fn unapproved_ids(ex: impl PgExecutor<'_>) -> Result<Vec<i64>, DbError
             .fetch_all(ex)
             .await?,
     )
+}
+
+/// Files waiting mails whose job is archived (not deleted) under that job: out of the Inbox,
+/// kept, and no run. Returns the mails filed.
+pub async fn file_under_archived(
+    ex: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> Result<Vec<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE mail_messages m SET job_id = j.id, location = 'processed' \
+         FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         WHERE m.id = ANY($1) AND m.job_id IS NULL AND m.deleted_at IS NULL \
+           AND j.from_address = m.from_address AND j.backup_software = m.backup_software \
+           AND j.backup_type = m.backup_type AND j.job_name = m.job_name \
+           AND j.archived_at IS NOT NULL AND j.deleted_at IS NULL AND c.deleted_at IS NULL \
+         RETURNING m.id",
+    )
+    .bind(ids)
+    .fetch_all(ex)
+    .await?)
 }
 
 /// Soft-deletes waiting mails; returns how many changed.

@@ -5,7 +5,10 @@
 
 pub mod audit;
 pub mod autotask;
+pub mod backup;
 pub mod customers;
+pub mod customers_import;
+pub mod deletion;
 pub mod demo;
 pub mod embedded;
 pub mod error;

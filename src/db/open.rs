@@ -205,6 +205,11 @@ impl Database {
         &self.pool
     }
 
+    /// How this database is reached (without the password).
+    pub fn connect_options(&self) -> PgConnectOptions {
+        self.opts.clone()
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }

@@ -4,6 +4,7 @@
 
 pub mod company_match;
 pub mod customer_suggestion;
+pub mod customers_csv;
 pub mod history;
 pub mod jobs_document;
 pub mod missed;

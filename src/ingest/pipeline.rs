@@ -30,6 +30,8 @@ pub enum Outcome {
     Unparsed { mail_id: i64 },
     /// Stored before (a repeated import, or a crash between storing and moving).
     Duplicate { mail_id: i64 },
+    /// Its job is archived: kept with the job, out of the Inbox, and no run.
+    Archived { mail_id: i64 },
 }
 
 impl Outcome {
@@ -38,7 +40,8 @@ impl Outcome {
             Outcome::Run { mail_id, .. }
             | Outcome::Waiting { mail_id }
             | Outcome::Unparsed { mail_id }
-            | Outcome::Duplicate { mail_id } => mail_id,
+            | Outcome::Duplicate { mail_id }
+            | Outcome::Archived { mail_id } => mail_id,
         }
     }
 }
@@ -234,7 +237,13 @@ pub async fn route(
         return Ok(Outcome::Unparsed { mail_id });
     };
     let Some(job) = db::jobs::find_active_by_identity(&mut *conn, &identity).await? else {
-        return Ok(Outcome::Waiting { mail_id });
+        if mail::file_under_archived(&mut *conn, &[mail_id])
+            .await?
+            .is_empty()
+        {
+            return Ok(Outcome::Waiting { mail_id });
+        }
+        return Ok(Outcome::Archived { mail_id });
     };
     match db::runs::create_from_mail(&mut *conn, job.id, mail_id, now).await? {
         Some(run_id) => Ok(Outcome::Run { mail_id, run_id }),
@@ -290,9 +299,26 @@ async fn ingest_all_in(
             .await?
             .into_iter()
             .collect();
+    let unrouted: Vec<i64> = routed
+        .iter()
+        .filter(|(_, mail_id, identity)| {
+            !jobs.contains_key(identity) && !runs.contains_key(mail_id)
+        })
+        .map(|(_, mail_id, _)| *mail_id)
+        .collect();
+    let archived: std::collections::HashSet<i64> = if unrouted.is_empty() {
+        Default::default()
+    } else {
+        mail::file_under_archived(&mut *conn, &unrouted)
+            .await?
+            .into_iter()
+            .collect()
+    };
     for (index, mail_id, _) in routed {
         if let Some(&run_id) = runs.get(&mail_id) {
             out[index] = Outcome::Run { mail_id, run_id };
+        } else if archived.contains(&mail_id) {
+            out[index] = Outcome::Archived { mail_id };
         }
     }
     Ok(out)

@@ -72,6 +72,8 @@ pub async fn reparse_unapproved(
             Ok(Outcome::Run { .. }) => s.runs_created += 1,
             Ok(Outcome::Waiting { .. } | Outcome::Duplicate { .. }) => s.waiting += 1,
             Ok(Outcome::Unparsed { .. }) => s.unparsed += 1,
+            // Filed under its archived job.
+            Ok(Outcome::Archived { .. }) => {}
             Err(e) => {
                 tracing::warn!("re-parsing mail {id}: {e}");
                 s.failed += 1;

@@ -72,7 +72,10 @@ pub async fn save_and_reparse(
     for row in matched {
         match reparse::reparse_with(pool, row.mail_id, now, &rules).await? {
             Outcome::Run { .. } => summary.runs_created += 1,
-            Outcome::Waiting { .. } | Outcome::Unparsed { .. } | Outcome::Duplicate { .. } => {}
+            Outcome::Waiting { .. }
+            | Outcome::Unparsed { .. }
+            | Outcome::Duplicate { .. }
+            | Outcome::Archived { .. } => {}
         }
         summary.reparsed += 1;
     }

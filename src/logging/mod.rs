@@ -36,7 +36,9 @@ pub fn open_log_file(path: &Path) -> std::io::Result<File> {
         .mode(0o600)
         .open(path)?;
     let meta = file.metadata()?;
-    if meta.permissions().mode() & 0o077 != 0 {
+    // Only a regular file is narrowed: a log sent to /dev/null or a pipe must not change it
+    // for every other user of the machine.
+    if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(file)

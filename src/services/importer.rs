@@ -188,6 +188,8 @@ async fn cycle<S: MailSource>(
                         Outcome::Waiting { .. } => s.waiting += 1,
                         Outcome::Unparsed { .. } => s.unparsed += 1,
                         Outcome::Duplicate { .. } => s.duplicates += 1,
+                        // Kept with its archived job: counted among the imported only.
+                        Outcome::Archived { .. } => {}
                     }
                     if !matches!(o, Outcome::Duplicate { .. }) {
                         s.imported += 1;

@@ -93,6 +93,11 @@ pub enum Action {
     /// [`PaneView::loaded`]: crate::tui::panes::pane::PaneView::loaded
     PaneLoaded(crate::tui::panes::Pane, Box<dyn std::any::Any + Send>),
     QueueLoaded(Vec<QueueRow>),
+    /// A question that needed a read first (what a removal takes with it).
+    Ask {
+        question: String,
+        then: crate::tui::dialogs::Pending,
+    },
     /// A load failed because the database is unreachable: marked down, said once.
     DatabaseDown(String),
     /// A change failed because the database is unreachable: marked down, and said every time,

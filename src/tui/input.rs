@@ -144,6 +144,12 @@ impl TextField {
     }
 }
 
+impl From<&str> for TextField {
+    fn from(text: &str) -> TextField {
+        TextField::new(text)
+    }
+}
+
 impl std::ops::Deref for TextField {
     type Target = str;
 

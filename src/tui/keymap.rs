@@ -87,7 +87,11 @@ pub enum Context {
     DeletedMail,
     DailyJobs,
     Jobs,
+    /// Jobs showing deleted jobs.
+    DeletedJobs,
     Customers,
+    /// Customers showing deleted customers.
+    DeletedCustomers,
     Tickets,
     Overrides,
     Activity,
@@ -107,6 +111,8 @@ impl Context {
             Context::DailyJobs => "Daily Jobs",
             Context::Jobs => "Jobs",
             Context::Customers => "Customers",
+            Context::DeletedJobs => "Jobs: deleted jobs",
+            Context::DeletedCustomers => "Customers: deleted customers",
             Context::Tickets => "Tickets & Remarks",
             Context::Overrides => "Overrides",
             Context::Activity => "Activity",
@@ -152,6 +158,16 @@ pub enum Command {
     Delete,
     Restore,
     ShowDeleted,
+    /// Remove a deleted customer, job or mail for good.
+    Purge,
+    /// Drop the filter another pane opened this list with.
+    ClearOpened,
+    /// Jobs: the archived ones, or back.
+    ShowArchived,
+    /// Customers: write them to a CSV file.
+    ExportCustomers,
+    /// Customers: read a CSV file (dry run, then a question).
+    ImportCustomers,
     Reparse,
     ReparseAll,
     EarlierDay,
@@ -222,6 +238,11 @@ impl Command {
             Command::Delete => "delete",
             Command::Restore => "restore",
             Command::ShowDeleted => "deleted",
+            Command::Purge => "purge",
+            Command::ClearOpened => "clear_opened",
+            Command::ShowArchived => "archived",
+            Command::ExportCustomers => "export_customers",
+            Command::ImportCustomers => "import_customers",
             Command::Reparse => "reparse_one",
             Command::ReparseAll => "reparse",
             Command::EarlierDay => "earlier_day",
@@ -565,6 +586,105 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         X::DeletedMail,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove for good (marked mails too; asks first)",
+        true,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('d')],
+        C::Delete,
+        "delete (asks first; restorable)",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "show deleted customers",
+        false,
+    ),
+    b(
+        X::DeletedCustomers,
+        &[Key::ch('U')],
+        C::Restore,
+        "restore",
+        true,
+    ),
+    b(
+        X::DeletedCustomers,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove for good with its jobs, runs and mail (asks first)",
+        true,
+    ),
+    b(
+        X::DeletedCustomers,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "back to customers",
+        true,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('d')],
+        C::Delete,
+        "delete (asks first; restorable)",
+        false,
+    ),
+    b(
+        X::Jobs,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "show deleted jobs",
+        false,
+    ),
+    b(X::DeletedJobs, &[Key::ch('U')], C::Restore, "restore", true),
+    b(
+        X::Jobs,
+        &[Key::ch('A')],
+        C::ShowArchived,
+        "archived jobs (a unarchives) / back",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('E')],
+        C::ExportCustomers,
+        "export to a CSV file",
+        false,
+    ),
+    b(
+        X::Customers,
+        &[Key::ch('I')],
+        C::ImportCustomers,
+        "import a CSV file (shows a dry run first)",
+        false,
+    ),
+    b(
+        X::List,
+        &[Key::ch('F')],
+        C::ClearOpened,
+        "clear the filter another pane opened this list with",
+        false,
+    ),
+    b(
+        X::DeletedJobs,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove for good with its runs and mail (asks first)",
+        true,
+    ),
+    b(
+        X::DeletedJobs,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "back to jobs",
+        true,
+    ),
+    b(
+        X::DeletedMail,
         &[Key::ch('e')],
         C::OpenMail,
         "read the mail in $PAGER (decoded text)",
@@ -834,8 +954,17 @@ pub fn capability(context: Context, command: Command) -> Capability {
         C::Remark | C::Ticket | C::Resolve => P::Ticket,
         C::Override | C::Deactivate => P::EditOverrides,
         C::Approve | C::Reparse | C::ReparseAll | C::ImportNow => P::Approve,
+        C::Delete | C::Restore
+            if matches!(
+                context,
+                X::Customers | X::Jobs | X::DeletedCustomers | X::DeletedJobs
+            ) =>
+        {
+            P::ManageJobs
+        }
         C::Delete | C::Restore => P::DeleteMail,
         C::ShowDeleted => P::SeeDeleted,
+        C::Purge => P::Administer,
         C::NewCustomer
         | C::RenameCustomer
         | C::ToggleActive
@@ -846,6 +975,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::TestConnection
         | C::RefreshPicklists
         | C::Archive
+        | C::ImportCustomers
         | C::PinSchedule
         | C::UnpinSchedule => P::ManageJobs,
         // Enter on a setting edits it.
@@ -996,7 +1126,9 @@ mod tests {
             Context::DeletedMail,
             Context::DailyJobs,
             Context::Jobs,
+            Context::DeletedJobs,
             Context::Customers,
+            Context::DeletedCustomers,
             Context::Tickets,
             Context::Overrides,
             Context::Activity,

@@ -11,6 +11,9 @@ pub struct ListState {
     /// Marked row ids (stable across reloads, unlike indices).
     pub marks: BTreeSet<i64>,
     pub filter: String,
+    /// What another pane opened this list with ("customer Acme · from Customers"), shown as a
+    /// banner above it until cleared.
+    pub banner: Option<String>,
 }
 
 impl ListState {

@@ -42,6 +42,24 @@ fn draw_screen(f: &mut Frame, app: &mut App) {
         tz: app.tz,
         now: app.now(),
     };
+    // A list opened with a filter from another pane says so above it, with the key that
+    // shows everything again.
+    let main = match app.current_pane().list().banner.clone() {
+        Some(banner) => {
+            let [line, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(main);
+            let clear = keymap::key_of(keymap::Context::List, keymap::Command::ClearOpened);
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    format!(" ▸ Showing {banner} · {clear} shows all"),
+                    app.theme.attention(),
+                )),
+                line,
+            );
+            rest
+        }
+        None => main,
+    };
     app.panes.get_mut(app.pane).draw(f, main, &cx);
     draw_bottom(f, bottom, app);
     draw_toasts(f, main, app);

@@ -4,9 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accuracy;
+mod archive;
 mod autotask;
+mod backup;
 mod cli_docs;
 mod config_cli;
+mod customers_csv;
+mod deletion;
 mod demo;
 mod e2e;
 mod embedded;

@@ -7,7 +7,7 @@
 //! (`pg_ctl` daemonises), and the next start simply reuses it. As root, the cluster runs as the
 //! `postgres` system user, because PostgreSQL refuses to run as root.
 
-mod binaries;
+pub mod binaries;
 mod lockfile;
 mod process;
 

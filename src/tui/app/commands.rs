@@ -40,9 +40,24 @@ impl App {
             Command::NewRule => self.open_new_rule(),
             Command::EditRule => self.open_edit_rule(),
             Command::ImportNow => self.import_now(),
+            Command::ClearOpened => self.clear_opened(),
+            Command::ExportCustomers => self.customers_file_input(false),
+            Command::ImportCustomers => self.customers_file_input(true),
+            Command::ShowArchived => {
+                self.jobs.archived = !self.jobs.archived;
+                self.jobs.list.cursor = 0;
+                let on = self.jobs.archived;
+                self.toggled(
+                    on,
+                    "archived jobs: a unarchives",
+                    "jobs that are not archived",
+                );
+            }
             Command::Filter => {
-                // A second `/` starts a new filter rather than extending the kept one.
+                // A second `/` starts a new filter rather than extending the kept one (and
+                // drops the banner of a filter another pane set).
                 if !self.filter_mut().is_empty() {
+                    self.current_pane_mut().list_mut().banner = None;
                     self.filter_mut().clear();
                     self.filter_changed();
                 }
@@ -69,12 +84,17 @@ impl App {
             Command::OpenMail => self.open_mail(false),
             Command::OpenMailSource => self.open_mail(true),
             Command::Approve => self.open_approve(),
+            Command::Delete if self.deletes_rows() => self.ask_soft_delete(),
             Command::Delete => self.ask_delete(),
+            Command::Restore if self.deletes_rows() => self.restore_row(),
             Command::Restore => self.restore(),
+            Command::ShowDeleted if self.deletes_rows() => self.toggle_deleted_rows(),
             Command::ShowDeleted => {
                 self.inbox.toggle_deleted();
                 self.reload();
             }
+            Command::Purge if self.deletes_rows() => self.ask_purge(),
+            Command::Purge => self.ask_purge_mail(),
             Command::Reparse => self.reparse_one(),
             Command::ReparseAll => {
                 self.overlay = Some(Overlay::Confirm {

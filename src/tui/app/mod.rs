@@ -4,6 +4,8 @@
 mod autotask;
 mod commands;
 mod customers;
+mod customers_csv;
+mod deletion;
 mod jobs;
 mod overlays;
 mod panes;

@@ -65,6 +65,10 @@ impl App {
             Pending::ResolveRemark(id) => self.resolve_remark(id),
             Pending::DeactivateOverride(id) => self.deactivate_override(id),
             Pending::Archive { job_id, archive } => self.set_archived(job_id, archive),
+            Pending::SoftDelete { kind, id } => self.soft_delete_row(kind, id),
+            Pending::Purge { kind, id } => self.purge_row(kind, id),
+            Pending::PurgeMail(ids) => self.purge_mail(ids),
+            Pending::ImportCustomers(path) => self.import_customers(path, false),
         }
     }
 }

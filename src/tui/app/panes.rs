@@ -71,6 +71,25 @@ impl App {
         &mut self.current_pane_mut().list_mut().filter
     }
 
+    /// The banner of a list opened from the current pane with a text filter.
+    pub(super) fn banner(&self, filter: &str) -> String {
+        format!(
+            "“{}” · from {}",
+            crate::tui::sanitize::line(filter),
+            self.pane.title()
+        )
+    }
+
+    /// `F`: the list as it is when not opened from another pane.
+    pub(super) fn clear_opened(&mut self) {
+        if self.current_pane().list().banner.is_none() {
+            self.toast("this list was not opened with a filter from another pane");
+            return;
+        }
+        self.current_pane_mut().clear_opened();
+        self.filter_changed();
+    }
+
     pub(crate) fn filter_changed(&mut self) {
         let follows = self.current_pane_mut().filter_changed();
         self.follow(follows);
@@ -88,13 +107,30 @@ impl App {
                 Follow::OpenInRunChecks(job) => self.open_in_run_checks(job),
                 Follow::ShowInRunChecks(filter) => self.show_in_run_checks(filter),
                 Follow::ShowInDailyJobs(filter) => {
+                    self.daily.list.banner = Some(self.banner(&filter));
                     self.daily.list.filter = filter;
                     self.daily.list.cursor = 0;
                     self.goto(Pane::DailyJobs);
                 }
                 Follow::ShowInJobs(job) => {
                     self.jobs.list.filter.clear();
+                    self.jobs.list.banner = None;
+                    self.jobs.customer = None;
+                    self.jobs.archived = false;
+                    self.jobs.deleted = None;
                     self.jobs.focus = Some(job);
+                    self.goto(Pane::Jobs);
+                }
+                Follow::ShowCustomerInJobs { id, name } => {
+                    let from = self.pane.title();
+                    let j = &mut self.jobs;
+                    j.list.filter.clear();
+                    j.list.marks.clear();
+                    j.list.cursor = 0;
+                    j.list.banner = Some(format!("customer {name} · from {from}"));
+                    j.customer = Some(id);
+                    j.archived = false;
+                    j.deleted = None;
                     self.goto(Pane::Jobs);
                 }
                 Follow::EditSetting => self.edit_setting(),

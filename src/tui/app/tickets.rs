@@ -90,7 +90,9 @@ impl App {
     /// `y` in Tickets & Remarks: the cursor ticket's code.
     /// `Enter` in panes 6 and 7: Run Checks filtered to the jobs of the row.
     pub(super) fn show_in_run_checks(&mut self, filter: String) {
+        let banner = self.banner(&filter);
         let rc = &mut self.run_checks;
+        rc.jobs.banner = Some(banner);
         rc.jobs.filter = filter;
         rc.jobs.cursor = 0;
         rc.jobs.marks.clear();

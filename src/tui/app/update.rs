@@ -79,6 +79,9 @@ impl App {
                 self.autotask_event(ev)
             }
             Action::OverrideDraft(form) => self.overlay = Some(Overlay::Override(form)),
+            Action::Ask { question, then } => {
+                self.overlay = Some(Overlay::Confirm { question, then })
+            }
             Action::Reviewed(batch) => self.reviewed(batch),
             Action::Done(message) => {
                 self.toast(message);

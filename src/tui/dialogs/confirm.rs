@@ -42,6 +42,20 @@ pub enum Pending {
         job_id: i64,
         archive: bool,
     },
+    /// Delete (soft) a customer or job.
+    SoftDelete {
+        kind: crate::db::deletion::Kind,
+        id: i64,
+    },
+    /// Remove a deleted customer or job for good (admins).
+    Purge {
+        kind: crate::db::deletion::Kind,
+        id: i64,
+    },
+    /// Remove deleted mails for good (admins).
+    PurgeMail(Vec<i64>),
+    /// Import this customer CSV file for real (after its dry run).
+    ImportCustomers(String),
 }
 
 pub fn key(app: &mut App, question: String, then: Pending, key: KeyEvent) -> Option<Overlay> {

@@ -19,6 +19,10 @@ pub enum InputPurpose {
     NewCustomer,
     RenameCustomer(i64),
     Setting(Field),
+    /// The CSV file to write the customers to.
+    ExportCustomers,
+    /// The CSV file to read customers from (a dry run first, then a question).
+    ImportCustomers,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +52,12 @@ impl LineInput {
                 app.error("type a name first");
                 return Some(Overlay::Input(self));
             }
+            InputPurpose::ExportCustomers | InputPurpose::ImportCustomers if value.is_empty() => {
+                app.error("type a file name first");
+                return Some(Overlay::Input(self));
+            }
+            InputPurpose::ExportCustomers => app.export_customers(value),
+            InputPurpose::ImportCustomers => app.import_customers(value, true),
             InputPurpose::NewCustomer => app.create_customer(value),
             InputPurpose::RenameCustomer(id) => app.rename_customer(id, value),
             InputPurpose::Setting(field) => match settings::parse(field, &value) {

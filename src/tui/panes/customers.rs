@@ -2,9 +2,11 @@
 //! mapping (`ok / renamed / missing / invalid`).
 
 use super::Pane;
+use super::deleted::{self, DeletedView};
 use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
 use crate::db::autotask::mapping::MappingStatus;
 use crate::db::customers::CustomerRow;
+use crate::db::deletion::Kind;
 use crate::tui::action::Action;
 use crate::tui::keymap::Context;
 use crate::tui::list::{self, ListState};
@@ -22,6 +24,8 @@ pub struct Customers {
     pub rows: Vec<CustomerRow>,
     pub list: ListState,
     pub loaded: bool,
+    /// The deleted customers, when shown instead (`D`).
+    pub deleted: Option<DeletedView>,
 }
 
 /// The mapping as the pane shows it: no company is `missing` whatever was stored.
@@ -86,31 +90,75 @@ impl PaneView for Customers {
         &INFO
     }
 
+    fn context(&self) -> Context {
+        if self.deleted.is_some() {
+            Context::DeletedCustomers
+        } else {
+            Context::Customers
+        }
+    }
+
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
-        vec![Box::pin(load(cx.pool.clone()))]
+        match &self.deleted {
+            Some(_) => vec![Box::pin(deleted::load(
+                cx.pool.clone(),
+                Kind::Customer,
+                Pane::Customers,
+            ))],
+            None => vec![Box::pin(load(cx.pool.clone()))],
+        }
     }
 
     fn list(&self) -> &ListState {
-        &self.list
+        match &self.deleted {
+            Some(d) => &d.list,
+            None => &self.list,
+        }
     }
 
     fn list_mut(&mut self) -> &mut ListState {
-        &mut self.list
+        match &mut self.deleted {
+            Some(d) => &mut d.list,
+            None => &mut self.list,
+        }
     }
 
     fn row_count(&self) -> usize {
-        self.visible().len()
+        match &self.deleted {
+            Some(d) => d.visible().len(),
+            None => self.visible().len(),
+        }
     }
 
-    /// The customer's jobs, day by day.
+    fn loaded(&mut self, data: Box<dyn std::any::Any + Send>) -> Vec<Follow> {
+        if let Some(d) = &mut self.deleted
+            && !d.take(data)
+        {
+            tracing::warn!("the Customers pane was handed a load result not its own");
+        }
+        Vec::new()
+    }
+
+    /// The customer's jobs.
     fn open(&mut self) -> Vec<Follow> {
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.current()
-            .map(|c| vec![Follow::ShowInDailyJobs(c.name.clone())])
+            .map(|c| {
+                vec![Follow::ShowCustomerInJobs {
+                    id: c.id,
+                    name: c.name.clone(),
+                }]
+            })
             .unwrap_or_default()
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
-        draw(f, area, self, cx.theme, cx.tz)
+        match &mut self.deleted {
+            Some(d) => d.draw(f, area, cx.theme, cx.tz, "D"),
+            None => draw(f, area, self, cx.theme, cx.tz),
+        }
     }
 }
 

@@ -332,6 +332,8 @@ fn reason(m: &Mail) -> String {
     } else if let Some(r) = &m.unparsed_reason {
         // The reason says it all ("no parser recognises this mail", "too large: …").
         r.clone()
+    } else if m.job_deleted {
+        "job deleted".into()
     } else if m.informational {
         "informational".into()
     } else {

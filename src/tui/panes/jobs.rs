@@ -3,7 +3,9 @@
 //! are listed too (dimmed), so that they can be unarchived.
 
 use super::Pane;
+use super::deleted::{self, DeletedView};
 use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
+use crate::db::deletion::Kind;
 use crate::db::indicators::JobIndicators;
 use crate::db::jobs::JobListRow;
 use crate::db::{self, DbError};
@@ -40,6 +42,12 @@ pub struct Jobs {
     /// Jobs whose strips were asked for since the data last came (they are in `data.strips`
     /// or on their way).
     strips_asked: std::collections::HashSet<i64>,
+    /// The deleted jobs, when shown instead (`D`).
+    pub deleted: Option<DeletedView>,
+    /// Showing the archived jobs instead of the others (`A`).
+    pub archived: bool,
+    /// Only this customer's jobs (opened from Customers; the list's banner says so).
+    pub customer: Option<i64>,
 }
 
 /// The strips of some jobs: the worst status per day, oldest first.
@@ -83,6 +91,8 @@ impl Jobs {
         d.rows
             .iter()
             .enumerate()
+            .filter(|(_, r)| r.archived_at.is_some() == self.archived)
+            .filter(|(_, r)| self.customer.is_none_or(|c| r.job.customer_id == c))
             .filter(|(_, r)| {
                 list::matches(
                     &self.list.filter,
@@ -163,34 +173,74 @@ impl PaneView for Jobs {
         &INFO
     }
 
+    fn context(&self) -> Context {
+        if self.deleted.is_some() {
+            Context::DeletedJobs
+        } else {
+            Context::Jobs
+        }
+    }
+
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
-        vec![Box::pin(load(cx.pool.clone(), cx.now))]
+        match &self.deleted {
+            Some(_) => vec![Box::pin(deleted::load(
+                cx.pool.clone(),
+                Kind::Job,
+                Pane::Jobs,
+            ))],
+            None => vec![Box::pin(load(cx.pool.clone(), cx.now))],
+        }
     }
 
     fn list(&self) -> &ListState {
-        &self.list
+        match &self.deleted {
+            Some(d) => &d.list,
+            None => &self.list,
+        }
     }
 
     fn list_mut(&mut self) -> &mut ListState {
-        &mut self.list
+        match &mut self.deleted {
+            Some(d) => &mut d.list,
+            None => &mut self.list,
+        }
     }
 
     fn row_count(&self) -> usize {
-        self.visible().len()
+        match &self.deleted {
+            Some(d) => d.visible().len(),
+            None => self.visible().len(),
+        }
     }
 
     fn move_cursor(&mut self, m: super::pane::Move) -> Vec<Follow> {
         let len = self.row_count();
-        m.apply(&mut self.list, len);
+        m.apply(self.list_mut(), len);
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.missing_strips()
     }
 
     fn filter_changed(&mut self) -> Vec<Follow> {
-        self.list.cursor = 0;
+        self.list_mut().cursor = 0;
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.missing_strips()
     }
 
     fn loaded(&mut self, data: Box<dyn std::any::Any + Send>) -> Vec<Follow> {
+        let data = match &mut self.deleted {
+            Some(d) => match data.downcast::<Vec<crate::db::deletion::Deleted>>() {
+                Ok(rows) => {
+                    d.set_rows(*rows);
+                    return Vec::new();
+                }
+                Err(other) => other,
+            },
+            None => data,
+        };
         match (data.downcast::<Strips>(), &mut self.data) {
             (Ok(strips), Some(d)) => d.strips.extend(strips.0),
             (Ok(_), None) => {}
@@ -200,14 +250,35 @@ impl PaneView for Jobs {
     }
 
     /// Run Checks with the cursor on this job, reviewed runs included.
+    fn back(&mut self) {
+        if self.list().marks.is_empty() && self.list().banner.is_some() {
+            self.customer = None;
+        }
+        super::pane::clear_marks_or_filter(self.list_mut());
+    }
+
+    fn clear_opened(&mut self) {
+        self.customer = None;
+        let list = self.list_mut();
+        list.banner = None;
+        list.filter.clear();
+        list.cursor = 0;
+    }
+
     fn open(&mut self) -> Vec<Follow> {
+        if self.deleted.is_some() {
+            return Vec::new();
+        }
         self.current()
             .map(|r| vec![Follow::OpenInRunChecks(r.job.id)])
             .unwrap_or_default()
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
-        draw(f, area, self, cx.theme)
+        match &mut self.deleted {
+            Some(d) => d.draw(f, area, cx.theme, cx.tz, "D"),
+            None => draw(f, area, self, cx.theme),
+        }
     }
 }
 
@@ -290,14 +361,25 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Jobs, theme: &Theme) {
     };
     let [top, foot] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     let archived = d.rows.iter().filter(|r| r.archived_at.is_some()).count();
-    let base = format!(" Jobs — {} ({archived} archived)", d.rows.len());
+    let base = if s.archived {
+        format!(" Jobs — archived ({archived}) · a unarchives · A back to the others")
+    } else {
+        format!(
+            " Jobs — {} ({archived} archived: A)",
+            d.rows.len() - archived
+        )
+    };
     let title = table::title(&base, &s.list.filter, 0, "");
     let vis = s.visible();
     let w = top.width.saturating_sub(2) as usize;
     ListTable::new(title, |r: &JobListRow| r.job.id, columns(theme, d, w))
         .empty(
-            if s.list.filter.is_empty() {
+            if s.archived {
+                "  No archived jobs here."
+            } else if s.list.filter.is_empty() && s.customer.is_none() {
                 "  No approved jobs yet: approve mail in the Inbox (1)."
+            } else if s.list.filter.is_empty() {
+                "  This customer has no jobs here (F shows all jobs)."
             } else {
                 "  No job matches the filter (Esc clears it)."
             },

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod customers;
 pub mod daily;
+pub mod deleted;
 pub mod inbox;
 pub mod jobs;
 pub mod overrides;

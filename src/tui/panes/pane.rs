@@ -123,6 +123,11 @@ pub enum Follow {
     ShowInDailyJobs(String),
     /// Jobs with the cursor on this job.
     ShowInJobs(i64),
+    /// Jobs of this customer only, under a banner.
+    ShowCustomerInJobs {
+        id: i64,
+        name: String,
+    },
     /// The edit dialog of the cursor setting.
     EditSetting,
     /// Jobs: the history strips of these jobs.
@@ -134,6 +139,7 @@ pub enum Follow {
 pub fn clear_marks_or_filter(list: &mut ListState) {
     if list.marks.is_empty() {
         list.filter.clear();
+        list.banner = None;
     } else {
         list.marks.clear();
     }
@@ -193,6 +199,14 @@ pub trait PaneView {
     /// `Esc`: clears the marks, else the filter.
     fn back(&mut self) {
         clear_marks_or_filter(self.list_mut());
+    }
+
+    /// Clears what another pane opened this one with (the banner and its filter).
+    fn clear_opened(&mut self) {
+        let list = self.list_mut();
+        list.banner = None;
+        list.filter.clear();
+        list.cursor = 0;
     }
 
     /// `Enter`.

@@ -257,3 +257,50 @@ async fn settings_are_edited_from_picklists_and_text_and_audited() {
         a.settings.test
     );
 }
+
+#[tokio::test]
+async fn customers_export_and_import_a_csv_file_from_the_pane() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    keys(&mut a, "5E").await;
+    key(&mut a, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+    keys(&mut a, &format!("{}\n", out.display())).await;
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("Acme Dental,true,"), "{written}");
+
+    let file = dir.path().join("klanten.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}naam;name;active;autotask company id\r\nx;Zuiderzee Zorg;ja;\r\n",
+    )
+    .unwrap();
+    keys(&mut a, "I").await;
+    key(&mut a, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+    keys(&mut a, &format!("{}\n", file.display())).await;
+    let Some(Overlay::Confirm { question, .. }) = &a.overlay else {
+        panic!("no question: {}", toast_text(&a))
+    };
+    assert!(
+        question.contains("created 1, updated 0, unchanged 0, invalid 0"),
+        "{question}"
+    );
+    assert!(
+        db::customers::find_by_name(&t.pool, "Zuiderzee Zorg")
+            .await
+            .unwrap()
+            .is_none(),
+        "the dry run changed nothing"
+    );
+    keys(&mut a, "y").await;
+    assert!(
+        db::customers::find_by_name(&t.pool, "Zuiderzee Zorg")
+            .await
+            .unwrap()
+            .is_some(),
+        "{}",
+        toast_text(&a)
+    );
+}

@@ -149,10 +149,17 @@ async fn archive_and_unarchive_a_job() {
     keys(&mut a, "y").await;
     let job = db::jobs::get(&t.pool, id).await.unwrap().unwrap();
     assert!(job.archived_at.is_some());
-    // Still listed (dimmed, "archived"), so that it can be unarchived.
+    // Out of the list, and in the archived jobs (A), where it can be unarchived.
+    assert!(
+        a.jobs.current().is_none(),
+        "the filter finds no job that is not archived"
+    );
     let screen = plain(&mut a, 80, 24);
-    assert!(screen.contains("archived"), "{screen}");
-    assert!(screen.contains("1 archived"), "{screen}");
+    assert!(screen.contains("1 archived: A"), "{screen}");
+    keys(&mut a, "A").await;
+    assert_eq!(a.jobs.current().unwrap().job.id, id);
+    let screen = plain(&mut a, 80, 24);
+    assert!(screen.contains("Jobs — archived (1)"), "{screen}");
 
     // Run Checks still loads its queue and reviews.
     keys(&mut a, "\u{1b}3").await;
