@@ -2,22 +2,10 @@
 //! deleted ones, `U` restores, `X` removes for good after a question naming what goes (admins
 //! only); the Inbox's deleted mail gets `X` too.
 
-use super::{app, fixture, keys, ready, screen};
-use backupchecks::domain::roles::{Login, Role};
-use backupchecks::tui::app::{App, Overlay, Seat};
+use super::{app, fixture, keys, ready, screen, seat};
+use backupchecks::domain::roles::Role;
+use backupchecks::tui::app::{App, Overlay};
 use backupchecks::tui::keymap::Context;
-
-fn seat(role: Role) -> Seat {
-    Seat {
-        login: Login {
-            name: "ann".into(),
-            groups: vec![role],
-            ..Login::default()
-        },
-        role,
-        switch: None,
-    }
-}
 
 fn question(a: &App) -> String {
     match &a.overlay {

@@ -187,3 +187,16 @@ pub fn render(a: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
 pub fn screen(a: &mut App, w: u16, h: u16) -> String {
     render(a, w, h).backend().to_string()
 }
+
+/// A seat of the login `ann` acting as `role` (nothing follows its role switch).
+pub fn seat(role: backupchecks::domain::roles::Role) -> backupchecks::tui::app::Seat {
+    backupchecks::tui::app::Seat {
+        login: backupchecks::domain::roles::Login {
+            name: "ann".into(),
+            groups: vec![role],
+            ..Default::default()
+        },
+        role,
+        switch: None,
+    }
+}

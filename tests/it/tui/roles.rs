@@ -2,25 +2,13 @@
 //! help or on the hint line, and its keys say so instead of acting; `:role` switches roles and
 //! the database follows.
 
-use super::{app, fixture, keys, ready, screen};
+use super::{app, fixture, keys, ready, screen, seat};
 use crate::support::db::TestLogin;
 use backupchecks::config::Secret;
 use backupchecks::db::Database;
-use backupchecks::domain::roles::{Login, Role};
+use backupchecks::domain::roles::Role;
 use backupchecks::tui::app::{App, Seat};
 use backupchecks::tui::panes::Pane;
-
-fn seat(role: Role) -> Seat {
-    Seat {
-        login: Login {
-            name: "ann".into(),
-            groups: vec![role],
-            ..Login::default()
-        },
-        role,
-        switch: None,
-    }
-}
 
 fn last_toast(a: &App) -> String {
     a.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
