@@ -27,3 +27,10 @@ pub async fn for_jobs(
     .fetch_all(ex)
     .await?)
 }
+
+/// The indicators of job `job_id` in `list` as [`for_jobs`] returns it (sorted by job id).
+pub fn find(list: &[JobIndicators], job_id: i64) -> Option<&JobIndicators> {
+    list.binary_search_by_key(&job_id, |i| i.job_id)
+        .ok()
+        .map(|i| &list[i])
+}

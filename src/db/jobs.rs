@@ -1,6 +1,7 @@
 //! Jobs: one backup job of one customer, identified by sender, software, type and job name.
 
 use super::DbError;
+use crate::domain::listing_order;
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
@@ -193,12 +194,13 @@ pub async fn overview(ex: impl PgExecutor<'_>) -> Result<Vec<JobOverview>, DbErr
          j.job_name, j.informational, j.created_at, j.learned_schedule, j.schedule_learned_at, \
          j.pinned_schedule, j.grace_minutes \
          FROM jobs j JOIN customers c ON c.id = j.customer_id \
-         WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY lower(c.name), lower(j.job_name), j.id",
+         WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND c.deleted_at IS NULL",
     )
     .fetch_all(ex)
     .await?;
-    Ok(rows.into_iter().map(JobOverview::from).collect())
+    let mut jobs: Vec<JobOverview> = rows.into_iter().map(JobOverview::from).collect();
+    listing_order::sort(&mut jobs, |_| (), |j| (&j.customer_name, &j.job_name, j.id));
+    Ok(jobs)
 }
 
 /// A job as the Jobs pane lists it: the overview, whether it is archived, and its last run.
@@ -256,12 +258,11 @@ pub async fn list_with_archived(ex: impl PgExecutor<'_>) -> Result<Vec<JobListRo
          FROM jobs j JOIN customers c ON c.id = j.customer_id \
          LEFT JOIN LATERAL (SELECT r.run_at, r.effective_status FROM job_runs r \
              WHERE r.job_id = j.id ORDER BY r.run_at DESC, r.id DESC LIMIT 1) last ON true \
-         WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY lower(c.name), lower(j.job_name), j.id",
+         WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL",
     )
     .fetch_all(ex)
     .await?;
-    Ok(rows
+    let mut rows: Vec<JobListRow> = rows
         .into_iter()
         .map(|r| JobListRow {
             job: r.overview.into(),
@@ -269,7 +270,13 @@ pub async fn list_with_archived(ex: impl PgExecutor<'_>) -> Result<Vec<JobListRo
             last_run_at: r.last_run_at,
             last_status: r.last_status,
         })
-        .collect())
+        .collect();
+    listing_order::sort(
+        &mut rows,
+        |_| (),
+        |r| (&r.job.customer_name, &r.job.job_name, r.job.id),
+    );
+    Ok(rows)
 }
 
 /// Archives (`archived = true`) or unarchives job `job_id`, audit-logged in the same

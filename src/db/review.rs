@@ -264,8 +264,7 @@ pub async fn queue(
          SELECT q.*, j.customer_id, c.name AS customer_name, j.backup_software, j.backup_type, \
                 j.job_name, {tickets} AS has_open_ticket, {remarks} AS has_open_remark \
          FROM q JOIN jobs j ON j.id = q.job_id JOIN customers c ON c.id = j.customer_id \
-         WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY q.worst_rank, lower(c.name), lower(j.job_name), j.id",
+         WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL",
         // Without reviewed runs the filter matches the partial index of unreviewed runs exactly.
         included = if include_reviewed_since.is_some() {
             "r.reviewed_at IS NULL OR r.run_at >= $1"
@@ -287,7 +286,13 @@ pub async fn queue(
         Some(since) => query.bind(since),
         None => query,
     };
-    Ok(query.fetch_all(ex).await?)
+    let mut rows: Vec<QueueRow> = query.fetch_all(ex).await?;
+    crate::domain::listing_order::sort(
+        &mut rows,
+        |r| r.worst_rank,
+        |r| (&r.customer_name, &r.job_name, r.job_id),
+    );
+    Ok(rows)
 }
 
 /// Runs of job `job_id`, newest first: the unreviewed ones, or all with `include_reviewed`.

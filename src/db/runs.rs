@@ -210,18 +210,34 @@ pub async fn points_of_jobs(
 }
 
 /// One run reduced to what history strips and the Daily Jobs grid draw.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunPoint {
     pub job_id: i64,
     pub run_id: i64,
     pub run_at: DateTime<Utc>,
-    pub effective_status: String,
+    /// `None` for a status this version does not know.
+    pub status: Option<RunStatus>,
+}
+
+// Decoded by hand so that the status is read in place rather than copied into a string per
+// run: a week of 10,000 jobs is some 50,000 points.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RunPoint {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<RunPoint, sqlx::Error> {
+        use sqlx::Row;
+        let status: &str = row.try_get("effective_status")?;
+        Ok(RunPoint {
+            job_id: row.try_get("job_id")?,
+            run_id: row.try_get("run_id")?,
+            run_at: row.try_get("run_at")?,
+            status: RunStatus::from_db(status),
+        })
+    }
 }
 
 impl RunPoint {
     /// Time and status for the history rules; `None` for a status this version does not know.
     pub fn status_point(&self) -> Option<(DateTime<Utc>, RunStatus)> {
-        RunStatus::from_db(&self.effective_status).map(|s| (self.run_at, s))
+        self.status.map(|s| (self.run_at, s))
     }
 }
 

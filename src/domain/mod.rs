@@ -7,6 +7,7 @@ pub mod customer_suggestion;
 pub mod customers_csv;
 pub mod history;
 pub mod jobs_document;
+pub mod listing_order;
 pub mod missed;
 pub mod overrides;
 pub mod psa_ticket;

@@ -408,6 +408,35 @@ async fn mail_of_a_deleted_job_waits_as_job_deleted_and_becomes_no_run() {
     .await
     .unwrap_err();
     assert!(refused.to_string().contains("deleted"), "{refused}");
+    // Also within a batch whose other rows are for a live job, and when a mail is linked.
+    let live = job(&t, "Other", "Weekly").await;
+    let live_runs = "SELECT count(*) FROM job_runs WHERE job_id = $1";
+    let before = scalar(&t.pool, live_runs, live).await;
+    let refused = sqlx::query(
+        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
+         SELECT id, now(), 'Success', 'Success' FROM unnest(ARRAY[$2, $1, $2]) AS u(id)",
+    )
+    .bind(j)
+    .bind(live)
+    .execute(&t.pool)
+    .await
+    .unwrap_err();
+    assert!(
+        refused.to_string().contains(&format!("job {j} is deleted")),
+        "{refused}"
+    );
+    let linked = sqlx::query("UPDATE mail_messages SET job_id = $1 WHERE id = $2")
+        .bind(j)
+        .bind(m)
+        .execute(&t.pool)
+        .await
+        .unwrap_err();
+    assert!(linked.to_string().contains("deleted"), "{linked}");
+    assert_eq!(
+        scalar(&t.pool, live_runs, live).await,
+        before,
+        "the refused batch left nothing behind"
+    );
 
     deletion::restore(&mut conn, Kind::Job, j, "owner")
         .await

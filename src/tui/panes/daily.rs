@@ -20,6 +20,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use sqlx::PgPool;
+use std::collections::HashMap;
 
 pub const DAYS: usize = 7;
 
@@ -56,9 +57,50 @@ pub struct DailyGrid {
     pub tz: Tz,
     /// Job names (lowered) more than one job has, computed with the load.
     pub shared_names: std::collections::HashSet<String>,
+    /// Each job's points (indices into `points`, oldest first), built with the load so that a
+    /// cell is found among its job's few runs rather than among the window's tens of thousands.
+    by_job: HashMap<i64, Vec<usize>>,
 }
 
 impl DailyGrid {
+    /// Indexes the points by job, so drawing a cell touches only that job's runs.
+    pub fn new(
+        end: NaiveDate,
+        today: NaiveDate,
+        jobs: Vec<JobOverview>,
+        indicators: Vec<JobIndicators>,
+        points: Vec<RunPoint>,
+        grace: TimeDelta,
+        tz: Tz,
+    ) -> DailyGrid {
+        let mut by_job: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, p) in points.iter().enumerate() {
+            by_job.entry(p.job_id).or_default().push(i);
+        }
+        DailyGrid {
+            end,
+            today,
+            shared_names: shared_names(&jobs),
+            jobs,
+            indicators,
+            points,
+            grace,
+            tz,
+            by_job,
+        }
+    }
+
+    /// The points of job `job_id` on local day `day`.
+    fn points_on(&self, job_id: i64, day: NaiveDate) -> impl Iterator<Item = &RunPoint> {
+        self.by_job
+            .get(&job_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|i| &self.points[*i])
+            .filter(move |p| p.run_at.with_timezone(&self.tz).date_naive() == day)
+    }
+
     pub fn days(&self) -> Vec<NaiveDate> {
         (0..DAYS as i64)
             .rev()
@@ -68,12 +110,7 @@ impl DailyGrid {
 
     /// The worst status of a job on a day; Expected for a scheduled day still to come.
     pub fn cell(&self, job: &JobOverview, day: NaiveDate) -> Option<RunStatus> {
-        let worst = self
-            .points
-            .iter()
-            .filter(|p| p.job_id == job.id && p.run_at.with_timezone(&self.tz).date_naive() == day)
-            .filter_map(|p| RunStatus::from_db(&p.effective_status))
-            .max();
+        let worst = self.points_on(job.id, day).filter_map(|p| p.status).max();
         if worst.is_some() || day < self.today || job.informational {
             return worst;
         }
@@ -82,10 +119,7 @@ impl DailyGrid {
     }
 
     pub fn runs_on(&self, job_id: i64, day: NaiveDate) -> Vec<&RunPoint> {
-        self.points
-            .iter()
-            .filter(|p| p.job_id == job_id && p.run_at.with_timezone(&self.tz).date_naive() == day)
-            .collect()
+        self.points_on(job_id, day).collect()
     }
 }
 
@@ -194,16 +228,15 @@ pub async fn load(pool: PgPool, end: Option<NaiveDate>, now: DateTime<Utc>) -> A
             day_start(tz, end + TimeDelta::days(1)),
         )
         .await?;
-        Ok(DailyGrid {
+        Ok(DailyGrid::new(
             end,
             today,
-            shared_names: shared_names(&jobs),
             jobs,
             indicators,
             points,
-            grace: TimeDelta::minutes(i64::from(policy.missed_grace_minutes)),
+            TimeDelta::minutes(i64::from(policy.missed_grace_minutes)),
             tz,
-        })
+        ))
     }
     match go(&pool, end, now).await {
         Ok(g) => Action::DailyLoaded(Box::new(g)),
@@ -317,7 +350,7 @@ fn columns<'a>(
             col
         });
     }
-    let ind = move |j: &JobOverview| g.indicators.iter().find(|i| i.job_id == j.id);
+    let ind = move |j: &JobOverview| db::indicators::find(&g.indicators, j.id);
     cols.push(
         Column::new("", Width::Fixed(2), move |j: &JobOverview| {
             let open = ind(j).is_some_and(|i| i.has_open_ticket);
@@ -374,7 +407,7 @@ fn draw_day(f: &mut Frame, area: Rect, s: &Daily, theme: &Theme) {
             ));
         }
         for p in runs {
-            let st = RunStatus::from_db(&p.effective_status).unwrap_or(RunStatus::Unknown);
+            let st = p.status.unwrap_or(RunStatus::Unknown);
             let (badge, style) = theme.badge(st);
             lines.push(Line::from(vec![
                 Span::raw(format!(

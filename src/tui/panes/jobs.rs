@@ -461,7 +461,7 @@ fn columns<'a>(theme: &'a Theme, d: &'a JobsData, w: usize) -> Vec<Column<'a, Jo
             .gap(0),
         );
     }
-    let ind = move |r: &JobListRow| d.indicators.iter().find(|i| i.job_id == r.job.id);
+    let ind = move |r: &JobListRow| crate::db::indicators::find(&d.indicators, r.job.id);
     cols.push(Column::new("", Width::Fixed(2), move |r: &JobListRow| {
         let open = ind(r).is_some_and(|i| i.has_open_ticket);
         Cell::raw(if open { theme.ticket() } else { "" })
