@@ -80,6 +80,7 @@ pub enum Command {
 
 /// Runs the chosen command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::logging::mark_start();
     // Commands that only print need no runtime.
     match cli.command {
         Some(Command::Completions(args)) => return docs::completions(args, &mut std::io::stdout()),

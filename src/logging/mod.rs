@@ -13,6 +13,18 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the start of the program, from which start-up times are logged (the first call counts).
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// Time since [`mark_start`] (zero when it was never called).
+pub fn since_start() -> std::time::Duration {
+    STARTED.get().map(|t| t.elapsed()).unwrap_or_default()
+}
+
 /// The log file the configuration points at.
 pub fn log_file(cfg: &LogConfig) -> Option<PathBuf> {
     cfg.file

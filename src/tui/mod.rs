@@ -66,6 +66,31 @@ pub async fn run(
     result
 }
 
+/// Logs how long after the program started the first frame was drawn, and the first frame with
+/// every load of the start finished (the Performance section of the README reads them).
+#[derive(Default)]
+struct Startup {
+    first: bool,
+    complete: bool,
+}
+
+impl Startup {
+    fn drawn(&mut self, loads_finished: bool) {
+        if !std::mem::replace(&mut self.first, true) {
+            tracing::info!(
+                "first frame drawn {} ms after start",
+                crate::logging::since_start().as_millis()
+            );
+        }
+        if loads_finished && !std::mem::replace(&mut self.complete, true) {
+            tracing::info!(
+                "first complete frame (every load of the start finished) drawn {} ms after start",
+                crate::logging::since_start().as_millis()
+            );
+        }
+    }
+}
+
 /// The shortest time between two frames: a burst of keys or results costs one draw.
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -86,6 +111,7 @@ async fn event_loop(
     app.reload();
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
+    let mut startup = Startup::default();
     let result = loop {
         let frame_due = last_draw.map_or(Instant::now(), |t| t + FRAME);
         if dirty && Instant::now() >= frame_due {
@@ -96,6 +122,7 @@ async fn event_loop(
             }
             dirty = false;
             last_draw = Some(Instant::now());
+            startup.drawn(app.tasks.is_empty());
         }
         if let Some(text) = app.pager.take() {
             paused.store(true, Ordering::SeqCst);

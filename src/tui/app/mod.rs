@@ -117,6 +117,8 @@ pub struct App {
     pool: PgPool,
     stale: bool,
     last_reload: Instant,
+    /// Panes left, and when: their rows are released once out of sight long enough.
+    left: Vec<(Pane, Instant)>,
 }
 
 /// Handles of the cursor loads still running, one per kind.
@@ -167,6 +169,7 @@ impl App {
             pool,
             stale: false,
             last_reload: Instant::now(),
+            left: Vec::new(),
         }
     }
 
@@ -280,6 +283,7 @@ impl App {
             t.at.elapsed() < ttl
         });
         let mut changed = before != self.toasts.len();
+        self.release_hidden(Instant::now());
         // Outside changes arrive as notifications; the periodic reload is the heartbeat that
         // notices a database that went away (or came back).
         let heartbeat = Duration::from_secs(if self.db_ok { 60 } else { 5 });

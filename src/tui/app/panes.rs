@@ -3,7 +3,7 @@
 
 use super::App;
 use crate::tui::panes::Pane;
-use crate::tui::panes::pane::{Follow, Move};
+use crate::tui::panes::pane::{Follow, Move, RELEASE_AFTER};
 
 impl App {
     pub(super) fn goto(&mut self, pane: Pane) {
@@ -19,8 +19,37 @@ impl App {
             // Tickets completed in Autotask should not be worked on again.
             self.poll_autotask_now();
         }
+        if pane != self.pane {
+            let left = self.pane;
+            self.left.retain(|(p, _)| *p != left && *p != pane);
+            self.left.push((left, std::time::Instant::now()));
+        }
         self.pane = pane;
         self.reload();
+    }
+
+    /// Releases the rows of panes out of sight for [`RELEASE_AFTER`] at `now` (not of those the
+    /// top line counts, which every reload reads anyway).
+    pub fn release_hidden(&mut self, now: std::time::Instant) {
+        let due: Vec<Pane> = self
+            .left
+            .iter()
+            .filter(|(p, at)| {
+                *p != self.pane && now.saturating_duration_since(*at) >= RELEASE_AFTER
+            })
+            .map(|(p, _)| *p)
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        self.left.retain(|(p, _)| !due.contains(p));
+        for pane in due {
+            let view = self.panes.get_mut(pane);
+            if !view.always_loaded() {
+                tracing::debug!("releasing the rows of {}", pane.title());
+                view.release();
+            }
+        }
     }
 
     /// `q`: out of the detail, else out of the pane, else (in Run Checks) quit.

@@ -205,6 +205,10 @@ impl PaneView for Daily {
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawContext) {
         draw(f, area, self, cx.theme)
     }
+
+    fn release(&mut self) {
+        self.grid = None;
+    }
 }
 
 pub async fn load(pool: PgPool, end: Option<NaiveDate>, now: DateTime<Utc>) -> Action {

@@ -173,6 +173,11 @@ impl PaneView for Jobs {
         &INFO
     }
 
+    fn release(&mut self) {
+        self.data = None;
+        self.strips_asked.clear();
+    }
+
     fn context(&self) -> Context {
         if self.deleted.is_some() {
             Context::DeletedJobs

@@ -103,6 +103,10 @@ impl PaneView for Reports {
         &INFO
     }
 
+    fn release(&mut self) {
+        self.report = None;
+    }
+
     fn loads(&self, cx: &LoadContext) -> Vec<Load> {
         let period = month(cx.now, cx.tz, self.months_back);
         vec![Box::pin(load(cx.pool.clone(), period, cx.now))]

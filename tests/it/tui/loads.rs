@@ -74,3 +74,31 @@ async fn the_inbox_filter_searches_every_waiting_mail_not_only_the_loaded_page()
     a.settle().await;
     assert!(a.inbox.rows[0].subject.contains("newsletter"));
 }
+
+#[tokio::test]
+async fn a_pane_out_of_sight_for_a_while_releases_its_rows_and_loads_them_on_the_next_visit() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "2").await;
+    a.settle().await;
+    assert!(a.daily.grid.is_some());
+    keys(&mut a, "4").await;
+    a.settle().await;
+    let now = std::time::Instant::now();
+    // A glance away keeps the rows...
+    a.release_hidden(now);
+    assert!(a.daily.grid.is_some(), "released too soon");
+    // ...a while away releases them, but not those of the pane on screen.
+    a.release_hidden(now + backupchecks::tui::panes::pane::RELEASE_AFTER);
+    assert!(
+        a.daily.grid.is_none(),
+        "Daily Jobs kept its rows out of sight"
+    );
+    assert!(a.jobs.data.is_some(), "the pane on screen lost its rows");
+    keys(&mut a, "2").await;
+    a.settle().await;
+    assert!(a.daily.grid.is_some(), "the next visit loads them again");
+    let s = screen(&mut a, 160, 48);
+    assert!(s.contains("Daily Jobs —"), "{s}");
+}
