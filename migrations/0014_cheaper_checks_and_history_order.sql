@@ -36,4 +36,12 @@ CREATE TRIGGER mail_messages_job_link_not_deleted BEFORE UPDATE OF job_id ON mai
 -- index hands the rows over in that order and no sort is needed (a week of 10,000 jobs,
 -- 53,000 runs: 15.8 → 7.2 ms on the server).
 CREATE INDEX job_runs_history_order_idx ON job_runs (run_at, id) INCLUDE (job_id, effective_status);
-DROP INDEX job_runs_history_idx;
+DROP INDEX IF EXISTS job_runs_history_idx;
+
+-- A job's runs with whether each was missed and its status, read from the index alone:
+-- relearning schedules reads every job's real runs of months (850 jobs: 95 → 33 ms, no sort
+-- spilling to disk), and the Jobs strips read a month of statuses. 7 MB more at 1M runs.
+CREATE INDEX job_runs_job_newest_cover_idx ON job_runs (job_id, run_at DESC, id DESC)
+    INCLUDE (missed, effective_status);
+DROP INDEX IF EXISTS job_runs_job_newest_idx;
+ALTER INDEX job_runs_job_newest_cover_idx RENAME TO job_runs_job_newest_idx;

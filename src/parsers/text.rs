@@ -62,14 +62,19 @@ pub fn find_labelled<'a>(text: &'a str, label: &str, bare: bool) -> Option<&'a s
 
 /// Case-insensitive `contains` for ASCII needles, without allocating for the common case.
 pub fn contains_ci(haystack: &str, needle: &str) -> bool {
-    let n = needle.as_bytes();
-    if n.is_empty() {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
         return true;
-    }
-    haystack
-        .as_bytes()
-        .windows(n.len())
-        .any(|w| w.eq_ignore_ascii_case(n))
+    };
+    let Some(last_start) = h.len().checked_sub(n.len()) else {
+        return false;
+    };
+    // Every parser's cue asks this of the whole body, some dozens of times per mail: jump to
+    // the places where the first letter occurs (in either case, with SIMD) instead of comparing
+    // at every byte. A third of the parse time went to the byte-by-byte scan.
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, &h[..=last_start])
+        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// Case-insensitive ASCII prefix strip.
@@ -160,6 +165,13 @@ mod tests {
         assert_eq!(labelled("Devices PC01", "device", true), None);
         assert_eq!(labelled("Device PC01", "device", false), None);
         assert!(contains_ci("Hello WORLD", "world"));
+        assert!(contains_ci("Hello WORLD", "hello world"));
+        assert!(contains_ci("Hello WORLD", ""));
+        assert!(!contains_ci("Hello WORLD", "worlds"));
+        assert!(!contains_ci("wor", "world"));
+        assert!(contains_ci("Größe: 12 GB — wOrLd", "world"));
+        assert!(contains_ci("a & b", "& B"));
+        assert!(!contains_ci("w w wo wor worl", "world"));
         assert_eq!(strip_prefix_ci("FW: x", "fw:"), Some(" x"));
         assert_eq!(strip_prefix_ci("é", "ab"), None);
         assert_eq!(between("a 'x' b", "'", "'"), Some("x"));
