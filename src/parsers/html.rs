@@ -29,10 +29,22 @@ impl Table {
 /// Separator between the cells of one table row in rendered text.
 pub const CELL_SEPARATOR: &str = " | ";
 
+/// A tag name, lower-cased: borrowed from the HTML when it was written in lower case already
+/// (most machine-written mail), so a tag costs no allocation.
+type TagName<'a> = std::borrow::Cow<'a, str>;
+
 enum Token<'a> {
     Text(&'a str),
-    Start { name: String, attrs: &'a str },
-    End { name: String },
+    Start { name: TagName<'a>, attrs: &'a str },
+    End { name: TagName<'a> },
+}
+
+fn tag_name(raw: &str) -> TagName<'_> {
+    if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+        TagName::Owned(raw.to_ascii_lowercase())
+    } else {
+        TagName::Borrowed(raw)
+    }
 }
 
 /// Splits HTML into text and tags. Comments, doctypes and the content of `script`/`style` are
@@ -44,9 +56,10 @@ fn tokenize(html: &str) -> Vec<Token<'_>> {
     let mut pos = 0;
     let mut text_start = 0;
     while pos < bytes.len() {
-        if bytes.get(pos) != Some(&b'<') {
-            pos += 1;
-            continue;
+        // Text runs are long next to tags: jump to the next `<`.
+        match memchr::memchr(b'<', &bytes[pos..]) {
+            Some(i) => pos += i,
+            None => break,
         }
         let next = bytes.get(pos + 1).copied().unwrap_or(b' ');
         let is_tag = next.is_ascii_alphabetic() || next == b'/' || next == b'!' || next == b'?';
@@ -84,7 +97,7 @@ fn tokenize(html: &str) -> Vec<Token<'_>> {
         let name_len = rest
             .find(|c: char| c.is_whitespace() || c == '/')
             .unwrap_or(rest.len());
-        let name = rest.get(..name_len).unwrap_or("").to_ascii_lowercase();
+        let name = tag_name(rest.get(..name_len).unwrap_or(""));
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
             tokens.push(Token::End { name });
@@ -313,7 +326,7 @@ pub fn html_to_text(html: &str) -> String {
                     hidden += 1;
                     continue;
                 }
-                match name.as_str() {
+                match &*name {
                     "br" => b.line_break(),
                     "td" | "th" => {
                         if let Some(has) = row_has_cell.last_mut() {
@@ -351,7 +364,7 @@ pub fn html_to_text(html: &str) -> String {
                     hidden = hidden.saturating_sub(1);
                     continue;
                 }
-                match name.as_str() {
+                match &*name {
                     "table" => {
                         row_has_cell.pop();
                         b.paragraph();
@@ -412,7 +425,7 @@ pub fn tables(html: &str) -> Vec<Table> {
                     builder.text(t);
                 }
             }
-            Token::Start { name, attrs } => match name.as_str() {
+            Token::Start { name, attrs } => match &*name {
                 "table" => {
                     done.push(Table::default());
                     stack.push(OpenTable {
@@ -442,7 +455,7 @@ pub fn tables(html: &str) -> Vec<Table> {
                 }
                 _ => {
                     if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                        match name.as_str() {
+                        match &*name {
                             "br" => builder.line_break(),
                             "pre" => {
                                 builder.newline();
@@ -454,7 +467,7 @@ pub fn tables(html: &str) -> Vec<Table> {
                     }
                 }
             },
-            Token::End { name } => match name.as_str() {
+            Token::End { name } => match &*name {
                 "table" => {
                     if let Some(mut open) = stack.pop() {
                         finish(&mut open, &mut done);
