@@ -105,7 +105,7 @@ pub async fn run_pass(
             report.mails_deleted += n;
             report.batches += 1;
         }
-        report.kept_reviewed = kept_reviewed(&mut *conn, before).await?;
+        report.kept_reviewed = kept_reviewed(&mut conn, before).await?;
     }
     if report.raw_dropped + report.mails_deleted > 0 {
         audit::record(
