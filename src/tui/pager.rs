@@ -119,4 +119,25 @@ Copy this: =1B]52;c;ZXZpbA=3D=3D=07 and caf=C3=A9\r\n";
         let s = source_text(HOSTILE);
         assert!(s.contains("caf=C3=A9"), "raw form kept: {s}");
     }
+
+    #[test]
+    fn a_dropped_source_is_named_with_its_date_and_the_stored_text_stays_readable() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap();
+        let src = Source::Dropped {
+            at,
+            text_body: None,
+            html_body: Some("<p>Job <b>Nightly</b> \u{1b}]0;x\u{7}failed</p>".into()),
+        };
+        let source = for_source(&src, true).unwrap();
+        assert!(
+            source.contains("raw source removed by retention on 2026-12-01"),
+            "{source}"
+        );
+        let readable = for_source(&src, false).unwrap();
+        assert!(readable.contains("Job Nightly"), "{readable}");
+        assert!(!readable.contains('\u{1b}'), "{readable:?}");
+        assert!(detail_text(&src).starts_with("[raw source removed by retention"));
+        assert!(for_source(&Source::Missing, true).is_err());
+    }
 }

@@ -607,3 +607,20 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_periods_are_days_or_off_and_the_interval_at_least_an_hour() {
+        for off in ["", "0", "off"] {
+            assert_eq!(parse(Field::RetentionRaw, off), Ok(Value::Null));
+            assert_eq!(parse(Field::RetentionDeleted, off), Ok(Value::Null));
+        }
+        assert_eq!(parse(Field::RetentionRaw, " 90 "), Ok(json!(90)));
+        assert!(parse(Field::RetentionDeleted, "a year").is_err());
+        assert_eq!(parse(Field::RetentionInterval, "12"), Ok(json!(12)));
+        assert!(parse(Field::RetentionInterval, "0").is_err());
+    }
+}
