@@ -114,7 +114,12 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         import: itx,
         missed: mtx,
         autotask: ptx,
-        retention: Some(rtx),
+        // Retention removes mail for good, which only an admin login may.
+        retention: db
+            .login()
+            .default_role()
+            .can(crate::domain::roles::Capability::Administer)
+            .then_some(rtx),
     };
     let services = running::start(&pool, clock, source, client, sinks);
     if let Some(importer) = &services.importer {
@@ -131,13 +136,13 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     if services.poller.is_some() {
         described.push("Autotask poller".into());
     }
-    described.push(
-        if policy.retention_raw_days.is_some() || policy.retention_deleted_days.is_some() {
-            format!("retention every {} h", policy.retention_interval_hours)
-        } else {
-            "retention off (no period set)".into()
-        },
-    );
+    let retention_set =
+        policy.retention_raw_days.is_some() || policy.retention_deleted_days.is_some();
+    described.push(match (&services.retention, retention_set) {
+        (None, _) => "no retention (this login is not an admin)".into(),
+        (Some(_), true) => format!("retention every {} h", policy.retention_interval_hours),
+        (Some(_), false) => "retention off (no period set)".into(),
+    });
     let health = match health {
         Some((addr, warning)) => {
             if let Some(w) = warning {
