@@ -408,3 +408,38 @@ async fn only_an_admin_changes_the_retention_periods() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_daemon_runs_retention_as_the_settings_say() {
+    let t = TestDb::new().await;
+    let old = ingest(&t.pool, "old@x", "Nightly", 60).await;
+    settings::set(&t.pool, keys::RETENTION_RAW_DAYS, &30, "root")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.toml"), "").unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .arg("daemon")
+        .env_remove("DATABASE_URL")
+        .env("BACKUPCHECKS_DATABASE_URL", t.url())
+        .env("BACKUPCHECKS_CONFIG", dir.path().join("empty.toml"))
+        .env("BACKUPCHECKS_LOG_FILE", dir.path().join("log"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while raw_kept(&t.pool, old).await && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!raw_kept(&t.pool, old).await, "{text}");
+    assert!(text.contains("retention every 24 h"), "{text}");
+    let log = std::fs::read_to_string(dir.path().join("log")).unwrap_or_default();
+    assert!(
+        log.contains("retention finished: raw source of 1 mail dropped"),
+        "{log}"
+    );
+}
