@@ -89,6 +89,7 @@ fn app() -> App {
             job_id: None,
             deleted_at: None,
             job_deleted: false,
+            raw_dropped_at: None,
         })
         .collect();
     a.inbox.set_rows(

@@ -1,5 +1,5 @@
 //! `backupchecks daemon`: the background services without the interface, for a server install —
-//! mail import, the missed-run check and the Autotask poller, until SIGTERM or Ctrl-C. Under
+//! mail import, the missed-run check, the Autotask poller and retention, until SIGTERM or Ctrl-C. Under
 //! systemd it reports readiness and stopping (`Type=notify`); with `--health-listen` it answers
 //! `GET /health`.
 
@@ -9,13 +9,13 @@ use crate::ingest::configured::AnySource;
 use crate::psa::autotask::{AutotaskClient, ClientOptions};
 use crate::services::health::server::{self as health_server, HealthServer};
 use crate::services::running::{self, Sinks};
-use crate::services::{autotask_poller, importer, missed_runs};
+use crate::services::{autotask_poller, importer, missed_runs, retention};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Run importer, missed-run check and Autotask poller without the interface.
+/// Run importer, missed-run check, Autotask poller and retention without the interface.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Import from this directory instead of the Microsoft Graph mailbox.
@@ -79,6 +79,15 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
             }
         }
     });
+    let (rtx, mut rrx) = mpsc::unbounded_channel::<retention::Event>();
+    tokio::spawn(async move {
+        while let Some(ev) = rrx.recv().await {
+            match ev.describe() {
+                (text, true) => tracing::error!("retention {text}"),
+                (text, false) => tracing::info!("retention {text}"),
+            }
+        }
+    });
 
     let graph = loaded.config.graph.clone();
     let source: Option<Box<dyn FnMut() -> Result<AnySource, crate::ingest::SourceError> + Send>> =
@@ -105,6 +114,12 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         import: itx,
         missed: mtx,
         autotask: ptx,
+        // Retention removes mail for good, which only an admin login may.
+        retention: db
+            .login()
+            .default_role()
+            .can(crate::domain::roles::Capability::Administer)
+            .then_some(rtx),
     };
     let services = running::start(&pool, clock, source, client, sinks);
     if let Some(importer) = &services.importer {
@@ -121,6 +136,13 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     if services.poller.is_some() {
         described.push("Autotask poller".into());
     }
+    let retention_set =
+        policy.retention_raw_days.is_some() || policy.retention_deleted_days.is_some();
+    described.push(match (&services.retention, retention_set) {
+        (None, _) => "no retention (this login is not an admin)".into(),
+        (Some(_), true) => format!("retention every {} h", policy.retention_interval_hours),
+        (Some(_), false) => "retention off (no period set)".into(),
+    });
     let health = match health {
         Some((addr, warning)) => {
             if let Some(w) = warning {

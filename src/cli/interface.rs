@@ -50,6 +50,7 @@ where
     let missed = forward(&tx, Action::MissedEvent);
     let import = forward(&tx, Action::ImportEvent);
     let autotask_events = forward(&tx, Action::AutotaskEvent);
+    let retention_events = forward(&tx, Action::RetentionEvent);
 
     let fwd = tx.clone();
     let listen_pool = pool.clone();
@@ -74,14 +75,18 @@ where
     } else {
         None
     };
+    // The services import and check for the whole team, with the login's own rights (not the
+    // role the seat acts as); a login that may not write runs none. Retention removes mail for
+    // good, which only an admin login may.
+    let login_role = db.login().default_role();
     let sinks = Sinks {
         import,
         missed,
         autotask: autotask_events,
+        retention: login_role
+            .can(Capability::Administer)
+            .then_some(retention_events),
     };
-    // The services import and check for the whole team, with the login's own rights (not the
-    // role the seat acts as); a login that may not write runs none.
-    let login_role = db.login().default_role();
     let service_pool = db.login_pool();
     let services = login_role.can(Capability::RunServices).then(|| {
         running::start(
@@ -118,6 +123,9 @@ where
         app.services.autotask = Some(client);
         app.services.autotask_config =
             Some((loaded.config.autotask.clone(), ClientOptions::default()));
+    }
+    if let Some(retention) = services.as_ref().and_then(|s| s.retention.as_ref()) {
+        app.services.retention_now = Some(Box::new(retention.trigger()));
     }
     if let Some(poller) = services.as_ref().and_then(|s| s.poller.as_ref()) {
         app.services.autotask_poll_now = Some(Box::new(poller.trigger()));

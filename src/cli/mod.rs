@@ -51,7 +51,8 @@ pub enum Command {
     /// The interface on a fresh demo database with realistic history, a simulated mailbox and a
     /// local stand-in Autotask. Your own data is never touched.
     Demo(demo::Args),
-    /// Run mail import, the missed-run check and the Autotask poller without the interface.
+    /// Run mail import, the missed-run check, the Autotask poller and retention without the
+    /// interface.
     Daemon(daemon::Args),
     /// Check configuration, database, embedded cluster and log file.
     Doctor(doctor::Args),

@@ -317,12 +317,33 @@ pub async fn purge(
 /// Removes deleted (soft) mails for good, with their objects; runs made from them keep their
 /// results and lose only the link. Returns how many went. Admins only (the database says so).
 pub async fn purge_mail(conn: &mut PgConnection, ids: &[i64], by: &str) -> Result<u64, DbError> {
+    purge_mail_where(conn, ids, by, false).await
+}
+
+/// [`purge_mail`] for retention: a mail with a reviewed run stays, so the run keeps its link.
+pub async fn purge_mail_keeping_reviewed(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    by: &str,
+) -> Result<u64, DbError> {
+    purge_mail_where(conn, ids, by, true).await
+}
+
+async fn purge_mail_where(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    by: &str,
+    keep_reviewed: bool,
+) -> Result<u64, DbError> {
     let mut tx = conn.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM mail_messages WHERE id = ANY($1) AND deleted_at IS NOT NULL \
+        "SELECT id FROM mail_messages m WHERE id = ANY($1) AND deleted_at IS NOT NULL \
+           AND NOT ($2 AND EXISTS (SELECT 1 FROM job_runs r \
+                                   WHERE r.mail_id = m.id AND r.reviewed_at IS NOT NULL)) \
          ORDER BY id FOR UPDATE",
     )
     .bind(ids)
+    .bind(keep_reviewed)
     .fetch_all(&mut *tx)
     .await?;
     if ids.is_empty() {

@@ -11,6 +11,7 @@ pub enum Service {
     Importer,
     MissedRuns,
     AutotaskPoller,
+    Retention,
 }
 
 impl Service {
@@ -20,6 +21,8 @@ impl Service {
             Service::Importer => 0x6263_0001,
             Service::MissedRuns => 0x6263_0002,
             Service::AutotaskPoller => 0x6263_0003,
+            // 0x6263_0004 belongs to another service.
+            Service::Retention => 0x6263_0005,
         }
     }
 }

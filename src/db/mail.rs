@@ -234,6 +234,8 @@ pub struct Mail {
     /// Waiting because its job (or the job's customer) is deleted: it becomes no run until the
     /// job is restored.
     pub job_deleted: bool,
+    /// When retention dropped the raw bytes; the parsed result and stored text remain.
+    pub raw_dropped_at: Option<DateTime<Utc>>,
 }
 
 const MAIL_COLUMNS: &str = "id, source, internet_message_id, from_address, from_name, subject, \
@@ -244,7 +246,8 @@ const MAIL_COLUMNS: &str = "id, source, internet_message_id, from_address, from_
           AND j.backup_software = mail_messages.backup_software \
           AND j.backup_type = mail_messages.backup_type \
           AND j.job_name = mail_messages.job_name \
-          AND (j.deleted_at IS NOT NULL OR c.deleted_at IS NOT NULL))) AS job_deleted";
+          AND (j.deleted_at IS NOT NULL OR c.deleted_at IS NOT NULL))) AS job_deleted, \
+     raw_dropped_at";
 
 pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Mail>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -275,6 +278,47 @@ pub async fn raw(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Vec<u8>>, Db
             .await?
             .flatten(),
     )
+}
+
+/// What is left of a stored mail's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Raw(Vec<u8>),
+    /// Retention dropped the raw bytes at `at`; the bodies stored at import remain.
+    Dropped {
+        at: DateTime<Utc>,
+        text_body: Option<String>,
+        html_body: Option<String>,
+    },
+    /// No raw bytes were ever kept.
+    Missing,
+}
+
+/// The source of a stored mail; `None` when there is no such mail.
+pub async fn source(ex: impl PgExecutor<'_>, id: i64) -> Result<Option<Source>, DbError> {
+    type Row = (
+        Option<Vec<u8>>,
+        Option<DateTime<Utc>>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT raw_eml, raw_dropped_at, text_body, html_body FROM mail_messages WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(
+        |(raw, dropped, text_body, html_body)| match (raw, dropped) {
+            (Some(raw), _) => Source::Raw(raw),
+            (None, Some(at)) => Source::Dropped {
+                at,
+                text_body,
+                html_body,
+            },
+            (None, None) => Source::Missing,
+        },
+    ))
 }
 
 /// Mail waiting in the Inbox (not approved, not deleted), newest first, one page.
@@ -385,11 +429,21 @@ pub async fn waiting_with_identity(
 
 /// Ids of every mail not yet approved (deleted ones included), for re-parsing.
 pub async fn unapproved_ids(ex: impl PgExecutor<'_>) -> Result<Vec<i64>, DbError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM mail_messages WHERE job_id IS NULL ORDER BY id")
-            .fetch_all(ex)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM mail_messages WHERE job_id IS NULL AND raw_dropped_at IS NULL ORDER BY id",
     )
+    .fetch_all(ex)
+    .await?)
+}
+
+/// How many mails not yet approved cannot be parsed again: retention dropped their raw source.
+pub async fn unapproved_without_source(ex: impl PgExecutor<'_>) -> Result<usize, DbError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM mail_messages WHERE job_id IS NULL AND raw_dropped_at IS NOT NULL",
+    )
+    .fetch_one(ex)
+    .await?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// Files waiting mails whose job is archived (not deleted) under that job: out of the Inbox,

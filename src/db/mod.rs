@@ -26,6 +26,7 @@ pub mod parser_rules;
 pub mod propagation;
 pub mod remarks;
 pub mod report;
+pub mod retention;
 pub mod review;
 pub mod roles;
 pub mod run_objects;

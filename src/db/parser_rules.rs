@@ -166,7 +166,7 @@ pub async fn unparsed_waiting(
 ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
     let rows: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
         "SELECT id, raw_eml FROM mail_messages \
-         WHERE job_id IS NULL AND deleted_at IS NULL \
+         WHERE job_id IS NULL AND deleted_at IS NULL AND raw_dropped_at IS NULL \
            AND ((parser_name IS NULL AND parsed_status IS NULL) OR parser_name LIKE 'rule:%') \
          ORDER BY received_at DESC, id DESC LIMIT $1",
     )

@@ -89,6 +89,10 @@ pub mod keys {
     pub const AUTOTASK_DUE_DAYS: &str = "autotask_due_days";
     pub const AUTOTASK_COMPLETE_STATUS: &str = "autotask_complete_status";
     pub const AUTOTASK_POLL_INTERVAL_MINUTES: &str = "autotask_poll_interval_minutes";
+    // Retention (see `db::retention`): unset means never.
+    pub const RETENTION_RAW_DAYS: &str = "retention_raw_days";
+    pub const RETENTION_DELETED_DAYS: &str = "retention_deleted_days";
+    pub const RETENTION_INTERVAL_HOURS: &str = "retention_interval_hours";
 }
 
 /// The shared policy with defaults filled in.
@@ -102,7 +106,17 @@ pub struct Policy {
     pub graph_processed_folder: String,
     /// Largest mail imported whole, in MB; a larger one is stored with its headers only.
     pub max_mail_mb: u32,
+    /// Raw `.eml` bytes are dropped this many days after the mail arrived; `None`: kept.
+    pub retention_raw_days: Option<u32>,
+    /// Deleted (soft) mail is removed for good this many days after it was deleted; `None`:
+    /// kept until an admin removes it.
+    pub retention_deleted_days: Option<u32>,
+    /// How often the retention pass runs.
+    pub retention_interval_hours: u32,
 }
+
+/// Default hours between retention passes: daily.
+pub const DEFAULT_RETENTION_INTERVAL_HOURS: u32 = 24;
 
 /// Default largest mail imported whole: 25 MB.
 pub const DEFAULT_MAX_MAIL_MB: u32 = 25;
@@ -128,6 +142,9 @@ impl Default for Policy {
             graph_inbox_folder: "Inbox".into(),
             graph_processed_folder: "Inbox/Processed".into(),
             max_mail_mb: DEFAULT_MAX_MAIL_MB,
+            retention_raw_days: None,
+            retention_deleted_days: None,
+            retention_interval_hours: DEFAULT_RETENTION_INTERVAL_HOURS,
         }
     }
 }
@@ -162,6 +179,29 @@ pub async fn policy(ex: impl PgExecutor<'_>) -> Result<Policy, DbError> {
                     .as_u64()
                     .and_then(|n| u32::try_from(n).ok())
                     .ok_or_else(|| bad("minutes"))?;
+            }
+            keys::RETENTION_RAW_DAYS | keys::RETENTION_DELETED_DAYS => {
+                let days = match value {
+                    serde_json::Value::Null => None,
+                    v => Some(
+                        v.as_u64()
+                            .and_then(|n| u32::try_from(n).ok())
+                            .filter(|n| *n > 0)
+                            .ok_or_else(|| bad("a number of days (1 or more)"))?,
+                    ),
+                };
+                if key == keys::RETENTION_RAW_DAYS {
+                    p.retention_raw_days = days;
+                } else {
+                    p.retention_deleted_days = days;
+                }
+            }
+            keys::RETENTION_INTERVAL_HOURS => {
+                p.retention_interval_hours = value
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad("a number of hours (1 or more)"))?;
             }
             keys::MAX_MAIL_MB => {
                 p.max_mail_mb = value

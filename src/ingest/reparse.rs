@@ -33,6 +33,9 @@ pub async fn reparse_with(
             "mail {mail_id} is a run already; only Inbox mail is re-parsed"
         )));
     }
+    if let Some(at) = m.raw_dropped_at {
+        return Err(DbError::Rejected(no_source(mail_id, at)));
+    }
     let raw = mail::raw(&mut *tx, mail_id).await?.unwrap_or_default();
     let p = pipeline::parse_with_rules(&parsers::normalize(&raw), rules);
     mail::set_parse_result(&mut tx, mail_id, &p, now).await?;
@@ -46,9 +49,19 @@ pub async fn reparse_with(
     Ok(outcome)
 }
 
+/// Why a mail whose raw bytes retention dropped is not parsed again.
+pub fn no_source(mail_id: i64, at: DateTime<Utc>) -> String {
+    format!(
+        "mail {mail_id}: raw source removed by retention on {}; it cannot be parsed again",
+        at.format("%Y-%m-%d")
+    )
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReparseSummary {
     pub total: usize,
+    /// Left alone: retention removed their raw source (not counted in `total`).
+    pub skipped_no_source: usize,
     pub runs_created: usize,
     pub waiting: usize,
     pub unparsed: usize,
@@ -65,6 +78,7 @@ pub async fn reparse_unapproved(
     let rules = parser_rules::compiled(pool).await?;
     let mut s = ReparseSummary {
         total: ids.len(),
+        skipped_no_source: mail::unapproved_without_source(pool).await?,
         ..Default::default()
     };
     for (i, id) in ids.into_iter().enumerate() {

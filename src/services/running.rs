@@ -6,7 +6,7 @@ use crate::ingest::{MailSource, SourceError};
 use crate::psa::autotask::AutotaskClient;
 use crate::services::harness::{Events, ServiceHandle};
 use crate::services::importer::{self, ImportEvent};
-use crate::services::{autotask_poller, missed_runs};
+use crate::services::{autotask_poller, missed_runs, retention};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -15,6 +15,8 @@ pub struct Sinks {
     pub import: Events<ImportEvent>,
     pub missed: Events<missed_runs::Event>,
     pub autotask: Events<autotask_poller::Event>,
+    /// `None`: retention is not run by this process (a login that may not delete for good).
+    pub retention: Option<Events<retention::Event>>,
 }
 
 /// The running services.
@@ -24,10 +26,12 @@ pub struct Services {
     pub missed: ServiceHandle,
     /// Only with Autotask configured.
     pub poller: Option<ServiceHandle>,
+    /// Only when asked for (see [`Sinks::retention`]).
+    pub retention: Option<ServiceHandle>,
 }
 
-/// Starts the missed-run check, the importer (with a source) and the Autotask poller (with a
-/// client) on the current runtime.
+/// Starts the missed-run check, the importer (with a source), the Autotask poller (with a
+/// client) and retention (when it has a sink) on the current runtime.
 pub fn start<S, F>(
     pool: &PgPool,
     clock: Clock,
@@ -48,8 +52,12 @@ where
         ),
         importer: make_source
             .map(|make| importer::spawn(pool.clone(), make, sinks.import, chrono::Utc::now)),
-        poller: autotask
-            .map(|client| autotask_poller::spawn(pool.clone(), client, clock, sinks.autotask)),
+        poller: autotask.map(|client| {
+            autotask_poller::spawn(pool.clone(), client, clock.clone(), sinks.autotask)
+        }),
+        retention: sinks
+            .retention
+            .map(|events| retention::spawn(pool.clone(), clock, events)),
     }
 }
 
@@ -60,6 +68,7 @@ impl Services {
             self.importer.as_ref(),
             Some(&self.missed),
             self.poller.as_ref(),
+            self.retention.as_ref(),
         ]
         .into_iter()
         .flatten()
@@ -74,6 +83,11 @@ impl Services {
                 h.stop().await;
             }
         };
-        tokio::join!(stop(self.importer), self.missed.stop(), stop(self.poller));
+        tokio::join!(
+            stop(self.importer),
+            self.missed.stop(),
+            stop(self.poller),
+            stop(self.retention)
+        );
     }
 }

@@ -17,6 +17,7 @@ use crate::psa::ticket_flow::{ExistingTicket, TicketPreview};
 use crate::services::autotask_poller;
 use crate::services::importer::ImportEvent;
 use crate::services::missed_runs;
+use crate::services::retention;
 
 /// The action for a failed load (a pane, a detail, a mail): the database marked down when the
 /// cause is an unreachable database (said once, in one readable sentence), else an error toast.
@@ -175,6 +176,7 @@ pub enum Action {
     },
     ImportEvent(ImportEvent),
     MissedEvent(missed_runs::Event),
+    RetentionEvent(retention::Event),
     /// Another process changed the database (LISTEN/NOTIFY).
     DataChanged,
     Failed(String),

@@ -133,6 +133,8 @@ pub enum Command {
     /// Show a pane (its number key; its `:` name is the pane's own).
     Goto(Pane),
     ImportNow,
+    /// Activity: a retention pass now.
+    RunRetention,
     Up,
     Down,
     Top,
@@ -213,6 +215,7 @@ impl Command {
             Command::CommandLine => "command_line",
             Command::Goto(pane) => pane.info().command,
             Command::ImportNow => "import",
+            Command::RunRetention => "retention",
             Command::Up => "up",
             Command::Down => "down",
             Command::Top => "top",
@@ -901,6 +904,13 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(
+        X::Activity,
+        &[Key::ch('R')],
+        C::RunRetention,
+        "run retention now (drop old raw mail, remove old deleted mail; Settings)",
+        false,
+    ),
+    b(
         X::Reports,
         &[Key::ch('[')],
         C::EarlierMonth,
@@ -964,7 +974,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         }
         C::Delete | C::Restore => P::DeleteMail,
         C::ShowDeleted => P::SeeDeleted,
-        C::Purge => P::Administer,
+        C::Purge | C::RunRetention => P::Administer,
         C::NewCustomer
         | C::RenameCustomer
         | C::ToggleActive

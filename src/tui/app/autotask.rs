@@ -210,6 +210,13 @@ impl App {
             Field::MissedGrace | Field::PollInterval => "minutes",
             Field::DueDays => "days",
             Field::MaxMail => "MB; a larger mail is stored with its headers only",
+            Field::RetentionRaw => {
+                "days after arrival the raw .eml goes, parsed mail and runs stay; empty: keep"
+            }
+            Field::RetentionDeleted => {
+                "days after deleting a mail it is removed for good; empty: keep"
+            }
+            Field::RetentionInterval => "hours between retention passes",
             Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
             // No picklists cached: the number Autotask uses, typed by hand.
             _ => &format!(

@@ -40,6 +40,7 @@ impl App {
             Command::NewRule => self.open_new_rule(),
             Command::EditRule => self.open_edit_rule(),
             Command::ImportNow => self.import_now(),
+            Command::RunRetention => self.retention_now(),
             Command::ClearOpened => self.clear_opened(),
             Command::ExportCustomers => self.customers_file_input(false),
             Command::ImportCustomers => self.customers_file_input(true),
@@ -165,6 +166,16 @@ impl App {
                 self.toast("import started");
             }
             None => self.error("no mail source is configured for this session"),
+        }
+    }
+
+    fn retention_now(&mut self) {
+        match &self.services.retention_now {
+            Some(go) => {
+                go();
+                self.toast("retention started: Tab shows it in the task log");
+            }
+            None => self.error("retention does not run in this session (an admin login runs it)"),
         }
     }
 

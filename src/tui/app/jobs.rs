@@ -123,7 +123,7 @@ impl App {
         self.reload();
     }
 
-    fn log_task(&mut self, task: &'static str, text: String, failed: bool) {
+    pub(super) fn log_task(&mut self, task: &'static str, text: String, failed: bool) {
         let at = self.now();
         self.activity.push_task(TaskEvent {
             at,

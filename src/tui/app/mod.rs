@@ -84,6 +84,8 @@ pub struct Services {
     )>,
     /// Asks the Autotask poller for a pass now.
     pub autotask_poll_now: Option<Box<dyn Fn() + Send>>,
+    /// Asks retention for a pass now; `None` when this seat does not run it.
+    pub retention_now: Option<Box<dyn Fn() + Send>>,
 }
 
 pub struct App {

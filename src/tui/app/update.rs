@@ -106,6 +106,21 @@ impl App {
                 self.log_missed(&ev);
                 self.missed_event(ev)
             }
+            Action::RetentionEvent(ev) => {
+                let (text, failed) = ev.describe();
+                self.log_task("retention", text.clone(), failed);
+                match ev {
+                    crate::services::retention::Event::Failed { .. } => {
+                        self.error(format!("retention {text}"))
+                    }
+                    crate::services::retention::Event::Finished(r)
+                        if r.raw_dropped + r.mails_deleted > 0 =>
+                    {
+                        self.stale = true
+                    }
+                    _ => {}
+                }
+            }
             Action::DataChanged => self.stale = true,
             Action::PaneLoaded(pane, data) => {
                 let follow = self.panes.get_mut(pane).loaded(data);

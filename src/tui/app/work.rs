@@ -89,9 +89,13 @@ impl App {
     }
 
     pub(crate) fn reparse_one(&mut self) {
-        let Some(id) = self.inbox.current().map(|m| m.id) else {
+        let Some((id, dropped)) = self.inbox.current().map(|m| (m.id, m.raw_dropped_at)) else {
             return;
         };
+        if let Some(at) = dropped {
+            self.toast(format!("skipped: {}", reparse::no_source(id, at)));
+            return;
+        }
         let (pool, now) = (self.pool(), self.now());
         self.spawn(async move {
             match reparse::reparse_one(&pool, id, now).await {
@@ -122,8 +126,15 @@ impl App {
             }
             match result {
                 Ok(s) => Action::Done(format!(
-                    "re-parsed {}: {} became runs, {} waiting, {} unparsed",
-                    s.total, s.runs_created, s.waiting, s.unparsed
+                    "re-parsed {}: {} became runs, {} waiting, {} unparsed{}",
+                    s.total,
+                    s.runs_created,
+                    s.waiting,
+                    s.unparsed,
+                    match s.skipped_no_source {
+                        0 => String::new(),
+                        n => format!(" · {n} skipped (raw source removed by retention)"),
+                    }
                 )),
                 Err(e) => failed("re-parse", e),
             }
@@ -455,13 +466,12 @@ impl App {
         };
         let pool = self.pool();
         self.spawn(async move {
-            match db::mail::raw(&pool, mail_id).await {
-                Ok(Some(raw)) => Action::OpenPager(if source {
-                    crate::tui::pager::source_text(&raw)
-                } else {
-                    crate::tui::pager::readable_text(&raw)
-                }),
-                Ok(None) => Action::Failed("the raw mail was not kept".into()),
+            match db::mail::source(&pool, mail_id).await {
+                Ok(Some(src)) => match crate::tui::pager::for_source(&src, source) {
+                    Ok(text) => Action::OpenPager(text),
+                    Err(why) => Action::Failed(why),
+                },
+                Ok(None) => Action::Failed("the mail is gone".into()),
                 Err(e) => load_failed("opening the mail", e),
             }
         });

@@ -1,6 +1,6 @@
 //! Activity (pane 8): the audit log (who did what, newest first) and, on `Tab`, the log of the
-//! background tasks of this session (mail import, missed-run check, Autotask poller), which the
-//! App keeps in memory.
+//! background tasks of this session (mail import, missed-run check, Autotask poller, retention),
+//! which the App keeps in memory.
 
 use super::Pane;
 use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
@@ -29,7 +29,7 @@ pub const TASK_LOG_LEN: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskEvent {
     pub at: DateTime<Utc>,
-    /// "import", "missed runs" or "Autotask".
+    /// "import", "missed runs", "Autotask" or "retention".
     pub task: &'static str,
     pub text: String,
     pub failed: bool,

@@ -302,11 +302,14 @@ pub async fn load(pool: PgPool, deleted: bool, filter: String, limit: i64) -> Ac
 pub async fn load_detail(pool: PgPool, mail_id: i64) -> Action {
     async fn go(pool: &PgPool, mail_id: i64) -> Result<MailDetail, DbError> {
         let objects = db::mail::objects(pool, mail_id).await?;
-        let raw = db::mail::raw(pool, mail_id).await?.unwrap_or_default();
+        let text = match db::mail::source(pool, mail_id).await? {
+            Some(src) => crate::tui::pager::detail_text(&src),
+            None => String::new(),
+        };
         Ok(MailDetail {
             mail_id,
             objects,
-            text: crate::parsers::normalize(&raw).body,
+            text,
         })
     }
     match go(&pool, mail_id).await {

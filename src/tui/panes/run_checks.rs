@@ -401,9 +401,11 @@ async fn detail(
     let (subject, mail_text) = match run.mail_id {
         Some(mail_id) => {
             let subject = db::mail::get(pool, mail_id).await?.map(|m| m.subject);
-            let raw = db::mail::raw(pool, mail_id).await?.unwrap_or_default();
             // Decoding runs here, in the loading task, never while drawing.
-            let text = crate::parsers::normalize(&raw).body;
+            let text = match db::mail::source(pool, mail_id).await? {
+                Some(src) => crate::tui::pager::detail_text(&src),
+                None => String::new(),
+            };
             (subject, Some(text))
         }
         None => (None, None),

@@ -32,6 +32,9 @@ pub enum Field {
     ProcessedFolder,
     MissedGrace,
     MaxMail,
+    RetentionRaw,
+    RetentionDeleted,
+    RetentionInterval,
     Queue,
     Priority,
     Status,
@@ -43,13 +46,16 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 17] = [
         Field::Timezone,
         Field::ImportInterval,
         Field::InboxFolder,
         Field::ProcessedFolder,
         Field::MissedGrace,
         Field::MaxMail,
+        Field::RetentionRaw,
+        Field::RetentionDeleted,
+        Field::RetentionInterval,
         Field::Queue,
         Field::Priority,
         Field::Status,
@@ -68,6 +74,9 @@ impl Field {
             Field::ProcessedFolder => keys::GRAPH_PROCESSED_FOLDER,
             Field::MissedGrace => keys::MISSED_GRACE_MINUTES,
             Field::MaxMail => keys::MAX_MAIL_MB,
+            Field::RetentionRaw => keys::RETENTION_RAW_DAYS,
+            Field::RetentionDeleted => keys::RETENTION_DELETED_DAYS,
+            Field::RetentionInterval => keys::RETENTION_INTERVAL_HOURS,
             Field::Queue => keys::AUTOTASK_QUEUE_ID,
             Field::Priority => keys::AUTOTASK_PRIORITY,
             Field::Status => keys::AUTOTASK_STATUS,
@@ -87,6 +96,9 @@ impl Field {
             Field::ProcessedFolder => "Graph processed folder",
             Field::MissedGrace => "Missed-run grace",
             Field::MaxMail => "Largest mail",
+            Field::RetentionRaw => "Keep raw mail",
+            Field::RetentionDeleted => "Keep deleted mail",
+            Field::RetentionInterval => "Retention interval",
             Field::Queue => "Queue",
             Field::Priority => "Priority",
             Field::Status => "Status",
@@ -210,6 +222,15 @@ impl SettingsData {
             Field::ProcessedFolder => p.graph_processed_folder.clone(),
             Field::MissedGrace => format!("{} min", p.missed_grace_minutes),
             Field::MaxMail => format!("{} MB (larger: headers only)", p.max_mail_mb),
+            Field::RetentionRaw => match p.retention_raw_days {
+                Some(d) => format!("{d} days, then only the parsed mail"),
+                None => "for ever".into(),
+            },
+            Field::RetentionDeleted => match p.retention_deleted_days {
+                Some(d) => format!("{d} days after deleting, then removed for good"),
+                None => "until removed by an admin".into(),
+            },
+            Field::RetentionInterval => format!("every {} h", p.retention_interval_hours),
             Field::DueDays => format!("{} day(s) after creation", d.due_days),
             Field::PollInterval => match d.poll_interval_minutes {
                 0 => "only when Run Checks opens".into(),
@@ -232,6 +253,15 @@ impl SettingsData {
             Field::ProcessedFolder => p.graph_processed_folder.clone(),
             Field::MissedGrace => p.missed_grace_minutes.to_string(),
             Field::MaxMail => p.max_mail_mb.to_string(),
+            Field::RetentionRaw => p
+                .retention_raw_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            Field::RetentionDeleted => p
+                .retention_deleted_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            Field::RetentionInterval => p.retention_interval_hours.to_string(),
             Field::DueDays => self.defaults.due_days.to_string(),
             Field::PollInterval => self.defaults.poll_interval_minutes.to_string(),
             other => self.id(other).map(|v| v.to_string()).unwrap_or_default(),
@@ -286,6 +316,18 @@ pub fn parse(field: Field, input: &str) -> Result<Value, String> {
             Ok(json!(number("a number of minutes")?))
         }
         Field::DueDays => Ok(json!(number("a number of days")?)),
+        Field::RetentionRaw | Field::RetentionDeleted
+            if input.is_empty() || input == "0" || input == "off" =>
+        {
+            Ok(Value::Null)
+        }
+        Field::RetentionRaw | Field::RetentionDeleted => {
+            Ok(json!(number("a number of days (empty or off: keep)")?))
+        }
+        Field::RetentionInterval => match number("a number of hours, 1 or more")? {
+            0 => Err(format!("{}: a number of hours, 1 or more", field.label())),
+            n => Ok(json!(n)),
+        },
         Field::MaxMail => match number("a size in MB, 1 or more")? {
             0 => Err(format!("{}: a size in MB, 1 or more", field.label())),
             n => Ok(json!(n)),
@@ -563,5 +605,22 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
             lines.extend(conn);
             f.render_widget(Paragraph::new(lines), inner);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_periods_are_days_or_off_and_the_interval_at_least_an_hour() {
+        for off in ["", "0", "off"] {
+            assert_eq!(parse(Field::RetentionRaw, off), Ok(Value::Null));
+            assert_eq!(parse(Field::RetentionDeleted, off), Ok(Value::Null));
+        }
+        assert_eq!(parse(Field::RetentionRaw, " 90 "), Ok(json!(90)));
+        assert!(parse(Field::RetentionDeleted, "a year").is_err());
+        assert_eq!(parse(Field::RetentionInterval, "12"), Ok(json!(12)));
+        assert!(parse(Field::RetentionInterval, "0").is_err());
     }
 }

@@ -55,7 +55,7 @@ async fn customers_settings_and_picker_snapshots() {
     both(&mut a, "company_picker").await;
     keys(&mut a, "\u{1b}9").await;
     both(&mut a, "settings").await;
-    keys(&mut a, "jjjjjj\n").await;
+    keys(&mut a, "jjjjjjjjj\n").await;
     both(&mut a, "settings_queue_choice").await;
 }
 
@@ -222,8 +222,17 @@ async fn settings_are_edited_from_picklists_and_text_and_audited() {
     }
     keys(&mut a, "Europe/Amsterdam\n").await;
     assert_eq!(a.tz, chrono_tz::Europe::Amsterdam);
-    // Queue from the cached picklist (below the largest-mail size).
+    // Retention of the raw source (below the largest-mail size): off until a number is typed.
     keys(&mut a, "jjjjjj\n").await;
+    keys(&mut a, "30\n").await;
+    let p = db::settings::policy(&t.pool).await.unwrap();
+    assert_eq!(
+        (p.retention_raw_days, p.retention_deleted_days),
+        (Some(30), None)
+    );
+    assert!(plain(&mut a).contains("30 days, then only the parsed mail"));
+    // Queue from the cached picklist (below the retention settings).
+    keys(&mut a, "jjj\n").await;
     let Some(Overlay::Choose(c)) = &a.overlay else {
         panic!("no choice")
     };
@@ -248,7 +257,7 @@ async fn settings_are_edited_from_picklists_and_text_and_audited() {
         .into_iter()
         .filter(|e| e.action == "setting.change")
         .count();
-    assert_eq!(changes, 3);
+    assert_eq!(changes, 4);
     // Test connection against the stand-in.
     keys(&mut a, "t").await;
     assert!(

@@ -13,6 +13,7 @@ mod navigation;
 mod panes48;
 mod panes67;
 mod parsers;
+mod retention;
 mod roles;
 mod scroll;
 mod snapshots;
