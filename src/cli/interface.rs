@@ -50,6 +50,7 @@ where
     let missed = forward(&tx, Action::MissedEvent);
     let import = forward(&tx, Action::ImportEvent);
     let autotask_events = forward(&tx, Action::AutotaskEvent);
+    let report_events = forward(&tx, Action::ReportEvent);
 
     let fwd = tx.clone();
     let listen_pool = pool.clone();
@@ -78,7 +79,9 @@ where
         import,
         missed,
         autotask: autotask_events,
+        reports: report_events,
     };
+    let (reports, report_warning) = running::report_setup(&loaded.config);
     // The services import and check for the whole team, with the login's own rights (not the
     // role the seat acts as); a login that may not write runs none.
     let login_role = db.login().default_role();
@@ -89,6 +92,7 @@ where
             opts.clock.clone(),
             make_source,
             client.clone(),
+            reports,
             sinks,
         )
     });
@@ -113,6 +117,12 @@ where
     app.settings.config = crate::tui::panes::settings::ConfigSummary::from_config(&loaded.config);
     if let Some(e) = autotask_error {
         app.error(e);
+    }
+    if let Some(w) = report_warning {
+        app.error(w);
+    }
+    if let Some(services) = &services {
+        app.services.reports_now = Some(Box::new(services.reports.trigger()));
     }
     if let Some(client) = client {
         app.services.autotask = Some(client);

@@ -141,11 +141,9 @@ fn targets(out: Option<&Path>, model: &report::Report, formats: &[Format]) -> Ve
     let is_dir = out.is_none_or(|p| p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/'));
     let base: PathBuf = match out {
         Some(p) if !is_dir => p.to_path_buf(),
-        other => other.unwrap_or(Path::new(".")).join(format!(
-            "backup-report-{}-{}",
-            scope_slug(model),
-            period_slug(model.period)
-        )),
+        other => other
+            .unwrap_or(Path::new("."))
+            .join(reports::naming::file_stem(model)),
     };
     formats
         .iter()
@@ -157,43 +155,6 @@ fn targets(out: Option<&Path>, model: &report::Report, formats: &[Format]) -> Ve
             }
         })
         .collect()
-}
-
-fn period_slug(p: Period) -> String {
-    if p.is_month() {
-        p.from.format("%Y-%m").to_string()
-    } else {
-        format!("{}_{}", p.from, p.to)
-    }
-}
-
-/// `all`, or the customers' names in lower case with anything but letters and digits as `-`.
-fn scope_slug(model: &report::Report) -> String {
-    if model.scope.is_none() {
-        return "all".to_string();
-    }
-    let names: Vec<String> = model
-        .customers
-        .iter()
-        .map(|c| {
-            let slug: String = c
-                .name
-                .to_lowercase()
-                .chars()
-                .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
-                .collect();
-            slug.split('-')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("-")
-        })
-        .collect();
-    let joined = names.join("+");
-    if joined.chars().count() > 80 {
-        format!("{}-customers", names.len())
-    } else {
-        joined
-    }
 }
 
 /// Writes through a temporary file in the same directory, so a reader never sees half a report.

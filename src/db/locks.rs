@@ -11,6 +11,8 @@ pub enum Service {
     Importer,
     MissedRuns,
     AutotaskPoller,
+    /// The report scheduler (0x6263_0005 belongs to another service).
+    Reports,
 }
 
 impl Service {
@@ -20,6 +22,7 @@ impl Service {
             Service::Importer => 0x6263_0001,
             Service::MissedRuns => 0x6263_0002,
             Service::AutotaskPoller => 0x6263_0003,
+            Service::Reports => 0x6263_0004,
         }
     }
 }

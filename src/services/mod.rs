@@ -1,4 +1,4 @@
-//! Long-running tokio tasks (importer, missed-run check, Autotask poller) on one [`harness`]:
+//! Long-running tokio tasks (importer, missed-run check, Autotask poller, report scheduler) on one [`harness`]:
 //! intervals, "run now", stop, retry with backoff after a failed pass, advisory-lock leadership
 //! and progress events. A service is one file implementing [`harness::Service`]. Services decide
 //! *when*; `ingest`, `psa` and `db` decide *what*.
@@ -9,5 +9,6 @@ pub mod harness;
 pub mod health;
 pub mod importer;
 pub mod missed_runs;
+pub mod report_scheduler;
 pub mod running;
 pub mod status;

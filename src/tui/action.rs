@@ -175,6 +175,7 @@ pub enum Action {
     },
     ImportEvent(ImportEvent),
     MissedEvent(missed_runs::Event),
+    ReportEvent(crate::services::report_scheduler::Event),
     /// Another process changed the database (LISTEN/NOTIFY).
     DataChanged,
     Failed(String),

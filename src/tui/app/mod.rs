@@ -75,6 +75,8 @@ pub struct ImporterStatus {
 pub struct Services {
     pub import_now: Option<Box<dyn Fn() + Send>>,
     pub missed_now: Option<Box<dyn Fn() + Send>>,
+    /// Asks the report scheduler of this process for a pass.
+    pub reports_now: Option<Box<dyn Fn() + Send>>,
     /// The one Autotask client of this process; `None` when Autotask is not configured.
     pub autotask: Option<Arc<crate::psa::autotask::AutotaskClient>>,
     /// For "test connection", which builds a client of its own as `doctor` does.

@@ -106,6 +106,7 @@ impl App {
                 self.log_missed(&ev);
                 self.missed_event(ev)
             }
+            Action::ReportEvent(ev) => self.log_reports(&ev),
             Action::DataChanged => self.stale = true,
             Action::PaneLoaded(pane, data) => {
                 let follow = self.panes.get_mut(pane).loaded(data);
