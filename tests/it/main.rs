@@ -21,6 +21,7 @@ mod jobs_transfer;
 mod parser_rules;
 mod parsers;
 mod report;
+mod report_schedules;
 mod review;
 mod roles;
 mod schema;
