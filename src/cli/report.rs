@@ -15,7 +15,10 @@ const LARGE_SCOPE: usize = 10;
 
 /// Write the backup report of a period for all customers, one, or a list.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
     /// A calendar month, e.g. 2026-11 (default: the previous month in the configured time zone).
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
     pub month: Option<String>,
@@ -38,6 +41,13 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// Scheduled reports: list, add, remove, run now, and settle a delivery whose outcome is
+    /// unknown (resend or mark sent).
+    Schedule(super::report_schedule::Args),
+}
+
 fn parse_format(text: &str) -> Result<Format, String> {
     Format::parse(text).ok_or_else(|| format!("`{text}` is not one of pdf, html, csv, md, json"))
 }
@@ -52,6 +62,9 @@ enum Refused {
 }
 
 pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if let Some(ReportCommand::Schedule(schedule)) = args.command {
+        return super::report_schedule::run(schedule, explicit).await;
+    }
     // The period is checked before anything is opened: a typo answers at once.
     let asked = match period_asked(&args) {
         Ok(p) => p,

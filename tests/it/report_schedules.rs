@@ -479,3 +479,98 @@ async fn send_mail_contract_size_and_recipients() {
     assert_eq!(sent[0].attachments[0].2.len(), 2 * 1024 * 1024);
     assert!(sent[0].request_bytes < 4 * 1024 * 1024);
 }
+
+fn backupchecks(
+    t: &TestDb,
+    graph: &FakeGraph,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (Option<i32>, String) {
+    let g = graph.config();
+    let secret = crate::support::graph::SECRET;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
+        .args(args)
+        .env_remove("BACKUPCHECKS_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env("BACKUPCHECKS_DATABASE_URL", t.url())
+        .env("BACKUPCHECKS_LOG_FILE", dir.join("log"))
+        .env("BACKUPCHECKS_REPORTS_FOLDER", dir.join("reports"))
+        .env("BACKUPCHECKS_GRAPH_TENANT_ID", g.tenant_id.unwrap())
+        .env("BACKUPCHECKS_GRAPH_CLIENT_ID", g.client_id.unwrap())
+        .env("BACKUPCHECKS_GRAPH_CLIENT_SECRET", secret)
+        .env("BACKUPCHECKS_GRAPH_MAILBOX", g.mailbox.unwrap())
+        .env("BACKUPCHECKS_GRAPH_LOGIN_URL", g.login_url)
+        .env("BACKUPCHECKS_GRAPH_API_URL", g.api_url)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// The commands: a contact address, a weekly schedule, run now (due now: made and mailed),
+/// run now again (nothing), list, and clear mistakes said as such.
+#[tokio::test]
+async fn schedules_from_the_command_line_mail_once() {
+    let t = TestDb::new().await;
+    fixture(&t.pool).await;
+    let graph = FakeGraph::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| backupchecks(&t, &graph, dir.path(), args);
+    let (code, out) = run(&["customers", "contact", "beta", "ops@beta.example"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("Beta: reports go to ops@beta.example"),
+        "{out}"
+    );
+    let (code, out) = run(&["customers", "contact", "beta", "not an address"]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = run(&[
+        "report",
+        "schedule",
+        "add",
+        "Weekly",
+        "--every",
+        "weekly:mon",
+        "--hour",
+        "0",
+        "--customer",
+        "beta",
+        "--format",
+        "html",
+        "--to-customers",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("weekly:mon at 00:00, 1 customer(s), html → each customer's contact"),
+        "{out}"
+    );
+    let (code, out) = run(&["report", "schedule", "add", "Bad", "--every", "daily:1"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("monthly:DAY"), "{out}");
+
+    let (code, out) = run(&["report", "schedule", "run-now"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("2 generated"), "{out}"); // the scope report (folder only) and Beta's own
+    assert!(out.contains("1 mailed"), "{out}");
+    let sent = graph.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, ["ops@beta.example"]);
+    assert_eq!(sent[0].attachments[0].1, "text/html");
+    let (code, out) = run(&["report", "schedule", "run-now"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("0 generated"), "{out}");
+    assert_eq!(graph.sent().len(), 1);
+
+    let (code, out) = run(&["report", "schedule", "list"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Beta sent"), "{out}");
+    let (code, out) = run(&["report", "schedule", "mark-sent", "1"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("only unknown or failed"), "{out}");
+    let (code, out) = run(&["report", "schedule", "remove", "weekly"]);
+    assert_eq!(code, Some(0), "{out}");
+}
