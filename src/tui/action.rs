@@ -169,6 +169,8 @@ pub enum Action {
     PartlyDone(String),
     /// The raw mail to show in the pager.
     OpenPager(String),
+    /// A written report file to open in `$BROWSER`.
+    OpenBrowser(String),
     Copied {
         value: String,
         via: String,

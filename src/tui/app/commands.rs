@@ -111,6 +111,17 @@ impl App {
                 self.reload_pane(crate::tui::panes::Pane::Reports);
             }
             Command::ExportReport => self.export_report(),
+            Command::OpenInBrowser => self.open_report_in_browser(),
+            Command::ToggleSchedules => {
+                self.reports.toggle();
+                self.reload_pane(crate::tui::panes::Pane::Reports);
+            }
+            Command::RunSchedulesNow => self.run_schedules_now(),
+            Command::RemoveSchedule => self.ask_remove_schedule(),
+            Command::ResendDelivery => self.ask_settle(crate::db::report_schedules::Settle::Resend),
+            Command::MarkDeliverySent => {
+                self.ask_settle(crate::db::report_schedules::Settle::MarkSent)
+            }
             Command::EarlierWeek => self.shift_week(false),
             Command::LaterWeek => self.shift_week(true),
         }

@@ -10,6 +10,7 @@ mod jobs;
 mod overlays;
 mod panes;
 mod rules;
+mod schedules;
 mod seat;
 mod tickets;
 mod transfer;
@@ -102,6 +103,8 @@ pub struct App {
     pub quit: bool,
     /// Sanitized mail text waiting to be shown in `$PAGER` (the loop suspends the terminal for it).
     pub pager: Option<String>,
+    /// A report file waiting to be opened in `$BROWSER` (the loop suspends the terminal).
+    pub browser: Option<String>,
     /// Text to copy with OSC 52, written by the loop between frames.
     pub osc52: Vec<String>,
     pub undo: Vec<ReviewBatch>,
@@ -157,6 +160,7 @@ impl App {
             importer: ImporterStatus::default(),
             quit: false,
             pager: None,
+            browser: None,
             osc52: Vec::new(),
             undo: Vec::new(),
             customers: Vec::new(),

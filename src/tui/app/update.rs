@@ -95,6 +95,7 @@ impl App {
                 }
             }
             Action::OpenPager(raw) => self.pager = Some(raw),
+            Action::OpenBrowser(path) => self.browser = Some(path),
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");
             }

@@ -14,6 +14,7 @@ mod panes48;
 mod panes67;
 mod parsers;
 mod roles;
+mod schedules;
 mod scroll;
 mod snapshots;
 mod text_fields;
