@@ -231,18 +231,18 @@ async fn generate(
     if schedule.to_customers {
         for c in &customers {
             let part = Part::Customer(c.id);
-            match &c.contact_email {
-                Some(address) => {
-                    if !db::exists(pool, schedule.id, period.from, &part.key()).await? {
-                        parts.push((part, Some(c.name.clone()), vec![address.clone()]));
-                    }
-                }
+            let Some(address) = &c.contact_email else {
                 // Said once per period, with the internal part.
-                None if internal => report.notes.push(format!(
-                    "{}: customer {} has no contact address; its own report is not sent",
-                    schedule.name, c.name
-                )),
-                None => {}
+                if internal {
+                    report.notes.push(format!(
+                        "{}: customer {} has no contact address; its own report is not sent",
+                        schedule.name, c.name
+                    ));
+                }
+                continue;
+            };
+            if !db::exists(pool, schedule.id, period.from, &part.key()).await? {
+                parts.push((part, Some(c.name.clone()), vec![address.clone()]));
             }
         }
     }
