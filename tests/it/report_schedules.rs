@@ -574,3 +574,73 @@ async fn schedules_from_the_command_line_mail_once() {
     let (code, out) = run(&["report", "schedule", "remove", "weekly"]);
     assert_eq!(code, Some(0), "{out}");
 }
+
+/// PostgreSQL's side of the roles: an operator's login (what the services run as) makes and
+/// records the reports; it may not add schedules or settle deliveries, an admin may; a
+/// reporter reads them and changes nothing.
+#[tokio::test]
+async fn the_scheduler_runs_as_an_operator_and_only_admins_change_schedules() {
+    use crate::support::db::TestLogin;
+    let t = TestDb::new().await;
+    fixture(&t.pool).await;
+    let operator = TestLogin::new(&["backupchecks_operator"]).await;
+    let admin = TestLogin::new(&["backupchecks_admin"]).await;
+    let reporter = TestLogin::new(&["backupchecks_reporter"]).await;
+    let as_operator = t.pool_as(&operator.name).await;
+    let as_admin = t.pool_as(&admin.name).await;
+    let as_reporter = t.pool_as(&reporter.name).await;
+
+    let new = NewSchedule {
+        name: "Monthly".into(),
+        cadence: Cadence::Monthly(1),
+        hour: 6,
+        customers: vec!["acme".into()],
+        formats: vec![Format::Csv],
+        recipients: vec!["ops@msp.example".into()],
+        to_customers: true,
+    };
+    let mut conn = as_operator.acquire().await.unwrap();
+    let refused = db::add(&mut conn, &new, "olga").await.unwrap_err();
+    assert!(
+        backupchecks::db::roles::is_permission_denied(&refused),
+        "{refused}"
+    );
+    drop(conn);
+    let mut conn = as_admin.acquire().await.unwrap();
+    db::add(&mut conn, &new, "ann").await.unwrap();
+    drop(conn);
+
+    let graph = FakeGraph::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let r = pass(
+        &as_operator,
+        utc(2026, 12, 1, 7),
+        &mut setup(Some(&graph), dir.path()),
+    )
+    .await;
+    assert_eq!((r.generated, r.sent), (2, 2), "{r:?}");
+
+    let listed = db::deliveries(&as_reporter, None, 10).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let mut conn = as_reporter.acquire().await.unwrap();
+    let refused = db::settle(
+        &mut conn,
+        listed[0].id,
+        Settle::Resend,
+        "rita",
+        utc(2026, 12, 2, 0),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        backupchecks::db::roles::is_permission_denied(&refused),
+        "{refused}"
+    );
+    let refused = db::set_contact(&mut conn, "Beta", Some("x@beta.example"), "rita")
+        .await
+        .unwrap_err();
+    assert!(
+        backupchecks::db::roles::is_permission_denied(&refused),
+        "{refused}"
+    );
+}
