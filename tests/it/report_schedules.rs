@@ -480,35 +480,100 @@ async fn send_mail_contract_size_and_recipients() {
     assert!(sent[0].request_bytes < 4 * 1024 * 1024);
 }
 
+/// The binary with the test database, the fake Graph (for mailing) and a report folder.
+fn command(t: &TestDb, graph: &FakeGraph, dir: &std::path::Path) -> std::process::Command {
+    let g = graph.config();
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"));
+    c.env_remove("BACKUPCHECKS_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env_remove("JOURNAL_STREAM")
+        .env_remove("NOTIFY_SOCKET")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("BACKUPCHECKS_DATABASE_URL", t.url())
+        .env("BACKUPCHECKS_LOG_FILE", dir.join("log"))
+        .env("BACKUPCHECKS_REPORTS_FOLDER", dir.join("reports"))
+        .env("BACKUPCHECKS_GRAPH_TENANT_ID", g.tenant_id.unwrap())
+        .env("BACKUPCHECKS_GRAPH_CLIENT_ID", g.client_id.unwrap())
+        .env(
+            "BACKUPCHECKS_GRAPH_CLIENT_SECRET",
+            crate::support::graph::SECRET,
+        )
+        .env("BACKUPCHECKS_GRAPH_MAILBOX", g.mailbox.unwrap())
+        .env("BACKUPCHECKS_GRAPH_LOGIN_URL", g.login_url)
+        .env("BACKUPCHECKS_GRAPH_API_URL", g.api_url);
+    c
+}
+
 fn backupchecks(
     t: &TestDb,
     graph: &FakeGraph,
     dir: &std::path::Path,
     args: &[&str],
 ) -> (Option<i32>, String) {
-    let g = graph.config();
-    let secret = crate::support::graph::SECRET;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backupchecks"))
-        .args(args)
-        .env_remove("BACKUPCHECKS_CONFIG")
-        .env_remove("DATABASE_URL")
-        .env("BACKUPCHECKS_DATABASE_URL", t.url())
-        .env("BACKUPCHECKS_LOG_FILE", dir.join("log"))
-        .env("BACKUPCHECKS_REPORTS_FOLDER", dir.join("reports"))
-        .env("BACKUPCHECKS_GRAPH_TENANT_ID", g.tenant_id.unwrap())
-        .env("BACKUPCHECKS_GRAPH_CLIENT_ID", g.client_id.unwrap())
-        .env("BACKUPCHECKS_GRAPH_CLIENT_SECRET", secret)
-        .env("BACKUPCHECKS_GRAPH_MAILBOX", g.mailbox.unwrap())
-        .env("BACKUPCHECKS_GRAPH_LOGIN_URL", g.login_url)
-        .env("BACKUPCHECKS_GRAPH_API_URL", g.api_url)
-        .output()
-        .unwrap();
+    let out = command(t, graph, dir).args(args).output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code(), text)
+}
+
+/// Two `daemon` processes on one database; the one sending is killed (SIGKILL) after Graph took
+/// the mail and before it answered. A third daemon started afterwards finds the delivery
+/// interrupted, records its outcome as unknown and sends nothing: one mail in all.
+#[tokio::test]
+async fn two_daemons_one_killed_mid_send_mail_exactly_once() {
+    let t = TestDb::new().await;
+    fixture(&t.pool).await;
+    schedule(&t.pool, false).await;
+    let graph = FakeGraph::start().await;
+    graph.stall("sendMail", 1, Duration::from_secs(120));
+    let dir = tempfile::tempdir().unwrap();
+    let mail_dir = dir.path().join("mail");
+    std::fs::create_dir_all(&mail_dir).unwrap();
+    let start = || {
+        command(&t, &graph, dir.path())
+            .args(["daemon", "--from-dir"])
+            .arg(&mail_dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "never: {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut first = start();
+    wait_for("the first daemon's mail reached Graph", &|| {
+        graph.sent().len() == 1
+    });
+    let mut second = start();
+    // The second daemon's pass at start finds the lock held and skips.
+    std::thread::sleep(Duration::from_secs(2));
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let sending = states(&t.pool).await;
+    assert_eq!(sending, [("internal".to_string(), State::Sending)]);
+
+    let mut third = start();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while states(&t.pool).await != [("internal".to_string(), State::Unknown)] {
+        assert!(std::time::Instant::now() < deadline, "never marked unknown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for child in [&mut second, &mut third] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert_eq!(graph.sent().len(), 1);
+    assert_eq!(graph.seen("POST", "sendMail").len(), 1);
 }
 
 /// The commands: a contact address, a weekly schedule, run now (due now: made and mailed),
