@@ -196,7 +196,7 @@ impl App {
                 for u in &r.unknown {
                     self.log_task(
                         "reports",
-                        format!("maybe sent: {u} (Reports pane, s: resend or mark sent)"),
+                        format!("maybe sent: {u} (Reports, Tab: s resends, S marks sent)"),
                         true,
                     );
                 }

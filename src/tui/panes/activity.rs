@@ -29,7 +29,7 @@ pub const TASK_LOG_LEN: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskEvent {
     pub at: DateTime<Utc>,
-    /// "import", "missed runs" or "Autotask".
+    /// "import", "missed runs", "reports" or "Autotask".
     pub task: &'static str,
     pub text: String,
     pub failed: bool,

@@ -138,3 +138,33 @@ async fn o_without_browser_says_so() {
     );
     assert!(a.browser.is_none());
 }
+
+/// The scheduler's pass in Activity's task log: a mail not sent and a mail maybe sent are
+/// error lines of their own, with what to do.
+#[tokio::test]
+async fn activity_shows_mails_not_sent_and_maybe_sent_as_errors() {
+    use backupchecks::services::report_scheduler::{Event, PassReport};
+    use backupchecks::tui::action::Action;
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    a.update(Action::ReportEvent(Event::Finished(PassReport {
+        generated: 2,
+        sent: 1,
+        failed: vec!["Monthly / Acme 2026-11-01: sending as x denied (HTTP 403)".into()],
+        unknown: vec!["Monthly / internal 2026-11-01 (delivery 7): no answer".into()],
+        notes: vec!["Monthly: customer Beta has no contact address".into()],
+    })));
+    let lines: Vec<(String, bool)> = a
+        .activity
+        .tasks
+        .iter()
+        .filter(|e| e.task == "reports")
+        .map(|e| (e.text.clone(), e.failed))
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].0.starts_with("not sent: Monthly / Acme") && lines[0].1);
+    assert!(lines[1].0.contains("delivery 7") && lines[1].0.contains("s resends") && lines[1].1);
+    assert!(!lines[2].1 && lines[2].0.contains("no contact address"));
+    assert_eq!(lines[3], ("2 generated, 1 mailed".to_string(), false));
+}
