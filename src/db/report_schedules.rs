@@ -603,9 +603,30 @@ pub async fn scope_customers(
     .await?)
 }
 
-/// Sets or clears (`None`) a customer's contact address (audited).
+/// Sets or clears (`None`) the contact address of the customer named `customer` (any case;
+/// audited).
 pub async fn set_contact(
     conn: &mut PgConnection,
+    customer: &str,
+    email: Option<&str>,
+    by: &str,
+) -> Result<Contact, DbError> {
+    set_contact_of(conn, None, customer, email, by).await
+}
+
+/// [`set_contact`] for the customer with this id.
+pub async fn set_contact_by_id(
+    conn: &mut PgConnection,
+    id: i64,
+    email: Option<&str>,
+    by: &str,
+) -> Result<Contact, DbError> {
+    set_contact_of(conn, Some(id), "", email, by).await
+}
+
+async fn set_contact_of(
+    conn: &mut PgConnection,
+    id: Option<i64>,
     customer: &str,
     email: Option<&str>,
     by: &str,
@@ -619,14 +640,19 @@ pub async fn set_contact(
     let mut tx = conn.begin().await?;
     let c: Option<Contact> = sqlx::query_as(
         "UPDATE customers SET contact_email = $2 \
-         WHERE lower(name) = lower(btrim($1)) AND deleted_at IS NULL \
+         WHERE (id = $3 OR ($3 IS NULL AND lower(name) = lower(btrim($1)))) \
+           AND deleted_at IS NULL \
          RETURNING id, name, contact_email",
     )
     .bind(customer)
     .bind(email)
+    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let c = c.ok_or_else(|| DbError::NotFound(format!("no customer named “{customer}”")))?;
+    let c = c.ok_or_else(|| match id {
+        Some(id) => DbError::NotFound(format!("customer {id}")),
+        None => DbError::NotFound(format!("no customer named “{customer}”")),
+    })?;
     audit::record(
         &mut *tx,
         by,

@@ -179,6 +179,8 @@ pub enum Command {
     LaterWeek,
     NewCustomer,
     RenameCustomer,
+    /// Customers: the contact address for the customer's own scheduled report.
+    SetContact,
     ToggleActive,
     MapCompany,
     CheckMapping,
@@ -266,6 +268,7 @@ impl Command {
             Command::LaterWeek => "later_week",
             Command::NewCustomer => "new_customer",
             Command::RenameCustomer => "rename_customer",
+            Command::SetContact => "contact",
             Command::ToggleActive => "toggle_active",
             Command::MapCompany => "map_company",
             Command::CheckMapping => "check_mapping",
@@ -797,6 +800,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         X::Customers,
+        &[Key::ch('@')],
+        C::SetContact,
+        "contact address for its scheduled report",
+        false,
+    ),
+    b(
+        X::Customers,
         &[Key::ch('a')],
         C::ToggleActive,
         "activate / deactivate",
@@ -1037,6 +1047,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         C::Purge => P::Administer,
         C::NewCustomer
         | C::RenameCustomer
+        | C::SetContact
         | C::ToggleActive
         | C::MapCompany
         | C::CheckMapping

@@ -25,6 +25,7 @@ impl App {
             Command::IncludeInactive => self.include_inactive(),
             Command::NewCustomer => self.new_customer_input(),
             Command::RenameCustomer => self.rename_customer_input(),
+            Command::SetContact => self.customer_contact_input(),
             Command::ToggleActive => self.toggle_active(),
             Command::MapCompany => self.open_company_picker(),
             Command::CheckMapping => self.check_mapping(),

@@ -168,3 +168,54 @@ async fn activity_shows_mails_not_sent_and_maybe_sent_as_errors() {
     assert!(!lines[2].1 && lines[2].0.contains("no contact address"));
     assert_eq!(lines[3], ("2 generated, 1 mailed".to_string(), false));
 }
+
+/// `@` in Customers: the contact address for the customer's own report, checked, saved, and
+/// cleared with an empty field.
+#[tokio::test]
+async fn at_in_customers_sets_the_report_contact() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "5").await;
+    assert_eq!(a.pane, Pane::Customers);
+    let name = a.customers_pane.current().map(|c| c.name.clone()).unwrap();
+    keys(&mut a, "@not an address\n").await;
+    assert!(
+        matches!(a.overlay, Some(Overlay::Input(_))),
+        "a bad address was taken"
+    );
+    assert!(
+        a.toasts
+            .iter()
+            .any(|t| t.text.contains("is not a mail address")),
+        "{:?}",
+        a.toasts
+    );
+    keys(&mut a, "\u{1b}@it@example.com\n").await;
+    ready(&mut a).await;
+    let contact: Option<String> =
+        sqlx::query_scalar("SELECT contact_email FROM customers WHERE name = $1")
+            .bind(&name)
+            .fetch_one(&t.pool)
+            .await
+            .unwrap();
+    assert_eq!(contact.as_deref(), Some("it@example.com"));
+    assert_eq!(
+        a.customers_pane
+            .current()
+            .and_then(|c| c.contact_email.clone()),
+        Some("it@example.com".into())
+    );
+    // Cleared: the field comes pre-filled; Ctrl-u empties it.
+    keys(&mut a, "@").await;
+    key(&mut a, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+    keys(&mut a, "\n").await;
+    ready(&mut a).await;
+    let contact: Option<String> =
+        sqlx::query_scalar("SELECT contact_email FROM customers WHERE name = $1")
+            .bind(&name)
+            .fetch_one(&t.pool)
+            .await
+            .unwrap();
+    assert_eq!(contact, None);
+}
