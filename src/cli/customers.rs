@@ -1,4 +1,5 @@
-//! `backupchecks customers export|import FILE`: the customer list as CSV, for spreadsheets.
+//! `backupchecks customers export|import FILE`: the customer list as CSV, for spreadsheets;
+//! `customers contact`: the address a customer's own scheduled report goes to.
 
 use crate::config;
 use crate::db::customers_import;
@@ -7,7 +8,8 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Export or import the customer list (CSV: name, active, autotask_company_id).
+/// Export or import the customer list (CSV: name, active, autotask_company_id); set a
+/// customer's report contact address.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -32,6 +34,17 @@ pub enum CustomersCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Set the contact address a customer's own scheduled report is mailed to, or clear it.
+    Contact {
+        /// The customer's name (any case).
+        customer: String,
+        /// The address; leave out with --clear.
+        #[arg(required_unless_present = "clear")]
+        address: Option<String>,
+        /// Remove the address: the customer gets no report of its own.
+        #[arg(long, conflicts_with = "address")]
+        clear: bool,
+    },
 }
 
 pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -44,6 +57,34 @@ pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode
     let by = super::interface::operator(&loaded);
     let mut conn = db.pool().acquire().await?;
     let code = match args.command {
+        CustomersCommand::Contact {
+            customer,
+            address,
+            clear,
+        } => {
+            let address = if clear { None } else { address };
+            match crate::db::report_schedules::set_contact(
+                &mut conn,
+                &customer,
+                address.as_deref(),
+                &by,
+            )
+            .await
+            {
+                Ok(c) => {
+                    match &c.contact_email {
+                        Some(a) => println!("{}: reports go to {a}", c.name),
+                        None => println!("{}: no contact address", c.name),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e @ (crate::db::DbError::Invalid(_) | crate::db::DbError::NotFound(_))) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         CustomersCommand::Export { file } => {
             let records = customers_import::export(&mut conn).await?;
             std::fs::write(&file, customers_csv::write(&records))

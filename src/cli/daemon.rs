@@ -1,5 +1,6 @@
 //! `backupchecks daemon`: the background services without the interface, for a server install —
-//! mail import, the missed-run check, the Autotask poller and retention, until SIGTERM or Ctrl-C. Under
+//! mail import, the missed-run check, the report scheduler, the Autotask poller and retention,
+//! until SIGTERM or Ctrl-C. Under
 //! systemd it reports readiness and stopping (`Type=notify`); with `--health-listen` it answers
 //! `GET /health`.
 
@@ -9,13 +10,14 @@ use crate::ingest::configured::AnySource;
 use crate::psa::autotask::{AutotaskClient, ClientOptions};
 use crate::services::health::server::{self as health_server, HealthServer};
 use crate::services::running::{self, Sinks};
-use crate::services::{autotask_poller, importer, missed_runs, retention};
+use crate::services::{autotask_poller, importer, missed_runs, report_scheduler, retention};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Run importer, missed-run check, Autotask poller and retention without the interface.
+/// Run importer, missed-run check, report scheduler, Autotask poller and retention without the
+/// interface.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Import from this directory instead of the Microsoft Graph mailbox.
@@ -79,13 +81,20 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
             }
         }
     });
-    let (rtx, mut rrx) = mpsc::unbounded_channel::<retention::Event>();
+    let (retention_tx, mut retention_rx) = mpsc::unbounded_channel::<retention::Event>();
     tokio::spawn(async move {
-        while let Some(ev) = rrx.recv().await {
+        while let Some(ev) = retention_rx.recv().await {
             match ev.describe() {
                 (text, true) => tracing::error!("retention {text}"),
                 (text, false) => tracing::info!("retention {text}"),
             }
+        }
+    });
+
+    let (rtx, mut rrx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(ev) = rrx.recv().await {
+            log_report_event(ev);
         }
     });
 
@@ -114,14 +123,28 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         import: itx,
         missed: mtx,
         autotask: ptx,
+        reports: rtx,
         // Retention removes mail for good, which only an admin login may.
         retention: db
             .login()
             .default_role()
             .can(crate::domain::roles::Capability::Administer)
-            .then_some(rtx),
+            .then_some(retention_tx),
     };
-    let services = running::start(&pool, clock, source, client, sinks);
+    let (reports, report_warning) = running::report_setup(&loaded.config);
+    if let Some(w) = &report_warning {
+        eprintln!("warning: {w}");
+        tracing::warn!("{w}");
+    }
+    let report_line = format!(
+        "report scheduler into {}{}",
+        reports.folder.display(),
+        match &reports.mailer {
+            Some(m) => format!(", mailing as {}", m.sender()),
+            None => ", not mailing (no [graph])".to_string(),
+        }
+    );
+    let services = running::start(&pool, clock, source, client, reports, sinks);
     if let Some(importer) = &services.importer {
         // One cycle at start; then the interval of the settings.
         importer.run_now();
@@ -143,6 +166,7 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
         (Some(_), true) => format!("retention every {} h", policy.retention_interval_hours),
         (Some(_), false) => "retention off (no period set)".into(),
     });
+    described.push(report_line);
     let health = match health {
         Some((addr, warning)) => {
             if let Some(w) = warning {
@@ -178,6 +202,34 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
     services.stop().await;
     db.close().await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scheduler events into the log: a mail that may have gone out is an error an operator must
+/// settle, so it stands out like a failure.
+fn log_report_event(ev: report_scheduler::Event) {
+    use report_scheduler::Event;
+    match ev {
+        Event::Started | Event::Skipped => tracing::debug!("report scheduler: {ev:?}"),
+        Event::Finished(r) => {
+            for f in &r.failed {
+                tracing::error!("scheduled report not sent: {f}");
+            }
+            for u in &r.unknown {
+                tracing::error!("scheduled report outcome unknown: {u}");
+            }
+            for n in &r.notes {
+                tracing::warn!("scheduled reports: {n}");
+            }
+            if r.generated + r.sent > 0 {
+                tracing::info!(
+                    "report scheduler: {} generated, {} mailed",
+                    r.generated,
+                    r.sent
+                );
+            }
+        }
+        Event::Failed { message } => tracing::error!("report scheduler failed: {message}"),
+    }
 }
 
 /// Import events into the log: failures at WARN (each item) and ERROR (a whole cycle), so they

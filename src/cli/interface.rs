@@ -51,6 +51,7 @@ where
     let import = forward(&tx, Action::ImportEvent);
     let autotask_events = forward(&tx, Action::AutotaskEvent);
     let retention_events = forward(&tx, Action::RetentionEvent);
+    let report_events = forward(&tx, Action::ReportEvent);
 
     let fwd = tx.clone();
     let listen_pool = pool.clone();
@@ -83,10 +84,12 @@ where
         import,
         missed,
         autotask: autotask_events,
+        reports: report_events,
         retention: login_role
             .can(Capability::Administer)
             .then_some(retention_events),
     };
+    let (reports, report_warning) = running::report_setup(&loaded.config);
     let service_pool = db.login_pool();
     let services = login_role.can(Capability::RunServices).then(|| {
         running::start(
@@ -94,6 +97,7 @@ where
             opts.clock.clone(),
             make_source,
             client.clone(),
+            reports,
             sinks,
         )
     });
@@ -118,6 +122,12 @@ where
     app.settings.config = crate::tui::panes::settings::ConfigSummary::from_config(&loaded.config);
     if let Some(e) = autotask_error {
         app.error(e);
+    }
+    if let Some(w) = report_warning {
+        app.error(w);
+    }
+    if let Some(services) = &services {
+        app.services.reports_now = Some(Box::new(services.reports.trigger()));
     }
     if let Some(client) = client {
         app.services.autotask = Some(client);

@@ -13,6 +13,7 @@ mod jobs;
 pub mod parse;
 mod password;
 mod report;
+mod report_schedule;
 mod rules;
 mod systemd;
 mod users;
@@ -63,7 +64,7 @@ pub enum Command {
     /// the waiting mail, delete.
     Rules(rules::Args),
     /// Export or import the customer list as CSV (name, active, Autotask company id), for
-    /// spreadsheets.
+    /// spreadsheets; set a customer's contact address for its scheduled report.
     Customers(customers::Args),
     /// Back up the database to a file (pg_dump) or restore one (pg_restore).
     Db(db::Args),

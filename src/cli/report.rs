@@ -15,7 +15,10 @@ const LARGE_SCOPE: usize = 10;
 
 /// Write the backup report of a period for all customers, one, or a list.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
     /// A calendar month, e.g. 2026-11 (default: the previous month in the configured time zone).
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
     pub month: Option<String>,
@@ -38,6 +41,13 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// Scheduled reports: list, add, remove, run now, and settle a delivery whose outcome is
+    /// unknown (resend or mark sent).
+    Schedule(super::report_schedule::Args),
+}
+
 fn parse_format(text: &str) -> Result<Format, String> {
     Format::parse(text).ok_or_else(|| format!("`{text}` is not one of pdf, html, csv, md, json"))
 }
@@ -52,6 +62,9 @@ enum Refused {
 }
 
 pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if let Some(ReportCommand::Schedule(schedule)) = args.command {
+        return super::report_schedule::run(schedule, explicit).await;
+    }
     // The period is checked before anything is opened: a typo answers at once.
     let asked = match period_asked(&args) {
         Ok(p) => p,
@@ -141,11 +154,9 @@ fn targets(out: Option<&Path>, model: &report::Report, formats: &[Format]) -> Ve
     let is_dir = out.is_none_or(|p| p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/'));
     let base: PathBuf = match out {
         Some(p) if !is_dir => p.to_path_buf(),
-        other => other.unwrap_or(Path::new(".")).join(format!(
-            "backup-report-{}-{}",
-            scope_slug(model),
-            period_slug(model.period)
-        )),
+        other => other
+            .unwrap_or(Path::new("."))
+            .join(reports::naming::file_stem(model)),
     };
     formats
         .iter()
@@ -157,43 +168,6 @@ fn targets(out: Option<&Path>, model: &report::Report, formats: &[Format]) -> Ve
             }
         })
         .collect()
-}
-
-fn period_slug(p: Period) -> String {
-    if p.is_month() {
-        p.from.format("%Y-%m").to_string()
-    } else {
-        format!("{}_{}", p.from, p.to)
-    }
-}
-
-/// `all`, or the customers' names in lower case with anything but letters and digits as `-`.
-fn scope_slug(model: &report::Report) -> String {
-    if model.scope.is_none() {
-        return "all".to_string();
-    }
-    let names: Vec<String> = model
-        .customers
-        .iter()
-        .map(|c| {
-            let slug: String = c
-                .name
-                .to_lowercase()
-                .chars()
-                .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
-                .collect();
-            slug.split('-')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("-")
-        })
-        .collect();
-    let joined = names.join("+");
-    if joined.chars().count() > 80 {
-        format!("{}-customers", names.len())
-    } else {
-        joined
-    }
 }
 
 /// Writes through a temporary file in the same directory, so a reader never sees half a report.

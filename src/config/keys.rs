@@ -86,6 +86,8 @@ pub const KEYS: &[Key] = &[
     Key::new("autotask", "integration_code_file", KeyKind::Path),
     Key::new("autotask", "environment", KeyKind::Text),
     Key::new("autotask", "api_url", KeyKind::Text),
+    Key::new("reports", "folder", KeyKind::Path),
+    Key::new("reports", "sender", KeyKind::Text),
     Key::new("ui", "ascii", KeyKind::Bool),
     Key::new("ui", "mouse", KeyKind::Bool),
     Key::new("log", "level", KeyKind::Text),

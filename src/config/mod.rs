@@ -20,6 +20,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub graph: GraphConfig,
     pub autotask: AutotaskConfig,
+    pub reports: ReportsConfig,
     pub ui: UiConfig,
     pub log: LogConfig,
 }
@@ -99,6 +100,25 @@ pub struct AutotaskConfig {
 impl AutotaskConfig {
     pub fn is_configured(&self) -> bool {
         self.username.is_some() && self.secret.is_some() && self.integration_code.is_some()
+    }
+}
+
+/// Scheduled reports: where their files go and who sends them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportsConfig {
+    /// Folder the scheduled reports are written to (default: `reports` in the data directory).
+    pub folder: Option<PathBuf>,
+    /// Mailbox the reports are sent from (default: `graph.mailbox`).
+    pub sender: Option<String>,
+}
+
+impl ReportsConfig {
+    /// The folder, configured or default; `None` without a home directory.
+    pub fn folder(&self) -> Option<PathBuf> {
+        self.folder
+            .clone()
+            .or_else(|| crate::paths::default_data_dir().map(|d| d.join("reports")))
     }
 }
 

@@ -71,6 +71,8 @@ pub struct CustomerRow {
     pub autotask_company_name: Option<String>,
     pub autotask_mapping_status: Option<String>,
     pub autotask_last_sync_at: Option<DateTime<Utc>>,
+    /// Where the customer's own scheduled report is mailed.
+    pub contact_email: Option<String>,
 }
 
 /// Customers that are not deleted, by name, with their job counts.
@@ -79,7 +81,7 @@ pub async fn overview(ex: impl PgExecutor<'_>) -> Result<Vec<CustomerRow>, DbErr
         "SELECT c.id, c.name, c.active, \
          (SELECT count(*) FROM jobs j WHERE j.customer_id = c.id) AS jobs, \
          c.autotask_company_id, c.autotask_company_name, c.autotask_mapping_status, \
-         c.autotask_last_sync_at \
+         c.autotask_last_sync_at, c.contact_email \
          FROM customers c WHERE c.deleted_at IS NULL ORDER BY lower(c.name)",
     )
     .fetch_all(ex)

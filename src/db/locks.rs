@@ -12,6 +12,7 @@ pub enum Service {
     MissedRuns,
     AutotaskPoller,
     Retention,
+    Reports,
 }
 
 impl Service {
@@ -21,7 +22,7 @@ impl Service {
             Service::Importer => 0x6263_0001,
             Service::MissedRuns => 0x6263_0002,
             Service::AutotaskPoller => 0x6263_0003,
-            // 0x6263_0004 belongs to another service.
+            Service::Reports => 0x6263_0004,
             Service::Retention => 0x6263_0005,
         }
     }

@@ -26,6 +26,7 @@ pub mod parser_rules;
 pub mod propagation;
 pub mod remarks;
 pub mod report;
+pub mod report_schedules;
 pub mod retention;
 pub mod review;
 pub mod roles;

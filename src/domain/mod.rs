@@ -12,6 +12,7 @@ pub mod missed;
 pub mod overrides;
 pub mod psa_ticket;
 pub mod report;
+pub mod report_schedule;
 pub mod roles;
 pub mod run_status;
 pub mod schedule;

@@ -5,7 +5,9 @@
 mod csv;
 mod html;
 mod json;
+pub mod mail;
 mod markdown;
+pub mod naming;
 mod pdf;
 pub mod text;
 

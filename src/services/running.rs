@@ -6,7 +6,7 @@ use crate::ingest::{MailSource, SourceError};
 use crate::psa::autotask::AutotaskClient;
 use crate::services::harness::{Events, ServiceHandle};
 use crate::services::importer::{self, ImportEvent};
-use crate::services::{autotask_poller, missed_runs, retention};
+use crate::services::{autotask_poller, missed_runs, report_scheduler, retention};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -15,6 +15,7 @@ pub struct Sinks {
     pub import: Events<ImportEvent>,
     pub missed: Events<missed_runs::Event>,
     pub autotask: Events<autotask_poller::Event>,
+    pub reports: Events<report_scheduler::Event>,
     /// `None`: retention is not run by this process (a login that may not delete for good).
     pub retention: Option<Events<retention::Event>>,
 }
@@ -26,17 +27,19 @@ pub struct Services {
     pub missed: ServiceHandle,
     /// Only with Autotask configured.
     pub poller: Option<ServiceHandle>,
+    pub reports: ServiceHandle,
     /// Only when asked for (see [`Sinks::retention`]).
     pub retention: Option<ServiceHandle>,
 }
 
-/// Starts the missed-run check, the importer (with a source), the Autotask poller (with a
-/// client) and retention (when it has a sink) on the current runtime.
+/// Starts the missed-run check, the report scheduler, the importer (with a source), the Autotask
+/// poller (with a client) and retention (when it has a sink) on the current runtime.
 pub fn start<S, F>(
     pool: &PgPool,
     clock: Clock,
     make_source: Option<F>,
     autotask: Option<Arc<AutotaskClient>>,
+    reports: report_scheduler::Setup,
     sinks: Sinks,
 ) -> Services
 where
@@ -52,6 +55,13 @@ where
         ),
         importer: make_source
             .map(|make| importer::spawn(pool.clone(), make, sinks.import, chrono::Utc::now)),
+        reports: report_scheduler::spawn(
+            pool.clone(),
+            clock.clone(),
+            report_scheduler::INTERVAL,
+            reports,
+            sinks.reports,
+        ),
         poller: autotask.map(|client| {
             autotask_poller::spawn(pool.clone(), client, clock.clone(), sinks.autotask)
         }),
@@ -68,6 +78,7 @@ impl Services {
             self.importer.as_ref(),
             Some(&self.missed),
             self.poller.as_ref(),
+            Some(&self.reports),
             self.retention.as_ref(),
         ]
         .into_iter()
@@ -87,7 +98,31 @@ impl Services {
             stop(self.importer),
             self.missed.stop(),
             stop(self.poller),
+            self.reports.stop(),
             stop(self.retention)
         );
     }
+}
+
+/// What the report scheduler of this process works with: the folder of the configuration and,
+/// when Microsoft Graph is configured, a mailer. A mailer that cannot be made is said in the
+/// returned warning; the reports are then only written.
+pub fn report_setup(config: &crate::config::Config) -> (report_scheduler::Setup, Option<String>) {
+    let folder = config
+        .reports
+        .folder()
+        .unwrap_or_else(|| std::path::PathBuf::from("reports"));
+    let (mailer, warning) = if config.graph.is_configured() {
+        match crate::ingest::graph::GraphMailer::new(
+            &config.graph,
+            config.reports.sender.as_deref(),
+            crate::ingest::graph::GraphOptions::default(),
+        ) {
+            Ok(m) => (Some(m), None),
+            Err(e) => (None, Some(format!("scheduled reports are not mailed: {e}"))),
+        }
+    } else {
+        (None, None)
+    };
+    (report_scheduler::Setup { folder, mailer }, warning)
 }

@@ -170,6 +170,8 @@ pub enum Action {
     PartlyDone(String),
     /// The raw mail to show in the pager.
     OpenPager(String),
+    /// A written report file to open in `$BROWSER`.
+    OpenBrowser(String),
     Copied {
         value: String,
         via: String,
@@ -177,6 +179,7 @@ pub enum Action {
     ImportEvent(ImportEvent),
     MissedEvent(missed_runs::Event),
     RetentionEvent(retention::Event),
+    ReportEvent(crate::services::report_scheduler::Event),
     /// Another process changed the database (LISTEN/NOTIFY).
     DataChanged,
     Failed(String),

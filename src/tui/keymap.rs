@@ -97,6 +97,8 @@ pub enum Context {
     Activity,
     Settings,
     Reports,
+    /// Reports showing the report schedules.
+    ReportSchedules,
     Parsers,
 }
 
@@ -118,6 +120,7 @@ impl Context {
             Context::Activity => "Activity",
             Context::Settings => "Settings",
             Context::Reports => "Reports",
+            Context::ReportSchedules => "Reports: schedules",
             Context::Parsers => "Parsers",
         }
     }
@@ -178,6 +181,8 @@ pub enum Command {
     LaterWeek,
     NewCustomer,
     RenameCustomer,
+    /// Customers: the contact address for the customer's own scheduled report.
+    SetContact,
     ToggleActive,
     MapCompany,
     CheckMapping,
@@ -197,6 +202,18 @@ pub enum Command {
     EarlierMonth,
     LaterMonth,
     ExportReport,
+    /// Reports: the month's HTML in `$BROWSER`.
+    OpenInBrowser,
+    /// Reports: the report / the schedules.
+    ToggleSchedules,
+    /// Report schedules: a pass of this process's scheduler now.
+    RunSchedulesNow,
+    RemoveSchedule,
+    /// Report schedules: send a delivery whose outcome is unknown (or that failed for good)
+    /// again.
+    ResendDelivery,
+    /// Report schedules: record such a delivery as sent.
+    MarkDeliverySent,
     /// Parsers: the parser list / the unrecognised mail.
     ToggleUnrecognised,
     /// Parsers: a new rule from the unrecognised group under the cursor.
@@ -254,6 +271,7 @@ impl Command {
             Command::LaterWeek => "later_week",
             Command::NewCustomer => "new_customer",
             Command::RenameCustomer => "rename_customer",
+            Command::SetContact => "contact",
             Command::ToggleActive => "toggle_active",
             Command::MapCompany => "map_company",
             Command::CheckMapping => "check_mapping",
@@ -273,6 +291,12 @@ impl Command {
             Command::EarlierMonth => "earlier_month",
             Command::LaterMonth => "later_month",
             Command::ExportReport => "export_report",
+            Command::OpenInBrowser => "browser",
+            Command::ToggleSchedules => "schedules",
+            Command::RunSchedulesNow => "run_schedules",
+            Command::RemoveSchedule => "remove_schedule",
+            Command::ResendDelivery => "resend",
+            Command::MarkDeliverySent => "mark_sent",
             Command::ToggleUnrecognised => "unrecognised",
             Command::NewRule => "new_rule",
             Command::EditRule => "edit_rule",
@@ -779,6 +803,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         X::Customers,
+        &[Key::ch('@')],
+        C::SetContact,
+        "contact address for its scheduled report",
+        false,
+    ),
+    b(
+        X::Customers,
         &[Key::ch('a')],
         C::ToggleActive,
         "activate / deactivate",
@@ -932,6 +963,55 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(
+        X::Reports,
+        &[Key::ch('o')],
+        C::OpenInBrowser,
+        "open the month's report (HTML) in $BROWSER",
+        true,
+    ),
+    b(
+        X::Reports,
+        &[Key::code(KeyCode::Tab)],
+        C::ToggleSchedules,
+        "report schedules and their deliveries",
+        true,
+    ),
+    b(
+        X::ReportSchedules,
+        &[Key::code(KeyCode::Tab)],
+        C::ToggleSchedules,
+        "back to the report",
+        true,
+    ),
+    b(
+        X::ReportSchedules,
+        &[Key::ch('R')],
+        C::RunSchedulesNow,
+        "run the scheduler now",
+        true,
+    ),
+    b(
+        X::ReportSchedules,
+        &[Key::ch('s')],
+        C::ResendDelivery,
+        "resend a maybe-sent delivery",
+        true,
+    ),
+    b(
+        X::ReportSchedules,
+        &[Key::ch('S')],
+        C::MarkDeliverySent,
+        "mark it sent",
+        true,
+    ),
+    b(
+        X::ReportSchedules,
+        &[Key::ch('d')],
+        C::RemoveSchedule,
+        "remove the schedule and its delivery records",
+        false,
+    ),
+    b(
         X::Parsers,
         &[Key::code(KeyCode::Tab)],
         C::ToggleUnrecognised,
@@ -977,6 +1057,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         C::Purge | C::RunRetention => P::Administer,
         C::NewCustomer
         | C::RenameCustomer
+        | C::SetContact
         | C::ToggleActive
         | C::MapCompany
         | C::CheckMapping
@@ -990,7 +1071,15 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::UnpinSchedule => P::ManageJobs,
         // Enter on a setting edits it.
         C::Open if context == Context::Settings => P::Settings,
-        C::EarlierMonth | C::LaterMonth | C::ExportReport => P::Reports,
+        C::EarlierMonth
+        | C::LaterMonth
+        | C::ExportReport
+        | C::OpenInBrowser
+        | C::ToggleSchedules => P::Reports,
+        // Schedules mail customers: changing them or what was sent is an admin's.
+        C::RunSchedulesNow | C::RemoveSchedule | C::ResendDelivery | C::MarkDeliverySent => {
+            P::Settings
+        }
         C::NewRule | C::EditRule => P::Administer,
         _ => P::Read,
     }
@@ -1144,6 +1233,7 @@ mod tests {
             Context::Activity,
             Context::Settings,
             Context::Reports,
+            Context::ReportSchedules,
             Context::Parsers,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();

@@ -137,6 +137,18 @@ async fn event_loop(
             dirty = true;
             continue;
         }
+        if let Some(path) = app.browser.take() {
+            paused.store(true, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            let mut outcome = Ok(());
+            terminal::suspend_for(terminal, || outcome = terminal::browse(&path))?;
+            paused.store(false, Ordering::SeqCst);
+            if let Err(e) = outcome {
+                app.error(e);
+            }
+            dirty = true;
+            continue;
+        }
         if app.quit {
             break Ok(());
         }

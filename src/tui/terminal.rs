@@ -94,8 +94,48 @@ pub fn page(text: &str) -> Result<(), String> {
     }
 }
 
+/// Opens `path` with `$BROWSER`: the first of a `:`-separated list, `%s` replaced by the path
+/// (else the path comes last), run without a shell.
+pub fn browse(path: &str) -> Result<(), String> {
+    let browser = std::env::var("BROWSER").unwrap_or_default();
+    let (program, args) =
+        browser_command(&browser, path).ok_or_else(|| "$BROWSER is not set".to_string())?;
+    match std::process::Command::new(&program).args(&args).status() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!("cannot start {program}: {e}")),
+    }
+}
+
+/// The program and arguments `$BROWSER` means for `path`.
+pub fn browser_command(browser: &str, path: &str) -> Option<(String, Vec<String>)> {
+    let first = browser.split(':').map(str::trim).find(|b| !b.is_empty())?;
+    let mut parts = first.split_whitespace().map(str::to_string);
+    let program = parts.next()?;
+    let mut args: Vec<String> = parts.collect();
+    if args.iter().any(|a| a.contains("%s")) {
+        args = args.into_iter().map(|a| a.replace("%s", path)).collect();
+    } else {
+        args.push(path.to_string());
+    }
+    Some((program, args))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn browser_takes_the_first_entry_and_the_path() {
+        use super::browser_command;
+        assert_eq!(
+            browser_command("firefox --new-tab", "/r.html"),
+            Some(("firefox".into(), vec!["--new-tab".into(), "/r.html".into()]))
+        );
+        assert_eq!(
+            browser_command("w3m %s:lynx", "/r.html"),
+            Some(("w3m".into(), vec!["/r.html".into()]))
+        );
+        assert_eq!(browser_command("  ", "/r.html"), None);
+    }
+
     #[test]
     fn the_pager_reads_a_private_file_with_a_fresh_name_removed_afterwards() {
         let dir = tempfile::tempdir().unwrap();

@@ -21,6 +21,7 @@ mod jobs_transfer;
 mod parser_rules;
 mod parsers;
 mod report;
+mod report_schedules;
 mod retention;
 mod review;
 mod roles;

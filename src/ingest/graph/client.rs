@@ -27,6 +27,8 @@ pub(crate) enum Call {
     List,
     Fetch,
     Move,
+    /// sendMail: sent at most once; see [`GraphClient::send_once`].
+    Send,
 }
 
 impl Call {
@@ -37,6 +39,7 @@ impl Call {
             Call::List => "message listing",
             Call::Fetch => "mail download",
             Call::Move => "move to the processed folder",
+            Call::Send => "sending of a mail",
         }
     }
 }
@@ -56,6 +59,8 @@ pub struct GraphTimeouts {
     /// The raw MIME of one message (`$value`).
     pub fetch: Duration,
     pub move_message: Duration,
+    /// One sendMail request (a few MB of attachments).
+    pub send: Duration,
 }
 
 impl Default for GraphTimeouts {
@@ -68,6 +73,7 @@ impl Default for GraphTimeouts {
             list: Duration::from_secs(60),
             fetch: Duration::from_secs(180),
             move_message: Duration::from_secs(30),
+            send: Duration::from_secs(120),
         }
     }
 }
@@ -83,6 +89,7 @@ impl GraphTimeouts {
             list: limit,
             fetch: limit,
             move_message: limit,
+            send: limit,
         }
     }
 
@@ -93,6 +100,7 @@ impl GraphTimeouts {
             Call::List => self.list,
             Call::Fetch => self.fetch,
             Call::Move => self.move_message,
+            Call::Send => self.send,
         }
     }
 }
@@ -280,11 +288,38 @@ impl GraphClient {
         url: &Url,
         json: Option<&serde_json::Value>,
     ) -> Result<Vec<u8>, GraphError> {
+        self.call_with(what, method, url, json, Resend::Unanswered)
+            .await
+    }
+
+    /// A POST that must not reach the server twice (sendMail): throttling (429) and 503 are
+    /// waited out and tried again, as is a connection that could not be opened, since in all
+    /// of those the server did not take the request. Once the request may have gone out and
+    /// no answer came back (a timeout, a reset connection, a gateway error), the result is
+    /// [`GraphError::Unknown`] and nothing is tried again.
+    pub(crate) async fn send_once(
+        &mut self,
+        what: Call,
+        url: &Url,
+        json: &serde_json::Value,
+    ) -> Result<Vec<u8>, GraphError> {
+        self.call_with(what, Method::POST, url, Some(json), Resend::Never)
+            .await
+    }
+
+    async fn call_with(
+        &mut self,
+        what: Call,
+        method: Method,
+        url: &Url,
+        json: Option<&serde_json::Value>,
+        resend: Resend,
+    ) -> Result<Vec<u8>, GraphError> {
         let mut renewed = false;
         loop {
             let token = self.token().await?;
             let (status, body) = self
-                .execute(what, || {
+                .execute_with(what, resend, || {
                     let req = self
                         .http
                         .request(method.clone(), url.clone())
@@ -362,6 +397,16 @@ impl GraphClient {
         what: Call,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<(StatusCode, Vec<u8>), GraphError> {
+        self.execute_with(what, Resend::Unanswered, build).await
+    }
+
+    async fn execute_with(
+        &self,
+        what: Call,
+        resend: Resend,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>), GraphError> {
+        let once = resend == Resend::Never;
         let max = self.options.max_attempts.max(1);
         let max_unanswered = self.options.max_unanswered_attempts.max(1);
         let started = Instant::now();
@@ -377,6 +422,8 @@ impl GraphClient {
                     let retry_after = crate::http::retry_after(resp.headers());
                     match resp.bytes().await {
                         Ok(body) => Ok((status, body.to_vec(), retry_after)),
+                        // The status said it all: an accepted request stays accepted.
+                        Err(_) if once && status.is_success() => return Ok((status, Vec::new())),
                         Err(e) => Err(e),
                     }
                 }
@@ -384,7 +431,15 @@ impl GraphClient {
             };
             let (wait, limit, reason, give_up) = match outcome {
                 Ok((status, body, retry_after)) => {
-                    if !is_transient(status) {
+                    if once && status.is_server_error() && !is_not_taken(status) {
+                        // A gateway or server error after the request arrived: it may have
+                        // been carried out.
+                        return Err(GraphError::Unknown {
+                            call: what.label(),
+                            error: format!("HTTP {}", status.as_u16()),
+                        });
+                    }
+                    if !is_transient(status) || (once && !is_not_taken(status)) {
                         return Ok((status, body));
                     }
                     let wait = retry_after
@@ -404,6 +459,12 @@ impl GraphClient {
                 }
                 Err(e) => {
                     let text = crate::http::error_chain(&e);
+                    if once && !e.is_connect() {
+                        return Err(GraphError::Unknown {
+                            call: what.label(),
+                            error: text,
+                        });
+                    }
                     if !(e.is_connect() || e.is_timeout()) {
                         return Err(GraphError::Transport(text));
                     }
@@ -456,6 +517,23 @@ pub(crate) fn busy_word(status: u16) -> &'static str {
     } else {
         "is unavailable"
     }
+}
+
+/// Whether a request is tried again when it was sent but not answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Reading calls and idempotent moves: a timeout is tried again.
+    Unanswered,
+    /// sendMail: only what the server certainly did not take is tried again.
+    Never,
+}
+
+/// Answers that say the server did not take the request: throttled or unavailable.
+fn is_not_taken(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    )
 }
 
 fn is_transient(status: StatusCode) -> bool {

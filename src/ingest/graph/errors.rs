@@ -28,6 +28,8 @@ pub(crate) enum GraphError {
         attempts: u32,
         error: String,
     },
+    /// A request that must not be repeated went out and no answer says what became of it.
+    Unknown { call: &'static str, error: String },
     /// No answer at all (DNS, connection, timeout).
     Transport(String),
     /// An answer we could not read.
@@ -146,6 +148,10 @@ impl GraphError {
             } => format!(
                 "Microsoft Graph did not answer the {call} ({attempts} attempts, last: {error}); \
                  gave up until the next import"
+            ),
+            GraphError::Unknown { call, error } => format!(
+                "no answer from Microsoft Graph to the {call} ({error}): it may or may not have \
+                 been carried out"
             ),
             GraphError::Transport(e) => format!("cannot reach Microsoft Graph: {e}"),
             GraphError::BadResponse(e) => format!("unexpected answer from Microsoft Graph: {e}"),

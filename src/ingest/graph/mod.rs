@@ -4,8 +4,10 @@
 mod client;
 mod errors;
 mod folders;
+mod send;
 
 pub use client::{GraphOptions, GraphTimeouts};
+pub use send::{Attachment, GraphMailer, OutgoingMail, SendError, request_body};
 
 use crate::config::GraphConfig;
 use crate::ingest::{MailSource, Notices, SourceError, SourceMessage};

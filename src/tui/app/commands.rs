@@ -25,6 +25,7 @@ impl App {
             Command::IncludeInactive => self.include_inactive(),
             Command::NewCustomer => self.new_customer_input(),
             Command::RenameCustomer => self.rename_customer_input(),
+            Command::SetContact => self.customer_contact_input(),
             Command::ToggleActive => self.toggle_active(),
             Command::MapCompany => self.open_company_picker(),
             Command::CheckMapping => self.check_mapping(),
@@ -112,6 +113,17 @@ impl App {
                 self.reload_pane(crate::tui::panes::Pane::Reports);
             }
             Command::ExportReport => self.export_report(),
+            Command::OpenInBrowser => self.open_report_in_browser(),
+            Command::ToggleSchedules => {
+                self.reports.toggle();
+                self.reload_pane(crate::tui::panes::Pane::Reports);
+            }
+            Command::RunSchedulesNow => self.run_schedules_now(),
+            Command::RemoveSchedule => self.ask_remove_schedule(),
+            Command::ResendDelivery => self.ask_settle(crate::db::report_schedules::Settle::Resend),
+            Command::MarkDeliverySent => {
+                self.ask_settle(crate::db::report_schedules::Settle::MarkSent)
+            }
             Command::EarlierWeek => self.shift_week(false),
             Command::LaterWeek => self.shift_week(true),
         }

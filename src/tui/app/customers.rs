@@ -39,6 +39,39 @@ impl App {
         }));
     }
 
+    /// `@` in Customers: the address the customer's own scheduled report goes to.
+    pub(super) fn customer_contact_input(&mut self) {
+        let Some(c) = self.customers_pane.current() else {
+            return;
+        };
+        self.overlay = Some(Overlay::Input(LineInput {
+            purpose: InputPurpose::CustomerContact(c.id),
+            title: format!(
+                "Report contact of {} (empty: none)",
+                sanitize::line(&c.name)
+            ),
+            value: crate::tui::input::TextField::new(c.contact_email.clone().unwrap_or_default()),
+        }));
+    }
+
+    pub(crate) fn set_customer_contact(&mut self, id: i64, address: String) {
+        let (pool, by) = (self.pool(), self.operator.clone());
+        self.spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => return failed("set the contact", e),
+            };
+            let address = Some(address.as_str()).filter(|a| !a.is_empty());
+            match db::report_schedules::set_contact_by_id(&mut conn, id, address, &by).await {
+                Ok(c) => Action::Done(match c.contact_email {
+                    Some(a) => format!("{}: scheduled reports go to {a}", c.name),
+                    None => format!("{}: no report contact", c.name),
+                }),
+                Err(e) => failed("set the contact", e),
+            }
+        });
+    }
+
     pub(crate) fn create_customer(&mut self, name: String) {
         let (pool, by) = (self.pool(), self.operator.clone());
         self.spawn(async move {

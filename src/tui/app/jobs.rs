@@ -5,7 +5,7 @@ use super::{App, Overlay, Pending, PinForm};
 use crate::db;
 use crate::domain::schedule::PinnedSchedule;
 use crate::domain::wording::plural;
-use crate::services::{autotask_poller, importer::ImportEvent, missed_runs};
+use crate::services::{autotask_poller, importer::ImportEvent, missed_runs, report_scheduler};
 use crate::tui::action::Action;
 use crate::tui::keymap::{Command, Context, key_of};
 use crate::tui::panes::Pane;
@@ -181,5 +181,39 @@ impl App {
             autotask_poller::Event::Failed { message } => (format!("failed: {message}"), true),
         };
         self.log_task("Autotask", text, bad);
+    }
+
+    /// The scheduler's passes in Activity: each mail not sent and each unknown outcome as an
+    /// error line of its own, since an operator has to act on it.
+    pub(super) fn log_reports(&mut self, ev: &report_scheduler::Event) {
+        use report_scheduler::Event;
+        match ev {
+            Event::Started | Event::Skipped => {}
+            Event::Finished(r) => {
+                for f in &r.failed {
+                    self.log_task("reports", format!("not sent: {f}"), true);
+                }
+                for u in &r.unknown {
+                    self.log_task(
+                        "reports",
+                        format!("maybe sent: {u} (Reports, Tab: s resends, S marks sent)"),
+                        true,
+                    );
+                }
+                for n in &r.notes {
+                    self.log_task("reports", n.clone(), false);
+                }
+                if r.generated + r.sent > 0 {
+                    self.log_task(
+                        "reports",
+                        format!("{} generated, {} mailed", r.generated, r.sent),
+                        false,
+                    );
+                }
+            }
+            Event::Failed { message } => {
+                self.log_task("reports", format!("failed: {message}"), true)
+            }
+        }
     }
 }

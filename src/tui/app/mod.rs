@@ -10,6 +10,7 @@ mod jobs;
 mod overlays;
 mod panes;
 mod rules;
+mod schedules;
 mod seat;
 mod tickets;
 mod transfer;
@@ -75,6 +76,8 @@ pub struct ImporterStatus {
 pub struct Services {
     pub import_now: Option<Box<dyn Fn() + Send>>,
     pub missed_now: Option<Box<dyn Fn() + Send>>,
+    /// Asks the report scheduler of this process for a pass.
+    pub reports_now: Option<Box<dyn Fn() + Send>>,
     /// The one Autotask client of this process; `None` when Autotask is not configured.
     pub autotask: Option<Arc<crate::psa::autotask::AutotaskClient>>,
     /// For "test connection", which builds a client of its own as `doctor` does.
@@ -102,6 +105,8 @@ pub struct App {
     pub quit: bool,
     /// Sanitized mail text waiting to be shown in `$PAGER` (the loop suspends the terminal for it).
     pub pager: Option<String>,
+    /// A report file waiting to be opened in `$BROWSER` (the loop suspends the terminal).
+    pub browser: Option<String>,
     /// Text to copy with OSC 52, written by the loop between frames.
     pub osc52: Vec<String>,
     pub undo: Vec<ReviewBatch>,
@@ -159,6 +164,7 @@ impl App {
             importer: ImporterStatus::default(),
             quit: false,
             pager: None,
+            browser: None,
             osc52: Vec::new(),
             undo: Vec::new(),
             customers: Vec::new(),

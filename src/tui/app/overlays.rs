@@ -69,6 +69,8 @@ impl App {
             Pending::Purge { kind, id } => self.purge_row(kind, id),
             Pending::PurgeMail(ids) => self.purge_mail(ids),
             Pending::ImportCustomers(path) => self.import_customers(path, false),
+            Pending::RemoveSchedule(id) => self.remove_schedule(id),
+            Pending::SettleDelivery { id, how } => self.settle_delivery(id, how),
         }
     }
 }

@@ -106,10 +106,19 @@ fn write_report(
     dir: &std::path::Path,
 ) -> std::io::Result<Vec<String>> {
     use crate::reports::Format;
+    write_formats(report, dir, &[Format::Pdf, Format::Html, Format::Csv])
+}
+
+/// Renders `report` in `formats` into `dir`; returns the paths written.
+pub(super) fn write_formats(
+    report: &crate::domain::report::Report,
+    dir: &std::path::Path,
+    formats: &[crate::reports::Format],
+) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     let stem = format!("backup-report-all-{}", report.period.from.format("%Y-%m"));
     let mut paths = Vec::new();
-    for format in [Format::Pdf, Format::Html, Format::Csv] {
+    for &format in formats {
         let path = dir.join(format!("{stem}.{}", format.extension()));
         // Customer data: readable by the operator only, as `backupchecks report` writes it.
         use std::io::Write;

@@ -95,6 +95,7 @@ impl App {
                 }
             }
             Action::OpenPager(raw) => self.pager = Some(raw),
+            Action::OpenBrowser(path) => self.browser = Some(path),
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");
             }
@@ -121,6 +122,7 @@ impl App {
                     _ => {}
                 }
             }
+            Action::ReportEvent(ev) => self.log_reports(&ev),
             Action::DataChanged => self.stale = true,
             Action::PaneLoaded(pane, data) => {
                 let follow = self.panes.get_mut(pane).loaded(data);

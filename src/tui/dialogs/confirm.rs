@@ -56,6 +56,13 @@ pub enum Pending {
     PurgeMail(Vec<i64>),
     /// Import this customer CSV file for real (after its dry run).
     ImportCustomers(String),
+    /// Remove a report schedule and its delivery records.
+    RemoveSchedule(i64),
+    /// Resend a report delivery, or record it as sent.
+    SettleDelivery {
+        id: i64,
+        how: crate::db::report_schedules::Settle,
+    },
 }
 
 pub fn key(app: &mut App, question: String, then: Pending, key: KeyEvent) -> Option<Overlay> {

@@ -23,6 +23,8 @@ pub enum InputPurpose {
     ExportCustomers,
     /// The CSV file to read customers from (a dry run first, then a question).
     ImportCustomers,
+    /// A customer's contact address for its scheduled report; empty clears it.
+    CustomerContact(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +62,13 @@ impl LineInput {
             InputPurpose::ImportCustomers => app.import_customers(value, true),
             InputPurpose::NewCustomer => app.create_customer(value),
             InputPurpose::RenameCustomer(id) => app.rename_customer(id, value),
+            InputPurpose::CustomerContact(id) => {
+                if !value.is_empty() && !crate::domain::report_schedule::is_address(&value) {
+                    app.error(format!("“{value}” is not a mail address"));
+                    return Some(Overlay::Input(self));
+                }
+                app.set_customer_contact(id, value)
+            }
             InputPurpose::Setting(field) => match settings::parse(field, &value) {
                 Ok(v) => app.save_setting(field, v),
                 Err(e) => {

@@ -29,7 +29,7 @@ pub const TASK_LOG_LEN: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskEvent {
     pub at: DateTime<Utc>,
-    /// "import", "missed runs", "Autotask" or "retention".
+    /// "import", "missed runs", "reports", "Autotask" or "retention".
     pub task: &'static str,
     pub text: String,
     pub failed: bool,

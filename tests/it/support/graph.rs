@@ -1,7 +1,9 @@
 //! A stateful fake of Microsoft Graph mail and the Entra ID token endpoint on `127.0.0.1:0`,
 //! following `formats.md` part 2: client-credentials tokens, folders and child folders with
 //! paging, message listing with `$top`/`@odata.nextLink`, `$value`, move returning a new id,
-//! 401 on an expired token, 429/503 with `Retry-After`, AAD and Graph error bodies.
+//! 401 on an expired token, 429/503 with `Retry-After`, AAD and Graph error bodies, and
+//! sendMail (§2.9): 202 with an empty body, 400 `ErrorInvalidRecipients`, 413 over 4 MB, every
+//! accepted mail recorded with its attachments decoded.
 //!
 //! Endpoints: `{uri}/login/{tenant}/oauth2/v2.0/token` and `{uri}/v1.0/users/{mailbox}/...`;
 //! [`FakeGraph::config`] points a `GraphConfig` at them.
@@ -67,6 +69,19 @@ pub struct Stall {
     pub delay: std::time::Duration,
 }
 
+/// A mail sendMail accepted.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub subject: String,
+    pub body: String,
+    pub to: Vec<String>,
+    /// Name, content type and decoded bytes of each attachment.
+    pub attachments: Vec<(String, String, Vec<u8>)>,
+    pub save_to_sent_items: bool,
+    /// Size of the whole request body.
+    pub request_bytes: usize,
+}
+
 /// One API request as the fake saw it: `GET mailFolders/inbox`, with the answer's status.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -101,6 +116,10 @@ pub struct State {
     pub messages: Vec<Message>,
     pub api_requests: u64,
     pub seen: Vec<Seen>,
+    /// Mails accepted by sendMail, in order.
+    pub sent: Vec<SentMail>,
+    /// Refuse sendMail with 403 (no Mail.Send permission).
+    pub deny_send: bool,
     next_id: u64,
 }
 
@@ -145,6 +164,8 @@ impl FakeGraph {
             messages: Vec::new(),
             api_requests: 0,
             seen: Vec::new(),
+            sent: Vec::new(),
+            deny_send: false,
             next_id: 1,
         };
         let state = Arc::new(Mutex::new(state));
@@ -251,6 +272,11 @@ impl FakeGraph {
     /// Deletes a folder (not its messages: the tests only look at the folder's absence).
     pub fn remove_folder(&self, id: &str) {
         self.state().folders.retain(|f| f.id != id);
+    }
+
+    /// The mails sendMail accepted so far.
+    pub fn sent(&self) -> Vec<SentMail> {
+        self.state().sent.clone()
     }
 
     pub fn in_folder(&self, folder: &str) -> Vec<Message> {
@@ -531,8 +557,75 @@ impl State {
                 let body = message_json(m);
                 (201, ResponseTemplate::new(201).set_body_json(body))
             }
+            ("POST", ["sendMail"]) => self.send_mail(req),
             _ => graph_error(400, "BadRequest", "Unsupported request in the fake."),
         }
+    }
+
+    /// §2.9: the whole request under 4 MB, at least one valid recipient, 202 with no body.
+    fn send_mail(&mut self, req: &Request) -> (u16, ResponseTemplate) {
+        if self.deny_send {
+            return graph_error(
+                403,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            );
+        }
+        if req.body.len() >= 4 * 1024 * 1024 {
+            return graph_error(
+                413,
+                "ErrorRequestEntityTooLarge",
+                "The request is larger than 4 MB; use an upload session for large attachments.",
+            );
+        }
+        let Ok(v) = req.body_json::<Value>() else {
+            return graph_error(400, "ErrorInvalidArgument", "The request body is not JSON.");
+        };
+        let m = &v["message"];
+        let to: Vec<String> = m["toRecipients"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["emailAddress"]["address"].as_str().map(str::to_string))
+            .collect();
+        if to.is_empty() || to.iter().any(|a| !a.contains('@')) {
+            return graph_error(
+                400,
+                "ErrorInvalidRecipients",
+                "At least one recipient is not valid.",
+            );
+        }
+        let mut attachments = Vec::new();
+        for a in m["attachments"].as_array().into_iter().flatten() {
+            use base64::Engine;
+            let bytes = match a["contentBytes"]
+                .as_str()
+                .map(|b| base64::engine::general_purpose::STANDARD.decode(b))
+            {
+                Some(Ok(b)) if a["@odata.type"] == "#microsoft.graph.fileAttachment" => b,
+                _ => {
+                    return graph_error(
+                        400,
+                        "ErrorInvalidArgument",
+                        "An attachment is not a file attachment with base64 content.",
+                    );
+                }
+            };
+            attachments.push((
+                a["name"].as_str().unwrap_or("").to_string(),
+                a["contentType"].as_str().unwrap_or("").to_string(),
+                bytes,
+            ));
+        }
+        self.sent.push(SentMail {
+            subject: m["subject"].as_str().unwrap_or("").to_string(),
+            body: m["body"]["content"].as_str().unwrap_or("").to_string(),
+            to,
+            attachments,
+            save_to_sent_items: v["saveToSentItems"].as_bool().unwrap_or(true),
+            request_bytes: req.body.len(),
+        });
+        (202, ResponseTemplate::new(202))
     }
 
     /// A folder by id or well-known name.

@@ -15,6 +15,7 @@ mod panes67;
 mod parsers;
 mod retention;
 mod roles;
+mod schedules;
 mod scroll;
 mod snapshots;
 mod text_fields;
