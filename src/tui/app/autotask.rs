@@ -210,6 +210,8 @@ impl App {
             Field::MissedGrace | Field::PollInterval => "minutes",
             Field::DueDays => "days",
             Field::MaxMail => "MB; a larger mail is stored with its headers only",
+            Field::FeedbackMaxKb => "KB per feedback attachment, screen captures included",
+            Field::FeedbackTypes => "media types, comma-separated; screen captures always",
             Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
             // No picklists cached: the number Autotask uses, typed by hand.
             _ => &format!(

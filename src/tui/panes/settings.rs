@@ -32,6 +32,8 @@ pub enum Field {
     ProcessedFolder,
     MissedGrace,
     MaxMail,
+    FeedbackMaxKb,
+    FeedbackTypes,
     Queue,
     Priority,
     Status,
@@ -43,13 +45,15 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 16] = [
         Field::Timezone,
         Field::ImportInterval,
         Field::InboxFolder,
         Field::ProcessedFolder,
         Field::MissedGrace,
         Field::MaxMail,
+        Field::FeedbackMaxKb,
+        Field::FeedbackTypes,
         Field::Queue,
         Field::Priority,
         Field::Status,
@@ -68,6 +72,8 @@ impl Field {
             Field::ProcessedFolder => keys::GRAPH_PROCESSED_FOLDER,
             Field::MissedGrace => keys::MISSED_GRACE_MINUTES,
             Field::MaxMail => keys::MAX_MAIL_MB,
+            Field::FeedbackMaxKb => keys::FEEDBACK_ATTACHMENT_MAX_KB,
+            Field::FeedbackTypes => keys::FEEDBACK_ATTACHMENT_TYPES,
             Field::Queue => keys::AUTOTASK_QUEUE_ID,
             Field::Priority => keys::AUTOTASK_PRIORITY,
             Field::Status => keys::AUTOTASK_STATUS,
@@ -87,6 +93,8 @@ impl Field {
             Field::ProcessedFolder => "Graph processed folder",
             Field::MissedGrace => "Missed-run grace",
             Field::MaxMail => "Largest mail",
+            Field::FeedbackMaxKb => "Feedback file limit",
+            Field::FeedbackTypes => "Feedback file types",
             Field::Queue => "Queue",
             Field::Priority => "Priority",
             Field::Status => "Status",
@@ -210,6 +218,8 @@ impl SettingsData {
             Field::ProcessedFolder => p.graph_processed_folder.clone(),
             Field::MissedGrace => format!("{} min", p.missed_grace_minutes),
             Field::MaxMail => format!("{} MB (larger: headers only)", p.max_mail_mb),
+            Field::FeedbackMaxKb => format!("{} KB per attachment", p.feedback.max_kb),
+            Field::FeedbackTypes => p.feedback.types.join(", "),
             Field::DueDays => format!("{} day(s) after creation", d.due_days),
             Field::PollInterval => match d.poll_interval_minutes {
                 0 => "only when Run Checks opens".into(),
@@ -232,6 +242,8 @@ impl SettingsData {
             Field::ProcessedFolder => p.graph_processed_folder.clone(),
             Field::MissedGrace => p.missed_grace_minutes.to_string(),
             Field::MaxMail => p.max_mail_mb.to_string(),
+            Field::FeedbackMaxKb => p.feedback.max_kb.to_string(),
+            Field::FeedbackTypes => p.feedback.types.join(", "),
             Field::DueDays => self.defaults.due_days.to_string(),
             Field::PollInterval => self.defaults.poll_interval_minutes.to_string(),
             other => self.id(other).map(|v| v.to_string()).unwrap_or_default(),
@@ -290,6 +302,24 @@ pub fn parse(field: Field, input: &str) -> Result<Value, String> {
             0 => Err(format!("{}: a size in MB, 1 or more", field.label())),
             n => Ok(json!(n)),
         },
+        Field::FeedbackMaxKb => match number("a size in KB, 1 or more")? {
+            0 => Err(format!("{}: a size in KB, 1 or more", field.label())),
+            n => Ok(json!(n)),
+        },
+        Field::FeedbackTypes => {
+            let types: Vec<&str> = input
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect();
+            match types.iter().find(|t| !t.contains('/') || t.contains(' ')) {
+                Some(bad) => Err(format!(
+                    "{}: {bad:?} is not a media type such as image/png",
+                    field.label()
+                )),
+                None => Ok(json!(types)),
+            }
+        }
         Field::InboxFolder | Field::ProcessedFolder if input.is_empty() => Err(format!(
             "{}: a folder path such as Inbox/Processed",
             field.label()
