@@ -141,8 +141,8 @@ impl AttachmentPolicy {
         usize::try_from(u64::from(self.max_kb) * 1024).unwrap_or(usize::MAX)
     }
 
-    /// Whether an attachment of this type and size may be stored; says why not.
-    pub fn check(&self, name: &str, media_type: &str, size: usize) -> Result<(), String> {
+    /// Whether a file of this size may be attached; says why not.
+    pub fn check_size(&self, name: &str, size: usize) -> Result<(), String> {
         if size > self.max_bytes() {
             return Err(format!(
                 "{name} is {}, over the limit of {} per file (setting feedback_attachment_max_kb)",
@@ -150,6 +150,12 @@ impl AttachmentPolicy {
                 human_size(self.max_bytes())
             ));
         }
+        Ok(())
+    }
+
+    /// Whether an attachment of this type and size may be stored; says why not.
+    pub fn check(&self, name: &str, media_type: &str, size: usize) -> Result<(), String> {
+        self.check_size(name, size)?;
         if media_type != SCREEN_TYPE && !self.types.iter().any(|t| t == media_type) {
             return Err(format!(
                 "{name} is {media_type}, which is not allowed (allowed: {}; setting \

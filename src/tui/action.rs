@@ -169,6 +169,8 @@ pub enum Action {
     PartlyDone(String),
     /// The raw mail to show in the pager.
     OpenPager(String),
+    /// The new feedback item was saved (what to say), or why not (the form stays open).
+    FeedbackSaved(Result<String, String>),
     Copied {
         value: String,
         via: String,

@@ -69,6 +69,8 @@ impl App {
             Pending::Purge { kind, id } => self.purge_row(kind, id),
             Pending::PurgeMail(ids) => self.purge_mail(ids),
             Pending::ImportCustomers(path) => self.import_customers(path, false),
+            Pending::DeleteFeedback(id) => self.delete_feedback(id, true),
+            Pending::PurgeFeedback(id) => self.purge_feedback(id),
         }
     }
 }

@@ -95,6 +95,7 @@ impl App {
                 }
             }
             Action::OpenPager(raw) => self.pager = Some(raw),
+            Action::FeedbackSaved(result) => self.feedback_saved(result),
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");
             }

@@ -56,6 +56,10 @@ pub enum Pending {
     PurgeMail(Vec<i64>),
     /// Import this customer CSV file for real (after its dry run).
     ImportCustomers(String),
+    /// Delete (soft) a feedback item.
+    DeleteFeedback(i64),
+    /// Remove a deleted feedback item for good (admins).
+    PurgeFeedback(i64),
 }
 
 pub fn key(app: &mut App, question: String, then: Pending, key: KeyEvent) -> Option<Overlay> {
