@@ -96,11 +96,12 @@ pub async fn list(ex: impl PgExecutor<'_>, deleted: bool) -> Result<Vec<Item>, D
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: i64) -> Result<Item, DbError> {
-    let row: Option<ItemRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{ITEM_SELECT} WHERE i.id = $1")))
-            .bind(id)
-            .fetch_optional(ex)
-            .await?;
+    let row: Option<ItemRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ITEM_SELECT} WHERE i.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?;
     row.ok_or_else(|| DbError::NotFound(format!("feedback item {id}")))?
         .try_into()
 }
@@ -208,10 +209,7 @@ pub struct NewAttachment {
 }
 
 /// Checks an attachment against the shared settings, in words.
-async fn check_attachment(
-    ex: impl PgExecutor<'_>,
-    a: &NewAttachment,
-) -> Result<(), DbError> {
+async fn check_attachment(ex: impl PgExecutor<'_>, a: &NewAttachment) -> Result<(), DbError> {
     let policy = settings::policy(ex).await?;
     policy
         .feedback
@@ -303,13 +301,12 @@ pub async fn attach(
 /// Votes for an item, or takes this login's vote back; true when it now has the vote.
 pub async fn toggle_vote(pool: &PgPool, operator: &str, item_id: i64) -> Result<bool, DbError> {
     let mut tx = pool.begin().await?;
-    let removed = sqlx::query(
-        "DELETE FROM feedback_votes WHERE item_id = $1 AND db_user = session_user",
-    )
-    .bind(item_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let removed =
+        sqlx::query("DELETE FROM feedback_votes WHERE item_id = $1 AND db_user = session_user")
+            .bind(item_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     let voted = removed == 0;
     if voted {
         sqlx::query("INSERT INTO feedback_votes (item_id) VALUES ($1)")

@@ -60,7 +60,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Open, Status::Planned, Status::Done, Status::Declined];
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::Planned,
+        Status::Done,
+        Status::Declined,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -213,14 +218,17 @@ pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, String> {
     if let Some(sig) = signature
         && !bytes.starts_with(sig)
     {
-        return Err(format!("{name} is not a {claimed} file (its content says otherwise)"));
+        return Err(format!(
+            "{name} is not a {claimed} file (its content says otherwise)"
+        ));
     }
     if claimed == "image/webp" && !(bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
     {
-        return Err(format!("{name} is not a {claimed} file (its content says otherwise)"));
+        return Err(format!(
+            "{name} is not a {claimed} file (its content says otherwise)"
+        ));
     }
-    if matches!(claimed, "text/plain" | "application/json") && std::str::from_utf8(bytes).is_err()
-    {
+    if matches!(claimed, "text/plain" | "application/json") && std::str::from_utf8(bytes).is_err() {
         return Err(format!("{name} is not UTF-8 text"));
     }
     Ok(claimed)
@@ -244,10 +252,21 @@ mod tests {
 
     #[test]
     fn a_file_type_comes_from_its_name_and_must_match_its_content() {
-        assert_eq!(media_type("shot.PNG", b"\x89PNG\r\n\x1a\nrest"), Ok("image/png"));
+        assert_eq!(
+            media_type("shot.PNG", b"\x89PNG\r\n\x1a\nrest"),
+            Ok("image/png")
+        );
         assert_eq!(media_type("notes.log", b"plain text"), Ok("text/plain"));
-        assert!(media_type("fake.png", b"GIF89a").unwrap_err().contains("not a image/png"));
-        assert!(media_type("run.exe", b"MZ").unwrap_err().contains("unknown file type"));
+        assert!(
+            media_type("fake.png", b"GIF89a")
+                .unwrap_err()
+                .contains("not a image/png")
+        );
+        assert!(
+            media_type("run.exe", b"MZ")
+                .unwrap_err()
+                .contains("unknown file type")
+        );
         assert!(media_type("bin.txt", &[0xff, 0xfe, 0x00]).is_err());
     }
 

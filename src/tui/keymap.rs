@@ -994,7 +994,13 @@ pub const BINDINGS: &[Binding] = &[
         "edit this rule (a new name saves a new one)",
         true,
     ),
-    b(X::Feedback, &[Key::ch('n')], C::NewFeedback, "new item", true),
+    b(
+        X::Feedback,
+        &[Key::ch('n')],
+        C::NewFeedback,
+        "new item",
+        true,
+    ),
     b(
         X::Feedback,
         &[Key::ch('v')],
@@ -1021,21 +1027,21 @@ pub const BINDINGS: &[Binding] = &[
         X::Feedback,
         &[Key::ch('s')],
         C::SetStatus,
-        "status: open, planned, done, declined",
+        "status (open, planned, done, declined)",
         true,
     ),
     b(
         X::Feedback,
         &[Key::ch('f')],
         C::CycleKind,
-        "show every kind / bugs / ideas / questions",
+        "kind shown (every kind, bugs, ideas, questions)",
         true,
     ),
     b(
         X::Feedback,
         &[Key::ch('o')],
         C::CycleStatus,
-        "show open and planned / each status / all",
+        "status shown (open and planned, each status, all)",
         true,
     ),
     b(
@@ -1124,11 +1130,7 @@ pub fn capability(context: Context, command: Command) -> Capability {
         C::EarlierMonth | C::LaterMonth | C::ExportReport => P::Reports,
         C::NewRule | C::EditRule => P::Administer,
         C::SetStatus => P::Administer,
-        C::CaptureScreen
-        | C::NewFeedback
-        | C::Vote
-        | C::Reply
-        | C::AttachFile => P::Feedback,
+        C::CaptureScreen | C::NewFeedback | C::Vote | C::Reply | C::AttachFile => P::Feedback,
         _ => P::Read,
     }
 }

@@ -25,7 +25,11 @@ type StyleEntry = (String, String, u16);
 /// A run of cells in one style: each character of `text` is one cell, or, with the flag set,
 /// `text` is one cell (a grapheme of several characters, or an empty one).
 #[derive(Debug, Serialize, Deserialize)]
-struct Run(usize, String, #[serde(default, skip_serializing_if = "is_false")] bool);
+struct Run(
+    usize,
+    String,
+    #[serde(default, skip_serializing_if = "is_false")] bool,
+);
 
 fn is_false(b: &bool) -> bool {
     !b
@@ -181,7 +185,9 @@ pub fn draw(target: &mut Buffer, area: Rect, capture: &Buffer, scroll: (u16, u16
             let from = (col.saturating_add(sx), row.saturating_add(sy));
             let to = (area.x + col, area.y + row);
             let (Some(src), Some(dst)) = (
-                capture.cell(from).filter(|_| capture.area.contains(from.into())),
+                capture
+                    .cell(from)
+                    .filter(|_| capture.area.contains(from.into())),
                 target.cell_mut(to),
             ) else {
                 continue;
@@ -199,7 +205,12 @@ mod tests {
     fn sample() -> Buffer {
         let mut b = Buffer::empty(Rect::new(0, 0, 12, 3));
         b.set_string(0, 0, "plain ", Style::default());
-        b.set_string(6, 0, "red", Style::default().fg(Color::Red).bg(Color::Rgb(1, 2, 3)));
+        b.set_string(
+            6,
+            0,
+            "red",
+            Style::default().fg(Color::Red).bg(Color::Rgb(1, 2, 3)),
+        );
         b.set_string(
             0,
             1,
@@ -244,7 +255,11 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused_in_words() {
-        assert!(decode(b"not json").unwrap_err().contains("not a screen capture"));
+        assert!(
+            decode(b"not json")
+                .unwrap_err()
+                .contains("not a screen capture")
+        );
         let huge = br#"{"format":"backupchecks-screen","version":1,"width":5000,"height":1,
             "styles":[],"rows":[]}"#;
         assert!(decode(huge).unwrap_err().contains("not plausible"));

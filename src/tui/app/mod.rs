@@ -20,8 +20,8 @@ mod work;
 pub use seat::Seat;
 
 pub use super::dialogs::{
-    Choice, CompanyPicker, FeedbackForm, InputPurpose, LineInput, Overlay, OverrideForm, Pending, PinForm,
-    PreviewDialog, RemarkEditor, RuleForm, TicketInput, TicketInputKind,
+    Choice, CompanyPicker, FeedbackForm, InputPurpose, LineInput, Overlay, OverrideForm, Pending,
+    PinForm, PreviewDialog, RemarkEditor, RuleForm, TicketInput, TicketInputKind,
 };
 pub use autotask::NOT_CONFIGURED;
 

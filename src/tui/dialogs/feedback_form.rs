@@ -78,7 +78,11 @@ impl FeedbackForm {
     fn shift_kind(&mut self, forward: bool) {
         let n = Kind::ALL.len();
         let i = Kind::ALL.iter().position(|k| *k == self.kind).unwrap_or(0);
-        let next = if forward { (i + 1) % n } else { (i + n - 1) % n };
+        let next = if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        };
         self.kind = Kind::ALL[next];
     }
 
@@ -216,10 +220,7 @@ impl FeedbackForm {
             file,
         );
         let shot = match &self.capture {
-            Some(a) => format!(
-                "screen capture attached ({})",
-                human_size(a.data.len())
-            ),
+            Some(a) => format!("screen capture attached ({})", human_size(a.data.len())),
             None => format!(
                 "no screen capture ({} in any pane attaches one)",
                 crate::tui::keymap::key_of(

@@ -26,8 +26,8 @@ mod ticket_preview;
 
 pub use choice::{Choice, ChoicePurpose, PREVIEW_FIELDS};
 pub use company_picker::CompanyPicker;
-pub use feedback_form::FeedbackForm;
 pub use confirm::Pending;
+pub use feedback_form::FeedbackForm;
 pub use line_input::{InputPurpose, LineInput};
 pub use override_form::OverrideForm;
 pub use pin_form::PinForm;

@@ -521,7 +521,13 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         "next field",
         Some("next field"),
     ),
-    d(D::FeedbackForm, &[BACK_TAB], C::PrevField, "previous field", None),
+    d(
+        D::FeedbackForm,
+        &[BACK_TAB],
+        C::PrevField,
+        "previous field",
+        None,
+    ),
     d(
         D::FeedbackForm,
         &[LEFT],

@@ -84,7 +84,10 @@ pub struct CaptureView {
 /// What a load of the pane brings back.
 #[derive(Debug)]
 pub enum FeedbackData {
-    List { deleted: bool, items: Vec<Item> },
+    List {
+        deleted: bool,
+        items: Vec<Item>,
+    },
     Detail(Box<Detail>),
     Capture(Box<CaptureView>),
     /// A stored capture that cannot be read: said, and the detail stays.
@@ -424,7 +427,9 @@ fn draw_list(f: &mut Frame, area: Rect, s: &mut Feedback, cx: &DrawContext) {
         Column::new("By", Width::Fixed(10), |i: &Item| {
             Cell::raw(sanitize::line(&i.author))
         }),
-        Column::new("Re", Width::Fixed(3), |i: &Item| Cell::raw(i.replies.to_string())),
+        Column::new("Re", Width::Fixed(3), |i: &Item| {
+            Cell::raw(i.replies.to_string())
+        }),
         Column::new("Created", Width::Fixed(16), move |i: &Item| {
             Cell::styled(day(i.created_at, tz), theme.dim())
         }),
@@ -542,7 +547,11 @@ fn draw_detail(f: &mut Frame, area: Rect, s: &Feedback, cx: &DrawContext) {
     ));
     for r in &d.replies {
         lines.push(Line::from(vec![Span::styled(
-            format!("{} · {}", sanitize::line(&r.author), day(r.created_at, cx.tz)),
+            format!(
+                "{} · {}",
+                sanitize::line(&r.author),
+                day(r.created_at, cx.tz)
+            ),
             theme.dim(),
         )]));
         for l in sanitize::text(&r.body).lines() {

@@ -496,15 +496,13 @@ fn connection_lines(s: &Settings, theme: &Theme, tz: Tz, compact: bool) -> Vec<L
             Span::raw(" · "),
             user,
         ]);
+        // Two lines, so that every setting and the connection fit 80×24.
         lines.push(Line::from(vec![
-            label("secrets"),
+            Span::raw("  "),
             secret,
             Span::raw("  "),
             code,
-        ]));
-        lines.push(Line::from(vec![
-            label("picklists"),
-            Span::raw(format!("fetched {refreshed} · connection ")),
+            Span::raw(format!(" · picklists {refreshed} · ")),
             test,
         ]));
         return lines;
@@ -589,7 +587,9 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
             f.render_widget(Paragraph::new(conn).wrap(Wrap { trim: false }), rin);
         }
         None => {
-            lines.push(Line::raw(""));
+            if lines.len() + conn.len() < usize::from(inner.height) {
+                lines.push(Line::raw(""));
+            }
             lines.extend(conn);
             f.render_widget(Paragraph::new(lines), inner);
         }

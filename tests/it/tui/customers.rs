@@ -55,7 +55,7 @@ async fn customers_settings_and_picker_snapshots() {
     both(&mut a, "company_picker").await;
     keys(&mut a, "\u{1b}9").await;
     both(&mut a, "settings").await;
-    keys(&mut a, "jjjjjj\n").await;
+    keys(&mut a, "jjjjjjjj\n").await;
     both(&mut a, "settings_queue_choice").await;
 }
 
@@ -222,8 +222,8 @@ async fn settings_are_edited_from_picklists_and_text_and_audited() {
     }
     keys(&mut a, "Europe/Amsterdam\n").await;
     assert_eq!(a.tz, chrono_tz::Europe::Amsterdam);
-    // Queue from the cached picklist (below the largest-mail size).
-    keys(&mut a, "jjjjjj\n").await;
+    // Queue from the cached picklist (below the largest-mail size and the feedback limits).
+    keys(&mut a, "jjjjjjjj\n").await;
     let Some(Overlay::Choose(c)) = &a.overlay else {
         panic!("no choice")
     };
