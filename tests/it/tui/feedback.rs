@@ -314,3 +314,82 @@ async fn the_capture_key_over_a_popup_brings_the_popup_back_and_is_in_the_help()
         "{s}"
     );
 }
+
+#[tokio::test]
+async fn another_seats_vote_reaches_an_open_feedback_pane_through_notify() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, ":feedback\nn").await;
+    keys(&mut a, "One vote away").await;
+    ctrl(&mut a, 's').await;
+    assert_eq!(a.feedback.items.len(), 1);
+    let id = a.feedback.items[0].id;
+
+    // This seat listens as the interface does; another login votes.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let pool = t.pool.clone();
+    let listener = tokio::spawn(async move {
+        backupchecks::db::notify::listen(&pool, |table| tx.send(table.to_string()).is_ok()).await
+    });
+    let bob = TestLogin::new(&["backupchecks_viewer"]).await;
+    let other = t.pool_as(&bob.name).await;
+    let mut heard = None;
+    for _ in 0..50 {
+        if backupchecks::db::feedback::toggle_vote(&other, "bob", id)
+            .await
+            .unwrap()
+            && let Ok(Some(table)) =
+                tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await
+        {
+            heard = Some(table);
+            break;
+        }
+    }
+    listener.abort();
+    assert_eq!(heard.as_deref(), Some("feedback_votes"));
+    a.update(backupchecks::tui::action::Action::DataChanged);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(a.tick(), "a reload after the change");
+    a.settle().await;
+    assert_eq!(a.feedback.items[0].votes, 1);
+    assert!(!a.feedback.items[0].voted, "the vote is the other login's");
+}
+
+#[tokio::test]
+async fn a_capture_of_a_hostile_mail_carries_no_escape_sequence() {
+    let t = fixture().await;
+    super::ingest(
+        &t,
+        b"From: evil@x.example\r\nSubject: Backup \x1b]52;c;aGk=\x07done \x1b[2J\x1b[31mred\r\nDate: Fri, 20 Nov 2026 06:30:00 +0000\r\nMessage-ID: <evil@x>\r\n\r\nok\r\n"
+            .to_vec(),
+    )
+    .await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "1").await;
+    let s = screen(&mut a, 120, 30);
+    assert!(s.contains("evil@x.exam"), "{s}");
+    ctrl(&mut a, 'p').await;
+    keys(&mut a, "Subject looks odd").await;
+    ctrl(&mut a, 's').await;
+    let data: Vec<u8> = sqlx::query_scalar("SELECT data FROM feedback_attachments")
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+    assert!(
+        !data.contains(&0x1b) && !data.contains(&0x07),
+        "raw bytes ride along"
+    );
+    let text = String::from_utf8(data).unwrap();
+    assert!(
+        !text.contains("\\u001b") && !text.contains("\\u0007"),
+        "escaped ones too"
+    );
+    let screen = backupchecks::tui::screen_capture::decode(text.as_bytes()).unwrap();
+    let shown = backupchecks::tui::screen_capture::text(&screen);
+    assert!(
+        shown.contains("evil@x.exam") && shown.contains("Backup"),
+        "{shown}"
+    );
+}
