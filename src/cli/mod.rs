@@ -7,6 +7,7 @@ mod db;
 mod demo;
 mod docs;
 mod doctor;
+mod feedback;
 mod import;
 pub mod interface;
 mod jobs;
@@ -71,6 +72,9 @@ pub enum Command {
     /// Logins of a shared database and their roles (viewer, reporter, operator, admin); for an
     /// admin. PostgreSQL enforces what each role may do.
     Users(users::Args),
+    /// The team's feedback items (bugs, ideas, questions) outside the interface: list, show one
+    /// with its replies and screen captures, export all as Markdown.
+    Feedback(feedback::Args),
     /// Write the backup report of a period (a month by default) for all customers, one or a list,
     /// as PDF, HTML, CSV, Markdown and/or JSON.
     Report(report::Args),
@@ -105,6 +109,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Db(args)) => runtime.block_on(db::run(args, cli.config.as_deref())),
         Some(Command::Users(args)) => runtime.block_on(users::run(args, cli.config.as_deref())),
         Some(Command::Report(args)) => runtime.block_on(report::run(args, cli.config.as_deref())),
+        Some(Command::Feedback(args)) => {
+            runtime.block_on(feedback::run(args, cli.config.as_deref()))
+        }
         None => runtime.block_on(interface_on_configured_database(&cli)),
         Some(Command::Parse(args)) => parse::run(args),
         Some(Command::Completions(_) | Command::Manpage(_)) => Ok(ExitCode::SUCCESS),

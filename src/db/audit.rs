@@ -54,6 +54,7 @@ pub async fn recent(ex: impl PgExecutor<'_>, limit: i64) -> Result<Vec<Entry>, D
              WHEN 'ticket' THEN (SELECT ticket_code FROM tickets WHERE id = a.entity_id) \
              WHEN 'remark' THEN (SELECT left(body, 40) FROM remarks WHERE id = a.entity_id) \
              WHEN 'parser_rule' THEN (SELECT name FROM parser_rules WHERE id = a.entity_id) \
+             WHEN 'feedback' THEN (SELECT title FROM feedback_items WHERE id = a.entity_id) \
            END AS entity_name \
          FROM audit_log a ORDER BY a.at DESC, a.id DESC LIMIT $1",
     )

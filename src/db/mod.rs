@@ -12,6 +12,7 @@ pub mod deletion;
 pub mod demo;
 pub mod embedded;
 pub mod error;
+pub mod feedback;
 pub mod inbox;
 pub mod indicators;
 pub mod jobs;

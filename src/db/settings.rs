@@ -78,6 +78,8 @@ pub mod keys {
     pub const GRAPH_INBOX_FOLDER: &str = "graph_inbox_folder";
     pub const GRAPH_PROCESSED_FOLDER: &str = "graph_processed_folder";
     pub const MAX_MAIL_MB: &str = "max_mail_mb";
+    pub const FEEDBACK_ATTACHMENT_MAX_KB: &str = "feedback_attachment_max_kb";
+    pub const FEEDBACK_ATTACHMENT_TYPES: &str = "feedback_attachment_types";
     // Autotask ticket defaults (picklist values as numbers) and the poller; read with
     // `db::autotask::defaults::read`.
     pub const AUTOTASK_QUEUE_ID: &str = "autotask_queue_id";
@@ -113,6 +115,8 @@ pub struct Policy {
     pub retention_deleted_days: Option<u32>,
     /// How often the retention pass runs.
     pub retention_interval_hours: u32,
+    /// What a feedback attachment may be (the migration's trigger holds the same defaults).
+    pub feedback: crate::domain::feedback::AttachmentPolicy,
 }
 
 /// Default hours between retention passes: daily.
@@ -145,6 +149,7 @@ impl Default for Policy {
             retention_raw_days: None,
             retention_deleted_days: None,
             retention_interval_hours: DEFAULT_RETENTION_INTERVAL_HOURS,
+            feedback: crate::domain::feedback::AttachmentPolicy::default(),
         }
     }
 }
@@ -209,6 +214,23 @@ pub async fn policy(ex: impl PgExecutor<'_>) -> Result<Policy, DbError> {
                     .and_then(|n| u32::try_from(n).ok())
                     .filter(|n| *n > 0)
                     .ok_or_else(|| bad("a size in MB (1 or more)"))?;
+            }
+            keys::FEEDBACK_ATTACHMENT_MAX_KB => {
+                p.feedback.max_kb = value
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad("a size in KB (1 or more)"))?;
+            }
+            keys::FEEDBACK_ATTACHMENT_TYPES => {
+                p.feedback.types = value
+                    .as_array()
+                    .and_then(|a| {
+                        a.iter()
+                            .map(|v| v.as_str().map(str::to_string))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| bad("a list of media types"))?;
             }
             keys::GRAPH_INBOX_FOLDER => {
                 p.graph_inbox_folder = value

@@ -5,6 +5,7 @@
 pub mod company_match;
 pub mod customer_suggestion;
 pub mod customers_csv;
+pub mod feedback;
 pub mod history;
 pub mod jobs_document;
 pub mod listing_order;

@@ -45,6 +45,9 @@ pub enum Capability {
     Administer,
     /// Run the background services (import, missed-run check, Autotask polling).
     RunServices,
+    /// Write feedback items, vote, reply and attach files (every role: the suggestion box is the
+    /// whole team's).
+    Feedback,
 }
 
 impl Role {
@@ -80,7 +83,7 @@ impl Role {
     pub fn can(self, cap: Capability) -> bool {
         use Capability as C;
         match cap {
-            C::Read | C::Reports => true,
+            C::Read | C::Reports | C::Feedback => true,
             C::Browse => self != Role::Reporter,
             C::Review
             | C::Approve

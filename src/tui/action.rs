@@ -172,6 +172,8 @@ pub enum Action {
     OpenPager(String),
     /// A written report file to open in `$BROWSER`.
     OpenBrowser(String),
+    /// The new feedback item was saved (what to say), or why not (the form stays open).
+    FeedbackSaved(Result<String, String>),
     Copied {
         value: String,
         via: String,

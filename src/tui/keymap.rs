@@ -100,6 +100,10 @@ pub enum Context {
     /// Reports showing the report schedules.
     ReportSchedules,
     Parsers,
+    /// Feedback: the list and an open item.
+    Feedback,
+    /// Feedback showing a screen capture.
+    FeedbackCapture,
 }
 
 impl Context {
@@ -122,6 +126,8 @@ impl Context {
             Context::Reports => "Reports",
             Context::ReportSchedules => "Reports: schedules",
             Context::Parsers => "Parsers",
+            Context::Feedback => "Feedback",
+            Context::FeedbackCapture => "Feedback: a screen capture",
         }
     }
 }
@@ -220,6 +226,27 @@ pub enum Command {
     NewRule,
     /// Parsers: the rule under the cursor in the rule form.
     EditRule,
+    /// Anywhere: a new feedback item with the screen as it is attached.
+    CaptureScreen,
+    /// Feedback: a new item.
+    NewFeedback,
+    /// Feedback: vote for the item, or take the vote back.
+    Vote,
+    /// Feedback: reply to the item.
+    Reply,
+    /// Feedback: change the item's status (admins).
+    SetStatus,
+    /// Feedback: attach a file from a path.
+    AttachFile,
+    /// Feedback: save the attachment under the cursor to a path.
+    SaveAttachment,
+    /// Feedback: every kind, bugs, ideas, questions.
+    CycleKind,
+    /// Feedback: open and planned, each status, all.
+    CycleStatus,
+    /// Feedback: scroll the capture sideways.
+    ScrollLeft,
+    ScrollRight,
 }
 
 impl Command {
@@ -300,6 +327,17 @@ impl Command {
             Command::ToggleUnrecognised => "unrecognised",
             Command::NewRule => "new_rule",
             Command::EditRule => "edit_rule",
+            Command::CaptureScreen => "capture",
+            Command::NewFeedback => "new_feedback",
+            Command::Vote => "vote",
+            Command::Reply => "reply",
+            Command::SetStatus => "status",
+            Command::AttachFile => "attach",
+            Command::SaveAttachment => "save_attachment",
+            Command::CycleKind => "kind",
+            Command::CycleStatus => "status_filter",
+            Command::ScrollLeft => "scroll_left",
+            Command::ScrollRight => "scroll_right",
         }
     }
 }
@@ -443,9 +481,23 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         X::Global,
+        &[],
+        C::Goto(Pane::Feedback),
+        "Feedback (:feedback)",
+        false,
+    ),
+    b(
+        X::Global,
         &[Key::ctrl('r')],
         C::ImportNow,
         "import mail now",
+        false,
+    ),
+    b(
+        X::Global,
+        &[Key::ctrl('p')],
+        C::CaptureScreen,
+        "capture the screen into a new feedback item (pane, filter, row and version noted)",
         false,
     ),
     b(
@@ -1032,6 +1084,92 @@ pub const BINDINGS: &[Binding] = &[
         "edit this rule (a new name saves a new one)",
         true,
     ),
+    b(
+        X::Feedback,
+        &[Key::ch('n')],
+        C::NewFeedback,
+        "new item",
+        true,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('v')],
+        C::Vote,
+        "vote (again: take the vote back)",
+        true,
+    ),
+    b(X::Feedback, &[Key::ch('r')], C::Reply, "reply", true),
+    b(
+        X::Feedback,
+        &[Key::ch('a')],
+        C::AttachFile,
+        "attach a file (path; type and size as Settings allow)",
+        false,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('w')],
+        C::SaveAttachment,
+        "save the attachment under the cursor to a file",
+        false,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('s')],
+        C::SetStatus,
+        "status (open, planned, done, declined)",
+        true,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('f')],
+        C::CycleKind,
+        "kind shown (every kind, bugs, ideas, questions)",
+        true,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('o')],
+        C::CycleStatus,
+        "status shown (open and planned, each status, all)",
+        true,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('d')],
+        C::Delete,
+        "delete (yours; asks first)",
+        false,
+    ),
+    b(
+        X::Feedback,
+        &[Key::ch('D')],
+        C::ShowDeleted,
+        "show deleted items",
+        false,
+    ),
+    b(X::Feedback, &[Key::ch('U')], C::Restore, "restore", false),
+    b(
+        X::Feedback,
+        &[Key::ch('X')],
+        C::Purge,
+        "remove a deleted item for good (asks first)",
+        false,
+    ),
+    b(
+        X::FeedbackCapture,
+        &[Key::code(KeyCode::Left)],
+        C::ScrollLeft,
+        "scroll left",
+        true,
+    ),
+    b(
+        X::FeedbackCapture,
+        &[Key::code(KeyCode::Right)],
+        C::ScrollRight,
+        "scroll right",
+        true,
+    ),
 ];
 
 /// What a command needs of the seat's role in a context. PostgreSQL enforces the same rules;
@@ -1040,6 +1178,15 @@ pub fn capability(context: Context, command: Command) -> Capability {
     use Capability as P;
     match command {
         C::Goto(pane) => pane.info().needs,
+        C::Delete | C::Restore | C::ShowDeleted | C::Purge
+            if matches!(context, X::Feedback | X::FeedbackCapture) =>
+        {
+            match command {
+                C::Delete => P::Feedback,
+                C::ShowDeleted => P::SeeDeleted,
+                _ => P::Administer,
+            }
+        }
         C::Review | C::ReviewJob | C::Undo | C::IncludeReviewed => P::Review,
         C::Remark | C::Ticket | C::Resolve => P::Ticket,
         C::Override | C::Deactivate => P::EditOverrides,
@@ -1081,6 +1228,8 @@ pub fn capability(context: Context, command: Command) -> Capability {
             P::Settings
         }
         C::NewRule | C::EditRule => P::Administer,
+        C::SetStatus => P::Administer,
+        C::CaptureScreen | C::NewFeedback | C::Vote | C::Reply | C::AttachFile => P::Feedback,
         _ => P::Read,
     }
 }
@@ -1235,6 +1384,8 @@ mod tests {
             Context::Reports,
             Context::ReportSchedules,
             Context::Parsers,
+            Context::Feedback,
+            Context::FeedbackCapture,
         ] {
             let mut seen: HashMap<Key, Command> = HashMap::new();
             for ctx in [pane, Context::List, Context::Global] {
@@ -1349,7 +1500,10 @@ mod tests {
                 assert!(
                     matches!(
                         cap,
-                        Capability::Read | Capability::Browse | Capability::Reports
+                        Capability::Read
+                            | Capability::Browse
+                            | Capability::Reports
+                            | Capability::Feedback
                     ),
                     "{b:?}: {cap:?}"
                 );

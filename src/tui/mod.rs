@@ -12,6 +12,7 @@ pub mod list;
 pub mod pager;
 pub mod panes;
 pub mod sanitize;
+pub mod screen_capture;
 pub mod table;
 pub mod terminal;
 pub mod theme;

@@ -18,6 +18,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     if app.theme.ascii {
         super::ascii::downgrade(f.buffer_mut());
     }
+    // Kept for the capture key: what is on screen now.
+    let frame = f.buffer_mut();
+    match &mut app.last_frame {
+        Some(last) if last.area == frame.area => last.clone_from(frame),
+        last => *last = Some(frame.clone()),
+    }
 }
 
 fn draw_screen(f: &mut Frame, app: &mut App) {

@@ -14,6 +14,7 @@ mod deletion;
 mod demo;
 mod e2e;
 mod embedded;
+mod feedback;
 mod graph;
 mod health;
 mod ingest;

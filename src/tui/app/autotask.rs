@@ -217,6 +217,8 @@ impl App {
                 "days after deleting a mail it is removed for good; empty: keep"
             }
             Field::RetentionInterval => "hours between retention passes",
+            Field::FeedbackMaxKb => "KB per feedback attachment, screen captures included",
+            Field::FeedbackTypes => "media types, comma-separated; screen captures always",
             Field::InboxFolder | Field::ProcessedFolder => "folder path, e.g. Inbox/Processed",
             // No picklists cached: the number Autotask uses, typed by hand.
             _ => &format!(

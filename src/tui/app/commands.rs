@@ -3,6 +3,7 @@
 use super::{App, Overlay, Pending};
 use crate::tui::keymap;
 use crate::tui::keymap::Command;
+use crate::tui::panes::Pane;
 use crate::tui::panes::pane::Move;
 
 impl App {
@@ -42,6 +43,21 @@ impl App {
             Command::EditRule => self.open_edit_rule(),
             Command::ImportNow => self.import_now(),
             Command::RunRetention => self.retention_now(),
+            Command::CaptureScreen => self.capture_screen(),
+            Command::NewFeedback => self.new_feedback(),
+            Command::Vote => self.vote_feedback(),
+            Command::Reply => self.reply_input(),
+            Command::SetStatus => self.status_choice(),
+            Command::AttachFile => self.attach_input(),
+            Command::SaveAttachment => self.save_attachment_input(),
+            Command::CycleKind => self.cycle_feedback_kind(),
+            Command::CycleStatus => self.cycle_feedback_status(),
+            Command::ScrollLeft => self.scroll_capture(false),
+            Command::ScrollRight => self.scroll_capture(true),
+            Command::Delete if self.pane == Pane::Feedback => self.ask_delete_feedback(),
+            Command::Restore if self.pane == Pane::Feedback => self.restore_feedback(),
+            Command::ShowDeleted if self.pane == Pane::Feedback => self.toggle_feedback_deleted(),
+            Command::Purge if self.pane == Pane::Feedback => self.ask_purge_feedback(),
             Command::ClearOpened => self.clear_opened(),
             Command::ExportCustomers => self.customers_file_input(false),
             Command::ImportCustomers => self.customers_file_input(true),

@@ -6,6 +6,7 @@ mod commands;
 mod customers;
 mod customers_csv;
 mod deletion;
+mod feedback;
 mod jobs;
 mod overlays;
 mod panes;
@@ -20,8 +21,8 @@ mod work;
 pub use seat::Seat;
 
 pub use super::dialogs::{
-    Choice, CompanyPicker, InputPurpose, LineInput, Overlay, OverrideForm, Pending, PinForm,
-    PreviewDialog, RemarkEditor, RuleForm, TicketInput, TicketInputKind,
+    Choice, CompanyPicker, FeedbackForm, InputPurpose, LineInput, Overlay, OverrideForm, Pending,
+    PinForm, PreviewDialog, RemarkEditor, RuleForm, TicketInput, TicketInputKind,
 };
 pub use autotask::NOT_CONFIGURED;
 
@@ -121,6 +122,8 @@ pub struct App {
     pub db_ok: bool,
     /// The login and the role it acts as.
     pub seat: Seat,
+    /// The frame last drawn: what the capture key attaches to a feedback item.
+    pub last_frame: Option<ratatui::buffer::Buffer>,
     pool: PgPool,
     stale: bool,
     last_reload: Instant,
@@ -174,6 +177,7 @@ impl App {
             cursor_loads: CursorLoads::default(),
             db_ok: true,
             seat: Seat::default(),
+            last_frame: None,
             pool,
             stale: false,
             last_reload: Instant::now(),
@@ -314,6 +318,16 @@ impl App {
         let k = Key::from_event(&key);
         if k == Key::ctrl('c') {
             self.quit = true;
+            return;
+        }
+        // The capture key works over a popup too (the popup comes back when the form closes),
+        // but not over the feedback form itself.
+        if self.overlay.is_some()
+            && lookup(super::keymap::Context::Global, k)
+                == Some(super::keymap::Command::CaptureScreen)
+            && !matches!(self.overlay, Some(Overlay::Feedback(_)))
+        {
+            self.capture_screen();
             return;
         }
         if self.overlay.is_some() {

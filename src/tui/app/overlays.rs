@@ -71,6 +71,8 @@ impl App {
             Pending::ImportCustomers(path) => self.import_customers(path, false),
             Pending::RemoveSchedule(id) => self.remove_schedule(id),
             Pending::SettleDelivery { id, how } => self.settle_delivery(id, how),
+            Pending::DeleteFeedback(id) => self.delete_feedback(id, true),
+            Pending::PurgeFeedback(id) => self.purge_feedback(id),
         }
     }
 }

@@ -169,6 +169,7 @@ impl App {
                         crate::tui::panes::jobs::load_strips(self.pool(), ids, tz, self.now());
                     self.spawn(load);
                 }
+                Follow::SaveAttachment => self.save_attachment_input(),
                 Follow::Toast(text) => self.toast(text),
             }
         }

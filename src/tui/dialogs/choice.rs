@@ -32,6 +32,8 @@ pub enum ChoicePurpose {
     PreviewValue(Box<PreviewDialog>, Field),
     /// Which of the run's tickets `y` copies: the codes, in the order of the options.
     CopyTicket(Vec<String>),
+    /// The new status of this feedback item (the options' values index `Status::ALL`).
+    FeedbackStatus(i64),
 }
 
 /// The fields of a ticket that the preview lets the operator choose.
@@ -50,6 +52,7 @@ impl ChoicePurpose {
             ChoicePurpose::PreviewField(_) => "Ticket field".into(),
             ChoicePurpose::PreviewValue(_, field) => format!("{} of this ticket", field.label()),
             ChoicePurpose::CopyTicket(_) => "Copy which ticket number? (newest first)".into(),
+            ChoicePurpose::FeedbackStatus(id) => format!("Status of feedback item #{id}"),
         }
     }
 }
@@ -59,7 +62,9 @@ impl Choice {
         match keys::lookup(Dialog::Choice, Key::from_event(&key)) {
             Some(C::Cancel) => {
                 return match self.purpose {
-                    ChoicePurpose::Setting(_) | ChoicePurpose::CopyTicket(_) => None,
+                    ChoicePurpose::Setting(_)
+                    | ChoicePurpose::CopyTicket(_)
+                    | ChoicePurpose::FeedbackStatus(_) => None,
                     ChoicePurpose::PreviewField(d) | ChoicePurpose::PreviewValue(d, _) => {
                         Some(Overlay::TicketPreview(d))
                     }
@@ -76,6 +81,15 @@ impl Choice {
                 return match self.purpose {
                     ChoicePurpose::Setting(field) => {
                         app.save_setting(field, json);
+                        None
+                    }
+                    ChoicePurpose::FeedbackStatus(id) => {
+                        let status = value
+                            .and_then(|i| usize::try_from(i).ok())
+                            .and_then(|i| crate::domain::feedback::Status::ALL.get(i).copied());
+                        if let Some(status) = status {
+                            app.set_feedback_status(id, status);
+                        }
                         None
                     }
                     ChoicePurpose::CopyTicket(codes) => {

@@ -63,6 +63,10 @@ pub enum Pending {
         id: i64,
         how: crate::db::report_schedules::Settle,
     },
+    /// Delete (soft) a feedback item.
+    DeleteFeedback(i64),
+    /// Remove a deleted feedback item for good (admins).
+    PurgeFeedback(i64),
 }
 
 pub fn key(app: &mut App, question: String, then: Pending, key: KeyEvent) -> Option<Overlay> {

@@ -25,6 +25,12 @@ pub enum InputPurpose {
     ImportCustomers,
     /// A customer's contact address for its scheduled report; empty clears it.
     CustomerContact(i64),
+    /// A reply to this feedback item.
+    FeedbackReply(i64),
+    /// The path of a file to attach to this feedback item.
+    FeedbackAttach(i64),
+    /// Where to save this feedback attachment.
+    FeedbackSave(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +64,17 @@ impl LineInput {
                 app.error("type a file name first");
                 return Some(Overlay::Input(self));
             }
+            InputPurpose::FeedbackReply(_) if value.is_empty() => {
+                app.error("type a reply first");
+                return Some(Overlay::Input(self));
+            }
+            InputPurpose::FeedbackAttach(_) | InputPurpose::FeedbackSave(_) if value.is_empty() => {
+                app.error("type a file name first");
+                return Some(Overlay::Input(self));
+            }
+            InputPurpose::FeedbackReply(id) => app.reply_feedback(id, value),
+            InputPurpose::FeedbackAttach(id) => app.attach_feedback_file(id, value),
+            InputPurpose::FeedbackSave(id) => app.save_attachment(id, value),
             InputPurpose::ExportCustomers => app.export_customers(value),
             InputPurpose::ImportCustomers => app.import_customers(value, true),
             InputPurpose::NewCustomer => app.create_customer(value),

@@ -12,6 +12,7 @@ pub mod command_line;
 mod company_picker;
 mod confirm;
 mod customer_picker;
+mod feedback_form;
 pub mod filter;
 mod help;
 mod line_input;
@@ -26,6 +27,7 @@ mod ticket_preview;
 pub use choice::{Choice, ChoicePurpose, PREVIEW_FIELDS};
 pub use company_picker::CompanyPicker;
 pub use confirm::Pending;
+pub use feedback_form::FeedbackForm;
 pub use line_input::{InputPurpose, LineInput};
 pub use override_form::OverrideForm;
 pub use pin_form::PinForm;
@@ -74,6 +76,7 @@ pub enum Overlay {
     Choose(Choice),
     Pin(PinForm),
     Rule(Box<RuleForm>),
+    Feedback(Box<FeedbackForm>),
 }
 
 impl Overlay {
@@ -95,6 +98,7 @@ impl Overlay {
             Overlay::Choose(c) => c.key(app, key),
             Overlay::Pin(form) => form.key(app, key),
             Overlay::Rule(form) => form.key(app, key),
+            Overlay::Feedback(form) => form.key(app, key),
         }
     }
 }
@@ -118,6 +122,7 @@ pub fn draw_overlay(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Choose(c) => c.draw(f, area, t),
         Overlay::Pin(form) => form.draw(f, area, t),
         Overlay::Rule(form) => form.draw(f, area, t),
+        Overlay::Feedback(form) => form.draw(f, area, t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }

@@ -28,10 +28,11 @@ pub enum Dialog {
     Choice,
     PinForm,
     RuleForm,
+    FeedbackForm,
 }
 
 impl Dialog {
-    pub const ALL: [Dialog; 16] = [
+    pub const ALL: [Dialog; 17] = [
         Dialog::Help,
         Dialog::CommandLine,
         Dialog::Filter,
@@ -48,6 +49,7 @@ impl Dialog {
         Dialog::Choice,
         Dialog::PinForm,
         Dialog::RuleForm,
+        Dialog::FeedbackForm,
     ];
 
     /// The section title in the `?` help.
@@ -69,6 +71,7 @@ impl Dialog {
             Dialog::Choice => "Picklists",
             Dialog::PinForm => "Pin a schedule",
             Dialog::RuleForm => "New parser rule",
+            Dialog::FeedbackForm => "New feedback item",
         }
     }
 
@@ -504,6 +507,48 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         Some("save"),
     ),
     d(D::RuleForm, &[ESC], C::Cancel, "cancel", Some("cancel")),
+    d(
+        D::FeedbackForm,
+        &[Key::ctrl('s')],
+        C::Accept,
+        "save the item with its capture and file",
+        Some("save"),
+    ),
+    d(
+        D::FeedbackForm,
+        &[TAB],
+        C::NextField,
+        "next field",
+        Some("next field"),
+    ),
+    d(
+        D::FeedbackForm,
+        &[BACK_TAB],
+        C::PrevField,
+        "previous field",
+        None,
+    ),
+    d(
+        D::FeedbackForm,
+        &[LEFT],
+        C::ChangeBack,
+        "previous kind (on the kind row)",
+        Some("kind"),
+    ),
+    d(
+        D::FeedbackForm,
+        &[RIGHT],
+        C::Change,
+        "next kind (on the kind row)",
+        Some("kind"),
+    ),
+    d(
+        D::FeedbackForm,
+        &[ESC],
+        C::Cancel,
+        "cancel (asks once more when there is text)",
+        Some("cancel"),
+    ),
 ];
 
 fn bindings(dialog: Dialog) -> impl Iterator<Item = &'static DialogBinding> {

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod customers;
 pub mod daily;
 pub mod deleted;
+pub mod feedback;
 pub mod inbox;
 pub mod jobs;
 pub mod overrides;

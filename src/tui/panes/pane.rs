@@ -136,6 +136,8 @@ pub enum Follow {
     EditSetting,
     /// Jobs: the history strips of these jobs.
     LoadJobStrips(Vec<i64>),
+    /// Feedback: ask where to save the attachment under the cursor.
+    SaveAttachment,
     Toast(String),
 }
 
@@ -232,6 +234,11 @@ pub trait PaneView {
     fn filter_changed(&mut self) -> Vec<Follow> {
         self.list_mut().cursor = 0;
         Vec::new()
+    }
+
+    /// The cursor row in words, for the context of a feedback item ("Acme › Nightly").
+    fn cursor_words(&self) -> Option<String> {
+        None
     }
 
     /// What `y` copies, when there is something; the hint line offers it.

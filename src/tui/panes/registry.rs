@@ -3,6 +3,7 @@
 use super::activity::{self, Activity};
 use super::customers::{self, Customers};
 use super::daily::{self, Daily};
+use super::feedback::{self, Feedback};
 use super::inbox::{self, Inbox};
 use super::jobs::{self, Jobs};
 use super::overrides::{self, Overrides};
@@ -69,6 +70,7 @@ panes! {
     Settings => settings: Settings = settings,
     Reports => reports: Reports = reports,
     Parsers => parsers: Parsers = parsers,
+    Feedback => feedback: Feedback = feedback,
 }
 
 #[cfg(test)]

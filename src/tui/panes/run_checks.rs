@@ -331,6 +331,11 @@ impl PaneView for RunChecks {
         vec![Follow::LoadRunsOfCursor]
     }
 
+    fn cursor_words(&self) -> Option<String> {
+        self.current_job()
+            .map(|j| format!("{} › {}", j.customer_name, j.job_name))
+    }
+
     fn copy_value(&self) -> Option<String> {
         self.shown_ticket().map(str::to_string)
     }

@@ -35,6 +35,8 @@ pub enum Field {
     RetentionRaw,
     RetentionDeleted,
     RetentionInterval,
+    FeedbackMaxKb,
+    FeedbackTypes,
     Queue,
     Priority,
     Status,
@@ -46,7 +48,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 17] = [
+    pub const ALL: [Field; 19] = [
         Field::Timezone,
         Field::ImportInterval,
         Field::InboxFolder,
@@ -56,6 +58,8 @@ impl Field {
         Field::RetentionRaw,
         Field::RetentionDeleted,
         Field::RetentionInterval,
+        Field::FeedbackMaxKb,
+        Field::FeedbackTypes,
         Field::Queue,
         Field::Priority,
         Field::Status,
@@ -77,6 +81,8 @@ impl Field {
             Field::RetentionRaw => keys::RETENTION_RAW_DAYS,
             Field::RetentionDeleted => keys::RETENTION_DELETED_DAYS,
             Field::RetentionInterval => keys::RETENTION_INTERVAL_HOURS,
+            Field::FeedbackMaxKb => keys::FEEDBACK_ATTACHMENT_MAX_KB,
+            Field::FeedbackTypes => keys::FEEDBACK_ATTACHMENT_TYPES,
             Field::Queue => keys::AUTOTASK_QUEUE_ID,
             Field::Priority => keys::AUTOTASK_PRIORITY,
             Field::Status => keys::AUTOTASK_STATUS,
@@ -99,6 +105,8 @@ impl Field {
             Field::RetentionRaw => "Keep raw mail",
             Field::RetentionDeleted => "Keep deleted mail",
             Field::RetentionInterval => "Retention interval",
+            Field::FeedbackMaxKb => "Feedback file limit",
+            Field::FeedbackTypes => "Feedback file types",
             Field::Queue => "Queue",
             Field::Priority => "Priority",
             Field::Status => "Status",
@@ -231,6 +239,8 @@ impl SettingsData {
                 None => "until removed by an admin".into(),
             },
             Field::RetentionInterval => format!("every {} h", p.retention_interval_hours),
+            Field::FeedbackMaxKb => format!("{} KB per attachment", p.feedback.max_kb),
+            Field::FeedbackTypes => p.feedback.types.join(", "),
             Field::DueDays => format!("{} day(s) after creation", d.due_days),
             Field::PollInterval => match d.poll_interval_minutes {
                 0 => "only when Run Checks opens".into(),
@@ -262,6 +272,8 @@ impl SettingsData {
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
             Field::RetentionInterval => p.retention_interval_hours.to_string(),
+            Field::FeedbackMaxKb => p.feedback.max_kb.to_string(),
+            Field::FeedbackTypes => p.feedback.types.join(", "),
             Field::DueDays => self.defaults.due_days.to_string(),
             Field::PollInterval => self.defaults.poll_interval_minutes.to_string(),
             other => self.id(other).map(|v| v.to_string()).unwrap_or_default(),
@@ -332,6 +344,24 @@ pub fn parse(field: Field, input: &str) -> Result<Value, String> {
             0 => Err(format!("{}: a size in MB, 1 or more", field.label())),
             n => Ok(json!(n)),
         },
+        Field::FeedbackMaxKb => match number("a size in KB, 1 or more")? {
+            0 => Err(format!("{}: a size in KB, 1 or more", field.label())),
+            n => Ok(json!(n)),
+        },
+        Field::FeedbackTypes => {
+            let types: Vec<&str> = input
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect();
+            match types.iter().find(|t| !t.contains('/') || t.contains(' ')) {
+                Some(bad) => Err(format!(
+                    "{}: {bad:?} is not a media type such as image/png",
+                    field.label()
+                )),
+                None => Ok(json!(types)),
+            }
+        }
         Field::InboxFolder | Field::ProcessedFolder if input.is_empty() => Err(format!(
             "{}: a folder path such as Inbox/Processed",
             field.label()
@@ -508,15 +538,13 @@ fn connection_lines(s: &Settings, theme: &Theme, tz: Tz, compact: bool) -> Vec<L
             Span::raw(" · "),
             user,
         ]);
+        // Two lines, so that every setting and the connection fit 80×24.
         lines.push(Line::from(vec![
-            label("secrets"),
+            Span::raw("  "),
             secret,
             Span::raw("  "),
             code,
-        ]));
-        lines.push(Line::from(vec![
-            label("picklists"),
-            Span::raw(format!("fetched {refreshed} · connection ")),
+            Span::raw(format!(" · picklists {refreshed} · ")),
             test,
         ]));
         return lines;
@@ -601,7 +629,9 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
             f.render_widget(Paragraph::new(conn).wrap(Wrap { trim: false }), rin);
         }
         None => {
-            lines.push(Line::raw(""));
+            if lines.len() + conn.len() < usize::from(inner.height) {
+                lines.push(Line::raw(""));
+            }
             lines.extend(conn);
             f.render_widget(Paragraph::new(lines), inner);
         }

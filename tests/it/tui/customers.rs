@@ -55,7 +55,7 @@ async fn customers_settings_and_picker_snapshots() {
     both(&mut a, "company_picker").await;
     keys(&mut a, "\u{1b}9").await;
     both(&mut a, "settings").await;
-    keys(&mut a, "jjjjjjjjj\n").await;
+    keys(&mut a, "jjjjjjjjjjj\n").await;
     both(&mut a, "settings_queue_choice").await;
 }
 
@@ -231,8 +231,8 @@ async fn settings_are_edited_from_picklists_and_text_and_audited() {
         (Some(30), None)
     );
     assert!(plain(&mut a).contains("30 days, then only the parsed mail"));
-    // Queue from the cached picklist (below the retention settings).
-    keys(&mut a, "jjj\n").await;
+    // Queue from the cached picklist (below the retention settings and the feedback limits).
+    keys(&mut a, "jjjjj\n").await;
     let Some(Overlay::Choose(c)) = &a.overlay else {
         panic!("no choice")
     };

@@ -6,6 +6,7 @@ mod command_line;
 mod customers;
 mod daily;
 mod deletion;
+mod feedback;
 mod flows;
 mod loads;
 mod looks;
