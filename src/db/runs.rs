@@ -224,11 +224,12 @@ pub struct RunPoint {
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RunPoint {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<RunPoint, sqlx::Error> {
         use sqlx::Row;
-        let status: &str = row.try_get("effective_status")?;
+        // By position (job_id, run_id, run_at, effective_status): no name lookup per column.
+        let status: &str = row.try_get(3)?;
         Ok(RunPoint {
-            job_id: row.try_get("job_id")?,
-            run_id: row.try_get("run_id")?,
-            run_at: row.try_get("run_at")?,
+            job_id: row.try_get(0)?,
+            run_id: row.try_get(1)?,
+            run_at: row.try_get(2)?,
             status: RunStatus::from_db(status),
         })
     }
