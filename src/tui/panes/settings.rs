@@ -592,6 +592,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
     let value_w = (inner.width as usize).saturating_sub(vw + 3);
     let mut lines = Vec::new();
     let mut section = None;
+    let mut cursor_line = 0;
     for (i, field) in s.visible().into_iter().enumerate() {
         if section != Some(field.is_autotask()) {
             section = Some(field.is_autotask());
@@ -616,13 +617,17 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
         ]);
         if cursor {
             line = line.style(theme.selected());
+            cursor_line = lines.len();
         }
         lines.push(line);
     }
+    // On a short terminal the list scrolls so that the cursor row stays in view.
+    let scroll =
+        u16::try_from((cursor_line + 1).saturating_sub(usize::from(inner.height))).unwrap_or(0);
     let conn = connection_lines(s, theme, tz, right.is_none());
     match right {
         Some(r) => {
-            f.render_widget(Paragraph::new(lines), inner);
+            f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
             let block = Block::bordered();
             let rin = block.inner(r);
             f.render_widget(block, r);
@@ -633,7 +638,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &mut Settings, theme: &Theme, tz: Tz) 
                 lines.push(Line::raw(""));
             }
             lines.extend(conn);
-            f.render_widget(Paragraph::new(lines), inner);
+            f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
         }
     }
 }

@@ -60,6 +60,26 @@ async fn customers_settings_and_picker_snapshots() {
 }
 
 #[tokio::test]
+async fn settings_scroll_to_keep_the_cursor_row_in_view_on_a_short_terminal() {
+    let t = fixture().await;
+    let (_m, mut a) = autotask_app(&t).await;
+    ready(&mut a).await;
+    keys(&mut a, "9G").await;
+    let s = screen(&mut a, 80, 24);
+    let last = s
+        .lines()
+        .find(|l| l.contains("Poll interval"))
+        .unwrap_or_else(|| panic!("the last setting is out of view:\n{s}"));
+    assert!(last.contains('▶'), "the cursor is not on it:\n{s}");
+    assert!(
+        !s.contains("Shared policy"),
+        "the list did not scroll:\n{s}"
+    );
+    keys(&mut a, "g").await;
+    assert!(screen(&mut a, 80, 24).contains("▶ Timezone"));
+}
+
+#[tokio::test]
 async fn map_a_customer_through_the_picker_then_check_and_remove_it() {
     let t = fixture().await;
     let (m, mut a) = autotask_app(&t).await;
