@@ -144,7 +144,9 @@ pub async fn run(args: Args, explicit: Option<&std::path::Path>) -> anyhow::Resu
             None => ", not mailing (no [graph])".to_string(),
         }
     );
-    let services = running::start(&pool, clock, source, client, reports, sinks);
+    // The services on a pool of their own, large enough for all of them at once.
+    let service_pool = db.login_pool();
+    let services = running::start(&service_pool, clock, source, client, reports, sinks);
     if let Some(importer) = &services.importer {
         // One cycle at start; then the interval of the settings.
         importer.run_now();

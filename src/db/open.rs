@@ -10,6 +10,12 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+/// Connections of the services' pool: a running pass holds two (its leadership, which keeps the
+/// advisory lock on its own session, and the one it works on), the five services may all run at
+/// once (they all run at start), and two spare. With fewer, services that each hold their
+/// leadership can wait on each other for a second connection until the acquire times out.
+pub const SERVICE_CONNECTIONS: u32 = 12;
+
 /// Which database the program talks to, for display (never holds a password).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -229,12 +235,11 @@ impl Database {
         &self.active
     }
 
-    /// A small pool with the login's own rights, whatever role the main pool acts as: for the
-    /// background services of a seat, which import and check for the whole team. It connects on
-    /// first use.
+    /// A pool with the login's own rights, whatever role the main pool acts as: for the
+    /// background services, which import and check for the whole team. It connects on first use.
     pub fn login_pool(&self) -> PgPool {
         PgPoolOptions::new()
-            .max_connections(4)
+            .max_connections(SERVICE_CONNECTIONS)
             .acquire_timeout(CONNECT_TIMEOUT)
             .connect_lazy_with(self.opts.clone().options([("jit", "off")]))
     }

@@ -306,3 +306,71 @@ async fn a_service_that_failed_three_attempts_in_a_row_makes_health_unhealthy() 
     assert!(s.next_run.is_some(), "the retry is due: {s:?}");
     h.stop().await;
 }
+
+/// A service of lock number `L` whose pass works on a connection of its own for a while: five of
+/// them starting at once need two connections each (leadership and work).
+struct Holder<const L: u8>;
+
+impl<const L: u8> harness::Service for Holder<L> {
+    type Report = usize;
+    type Event = Step<usize>;
+    const NAME: &'static str = "holder";
+    const LOCK: locks::Service = match L {
+        0 => locks::Service::Importer,
+        1 => locks::Service::MissedRuns,
+        2 => locks::Service::AutotaskPoller,
+        3 => locks::Service::Reports,
+        _ => locks::Service::Retention,
+    };
+    const CONTENDED: Contended = Contended::Skip;
+    const RUN_AT_START: bool = true;
+
+    async fn interval(&mut self, _pool: &PgPool) -> Result<Option<Duration>, String> {
+        Ok(Some(Duration::from_secs(3600)))
+    }
+
+    async fn pass(&mut self, cx: &PassContext<Step<usize>>) -> Result<usize, String> {
+        let mut conn = cx.pool.acquire().await.map_err(|e| e.to_string())?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sqlx::query("SELECT 1")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(1)
+    }
+
+    fn event(step: Step<usize>) -> Option<Step<usize>> {
+        Some(step)
+    }
+}
+
+#[tokio::test]
+async fn every_service_starting_at_once_gets_its_connections_from_the_services_pool() {
+    let t = TestDb::new().await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(backupchecks::db::open::SERVICE_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&t.url())
+        .await
+        .unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let retry = Backoff::default();
+    let handles = vec![
+        harness::spawn(pool.clone(), Holder::<0>, tx.clone(), retry),
+        harness::spawn(pool.clone(), Holder::<1>, tx.clone(), retry),
+        harness::spawn(pool.clone(), Holder::<2>, tx.clone(), retry),
+        harness::spawn(pool.clone(), Holder::<3>, tx.clone(), retry),
+        harness::spawn(pool.clone(), Holder::<4>, tx, retry),
+    ];
+    let mut finished = 0;
+    while finished < 5 {
+        match next(&mut rx).await {
+            Step::Finished(_) => finished += 1,
+            Step::Failed { message, .. } => panic!("a service starved: {message}"),
+            _ => {}
+        }
+    }
+    for h in handles {
+        h.stop().await;
+    }
+}
