@@ -23,6 +23,7 @@ pub enum ScheduleCommand {
     /// (outcome unknown, or failed for good).
     List,
     /// Add a schedule (an admin). Its report of the latest due period is made at the next pass.
+    /// The interface adds one with the same fields and rules: `a` in the Reports pane's schedules.
     Add {
         /// A name for the schedule, e.g. "Monthly to the team".
         name: String,
