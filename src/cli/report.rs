@@ -49,7 +49,7 @@ pub enum ReportCommand {
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
-    Format::parse(text).ok_or_else(|| format!("`{text}` is not one of pdf, html, csv, md, json"))
+    crate::domain::report_schedule::parse_format(text).map_err(|e| e.to_string())
 }
 
 /// Arguments that are wrong whatever the data: exit code 2 with the message.

@@ -4,7 +4,7 @@
 use crate::config;
 use crate::db::DbError;
 use crate::db::report_schedules::{self as db, Delivery, NewSchedule, Schedule, Settle};
-use crate::domain::report_schedule::Cadence;
+use crate::domain::report_schedule::{self, Cadence};
 use crate::reports::Format;
 use crate::services::{report_scheduler, running};
 use std::path::Path;
@@ -23,6 +23,7 @@ pub enum ScheduleCommand {
     /// (outcome unknown, or failed for good).
     List,
     /// Add a schedule (an admin). Its report of the latest due period is made at the next pass.
+    /// The interface adds one with the same fields and rules: `a` in the Reports pane's schedules.
     Add {
         /// A name for the schedule, e.g. "Monthly to the team".
         name: String,
@@ -31,7 +32,7 @@ pub enum ScheduleCommand {
         #[arg(long, value_name = "CADENCE", value_parser = parse_cadence)]
         every: Cadence,
         /// Local hour (configured time zone) from which the report is due on its day.
-        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=23))]
+        #[arg(long, default_value_t = 6, value_parser = parse_hour)]
         hour: u8,
         /// A customer in scope (name, any case); repeat for several. Default: every active
         /// customer.
@@ -68,12 +69,17 @@ pub enum ScheduleCommand {
     },
 }
 
+// The rules live in `domain::report_schedule`, shared with the Reports pane's form.
 fn parse_cadence(text: &str) -> Result<Cadence, String> {
     Cadence::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
-    Format::parse(text).ok_or_else(|| format!("`{text}` is not one of pdf, html, csv, md, json"))
+    report_schedule::parse_format(text).map_err(|e| e.to_string())
+}
+
+fn parse_hour(text: &str) -> Result<u8, String> {
+    report_schedule::parse_hour(text).map_err(|e| e.to_string())
 }
 
 pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -97,22 +103,12 @@ pub async fn run(args: Args, explicit: Option<&Path>) -> anyhow::Result<ExitCode
             recipients,
             to_customers,
         } => {
-            let mut f: Vec<Format> = Vec::new();
-            for format in if formats.is_empty() {
-                vec![Format::Pdf]
-            } else {
-                formats
-            } {
-                if !f.contains(&format) {
-                    f.push(format);
-                }
-            }
             let new = NewSchedule {
                 name,
                 cadence: every,
                 hour,
                 customers,
-                formats: f,
+                formats: report_schedule::formats_or_default(&formats),
                 recipients,
                 to_customers,
             };
@@ -201,7 +197,10 @@ async fn settle(pool: &sqlx::PgPool, id: i64, how: Settle, by: &str) -> Result<E
 async fn list(pool: &sqlx::PgPool) -> Result<ExitCode, DbError> {
     let schedules = db::list(pool).await?;
     if schedules.is_empty() {
-        println!("no report schedules (add one with `backupchecks report schedule add`)");
+        println!(
+            "no report schedules (add one with `backupchecks report schedule add`, or `a` in the \
+             Reports pane's schedules)"
+        );
     }
     for s in &schedules {
         println!("{}", describe(s));

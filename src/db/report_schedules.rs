@@ -68,18 +68,9 @@ impl TryFrom<ScheduleRow> for Schedule {
 const SCHEDULE_COLUMNS: &str = "id, name, cadence, day, hour, customer_ids, formats, recipients, \
      to_customers, enabled, created_at";
 
-/// A schedule to add.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewSchedule {
-    pub name: String,
-    pub cadence: Cadence,
-    pub hour: u8,
-    /// Customer names (any case); empty: every active customer.
-    pub customers: Vec<String>,
-    pub formats: Vec<Format>,
-    pub recipients: Vec<String>,
-    pub to_customers: bool,
-}
+/// A schedule to add: its fields are read and checked in the domain, shared by the command
+/// line and the interface.
+pub use crate::domain::report_schedule::NewSchedule;
 
 /// What became of one part of a scheduled report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,21 +219,7 @@ pub async fn add(
     new: &NewSchedule,
     by: &str,
 ) -> Result<Schedule, DbError> {
-    if new.formats.is_empty() {
-        return Err(DbError::Invalid(
-            "a schedule needs at least one format".into(),
-        ));
-    }
-    if let Some(bad) = new
-        .recipients
-        .iter()
-        .find(|r| !crate::domain::report_schedule::is_address(r))
-    {
-        return Err(DbError::Invalid(format!("“{bad}” is not a mail address")));
-    }
-    if new.hour > 23 {
-        return Err(DbError::Invalid(format!("hour {} is not 0–23", new.hour)));
-    }
+    new.check().map_err(|e| DbError::Invalid(e.to_string()))?;
     let mut tx = conn.begin().await?;
     let customer_ids = if new.customers.is_empty() {
         None

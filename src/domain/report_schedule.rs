@@ -4,6 +4,7 @@
 
 use crate::domain::missed::local_instant;
 use crate::domain::report::Period;
+use crate::reports::Format;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 use std::fmt;
@@ -218,6 +219,132 @@ pub fn is_address(text: &str) -> bool {
     }
 }
 
+/// A schedule to add, as the command line and the interface give it; checked by
+/// [`NewSchedule::check`] before it is stored (customer names are checked against the database).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSchedule {
+    pub name: String,
+    pub cadence: Cadence,
+    pub hour: u8,
+    /// Customer names (any case); empty: every active customer.
+    pub customers: Vec<String>,
+    pub formats: Vec<Format>,
+    pub recipients: Vec<String>,
+    pub to_customers: bool,
+}
+
+/// Why a schedule's fields were refused; shown as it is, by `report schedule add` and the form
+/// of the Reports pane alike.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("a schedule needs a name")]
+    NoName,
+    #[error(transparent)]
+    Cadence(#[from] CadenceError),
+    #[error("hour `{0}` is not 0–23")]
+    Hour(String),
+    #[error("`{0}` is not one of pdf, html, csv, md, json")]
+    Format(String),
+    #[error("a schedule needs at least one format")]
+    NoFormat,
+    #[error("“{0}” is not a mail address")]
+    Address(String),
+}
+
+/// The local hour a report is due from: 0–23.
+pub fn parse_hour(text: &str) -> Result<u8, FieldError> {
+    match text.trim().parse::<u8>() {
+        Ok(h @ 0..=23) => Ok(h),
+        _ => Err(FieldError::Hour(text.trim().to_string())),
+    }
+}
+
+/// One format by name: pdf, html, csv, md, json.
+pub fn parse_format(text: &str) -> Result<Format, FieldError> {
+    Format::parse(text).ok_or_else(|| FieldError::Format(text.trim().to_string()))
+}
+
+/// The formats asked for, each once, in the order asked; none asked: PDF.
+pub fn formats_or_default(asked: &[Format]) -> Vec<Format> {
+    if asked.is_empty() {
+        return vec![Format::Pdf];
+    }
+    let mut out: Vec<Format> = Vec::new();
+    for f in asked {
+        if !out.contains(f) {
+            out.push(*f);
+        }
+    }
+    out
+}
+
+/// The items of a list typed into one field: separated by commas or semicolons, trimmed, the
+/// empty ones dropped.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split([',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The texts of the interface's schedule form, one per field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldTexts<'a> {
+    pub name: &'a str,
+    /// `monthly:DAY` or `weekly:WEEKDAY`, as `--every` reads.
+    pub cadence: &'a str,
+    pub hour: &'a str,
+    /// Customer names separated by commas; empty: every active customer.
+    pub customers: &'a str,
+    /// Formats separated by commas or spaces; empty: PDF.
+    pub formats: &'a str,
+    /// Internal addresses separated by commas or semicolons.
+    pub recipients: &'a str,
+    pub to_customers: bool,
+}
+
+impl NewSchedule {
+    /// The schedule typed into the form, read with the rules of `report schedule add`.
+    pub fn from_texts(t: &FieldTexts<'_>) -> Result<NewSchedule, FieldError> {
+        let formats = t
+            .formats
+            .split([',', ';', ' ', '+'])
+            .filter(|f| !f.trim().is_empty())
+            .map(parse_format)
+            .collect::<Result<Vec<Format>, FieldError>>()?;
+        let new = NewSchedule {
+            name: t.name.trim().to_string(),
+            cadence: Cadence::parse(t.cadence)?,
+            hour: parse_hour(t.hour)?,
+            customers: split_list(t.customers),
+            formats: formats_or_default(&formats),
+            recipients: split_list(t.recipients),
+            to_customers: t.to_customers,
+        };
+        new.check()?;
+        Ok(new)
+    }
+
+    /// What holds whatever the database says: a name, an hour of the day, a format, and
+    /// plausible addresses.
+    pub fn check(&self) -> Result<(), FieldError> {
+        if self.name.trim().is_empty() {
+            return Err(FieldError::NoName);
+        }
+        if self.hour > 23 {
+            return Err(FieldError::Hour(self.hour.to_string()));
+        }
+        if self.formats.is_empty() {
+            return Err(FieldError::NoFormat);
+        }
+        if let Some(bad) = self.recipients.iter().find(|r| !is_address(r)) {
+            return Err(FieldError::Address(bad.trim().to_string()));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,5 +435,68 @@ mod tests {
         assert!(!is_address("ops example.com"));
         assert!(!is_address("a@b@c"));
         assert!(!is_address("@b"));
+    }
+
+    #[test]
+    fn form_texts_read_as_the_command_line_does() {
+        let ok = FieldTexts {
+            name: " Monthly to the team ",
+            cadence: "monthly:1",
+            hour: "7",
+            customers: "Acme, Beta ,",
+            formats: "csv, pdf csv",
+            recipients: "ops@msp.example; boss@msp.example",
+            to_customers: true,
+        };
+        let new = NewSchedule::from_texts(&ok).unwrap();
+        assert_eq!(new.name, "Monthly to the team");
+        assert_eq!(new.cadence, Cadence::Monthly(1));
+        assert_eq!(new.hour, 7);
+        assert_eq!(new.customers, vec!["Acme", "Beta"]);
+        assert_eq!(new.formats, vec![Format::Csv, Format::Pdf]);
+        assert_eq!(new.recipients, vec!["ops@msp.example", "boss@msp.example"]);
+        assert!(new.to_customers);
+        let defaults = NewSchedule::from_texts(&FieldTexts {
+            formats: "",
+            ..ok.clone()
+        })
+        .unwrap();
+        assert_eq!(defaults.formats, vec![Format::Pdf]);
+        let refused = |t: FieldTexts<'_>| NewSchedule::from_texts(&t).unwrap_err().to_string();
+        assert!(
+            refused(FieldTexts {
+                name: " ",
+                ..ok.clone()
+            })
+            .contains("needs a name")
+        );
+        assert!(
+            refused(FieldTexts {
+                cadence: "monthly:32",
+                ..ok.clone()
+            })
+            .contains("monthly:DAY")
+        );
+        assert!(
+            refused(FieldTexts {
+                hour: "24",
+                ..ok.clone()
+            })
+            .contains("not 0–23")
+        );
+        assert!(
+            refused(FieldTexts {
+                formats: "pdf, docx",
+                ..ok.clone()
+            })
+            .contains("`docx`")
+        );
+        assert!(
+            refused(FieldTexts {
+                recipients: "ops@x, not an address",
+                ..ok
+            })
+            .contains("“not an address” is not a mail address")
+        );
     }
 }

@@ -174,6 +174,8 @@ pub enum Action {
     OpenBrowser(String),
     /// The new feedback item was saved (what to say), or why not (the form stays open).
     FeedbackSaved(Result<String, String>),
+    /// The new report schedule was added (what to say), or why not (the form stays open).
+    ScheduleAdded(Result<String, String>),
     Copied {
         value: String,
         via: String,

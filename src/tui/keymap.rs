@@ -214,6 +214,8 @@ pub enum Command {
     ToggleSchedules,
     /// Report schedules: a pass of this process's scheduler now.
     RunSchedulesNow,
+    /// Report schedules: the form for a new schedule.
+    AddSchedule,
     RemoveSchedule,
     /// Report schedules: send a delivery whose outcome is unknown (or that failed for good)
     /// again.
@@ -321,6 +323,7 @@ impl Command {
             Command::OpenInBrowser => "browser",
             Command::ToggleSchedules => "schedules",
             Command::RunSchedulesNow => "run_schedules",
+            Command::AddSchedule => "add_schedule",
             Command::RemoveSchedule => "remove_schedule",
             Command::ResendDelivery => "resend",
             Command::MarkDeliverySent => "mark_sent",
@@ -1037,6 +1040,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         X::ReportSchedules,
+        &[Key::ch('a')],
+        C::AddSchedule,
+        "add a schedule",
+        true,
+    ),
+    b(
+        X::ReportSchedules,
         &[Key::ch('R')],
         C::RunSchedulesNow,
         "run the scheduler now",
@@ -1224,9 +1234,11 @@ pub fn capability(context: Context, command: Command) -> Capability {
         | C::OpenInBrowser
         | C::ToggleSchedules => P::Reports,
         // Schedules mail customers: changing them or what was sent is an admin's.
-        C::RunSchedulesNow | C::RemoveSchedule | C::ResendDelivery | C::MarkDeliverySent => {
-            P::Settings
-        }
+        C::RunSchedulesNow
+        | C::AddSchedule
+        | C::RemoveSchedule
+        | C::ResendDelivery
+        | C::MarkDeliverySent => P::Settings,
         C::NewRule | C::EditRule => P::Administer,
         C::SetStatus => P::Administer,
         C::CaptureScreen | C::NewFeedback | C::Vote | C::Reply | C::AttachFile => P::Feedback,

@@ -135,6 +135,7 @@ impl App {
                 self.reload_pane(crate::tui::panes::Pane::Reports);
             }
             Command::RunSchedulesNow => self.run_schedules_now(),
+            Command::AddSchedule => self.open_schedule_form(),
             Command::RemoveSchedule => self.ask_remove_schedule(),
             Command::ResendDelivery => self.ask_settle(crate::db::report_schedules::Settle::Resend),
             Command::MarkDeliverySent => {

@@ -22,7 +22,7 @@ pub use seat::Seat;
 
 pub use super::dialogs::{
     Choice, CompanyPicker, FeedbackForm, InputPurpose, LineInput, Overlay, OverrideForm, Pending,
-    PinForm, PreviewDialog, RemarkEditor, RuleForm, TicketInput, TicketInputKind,
+    PinForm, PreviewDialog, RemarkEditor, RuleForm, ScheduleForm, TicketInput, TicketInputKind,
 };
 pub use autotask::NOT_CONFIGURED;
 

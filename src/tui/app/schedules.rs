@@ -1,9 +1,12 @@
-//! The Reports pane's report schedules (Tab) and `o`: run the scheduler now, remove a schedule,
+//! The Reports pane's report schedules (Tab) and `o`: run the scheduler now, add (the form) or
+//! remove a schedule,
 //! settle a delivery whose outcome is unknown (resend or mark sent), and the month's HTML in
 //! `$BROWSER`.
 
 use super::{App, Overlay, Pending};
+use crate::db::DbError;
 use crate::db::report_schedules::{self as db, Settle};
+use crate::domain::report_schedule::NewSchedule;
 use crate::tui::action::{Action, failed};
 use crate::tui::sanitize;
 
@@ -50,6 +53,50 @@ impl App {
                 "the report scheduler does not run in this seat: use `backupchecks report \
                  schedule run-now` or the daemon",
             ),
+        }
+    }
+
+    /// `a` in the schedules: the form for a new schedule.
+    pub(super) fn open_schedule_form(&mut self) {
+        self.overlay = Some(Overlay::Schedule(Box::default()));
+    }
+
+    /// Stores the schedule of the form (audited as `report schedule add` is); the answer comes
+    /// back to the form, which stays open when the database refuses it.
+    pub(crate) fn add_schedule(&mut self, new: NewSchedule) {
+        let (pool, by) = (self.pool(), self.operator.clone());
+        self.spawn(async move {
+            // Every refusal goes back to the form, which waits for it.
+            let result = match pool.acquire().await {
+                Err(e) => Err(DbError::from(e)),
+                Ok(mut conn) => db::add(&mut conn, &new, &by).await,
+            };
+            Action::ScheduleAdded(match result {
+                Ok(s) => Ok(format!("schedule {} added", s.name)),
+                Err(e) if e.is_duplicate() => {
+                    Err("a schedule with that name exists already".to_string())
+                }
+                Err(e) => Err(e.cause()),
+            })
+        });
+    }
+
+    pub(super) fn schedule_added(&mut self, result: Result<String, String>) {
+        match (&mut self.overlay, result) {
+            (Some(Overlay::Schedule(_)), Ok(message)) => {
+                self.overlay = None;
+                self.toast(message);
+                self.reload();
+            }
+            (Some(Overlay::Schedule(form)), Err(e)) => {
+                form.saving = false;
+                form.error = Some(format!("not added: {e}"));
+            }
+            (_, Ok(message)) => {
+                self.toast(message);
+                self.reload();
+            }
+            (_, Err(e)) => self.error(format!("schedule not added: {e}")),
         }
     }
 

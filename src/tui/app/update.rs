@@ -97,6 +97,7 @@ impl App {
             Action::OpenPager(raw) => self.pager = Some(raw),
             Action::OpenBrowser(path) => self.browser = Some(path),
             Action::FeedbackSaved(result) => self.feedback_saved(result),
+            Action::ScheduleAdded(result) => self.schedule_added(result),
             Action::Copied { value, via } => {
                 tracing::info!("copied {value} via {via}");
             }

@@ -20,6 +20,7 @@ mod override_form;
 mod pin_form;
 mod remark;
 mod rule_form;
+mod schedule_form;
 mod ticket_input;
 mod ticket_menu;
 mod ticket_preview;
@@ -33,6 +34,7 @@ pub use override_form::OverrideForm;
 pub use pin_form::PinForm;
 pub use remark::RemarkEditor;
 pub use rule_form::RuleForm;
+pub use schedule_form::ScheduleForm;
 pub use ticket_input::{TicketInput, TicketInputKind};
 pub use ticket_preview::PreviewDialog;
 
@@ -77,6 +79,7 @@ pub enum Overlay {
     Pin(PinForm),
     Rule(Box<RuleForm>),
     Feedback(Box<FeedbackForm>),
+    Schedule(Box<ScheduleForm>),
 }
 
 impl Overlay {
@@ -99,6 +102,7 @@ impl Overlay {
             Overlay::Pin(form) => form.key(app, key),
             Overlay::Rule(form) => form.key(app, key),
             Overlay::Feedback(form) => form.key(app, key),
+            Overlay::Schedule(form) => form.key(app, key),
         }
     }
 }
@@ -123,6 +127,7 @@ pub fn draw_overlay(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Pin(form) => form.draw(f, area, t),
         Overlay::Rule(form) => form.draw(f, area, t),
         Overlay::Feedback(form) => form.draw(f, area, t),
+        Overlay::Schedule(form) => form.draw(f, area, t),
         Overlay::CommandLine(_) | Overlay::Filter => {}
     }
 }

@@ -29,10 +29,11 @@ pub enum Dialog {
     PinForm,
     RuleForm,
     FeedbackForm,
+    ScheduleForm,
 }
 
 impl Dialog {
-    pub const ALL: [Dialog; 17] = [
+    pub const ALL: [Dialog; 18] = [
         Dialog::Help,
         Dialog::CommandLine,
         Dialog::Filter,
@@ -50,6 +51,7 @@ impl Dialog {
         Dialog::PinForm,
         Dialog::RuleForm,
         Dialog::FeedbackForm,
+        Dialog::ScheduleForm,
     ];
 
     /// The section title in the `?` help.
@@ -72,6 +74,7 @@ impl Dialog {
             Dialog::PinForm => "Pin a schedule",
             Dialog::RuleForm => "New parser rule",
             Dialog::FeedbackForm => "New feedback item",
+            Dialog::ScheduleForm => "New report schedule",
         }
     }
 
@@ -507,6 +510,42 @@ pub const DIALOG_BINDINGS: &[DialogBinding] = &[
         Some("save"),
     ),
     d(D::RuleForm, &[ESC], C::Cancel, "cancel", Some("cancel")),
+    d(
+        D::ScheduleForm,
+        &[TAB, DOWN],
+        C::NextField,
+        "next field",
+        Some("next field"),
+    ),
+    d(
+        D::ScheduleForm,
+        &[BACK_TAB, UP],
+        C::PrevField,
+        "previous field",
+        None,
+    ),
+    d(
+        D::ScheduleForm,
+        &[LEFT],
+        C::ChangeBack,
+        "no / yes (on the each-customer row)",
+        Some("yes/no"),
+    ),
+    d(
+        D::ScheduleForm,
+        &[RIGHT],
+        C::Change,
+        "yes / no (on the each-customer row)",
+        Some("yes/no"),
+    ),
+    d(
+        D::ScheduleForm,
+        &[ENTER],
+        C::Accept,
+        "add the schedule (checked as `report schedule add` checks it)",
+        Some("add"),
+    ),
+    d(D::ScheduleForm, &[ESC], C::Cancel, "cancel", Some("cancel")),
     d(
         D::FeedbackForm,
         &[Key::ctrl('s')],

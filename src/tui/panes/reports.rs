@@ -2,7 +2,7 @@
 //! report` — every customer's success rate as a bar, worst first, and the cursor customer's
 //! jobs with their day strips. `[`/`]` change the month; `x` writes the PDF, HTML and CSV files;
 //! `o` opens the HTML in `$BROWSER`. `Tab` shows the report schedules instead, each with its
-//! latest deliveries (see `services::report_scheduler`).
+//! latest deliveries (see `services::report_scheduler`); there an admin adds one with `a`.
 
 use super::Pane;
 use super::pane::{DrawContext, Follow, Load, LoadContext, PaneInfo, PaneView};
@@ -318,7 +318,7 @@ fn draw_schedules(f: &mut Frame, area: Rect, s: &mut Reports, theme: &Theme) {
     ];
     ListTable::new(title, |sc: &Schedule| sc.id, cols)
         .empty(
-            "  No report schedules: add one with `backupchecks report schedule add`.",
+            "  No report schedules: a adds one (admins), as `backupchecks report schedule add` does.",
             theme.dim(),
         )
         .draw(f, top, theme, &mut s.schedule_list, &data.schedules, &vis);

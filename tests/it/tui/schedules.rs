@@ -1,5 +1,6 @@
 //! The Reports pane's report schedules: Tab shows them with their deliveries, a reporter only
-//! looks, an admin settles a delivery whose outcome is unknown; `o` without `$BROWSER` says so.
+//! looks, an admin adds a schedule with the form and settles a delivery whose outcome is
+//! unknown; `o` without `$BROWSER` says so.
 
 use super::{app, fixture, key, keys, ready, screen, seat};
 use backupchecks::db::report_schedules::{self as db, NewSchedule, State};
@@ -112,11 +113,28 @@ async fn a_reporter_sees_the_schedules_but_cannot_settle_or_remove() {
         !hints.contains("R run") && !hints.contains("s resend"),
         "{hints}"
     );
+    assert!(!hints.contains("a add"), "{hints}");
+    keys(&mut a, "?").await;
+    let help = screen(&mut a, 100, 60);
+    assert!(
+        help.contains("Reports: schedules") && !help.contains("add a schedule"),
+        "{help}"
+    );
+    keys(&mut a, "\u{1b}").await;
     keys(&mut a, "sSd").await;
     assert!(
         a.overlay.is_none(),
         "a reporter was asked to change a schedule"
     );
+    // a: no form, and the reason.
+    keys(&mut a, "a").await;
+    assert!(a.overlay.is_none(), "a reporter got the schedule form");
+    assert!(
+        last_toast(&a).contains(":add_schedule is not available to the"),
+        "{:?}",
+        a.toasts
+    );
+    assert_eq!(db::list(&t.pool).await.unwrap().len(), 1);
     let d = &db::deliveries(&t.pool, None, 1).await.unwrap()[0];
     assert_eq!(d.state, State::Unknown);
 }
@@ -218,4 +236,200 @@ async fn at_in_customers_sets_the_report_contact() {
             .await
             .unwrap();
     assert_eq!(contact, None);
+}
+
+/// Ctrl-u empties the pre-filled field under the cursor; then `text` is typed and Tab goes on.
+async fn replace(a: &mut App, text: &str) {
+    key(a, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+    keys(a, text).await;
+    key(a, KeyCode::Tab, KeyModifiers::NONE).await;
+}
+
+fn form_error(a: &App) -> Option<String> {
+    match &a.overlay {
+        Some(Overlay::Schedule(form)) => form.error.clone(),
+        _ => None,
+    }
+}
+
+/// `a` in the schedules: the form, filled in, stores the schedule with the fields typed,
+/// audited as the command line's add, and the list shows it at once.
+#[tokio::test]
+async fn an_admin_adds_a_schedule_with_the_form() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "0").await;
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    let s = screen(&mut a, 160, 40);
+    assert!(s.contains("No report schedules: a adds one"), "{s}");
+    assert!(s.lines().last().unwrap().contains("a add"), "{s}");
+    // The help, from the keymap: the pane's key and the form's keys.
+    keys(&mut a, "?").await;
+    let help = screen(&mut a, 100, 60);
+    assert!(help.contains("Reports: schedules"), "{help}");
+    assert!(help.contains("a               add a schedule"), "{help}");
+    keys(&mut a, "\u{1b}").await;
+    assert!(a.overlay.is_none());
+    keys(&mut a, "a").await;
+    assert!(
+        matches!(a.overlay, Some(Overlay::Schedule(_))),
+        "{}",
+        last_toast(&a)
+    );
+    keys(&mut a, "Weekly for Acme").await;
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    replace(&mut a, "weekly:mon").await;
+    replace(&mut a, "7").await;
+    replace(&mut a, "acme dental").await;
+    replace(&mut a, "csv, pdf").await;
+    replace(&mut a, "ops@msp.example, boss@msp.example").await;
+    key(&mut a, KeyCode::Right, KeyModifiers::NONE).await;
+    insta::assert_snapshot!("report_schedule_form_120x30", screen(&mut a, 120, 30));
+    keys(&mut a, "\n").await;
+    ready(&mut a).await;
+    assert!(a.overlay.is_none(), "{:?}", form_error(&a));
+    assert!(
+        last_toast(&a).contains("schedule Weekly for Acme added"),
+        "{:?}",
+        a.toasts
+    );
+
+    let stored = db::list(&t.pool).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    let s = &stored[0];
+    assert_eq!(s.name, "Weekly for Acme");
+    assert_eq!(s.cadence, Cadence::Weekly(chrono::Weekday::Mon));
+    assert_eq!(s.hour, 7);
+    let acme: i64 = sqlx::query_scalar("SELECT id FROM customers WHERE name = 'Acme Dental'")
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+    assert_eq!(s.customer_ids, Some(vec![acme]));
+    assert_eq!(s.formats, vec![Format::Csv, Format::Pdf]);
+    assert_eq!(s.recipients, vec!["ops@msp.example", "boss@msp.example"]);
+    assert!(s.to_customers);
+    let audited: Vec<(String, String)> = sqlx::query_as(
+        "SELECT operator, details->>'cadence' FROM audit_log \
+         WHERE action = 'report_schedule.add' AND entity_id = $1",
+    )
+    .bind(s.id)
+    .fetch_all(&t.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, vec![("ann".to_string(), "weekly:mon".to_string())]);
+
+    let shown = screen(&mut a, 160, 40);
+    assert!(
+        shown.contains("Weekly for Acme") && shown.contains("weekly:mon 07:00"),
+        "{shown}"
+    );
+    assert!(shown.contains("csv+pdf"), "{shown}");
+}
+
+/// What `report schedule add` refuses, the form refuses too, and stays open with the reason
+/// until the fields are right; nothing is stored meanwhile.
+#[tokio::test]
+async fn the_form_refuses_what_the_command_line_refuses_and_stays_open() {
+    let t = fixture().await;
+    let mut a = app(&t);
+    ready(&mut a).await;
+    keys(&mut a, "0").await;
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    keys(&mut a, "a").await;
+
+    // No name.
+    keys(&mut a, "\n").await;
+    assert_eq!(form_error(&a).as_deref(), Some("a schedule needs a name"));
+    keys(&mut a, "Monthly").await;
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+
+    // Day 32: the cursor goes to the row at fault.
+    replace(&mut a, "monthly:32").await;
+    keys(&mut a, "\n").await;
+    let e = form_error(&a).unwrap_or_default();
+    assert!(e.contains("bad schedule `monthly:32`"), "{e}");
+    let s = screen(&mut a, 120, 30);
+    assert!(s.contains("✖ bad schedule `monthly:32`"), "{s}");
+    match &a.overlay {
+        Some(Overlay::Schedule(form)) => assert_eq!(form.field, 1),
+        _ => panic!("the form closed"),
+    }
+    replace(&mut a, "monthly:31").await;
+
+    // Hour 24.
+    replace(&mut a, "24").await;
+    keys(&mut a, "\n").await;
+    assert!(
+        form_error(&a)
+            .unwrap_or_default()
+            .contains("hour `24` is not 0–23")
+    );
+    replace(&mut a, "23").await;
+
+    // An unknown format.
+    key(&mut a, KeyCode::Tab, KeyModifiers::NONE).await;
+    replace(&mut a, "pdf, docx").await;
+    keys(&mut a, "\n").await;
+    assert_eq!(
+        form_error(&a).as_deref(),
+        Some("`docx` is not one of pdf, html, csv, md, json")
+    );
+    replace(&mut a, "pdf").await;
+
+    // A bad address.
+    replace(&mut a, "ops@msp.example, not an address").await;
+    keys(&mut a, "\n").await;
+    assert_eq!(
+        form_error(&a).as_deref(),
+        Some("“not an address” is not a mail address")
+    );
+    replace(&mut a, "ops@msp.example").await;
+
+    // An unknown customer: refused by the database, the form kept.
+    for _ in 0..3 {
+        key(&mut a, KeyCode::BackTab, KeyModifiers::NONE).await;
+    }
+    replace(&mut a, "Nobody BV").await;
+    keys(&mut a, "\n").await;
+    ready(&mut a).await;
+    assert!(
+        form_error(&a)
+            .unwrap_or_default()
+            .contains("not added: no customer named “Nobody BV”"),
+        "{:?} {:?}",
+        form_error(&a),
+        a.toasts
+    );
+    assert!(db::list(&t.pool).await.unwrap().is_empty());
+
+    // A name in use: the same.
+    db::add(
+        &mut t.pool.acquire().await.unwrap(),
+        &NewSchedule {
+            name: "Monthly".into(),
+            cadence: Cadence::Monthly(1),
+            hour: 6,
+            customers: Vec::new(),
+            formats: vec![Format::Pdf],
+            recipients: Vec::new(),
+            to_customers: false,
+        },
+        "bob",
+    )
+    .await
+    .unwrap();
+    key(&mut a, KeyCode::BackTab, KeyModifiers::NONE).await;
+    replace(&mut a, "").await;
+    keys(&mut a, "\n").await;
+    ready(&mut a).await;
+    assert_eq!(
+        form_error(&a).as_deref(),
+        Some("not added: a schedule with that name exists already")
+    );
+
+    // Esc leaves without adding.
+    keys(&mut a, "\u{1b}").await;
+    assert!(a.overlay.is_none());
+    assert_eq!(db::list(&t.pool).await.unwrap().len(), 1);
 }
