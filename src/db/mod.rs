@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod autotask;
 pub mod backup;
+pub mod copy_binary;
 pub mod customers;
 pub mod customers_import;
 pub mod deletion;

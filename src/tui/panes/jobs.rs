@@ -292,9 +292,11 @@ pub async fn load(pool: PgPool, now: DateTime<Utc>) -> Action {
         let policy = db::settings::policy(pool).await?;
         let tz = policy.timezone;
         let today = now.with_timezone(&tz).date_naive();
-        let rows = db::jobs::list_with_archived(pool).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.job.id).collect();
-        let indicators = db::indicators::for_jobs(pool, &ids).await?;
+        // Both at once, on two connections.
+        let (rows, indicators) = tokio::try_join!(
+            db::jobs::list_with_archived(pool),
+            db::indicators::with_open_items(pool),
+        )?;
         Ok(JobsData {
             rows,
             indicators,

@@ -272,6 +272,12 @@ async fn indicators_show_open_scoped_tickets_and_remarks_only() {
     assert_eq!(flags(&ind, a), (true, true));
     assert_eq!(flags(&ind, b), (false, true));
     assert_eq!(flags(&ind, g), (false, false));
+    // The list of every job with an open item says the same and leaves out the job with none.
+    let open = indicators::with_open_items(&t.pool).await.unwrap();
+    assert_eq!(flags(&open, a), (true, true));
+    assert_eq!(flags(&open, b), (false, true));
+    assert!(indicators::find(&open, g).is_none());
+    assert!(open.windows(2).all(|w| w[0].job_id < w[1].job_id));
 
     // Resolving the only scope is enough, as is resolving the item itself.
     let scope = tickets::scopes(&t.pool, tk.id).await.unwrap()[0].id;
@@ -281,6 +287,7 @@ async fn indicators_show_open_scoped_tickets_and_remarks_only() {
     remarks::resolve(&mut conn, rm.id, "ann", at(3, 8, 0))
         .await
         .unwrap();
+    assert!(indicators::with_open_items(&t.pool).await.unwrap().is_empty());
     let ind = indicators::for_jobs(&t.pool, &[a, b, g]).await.unwrap();
     assert_eq!(flags(&ind, a), (false, false));
     assert_eq!(flags(&ind, b), (false, false));
