@@ -23,7 +23,7 @@ wait_for() { # file pattern seconds
 for i in $(seq 1 "$runs"); do
   log="$work/run$i.log"
   tmux -L bcbench new-session -d -x 160 -y 48 \
-    "BACKUPCHECKS_LOG_FILE=$log BACKUPCHECKS_LOG=info $bin"
+    "${BENCH_ENV:-} BACKUPCHECKS_LOG_FILE=$log BACKUPCHECKS_LOG=info $bin"
   wait_for "$log" "first complete frame" 60 || { echo "no complete frame; see $log" >&2; cat "$log" >&2; exit 1; }
   pid=$(pgrep -n -f "^$bin\$" || pgrep -n backupchecks)
   first=$(grep -o 'first frame drawn [0-9]* ms' "$log" | grep -o '[0-9]*' | head -1)
@@ -36,7 +36,7 @@ for i in $(seq 1 "$runs"); do
   # Out of sight for longer than RELEASE_AFTER (30 s), the hidden panes drop their rows.
   sleep 32
   released_rss=$(rss "$pid")
-  tmux -L bcbench send-keys q; sleep 0.5; tmux -L bcbench send-keys q
+  tmux -L bcbench send-keys q; sleep 0.5; tmux -L bcbench send-keys q 2>/dev/null || true
   sleep 1; tmux -L bcbench kill-server 2>/dev/null || true
   echo "run $i: first frame ${first} ms, complete ${complete} ms, RSS at start ${start_rss} MB, after every pane ${visited_rss} MB, after release ${released_rss} MB"
   echo "$first $complete $start_rss $visited_rss $released_rss" >> "$work/all"

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod http;
 pub mod ingest;
 pub mod logging;
+pub mod memory;
 pub mod parsers;
 pub mod paths;
 pub mod psa;

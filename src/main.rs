@@ -2,6 +2,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    backupchecks::memory::limit_arenas();
     let cli = backupchecks::cli::Cli::parse();
     match backupchecks::cli::run(cli) {
         Ok(code) => code,

@@ -13,9 +13,7 @@ const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
 fn malformed(what: &str) -> DbError {
-    DbError::Sql(sqlx::Error::Protocol(format!(
-        "binary copy stream: {what}"
-    )))
+    DbError::Sql(sqlx::Error::Protocol(format!("binary copy stream: {what}")))
 }
 
 /// The tuples of one binary copy stream.
@@ -128,7 +126,10 @@ mod tests {
         let id = 42i64.to_be_bytes();
         // 2000-01-01 00:00:01 UTC.
         let at = 1_000_000i64.to_be_bytes();
-        let raw = stream(&[&[Some(&id), Some(&at), Some(b"Failed")], &[None, None, None]]);
+        let raw = stream(&[
+            &[Some(&id), Some(&at), Some(b"Failed")],
+            &[None, None, None],
+        ]);
         let mut t = Tuples::new(&raw).unwrap();
         let [a, b, c] = t.next_tuple::<3>().unwrap().unwrap();
         assert_eq!(int8(a).unwrap(), 42);

@@ -129,6 +129,8 @@ pub struct App {
     last_reload: Instant,
     /// Panes left, and when: their rows are released once out of sight long enough.
     left: Vec<(Pane, Instant)>,
+    /// Memory freed by replaced or released rows, handed back to the system now and then.
+    trim: panes::Trim,
 }
 
 /// Handles of the cursor loads still running, one per kind.
@@ -182,6 +184,7 @@ impl App {
             stale: false,
             last_reload: Instant::now(),
             left: Vec::new(),
+            trim: panes::Trim::default(),
         }
     }
 
@@ -222,6 +225,8 @@ impl App {
 
     /// Applies the outcome of a background task; an aborted (superseded) load is no error.
     pub fn finished(&mut self, done: Result<Action, tokio::task::JoinError>) {
+        // A load's rows replace older ones: what those held is free now.
+        self.trim.due = true;
         match done {
             Ok(action) => self.update(action),
             Err(e) if e.is_cancelled() => {}
@@ -296,6 +301,7 @@ impl App {
         });
         let mut changed = before != self.toasts.len();
         self.release_hidden(Instant::now());
+        self.trim.maybe(Instant::now());
         // Outside changes arrive as notifications; the periodic reload is the heartbeat that
         // notices a database that went away (or came back).
         let heartbeat = Duration::from_secs(if self.db_ok { 60 } else { 5 });

@@ -287,7 +287,12 @@ async fn indicators_show_open_scoped_tickets_and_remarks_only() {
     remarks::resolve(&mut conn, rm.id, "ann", at(3, 8, 0))
         .await
         .unwrap();
-    assert!(indicators::with_open_items(&t.pool).await.unwrap().is_empty());
+    assert!(
+        indicators::with_open_items(&t.pool)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let ind = indicators::for_jobs(&t.pool, &[a, b, g]).await.unwrap();
     assert_eq!(flags(&ind, a), (false, false));
     assert_eq!(flags(&ind, b), (false, false));
