@@ -170,6 +170,94 @@ async fn one_missed_run_per_job_and_slot_and_one_run_per_mail() {
 }
 
 #[tokio::test]
+async fn every_jobs_run_points_read_as_a_copy_stream_are_the_rows_in_order() {
+    use backupchecks::domain::run_status::RunStatus;
+    let t = TestDb::new().await;
+    let (c, a) = customer_and_job(&t).await;
+    let id = jobs::JobIdentity::new("nas@acme.example", "Synology", "Hyper Backup", "Täglich");
+    let b = jobs::create(&t.pool, c.id, &id, false, Utc::now())
+        .await
+        .unwrap();
+    let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2026, 11, 8, 0, 0, 0).unwrap();
+    let micro = chrono::TimeDelta::microseconds(1);
+    // The bounds (from inclusive, to exclusive), a microsecond either side, two runs at one time
+    // (ordered by id), every status.
+    let runs_at = [
+        (a.id, from - micro, "Success"),
+        (a.id, from, "Failed"),
+        (b.id, from + micro, "Success (override)"),
+        (b.id, from + chrono::TimeDelta::days(3), "Warning"),
+        (a.id, from + chrono::TimeDelta::days(3), "Missed"),
+        (b.id, to - micro, "Unknown"),
+        (a.id, to, "Success"),
+    ];
+    for (job_id, run_at, status) in runs_at {
+        runs::insert(
+            &t.pool,
+            &runs::NewRun {
+                job_id,
+                mail_id: None,
+                run_at,
+                parsed_status: if status == "Success (override)" {
+                    "Failed".into()
+                } else {
+                    status.into()
+                },
+                effective_status: status.into(),
+                override_applied: false,
+                message: None,
+                source_type: "demo",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let points = runs::points_between(&t.pool, from, to).await.unwrap();
+    let seen: Vec<_> = points
+        .iter()
+        .map(|p| (p.job_id, p.run_at, p.status))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (a.id, from, Some(RunStatus::Failed)),
+            (b.id, from + micro, Some(RunStatus::SuccessOverride)),
+            (
+                b.id,
+                from + chrono::TimeDelta::days(3),
+                Some(RunStatus::Warning)
+            ),
+            (
+                a.id,
+                from + chrono::TimeDelta::days(3),
+                Some(RunStatus::Missed)
+            ),
+            (b.id, to - micro, Some(RunStatus::Unknown)),
+        ]
+    );
+    assert!(
+        points
+            .windows(2)
+            .all(|w| (w[0].run_at, w[0].run_id) < (w[1].run_at, w[1].run_id))
+    );
+    // The same rows as the query of one job gives.
+    let of_a = runs::points_of_job(&t.pool, a.id, from, to).await.unwrap();
+    let a_points: Vec<_> = points
+        .iter()
+        .filter(|p| p.job_id == a.id)
+        .cloned()
+        .collect();
+    assert_eq!(of_a, a_points);
+    assert!(
+        runs::points_between(&t.pool, to, to)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn statuses_outside_the_vocabulary_are_rejected() {
     let t = TestDb::new().await;
     let (_, j) = customer_and_job(&t).await;
