@@ -314,19 +314,18 @@ pub async fn toggle_vote(pool: &PgPool, operator: &str, item_id: i64) -> Result<
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(
-        &mut *tx,
+    record_and_commit(
+        tx,
         operator,
         if voted {
             "feedback.vote"
         } else {
             "feedback.unvote"
         },
-        Some(("feedback", item_id)),
+        item_id,
         json!({}),
     )
     .await?;
-    tx.commit().await?;
     Ok(voted)
 }
 
@@ -348,15 +347,14 @@ pub async fn reply(
     .bind(operator)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
+    record_and_commit(
+        tx,
         operator,
         "feedback.reply",
-        Some(("feedback", item_id)),
+        item_id,
         json!({ "reply": id }),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -377,15 +375,14 @@ pub async fn set_status(
     .fetch_optional(&mut *tx)
     .await?;
     let old = old.ok_or_else(|| DbError::NotFound(format!("feedback item {item_id}")))?;
-    audit::record(
-        &mut *tx,
+    record_and_commit(
+        tx,
         operator,
         "feedback.status",
-        Some(("feedback", item_id)),
+        item_id,
         json!({ "from": old, "to": status.name() }),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -426,19 +423,18 @@ pub async fn set_deleted(
             )),
         });
     }
-    audit::record(
-        &mut *tx,
+    record_and_commit(
+        tx,
         operator,
         if deleted {
             "feedback.delete"
         } else {
             "feedback.restore"
         },
-        Some(("feedback", item_id)),
+        item_id,
         json!({}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -452,12 +448,31 @@ pub async fn purge(pool: &PgPool, operator: &str, item_id: i64) -> Result<(), Db
             .fetch_optional(&mut *tx)
             .await?;
     let title = title.ok_or_else(|| DbError::NotFound(format!("feedback item {item_id}")))?;
+    record_and_commit(
+        tx,
+        operator,
+        "feedback.purge",
+        item_id,
+        json!({ "title": title }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Audits a change of item `item_id` and commits it with the change.
+async fn record_and_commit(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    operator: &str,
+    action: &str,
+    item_id: i64,
+    detail: serde_json::Value,
+) -> Result<(), DbError> {
     audit::record(
         &mut *tx,
         operator,
-        "feedback.purge",
+        action,
         Some(("feedback", item_id)),
-        json!({ "title": title }),
+        detail,
     )
     .await?;
     tx.commit().await?;
