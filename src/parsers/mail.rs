@@ -1,7 +1,7 @@
 //! The normalised mail every parser sees: decoded headers and bodies, HTML rendered to text, the
 //! subject cleaned of reply/forward prefixes and transport tags, forwarded header blocks skipped.
 
-use super::html;
+use super::html::{self, Table};
 use super::text::{clean_line, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
@@ -34,6 +34,28 @@ pub struct NormalizedMail {
     /// The first mail attached whole (`message/rfc822`, or an `.eml` file): a report forwarded
     /// as an attachment. Parsed instead of the outer mail when a parser recognises it.
     pub attached: Option<Box<NormalizedMail>>,
+    /// The tables of `html_body`, read on first use.
+    tables: TableCache,
+}
+
+/// The HTML tables, read once per mail on first use: a parser's cue and its parse (and several
+/// Veeam parsers) ask for them, and most mails are never asked. Derived from `html_body`, so it
+/// takes no part in comparisons.
+#[derive(Clone, Default)]
+struct TableCache(std::sync::OnceLock<Vec<Table>>);
+
+impl PartialEq for TableCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TableCache {}
+
+impl std::fmt::Debug for TableCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TableCache")
+    }
 }
 
 impl NormalizedMail {
@@ -51,6 +73,11 @@ impl NormalizedMail {
     /// The HTML body, or an empty string.
     pub fn html(&self) -> &str {
         self.html_body.as_deref().unwrap_or("")
+    }
+
+    /// The tables of the HTML body ([`html::tables`]), read once.
+    pub fn tables(&self) -> &[Table] {
+        self.tables.0.get_or_init(|| html::tables(self.html()))
     }
 
     /// The plain-text body when the mail has one, else the rendered HTML (both with the forward
@@ -164,6 +191,7 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         body,
         forwarded,
         attached: attached_mail(&message, depth),
+        tables: TableCache::default(),
     }
 }
 
