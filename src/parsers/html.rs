@@ -345,7 +345,11 @@ fn tidy_lines(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    out.trim().to_string()
+    let end = out.trim_end().len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
 }
 
 /// Renders HTML as readable text: one line per block, table rows as cells joined by
