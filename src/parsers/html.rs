@@ -56,8 +56,7 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
     let mut pos = 0;
     let mut text_start = 0;
     while pos < bytes.len() {
-        // Text runs are long next to tags: jump to the next `<`.
-        match memchr::memchr(b'<', &bytes[pos..]) {
+        match find_byte(b'<', &bytes[pos..]) {
             Some(i) => pos += i,
             None => break,
         }
@@ -92,9 +91,7 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
             Some(rest) => (true, rest),
             None => (false, inner),
         };
-        let name_len = rest
-            .find(|c: char| c.is_whitespace() || c == '/')
-            .unwrap_or(rest.len());
+        let name_len = name_end(rest);
         let name = tag_name(rest.get(..name_len).unwrap_or(""));
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
@@ -120,6 +117,39 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
     }
 }
 
+/// Offset of the first `byte` in `hay`. Most gaps between tags and quotes in report HTML are a
+/// few bytes: a plain loop finds those sooner than the set-up of a vector search.
+fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    if let Some(i) = hay.iter().take(SHORT).position(|&b| b == byte) {
+        return Some(i);
+    }
+    let rest = hay.get(SHORT..)?;
+    memchr::memchr(byte, rest).map(|i| i + SHORT)
+}
+
+/// Length of the tag name at the start of `rest`: up to whitespace or `/`.
+fn name_end(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+            if matches!(b, b'\t'..=b'\r' | b' ' | b'/') {
+                return i;
+            }
+            i += 1;
+        } else {
+            let c = rest.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+            if c.is_whitespace() {
+                return i;
+            }
+            i += c.len_utf8();
+        }
+    }
+    bytes.len()
+}
+
 /// Offset of the first ASCII-case-insensitive occurrence of `needle` (which starts with a
 /// non-letter, here `<`) in `hay`.
 fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -132,19 +162,25 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Index of the `>` closing the tag that starts at `start`, skipping quoted attribute values.
 fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut quote: Option<u8> = None;
     let mut i = start + 1;
-    while let Some(&b) = bytes.get(i) {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return Some(i),
-            None => {}
+    loop {
+        // Jump from one `>` or quote to the next, and from a quote to its closing quote. Short
+        // tags (`<td>`) end before a vector search would have started.
+        let rest = bytes.get(i..)?;
+        let at = i + match rest
+            .iter()
+            .take(16)
+            .position(|&b| matches!(b, b'>' | b'"' | b'\''))
+        {
+            Some(p) => p,
+            None => 16 + memchr::memchr3(b'>', b'"', b'\'', rest.get(16..)?)?,
+        };
+        match bytes.get(at) {
+            Some(b'>') => return Some(at),
+            Some(&q) => i = at + 1 + find_byte(q, bytes.get(at + 1..)?)? + 1,
+            None => return None,
         }
-        i += 1;
     }
-    None
 }
 
 /// The value of one attribute in a raw attribute string (`colspan=2`, `class="x"`); `name` is
@@ -259,27 +295,42 @@ impl TextBuilder {
             return;
         }
         // Word by word rather than char by char: whitespace between words becomes one space,
-        // never at the start of a line.
-        let mut rest: &str = &decoded;
-        loop {
-            let word_start = rest.trim_start();
-            if word_start.len() != rest.len() {
+        // never at the start of a line. ASCII is classified by byte; other chars are decoded.
+        let bytes = decoded.as_bytes();
+        let mut word_start: Option<usize> = None;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (space, len) = if b.is_ascii() {
+                // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+                (matches!(b, b'\t'..=b'\r' | b' '), 1)
+            } else {
+                let c = decoded
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            };
+            if space {
+                if let Some(start) = word_start.take() {
+                    self.word(decoded.get(start..i).unwrap_or(""));
+                }
                 self.pending_space = true;
+            } else if word_start.is_none() {
+                word_start = Some(i);
             }
-            if word_start.is_empty() {
-                break;
-            }
-            let end = word_start
-                .find(char::is_whitespace)
-                .unwrap_or(word_start.len());
-            let (word, after) = word_start.split_at(end);
-            if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
-                self.out.push(' ');
-            }
-            self.pending_space = false;
-            self.out.push_str(word);
-            rest = after;
+            i += len;
         }
+        if let Some(start) = word_start {
+            self.word(decoded.get(start..).unwrap_or(""));
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.out.push_str(word);
     }
 
     /// A literal separator (cell separator, list bullet), without whitespace collapsing.
@@ -546,7 +597,7 @@ pub fn decode_entities(text: &str) -> String {
 
 /// [`decode_entities`], borrowing the text when it has no `&` (most text runs).
 fn decode_entities_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('&') {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());

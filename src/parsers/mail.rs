@@ -5,7 +5,7 @@ use super::html::{self, Table};
 use super::text::{clean_line, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// A mail decoded from raw MIME. Built by [`normalize`], which never fails: missing parts are
 /// empty strings or `None`.
@@ -35,27 +35,44 @@ pub struct NormalizedMail {
     /// The first mail attached whole (`message/rfc822`, or an `.eml` file): a report forwarded
     /// as an attachment. Parsed instead of the outer mail when a parser recognises it.
     pub attached: Option<Box<NormalizedMail>>,
-    /// The tables of `html_body`, read on first use.
-    tables: TableCache,
+    /// What parsers derive from the bodies, worked out on first use.
+    derived: Derived,
 }
 
-/// The HTML tables, read once per mail on first use: a parser's cue and its parse (and several
-/// Veeam parsers) ask for them, and most mails are never asked. Derived from `html_body`, so it
-/// takes no part in comparisons.
+/// Views of a mail's bodies that several parsers ask for (each parser's cue scans the bodies
+/// for its product's name, and a parser's cue and its parse may both read the HTML tables),
+/// worked out once per mail on first use. Derived from the other fields, so it takes no part in
+/// comparisons.
 #[derive(Clone, Default)]
-struct TableCache(std::sync::OnceLock<Vec<Table>>);
+struct Derived {
+    tables: OnceLock<Vec<Table>>,
+    /// `body` and `html_body` in ASCII lower case, byte for byte (same offsets).
+    lower_text: OnceLock<String>,
+    lower_html: OnceLock<String>,
+}
 
-impl PartialEq for TableCache {
+impl PartialEq for Derived {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl Eq for TableCache {}
+impl Eq for Derived {}
 
-impl std::fmt::Debug for TableCache {
+impl std::fmt::Debug for Derived {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TableCache")
+        f.write_str("Derived")
+    }
+}
+
+/// ASCII-case-insensitive search in a lower-cased haystack: what `contains_ci` answers on the
+/// original text, with memchr's substring search instead of a scan per first letter.
+fn lower_contains(lower: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    if needle.iter().any(u8::is_ascii_uppercase) {
+        memchr::memmem::find(lower.as_bytes(), &needle.to_ascii_lowercase()).is_some()
+    } else {
+        memchr::memmem::find(lower.as_bytes(), needle).is_some()
     }
 }
 
@@ -78,7 +95,28 @@ impl NormalizedMail {
 
     /// The tables of the HTML body ([`html::tables`]), read once.
     pub fn tables(&self) -> &[Table] {
-        self.tables.0.get_or_init(|| html::tables(self.html()))
+        self.derived
+            .tables
+            .get_or_init(|| html::tables(self.html()))
+    }
+
+    /// Whether [`text`](Self::text) contains `needle`, ASCII case-insensitive (as
+    /// [`contains_ci`](super::text::contains_ci)).
+    pub fn text_mentions(&self, needle: &str) -> bool {
+        let lower = self
+            .derived
+            .lower_text
+            .get_or_init(|| self.body.to_ascii_lowercase());
+        lower_contains(lower, needle)
+    }
+
+    /// Whether the HTML body contains `needle`, ASCII case-insensitive.
+    pub fn html_mentions(&self, needle: &str) -> bool {
+        let lower = self
+            .derived
+            .lower_html
+            .get_or_init(|| self.html().to_ascii_lowercase());
+        lower_contains(lower, needle)
     }
 
     /// The plain-text body when the mail has one, else the rendered HTML (both with the forward
@@ -203,7 +241,7 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         body,
         forwarded,
         attached: attached_mail(&message, depth),
-        tables: TableCache::default(),
+        derived: Derived::default(),
     }
 }
 

@@ -36,8 +36,8 @@ const KINDS: &[&str] = &[
 fn matches(mail: &NormalizedMail) -> Cue {
     cue(
         contains_ci(&mail.match_subject, "NAKIVO")
-            || contains_ci(mail.html(), "NAKIVO")
-            || contains_ci(mail.text(), "NAKIVO"),
+            || mail.html_mentions("NAKIVO")
+            || mail.text_mentions("NAKIVO"),
         "neither subject nor body mentions NAKIVO",
     )
 }

@@ -177,7 +177,7 @@ fn header_line(line: &str) -> Option<(String, String)> {
 }
 
 fn body_mentions(mail: &NormalizedMail, needle: &str) -> bool {
-    contains_ci(mail.html(), needle) || contains_ci(mail.text(), needle)
+    mail.html_mentions(needle) || mail.text_mentions(needle)
 }
 
 fn has_vbr_subject(mail: &NormalizedMail) -> bool {
@@ -191,7 +191,7 @@ fn matches_job(mail: &NormalizedMail) -> Cue {
         has_vbr_subject(mail)
             || body_mentions(mail, "Veeam Backup & Replication")
             || body_mentions(mail, "Veeam Backup &amp; Replication")
-            || (contains_ci(mail.html(), "sessionDetails") && read_body(mail).job_name.is_some()),
+            || (mail.html_mentions("sessionDetails") && read_body(mail).job_name.is_some()),
         "subject is not `[Result] job (n objects)` and body lacks 'Veeam Backup & Replication'",
     )
 }
