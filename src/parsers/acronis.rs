@@ -34,7 +34,7 @@ const PHRASES: &[(&str, Status)] = &[
 fn matches(mail: &NormalizedMail) -> Cue {
     let acronis = contains_ci(&mail.from_address, "acronis")
         || contains_ci(&mail.match_subject, "acronis")
-        || contains_ci(mail.text(), "Acronis Cyber");
+        || mail.text_mentions("Acronis Cyber");
     if !acronis {
         return Err("sender, subject and body do not mention Acronis");
     }

@@ -59,7 +59,7 @@ fn matches(mail: &NormalizedMail) -> Cue {
             "a borgmatic START event is no result",
         );
     }
-    if !(contains_ci(&mail.match_subject, "borgmatic") || contains_ci(mail.text(), "borgmatic")) {
+    if !(contains_ci(&mail.match_subject, "borgmatic") || mail.text_mentions("borgmatic")) {
         return Err("subject and body lack 'borgmatic'");
     }
     cue(

@@ -5,7 +5,7 @@ use super::mail::NormalizedMail;
 use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report};
 use super::status_words::status_word;
-use super::text::{clean_line, contains_ci, labelled, message};
+use super::text::{clean_line, labelled, message};
 use crate::domain::status::Status;
 
 pub const PARSER: Parser = Parser {
@@ -37,8 +37,7 @@ fn read_subject(subject: &str) -> Option<(Option<Status>, String, String)> {
 fn matches(mail: &NormalizedMail) -> Cue {
     cue(
         read_subject(&mail.match_subject).is_some()
-            || (contains_ci(mail.text(), "ParsedResult:")
-                && contains_ci(mail.text(), "MainOperation:")),
+            || (mail.text_mentions("ParsedResult:") && mail.text_mentions("MainOperation:")),
         "subject is not `Duplicati <operation> report for <name>` and body lacks ParsedResult:",
     )
 }

@@ -47,17 +47,16 @@ fn tag_name(raw: &str) -> TagName<'_> {
     }
 }
 
-/// Splits HTML into text and tags. Comments, doctypes and the content of `script`/`style` are
-/// dropped here because they may contain `<` that is not a tag.
-fn tokenize(html: &str) -> Vec<Token<'_>> {
-    let lower = html.to_ascii_lowercase();
+/// Splits HTML into text and tags, handing each to `emit` in document order (no token list is
+/// built: a mail's HTML is read this way once for its text and once for its tables). Comments,
+/// doctypes and the content of `script`/`style` are dropped here because they may contain `<`
+/// that is not a tag.
+fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
     let bytes = html.as_bytes();
-    let mut tokens = Vec::new();
     let mut pos = 0;
     let mut text_start = 0;
     while pos < bytes.len() {
-        // Text runs are long next to tags: jump to the next `<`.
-        match memchr::memchr(b'<', &bytes[pos..]) {
+        match find_byte(b'<', &bytes[pos..]) {
             Some(i) => pos += i,
             None => break,
         }
@@ -70,19 +69,17 @@ fn tokenize(html: &str) -> Vec<Token<'_>> {
         if let Some(text) = html.get(text_start..pos)
             && !text.is_empty()
         {
-            tokens.push(Token::Text(text));
+            emit(Token::Text(text));
         }
-        if lower.get(pos..).is_some_and(|s| s.starts_with("<!--")) {
-            pos = lower
-                .get(pos + 4..)
-                .and_then(|s| s.find("-->"))
+        if bytes[pos..].starts_with(b"<!--") {
+            pos = memchr::memmem::find(&bytes[pos + 4..], b"-->")
                 .map_or(bytes.len(), |i| pos + 4 + i + 3);
             text_start = pos;
             continue;
         }
         let Some(end) = tag_end(bytes, pos) else {
             // Truncated tag at the end of the input: nothing readable follows.
-            return tokens;
+            return;
         };
         let inner = html.get(pos + 1..end).unwrap_or("");
         pos = end + 1;
@@ -94,63 +91,110 @@ fn tokenize(html: &str) -> Vec<Token<'_>> {
             Some(rest) => (true, rest),
             None => (false, inner),
         };
-        let name_len = rest
-            .find(|c: char| c.is_whitespace() || c == '/')
-            .unwrap_or(rest.len());
+        let name_len = name_end(rest);
         let name = tag_name(rest.get(..name_len).unwrap_or(""));
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
-            tokens.push(Token::End { name });
+            emit(Token::End { name });
             continue;
         }
         if name == "script" || name == "style" {
-            let close = format!("</{name}");
-            pos = lower
-                .get(pos..)
-                .and_then(|s| s.find(&close))
-                .map_or(bytes.len(), |i| pos + i);
+            let close: &[u8] = if name == "script" {
+                b"</script"
+            } else {
+                b"</style"
+            };
+            pos = find_ci(&bytes[pos..], close).map_or(bytes.len(), |i| pos + i);
             text_start = pos;
             continue;
         }
-        tokens.push(Token::Start { name, attrs });
+        emit(Token::Start { name, attrs });
     }
     if let Some(text) = html.get(text_start..)
         && !text.is_empty()
     {
-        tokens.push(Token::Text(text));
+        emit(Token::Text(text));
     }
-    tokens
+}
+
+/// Offset of the first `byte` in `hay`. Most gaps between tags and quotes in report HTML are a
+/// few bytes: a plain loop finds those sooner than the set-up of a vector search.
+fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    if let Some(i) = hay.iter().take(SHORT).position(|&b| b == byte) {
+        return Some(i);
+    }
+    let rest = hay.get(SHORT..)?;
+    memchr::memchr(byte, rest).map(|i| i + SHORT)
+}
+
+/// Length of the tag name at the start of `rest`: up to whitespace or `/`.
+fn name_end(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+            if matches!(b, b'\t'..=b'\r' | b' ' | b'/') {
+                return i;
+            }
+            i += 1;
+        } else {
+            let c = rest.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+            if c.is_whitespace() {
+                return i;
+            }
+            i += c.len_utf8();
+        }
+    }
+    bytes.len()
+}
+
+/// Offset of the first ASCII-case-insensitive occurrence of `needle` (which starts with a
+/// non-letter, here `<`) in `hay`.
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    memchr::memchr_iter(first, hay).find(|&i| {
+        hay.get(i + 1..i + needle.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// Index of the `>` closing the tag that starts at `start`, skipping quoted attribute values.
 fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut quote: Option<u8> = None;
     let mut i = start + 1;
-    while let Some(&b) = bytes.get(i) {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return Some(i),
-            None => {}
+    loop {
+        // Jump from one `>` or quote to the next, and from a quote to its closing quote. Short
+        // tags (`<td>`) end before a vector search would have started.
+        let rest = bytes.get(i..)?;
+        let at = i + match rest
+            .iter()
+            .take(16)
+            .position(|&b| matches!(b, b'>' | b'"' | b'\''))
+        {
+            Some(p) => p,
+            None => 16 + memchr::memchr3(b'>', b'"', b'\'', rest.get(16..)?)?,
+        };
+        match bytes.get(at) {
+            Some(b'>') => return Some(at),
+            Some(&q) => i = at + 1 + find_byte(q, bytes.get(at + 1..)?)? + 1,
+            None => return None,
         }
-        i += 1;
     }
-    None
 }
 
-/// The value of one attribute in a raw attribute string (`colspan=2`, `class="x"`).
-fn attr_value(attrs: &str, name: &str) -> Option<String> {
-    let lower = attrs.to_ascii_lowercase();
+/// The value of one attribute in a raw attribute string (`colspan=2`, `class="x"`); `name` is
+/// lower case.
+fn attr_value<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
+    let bytes = attrs.as_bytes();
     let mut from = 0;
-    while let Some(found) = lower.get(from..).and_then(|s| s.find(name)) {
+    while let Some(found) = bytes
+        .get(from..)
+        .and_then(|s| find_ci_letters(s, name.as_bytes()))
+    {
         let at = from + found;
         from = at + name.len();
-        let before_ok = at == 0
-            || lower
-                .as_bytes()
-                .get(at - 1)
-                .is_some_and(|b| b.is_ascii_whitespace());
+        let before_ok = at == 0 || bytes.get(at - 1).is_some_and(|b| b.is_ascii_whitespace());
         let rest = attrs.get(at + name.len()..).unwrap_or("").trim_start();
         if !before_ok || !rest.starts_with('=') {
             continue;
@@ -166,9 +210,18 @@ fn attr_value(attrs: &str, name: &str) -> Option<String> {
                 .find(|c: char| c.is_whitespace() || c == '/')
                 .unwrap_or(body.len()),
         };
-        return body.get(..end).map(str::to_string);
+        return body.get(..end);
     }
     None
+}
+
+/// Offset of the first ASCII-case-insensitive occurrence of a lower-case `needle` in `hay`.
+fn find_ci_letters(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay).find(|&i| {
+        hay.get(i + 1..i + needle.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(rest))
+    })
 }
 
 fn is_block(name: &str) -> bool {
@@ -231,23 +284,53 @@ struct TextBuilder {
 
 impl TextBuilder {
     fn text(&mut self, raw: &str) {
-        let decoded = decode_entities(raw);
+        let decoded = decode_entities_cow(raw);
         if self.pre > 0 {
-            self.out.push_str(&decoded.replace('\u{a0}', " "));
+            if decoded.contains('\u{a0}') {
+                self.out.push_str(&decoded.replace('\u{a0}', " "));
+            } else {
+                self.out.push_str(&decoded);
+            }
             self.pending_space = false;
             return;
         }
-        for c in decoded.chars() {
-            if c.is_whitespace() {
+        // Word by word rather than char by char: whitespace between words becomes one space,
+        // never at the start of a line. ASCII is classified by byte; other chars are decoded.
+        let bytes = decoded.as_bytes();
+        let mut word_start: Option<usize> = None;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (space, len) = if b.is_ascii() {
+                // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+                (matches!(b, b'\t'..=b'\r' | b' '), 1)
+            } else {
+                let c = decoded
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            };
+            if space {
+                if let Some(start) = word_start.take() {
+                    self.word(decoded.get(start..i).unwrap_or(""));
+                }
                 self.pending_space = true;
-                continue;
+            } else if word_start.is_none() {
+                word_start = Some(i);
             }
-            if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
-                self.out.push(' ');
-            }
-            self.pending_space = false;
-            self.out.push(c);
+            i += len;
         }
+        if let Some(start) = word_start {
+            self.word(decoded.get(start..).unwrap_or(""));
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        if self.pending_space && !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.out.push_str(word);
     }
 
     /// A literal separator (cell separator, list bullet), without whitespace collapsing.
@@ -283,7 +366,16 @@ impl TextBuilder {
     }
 
     fn finish(self) -> String {
-        tidy_lines(&self.out)
+        let mut out = self.out;
+        if out.contains('\n') {
+            return tidy_lines(&out);
+        }
+        // One line (most table cells): tidying is trimming, done in place.
+        let end = out.trim_end().len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start().len();
+        out.drain(..start);
+        out
     }
 }
 
@@ -304,7 +396,11 @@ fn tidy_lines(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    out.trim().to_string()
+    let end = out.trim_end().len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
 }
 
 /// Renders HTML as readable text: one line per block, table rows as cells joined by
@@ -314,72 +410,70 @@ pub fn html_to_text(html: &str) -> String {
     let mut hidden = 0usize;
     // Per open table: whether the current row already has a cell (to place separators).
     let mut row_has_cell: Vec<bool> = Vec::new();
-    for token in tokenize(html) {
-        match token {
-            Token::Text(t) => {
-                if hidden == 0 {
-                    b.text(t);
-                }
-            }
-            Token::Start { name, .. } => {
-                if is_hidden(&name) {
-                    hidden += 1;
-                    continue;
-                }
-                match &*name {
-                    "br" => b.line_break(),
-                    "td" | "th" => {
-                        if let Some(has) = row_has_cell.last_mut() {
-                            if *has {
-                                b.literal(CELL_SEPARATOR);
-                            }
-                            *has = true;
-                        }
-                    }
-                    "table" => {
-                        row_has_cell.push(false);
-                        b.paragraph();
-                    }
-                    "tr" => {
-                        if let Some(has) = row_has_cell.last_mut() {
-                            *has = false;
-                        }
-                        b.newline();
-                    }
-                    "li" => {
-                        b.newline();
-                        b.literal("- ");
-                    }
-                    "pre" => {
-                        b.paragraph();
-                        b.pre += 1;
-                    }
-                    _ if is_paragraph(&name) => b.paragraph(),
-                    _ if is_block(&name) => b.newline(),
-                    _ => {}
-                }
-            }
-            Token::End { name } => {
-                if is_hidden(&name) {
-                    hidden = hidden.saturating_sub(1);
-                    continue;
-                }
-                match &*name {
-                    "table" => {
-                        row_has_cell.pop();
-                        b.paragraph();
-                    }
-                    "pre" => {
-                        b.pre = b.pre.saturating_sub(1);
-                        b.paragraph();
-                    }
-                    _ if is_paragraph(&name) => b.paragraph(),
-                    _ if is_block(&name) => b.newline(),
-                    _ => {}
-                }
+    tokenize(html, |token| match token {
+        Token::Text(t) => {
+            if hidden == 0 {
+                b.text(t);
             }
         }
-    }
+        Token::Start { name, .. } => {
+            if is_hidden(&name) {
+                hidden += 1;
+                return;
+            }
+            match &*name {
+                "br" => b.line_break(),
+                "td" | "th" => {
+                    if let Some(has) = row_has_cell.last_mut() {
+                        if *has {
+                            b.literal(CELL_SEPARATOR);
+                        }
+                        *has = true;
+                    }
+                }
+                "table" => {
+                    row_has_cell.push(false);
+                    b.paragraph();
+                }
+                "tr" => {
+                    if let Some(has) = row_has_cell.last_mut() {
+                        *has = false;
+                    }
+                    b.newline();
+                }
+                "li" => {
+                    b.newline();
+                    b.literal("- ");
+                }
+                "pre" => {
+                    b.paragraph();
+                    b.pre += 1;
+                }
+                _ if is_paragraph(&name) => b.paragraph(),
+                _ if is_block(&name) => b.newline(),
+                _ => {}
+            }
+        }
+        Token::End { name } => {
+            if is_hidden(&name) {
+                hidden = hidden.saturating_sub(1);
+                return;
+            }
+            match &*name {
+                "table" => {
+                    row_has_cell.pop();
+                    b.paragraph();
+                }
+                "pre" => {
+                    b.pre = b.pre.saturating_sub(1);
+                    b.paragraph();
+                }
+                _ if is_paragraph(&name) => b.paragraph(),
+                _ if is_block(&name) => b.newline(),
+                _ => {}
+            }
+        }
+    });
     b.finish()
 }
 
@@ -418,79 +512,77 @@ pub fn tables(html: &str) -> Vec<Table> {
             slot.rows = rows;
         }
     };
-    for token in tokenize(html) {
-        match token {
-            Token::Text(t) => {
-                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                    builder.text(t);
+    tokenize(html, |token| match token {
+        Token::Text(t) => {
+            if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
+                builder.text(t);
+            }
+        }
+        Token::Start { name, attrs } => match &*name {
+            "table" => {
+                done.push(Table::default());
+                stack.push(OpenTable {
+                    index: done.len() - 1,
+                    rows: Vec::new(),
+                    cell: None,
+                });
+            }
+            "tr" => {
+                if let Some(open) = stack.last_mut() {
+                    open.close_cell();
+                    open.rows.push(Vec::new());
                 }
             }
-            Token::Start { name, attrs } => match &*name {
-                "table" => {
-                    done.push(Table::default());
-                    stack.push(OpenTable {
-                        index: done.len() - 1,
-                        rows: Vec::new(),
-                        cell: None,
-                    });
-                }
-                "tr" => {
-                    if let Some(open) = stack.last_mut() {
-                        open.close_cell();
+            "td" | "th" => {
+                if let Some(open) = stack.last_mut() {
+                    open.close_cell();
+                    if open.rows.is_empty() {
                         open.rows.push(Vec::new());
                     }
+                    let colspan = attr_value(attrs, "colspan")
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(1)
+                        .max(1);
+                    open.cell = Some((TextBuilder::default(), colspan));
                 }
-                "td" | "th" => {
-                    if let Some(open) = stack.last_mut() {
-                        open.close_cell();
-                        if open.rows.is_empty() {
-                            open.rows.push(Vec::new());
-                        }
-                        let colspan = attr_value(attrs, "colspan")
-                            .and_then(|v| v.trim().parse::<usize>().ok())
-                            .unwrap_or(1)
-                            .max(1);
-                        open.cell = Some((TextBuilder::default(), colspan));
-                    }
-                }
-                _ => {
-                    if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                        match &*name {
-                            "br" => builder.line_break(),
-                            "pre" => {
-                                builder.newline();
-                                builder.pre += 1;
-                            }
-                            _ if is_block(&name) => builder.newline(),
-                            _ => {}
-                        }
-                    }
-                }
-            },
-            Token::End { name } => match &*name {
-                "table" => {
-                    if let Some(mut open) = stack.pop() {
-                        finish(&mut open, &mut done);
-                    }
-                }
-                "td" | "th" | "tr" => {
-                    if let Some(open) = stack.last_mut() {
-                        open.close_cell();
-                    }
-                }
-                _ => {
-                    if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                        if name == "pre" {
-                            builder.pre = builder.pre.saturating_sub(1);
-                        }
-                        if is_block(&name) {
+            }
+            _ => {
+                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
+                    match &*name {
+                        "br" => builder.line_break(),
+                        "pre" => {
                             builder.newline();
+                            builder.pre += 1;
                         }
+                        _ if is_block(&name) => builder.newline(),
+                        _ => {}
                     }
                 }
-            },
-        }
-    }
+            }
+        },
+        Token::End { name } => match &*name {
+            "table" => {
+                if let Some(mut open) = stack.pop() {
+                    finish(&mut open, &mut done);
+                }
+            }
+            "td" | "th" | "tr" => {
+                if let Some(open) = stack.last_mut() {
+                    open.close_cell();
+                }
+            }
+            _ => {
+                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
+                    if name == "pre" {
+                        builder.pre = builder.pre.saturating_sub(1);
+                    }
+                    if is_block(&name) {
+                        builder.newline();
+                    }
+                }
+            }
+        },
+    });
     // Tables left open by truncated markup still count.
     while let Some(mut open) = stack.pop() {
         finish(&mut open, &mut done);
@@ -500,8 +592,13 @@ pub fn tables(html: &str) -> Vec<Table> {
 
 /// Decodes character references: the named ones report mails use, and all numeric ones.
 pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
+    decode_entities_cow(text).into_owned()
+}
+
+/// [`decode_entities`], borrowing the text when it has no `&` (most text runs).
+fn decode_entities_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -526,7 +623,7 @@ pub fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn entity(name: &str) -> Option<char> {

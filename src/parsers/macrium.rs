@@ -30,7 +30,7 @@ const PHRASES: &[(&str, Status)] = &[
 
 fn matches(mail: &NormalizedMail) -> Cue {
     let macrium =
-        contains_ci(&mail.match_subject, "Macrium") || contains_ci(mail.text(), "Macrium Reflect");
+        contains_ci(&mail.match_subject, "Macrium") || mail.text_mentions("Macrium Reflect");
     if !macrium {
         return Err("neither subject nor body mentions Macrium Reflect");
     }

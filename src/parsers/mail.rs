@@ -1,10 +1,11 @@
 //! The normalised mail every parser sees: decoded headers and bodies, HTML rendered to text, the
 //! subject cleaned of reply/forward prefixes and transport tags, forwarded header blocks skipped.
 
-use super::html;
+use super::html::{self, Table};
 use super::text::{clean_line, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
+use std::sync::{LazyLock, OnceLock};
 
 /// A mail decoded from raw MIME. Built by [`normalize`], which never fails: missing parts are
 /// empty strings or `None`.
@@ -34,6 +35,45 @@ pub struct NormalizedMail {
     /// The first mail attached whole (`message/rfc822`, or an `.eml` file): a report forwarded
     /// as an attachment. Parsed instead of the outer mail when a parser recognises it.
     pub attached: Option<Box<NormalizedMail>>,
+    /// What parsers derive from the bodies, worked out on first use.
+    derived: Derived,
+}
+
+/// Views of a mail's bodies that several parsers ask for (each parser's cue scans the bodies
+/// for its product's name, and a parser's cue and its parse may both read the HTML tables),
+/// worked out once per mail on first use. Derived from the other fields, so it takes no part in
+/// comparisons.
+#[derive(Clone, Default)]
+struct Derived {
+    tables: OnceLock<Vec<Table>>,
+    /// `body` and `html_body` in ASCII lower case, byte for byte (same offsets).
+    lower_text: OnceLock<String>,
+    lower_html: OnceLock<String>,
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Derived {}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
+}
+
+/// ASCII-case-insensitive search in a lower-cased haystack: what `contains_ci` answers on the
+/// original text, with memchr's substring search instead of a scan per first letter.
+fn lower_contains(lower: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    if needle.iter().any(u8::is_ascii_uppercase) {
+        memchr::memmem::find(lower.as_bytes(), &needle.to_ascii_lowercase()).is_some()
+    } else {
+        memchr::memmem::find(lower.as_bytes(), needle).is_some()
+    }
 }
 
 impl NormalizedMail {
@@ -51,6 +91,32 @@ impl NormalizedMail {
     /// The HTML body, or an empty string.
     pub fn html(&self) -> &str {
         self.html_body.as_deref().unwrap_or("")
+    }
+
+    /// The tables of the HTML body ([`html::tables`]), read once.
+    pub fn tables(&self) -> &[Table] {
+        self.derived
+            .tables
+            .get_or_init(|| html::tables(self.html()))
+    }
+
+    /// Whether [`text`](Self::text) contains `needle`, ASCII case-insensitive (as
+    /// [`contains_ci`](super::text::contains_ci)).
+    pub fn text_mentions(&self, needle: &str) -> bool {
+        let lower = self
+            .derived
+            .lower_text
+            .get_or_init(|| self.body.to_ascii_lowercase());
+        lower_contains(lower, needle)
+    }
+
+    /// Whether the HTML body contains `needle`, ASCII case-insensitive.
+    pub fn html_mentions(&self, needle: &str) -> bool {
+        let lower = self
+            .derived
+            .lower_html
+            .get_or_init(|| self.html().to_ascii_lowercase());
+        lower_contains(lower, needle)
     }
 
     /// The plain-text body when the mail has one, else the rendered HTML (both with the forward
@@ -92,8 +158,19 @@ fn attached_mail(message: &mail_parser::Message<'_>, depth: u32) -> Option<Box<N
     })
 }
 
+/// The headers we read, parsed as mail-parser's defaults do; every other header is kept raw
+/// instead of parsed (`Received`, `To`, `Message-ID`, ...), which nothing here looks at. The
+/// MIME headers are parsed as by default, so the bodies decode the same.
+static MESSAGE_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    MessageParser::new()
+        .with_mime_headers()
+        .header_text(HeaderName::Subject)
+        .header_address(HeaderName::From)
+        .header_date(HeaderName::Date)
+});
+
 fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
-    let Some(message) = MessageParser::default().parse(raw) else {
+    let Some(message) = MESSAGE_PARSER.parse(raw) else {
         return NormalizedMail::default();
     };
     let (from_address, from_name) = message
@@ -141,7 +218,7 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         }
     }
     let join = |parts: Vec<&str>| (!parts.is_empty()).then(|| parts.join("\n"));
-    let text_body = join(text_parts).map(|t| t.replace("\r\n", "\n"));
+    let text_body = join(text_parts).map(crlf_to_lf);
     let html_body = join(html_parts);
     let html_text = html_body.as_deref().map(html::html_to_text);
     let readable = text_body
@@ -164,7 +241,28 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         body,
         forwarded,
         attached: attached_mail(&message, depth),
+        derived: Derived::default(),
     }
+}
+
+/// `text` with every CRLF made LF, in place: no second copy of the body.
+fn crlf_to_lf(text: String) -> String {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    let mut kept = 0;
+    for i in 0..bytes.len() {
+        let b = bytes[i];
+        if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        bytes[kept] = b;
+        kept += 1;
+    }
+    bytes.truncate(kept);
+    // Dropping ASCII bytes keeps the text valid UTF-8; the lossy path never runs.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Reply and forward prefixes in the languages customers use.
@@ -277,23 +375,38 @@ const FWD_OTHER: &[&str] = &[
     "reply-to",
 ];
 
-fn header_label(line: &str) -> Option<String> {
-    let line = line.trim().trim_start_matches('*');
-    let colon = line.find(':')?;
-    let label = line
-        .get(..colon)?
-        .trim()
-        .trim_end_matches('*')
-        .to_lowercase();
-    (label.len() <= 12).then_some(label)
+/// Which list a forwarded-header label belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Label {
+    From,
+    Subject,
+    Other,
 }
 
-fn is_header_line(line: &str) -> bool {
-    header_label(line).is_some_and(|l| {
-        FWD_FROM.contains(&l.as_str())
-            || FWD_SUBJECT.contains(&l.as_str())
-            || FWD_OTHER.contains(&l.as_str())
-    })
+/// The kind of forwarded-header line `line` is (`From: x`, `*Subject:* y`), if any.
+fn header_line(line: &str) -> Option<Label> {
+    // Most body lines have no colon: skip them before trimming anything.
+    memchr::memchr(b':', line.as_bytes())?;
+    let line = line.trim().trim_start_matches('*');
+    let colon = line.find(':')?;
+    let label = line.get(..colon)?.trim().trim_end_matches('*');
+    // An ASCII label (nearly all) is compared in place; others are lower-cased as before.
+    let lower = (!label.is_ascii()).then(|| label.to_lowercase());
+    let is = |words: &[&str]| {
+        words.iter().any(|w| match &lower {
+            None => label.eq_ignore_ascii_case(w),
+            Some(lower) => lower == w,
+        })
+    };
+    if is(FWD_FROM) {
+        Some(Label::From)
+    } else if is(FWD_SUBJECT) {
+        Some(Label::Subject)
+    } else if is(FWD_OTHER) {
+        Some(Label::Other)
+    } else {
+        None
+    }
 }
 
 /// Skips the forwarder's note and the "original message" header block(s) of a forward.
@@ -318,36 +431,57 @@ pub fn skip_forward_headers(body: &str) -> (&str, bool) {
     (rest, skipped)
 }
 
-/// Byte offset just after a forward header block in the first lines of `text`.
+/// Byte offset just after a forward header block in the first lines of `text`: a run of
+/// consecutive header lines starting in the first 40 lines (Thunderbird starts with Subject,
+/// Outlook with From), read up to line 50.
 fn find_forward_block(text: &str) -> Option<usize> {
     const SEARCH_LINES: usize = 40;
+    /// The current run of header lines: its length, whether it has a sender and a subject,
+    /// and where its last line ends.
+    struct Run {
+        lines: usize,
+        from: bool,
+        subject: bool,
+        end: usize,
+    }
+    let is_block = |run: &Run| run.from && run.subject && run.lines >= 3;
     let mut offset = 0;
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    for line in text.split_inclusive('\n').take(SEARCH_LINES + 10) {
-        lines.push((offset, line));
+    let mut run: Option<Run> = None;
+    for (i, line) in text
+        .split_inclusive('\n')
+        .take(SEARCH_LINES + 10)
+        .enumerate()
+    {
         offset += line.len();
-    }
-    let mut start = 0;
-    while start < lines.len().min(SEARCH_LINES) {
-        // A run of consecutive header lines; Thunderbird starts with Subject, Outlook with From.
-        let mut end = start;
-        let (mut has_from, mut has_subject) = (false, false);
-        while let Some(&(_, line)) = lines.get(end) {
-            if !is_header_line(line) {
-                break;
+        match header_line(line) {
+            Some(label) => {
+                if run.is_none() && i >= SEARCH_LINES {
+                    return None;
+                }
+                let r = run.get_or_insert(Run {
+                    lines: 0,
+                    from: false,
+                    subject: false,
+                    end: 0,
+                });
+                r.lines += 1;
+                r.from |= label == Label::From;
+                r.subject |= label == Label::Subject;
+                r.end = offset;
             }
-            let label = header_label(line).unwrap_or_default();
-            has_from |= FWD_FROM.contains(&label.as_str());
-            has_subject |= FWD_SUBJECT.contains(&label.as_str());
-            end += 1;
+            None => {
+                if let Some(r) = run.take()
+                    && is_block(&r)
+                {
+                    return Some(r.end);
+                }
+                if i >= SEARCH_LINES {
+                    return None;
+                }
+            }
         }
-        if has_from && has_subject && end - start >= 3 {
-            let (off, line) = lines.get(end - 1)?;
-            return Some(off + line.len());
-        }
-        start = end.max(start + 1);
     }
-    None
+    run.filter(is_block).map(|r| r.end)
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! layout is not documented, so the parser reads cues tolerantly: the job name quoted in the
 //! subject or labelled in the body, the job type as NAKIVO words it, the result word.
 
-use super::html::tables;
 use super::mail::NormalizedMail;
 use super::objects::{object_rows, worst};
 use super::registry::{Cue, Parser, cue};
@@ -37,8 +36,8 @@ const KINDS: &[&str] = &[
 fn matches(mail: &NormalizedMail) -> Cue {
     cue(
         contains_ci(&mail.match_subject, "NAKIVO")
-            || contains_ci(mail.html(), "NAKIVO")
-            || contains_ci(mail.text(), "NAKIVO"),
+            || mail.html_mentions("NAKIVO")
+            || mail.text_mentions("NAKIVO"),
         "neither subject nor body mentions NAKIVO",
     )
 }
@@ -57,7 +56,7 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .iter()
         .find(|k| contains_ci(body, k) || contains_ci(&mail.match_subject, k))
         .map_or("Backup Job", |k| *k);
-    let objects = object_rows(&tables(mail.html()), Some("VM"));
+    let objects = object_rows(mail.tables(), Some("VM"));
     let status = find_labelled(body, "Job status", false)
         .or_else(|| find_labelled(body, "Status", false))
         .and_then(status_word)

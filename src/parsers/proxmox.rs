@@ -2,7 +2,7 @@
 //! system of 8.1+ (`... (<fqdn>): backup ...`), from the text part or else the HTML table.
 //! The mail names no job, only the host, so the host is the job.
 
-use super::html::tables;
+use super::html::Table;
 use super::mail::NormalizedMail;
 use super::objects::worst;
 use super::registry::{Cue, Parser, cue};
@@ -95,9 +95,9 @@ fn text_objects(text: &str) -> Vec<ReportObject> {
 }
 
 /// Rows of the HTML table: VMID, name, status, then time/size or one error cell.
-fn html_objects(html: &str, text: &str) -> Vec<ReportObject> {
+fn html_objects(tables: &[Table], text: &str) -> Vec<ReportObject> {
     let mut objects = Vec::new();
-    for table in tables(html) {
+    for table in tables {
         let rows = table.text_rows();
         let is_vzdump = rows.first().is_some_and(|h| {
             h.first()
@@ -164,7 +164,7 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let logs = if plain.is_empty() { mail.text() } else { plain };
     let mut objects = text_objects(plain);
     if objects.is_empty() {
-        objects = html_objects(mail.html(), logs);
+        objects = html_objects(mail.tables(), logs);
     }
     let status = subject_status
         .or_else(|| worst(&objects))

@@ -71,6 +71,9 @@ const TASK_WORDS: &[&str] = &[
     "tâche de sauvegarde",
 ];
 
+/// A part of every task word, for a cheap first test.
+const TASK_STEMS: &[&str] = &["backup", "back-up", "sicherungsaufgabe", "sauvegarde"];
+
 /// "on <host>" per language.
 const ON_WORDS: &[&str] = &[" on ", " op ", " auf ", " su ", " sur "];
 
@@ -94,10 +97,7 @@ const FILLERS: &[&str] = &[
 fn task_line(line: &str) -> Option<(String, String, Status)> {
     // Every task word holds one of these: a cheap test before lower-casing each line of every
     // mail that reaches this parser (the Hyper Backup cue is the task sentence alone).
-    if !["backup", "back-up", "sicherungsaufgabe", "sauvegarde"]
-        .iter()
-        .any(|stem| contains_ci(line, stem))
-    {
+    if !TASK_STEMS.iter().any(|stem| contains_ci(line, stem)) {
         return None;
     }
     let lower = line.to_lowercase();
@@ -147,14 +147,21 @@ fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String
         }
         None => &mail.match_subject,
     };
-    task_line(subject).or_else(|| mail.text().lines().take(40).find_map(task_line))
+    task_line(subject).or_else(|| {
+        // A body without any task word has no task line: one search instead of one per line.
+        TASK_STEMS
+            .iter()
+            .any(|stem| mail.text_mentions(stem))
+            .then(|| mail.text().lines().take(40).find_map(task_line))
+            .flatten()
+    })
 }
 
 fn matches_active_backup(mail: &NormalizedMail) -> Cue {
     if contains_ci(&mail.match_subject, "Active Backup for Business") {
         return Ok(());
     }
-    if !contains_ci(mail.text(), "Active Backup for Business") {
+    if !mail.text_mentions("Active Backup for Business") {
         return Err("subject and body lack 'Active Backup for Business'");
     }
     cue(
@@ -235,11 +242,11 @@ fn matches_hyper_backup(mail: &NormalizedMail) -> Cue {
     // The plain-text mails never say "Hyper Backup": the task sentence is the cue. Active
     // Backup for Business mails say so and are taken by the parser before this one; the other
     // Active Backup products (Microsoft 365, Google Workspace) write the same sentence.
-    let named = contains_ci(&mail.match_subject, "Hyper Backup")
-        || contains_ci(mail.text(), "Hyper Backup");
+    let named =
+        contains_ci(&mail.match_subject, "Hyper Backup") || mail.text_mentions("Hyper Backup");
     if !named
         && (contains_ci(&mail.match_subject, "Active Backup")
-            || contains_ci(mail.text(), "Active Backup"))
+            || mail.text_mentions("Active Backup"))
     {
         return Err("an Active Backup mail (not for Business), not Hyper Backup");
     }
@@ -438,7 +445,7 @@ fn firmware_cue(mail: &NormalizedMail) -> Result<Status, &'static str> {
     }
     let synology = SYNOLOGY_CUES.iter().any(|w| {
         lower.contains(w)
-            || contains_ci(mail.text(), w)
+            || mail.text_mentions(w)
             || mail.from_name.as_deref().is_some_and(|n| contains_ci(n, w))
     });
     if !synology {

@@ -3,10 +3,17 @@
 /// One-line value (job name, object name): control characters become spaces, whitespace is
 /// collapsed. Mail text is untrusted and ends up in a terminal, so escape sequences must go.
 pub fn clean_line(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c.is_control())
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Multi-line value (a message): keeps line breaks, drops every other control character,

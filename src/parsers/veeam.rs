@@ -1,7 +1,7 @@
 //! Veeam: Backup & Replication job mails (backup, backup copy, replication, agent, file),
 //! the configuration backup, the standalone Veeam Agent, and Veeam Backup for Microsoft 365.
 
-use super::html::{Table, tables};
+use super::html::Table;
 use super::mail::NormalizedMail;
 use super::objects::{object_rows, text_object_rows, worst};
 use super::registry::{Cue, Parser, cue};
@@ -96,19 +96,19 @@ fn split_count(rest: &str) -> Option<(&str, &str)> {
 
 /// What the VBR-style HTML body says: header, result, job-level details and objects.
 #[derive(Debug, Default)]
-struct Body {
+struct Body<'a> {
     /// Text before ` job:` in the header, e.g. `Backup Copy`.
     kind: Option<String>,
     job_name: Option<String>,
     result: Option<Status>,
     details: Option<String>,
-    tables: Vec<Table>,
+    tables: &'a [Table],
 }
 
-fn read_body(mail: &NormalizedMail) -> Body {
-    let tables = tables(mail.html());
+fn read_body(mail: &NormalizedMail) -> Body<'_> {
+    let tables = mail.tables();
     let mut body = Body::default();
-    'header: for table in &tables {
+    'header: for table in tables {
         for row in &table.rows {
             for (i, cell) in row.iter().enumerate() {
                 let first = cell.text.lines().next().unwrap_or("");
@@ -136,7 +136,7 @@ fn read_body(mail: &NormalizedMail) -> Body {
         }
     }
     // The summary row `Success | n | Start time | ... | <details, rowspan 3>`.
-    for table in &tables {
+    for table in tables {
         for row in &table.rows {
             let is_summary = row.len() >= 9
                 && row.first().is_some_and(|c| c.text.trim() == "Success")
@@ -177,7 +177,7 @@ fn header_line(line: &str) -> Option<(String, String)> {
 }
 
 fn body_mentions(mail: &NormalizedMail, needle: &str) -> bool {
-    contains_ci(mail.html(), needle) || contains_ci(mail.text(), needle)
+    mail.html_mentions(needle) || mail.text_mentions(needle)
 }
 
 fn has_vbr_subject(mail: &NormalizedMail) -> bool {
@@ -191,7 +191,7 @@ fn matches_job(mail: &NormalizedMail) -> Cue {
         has_vbr_subject(mail)
             || body_mentions(mail, "Veeam Backup & Replication")
             || body_mentions(mail, "Veeam Backup &amp; Replication")
-            || (contains_ci(mail.html(), "sessionDetails") && read_body(mail).job_name.is_some()),
+            || (mail.html_mentions("sessionDetails") && read_body(mail).job_name.is_some()),
         "subject is not `[Result] job (n objects)` and body lacks 'Veeam Backup & Replication'",
     )
 }
@@ -247,7 +247,7 @@ fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .ok_or(ParseError::NoJobName(
             "no `<type> job:` header and no Veeam subject",
         ))?;
-    let mut objects = object_rows(&body.tables, object_type(backup_type));
+    let mut objects = object_rows(body.tables, object_type(backup_type));
     if objects.is_empty() {
         // A text-only mail (a client's text conversion, or a localized text form).
         objects = text_object_rows(mail.text(), object_type(backup_type));
@@ -339,7 +339,7 @@ fn parse_agent(mail: &NormalizedMail) -> Result<Report, ParseError> {
         .ok_or(ParseError::NoJobName(
             "no `Agent Backup job:` header and no subject",
         ))?;
-    let objects = object_rows(&body.tables, Some("Computer"));
+    let objects = object_rows(body.tables, Some("Computer"));
     let status = body
         .result
         .or(subject.map(|(s, _)| s))
@@ -390,8 +390,7 @@ fn parse_m365(mail: &NormalizedMail) -> Result<Report, ParseError> {
     let (status, job_name) = subject.ok_or(ParseError::NoJobName(
         "subject is not `[Result] org - job (...)`",
     ))?;
-    let tables = tables(mail.html());
-    let objects: Vec<ReportObject> = object_rows(&tables, None);
+    let objects: Vec<ReportObject> = object_rows(mail.tables(), None);
     Ok(Report {
         software: SOFTWARE.to_string(),
         backup_type: "Microsoft 365 Backup".to_string(),
