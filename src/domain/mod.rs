@@ -17,6 +17,7 @@ pub mod report_schedule;
 pub mod roles;
 pub mod run_status;
 pub mod schedule;
+mod schedule_json;
 pub mod schedule_text;
 pub mod status;
 pub mod subject_shape;

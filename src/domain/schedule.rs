@@ -91,7 +91,8 @@ impl fmt::Display for MonthDay {
 
 /// When a job is expected to run. Stored as JSON, e.g.
 /// `{"kind":"weekly","days":["Mon","Wed"],"time":"22:00:00"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by [`super::schedule_json`], which reads what this writes without serde's buffering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Schedule {
     Daily {
