@@ -51,6 +51,35 @@ pub async fn find_by_name(
     .await?)
 }
 
+/// The customers (not deleted) named `names`, ignoring letter case and surrounding spaces, as
+/// (id, name) by name; every name must match, else `NotFound` lists those that do not.
+pub async fn ids_by_names(
+    ex: impl PgExecutor<'_>,
+    names: &[String],
+) -> Result<Vec<(i64, String)>, DbError> {
+    let lowered: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, name, lower(name) FROM customers WHERE deleted_at IS NULL \
+         AND lower(name) = ANY($1) ORDER BY lower(name), id",
+    )
+    .bind(&lowered)
+    .fetch_all(ex)
+    .await?;
+    let unknown: Vec<String> = names
+        .iter()
+        .zip(&lowered)
+        .filter(|(_, l)| !rows.iter().any(|(_, _, n)| n == *l))
+        .map(|(n, _)| format!("“{n}”"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(DbError::NotFound(format!(
+            "no customer named {}",
+            unknown.join(", ")
+        )));
+    }
+    Ok(rows.into_iter().map(|(id, name, _)| (id, name)).collect())
+}
+
 /// Customers that are not deleted, by name.
 pub async fn list(ex: impl PgExecutor<'_>) -> Result<Vec<Customer>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -78,33 +78,7 @@ pub async fn load(
             .fetch_all(&mut *tx)
             .await?
         }
-        Some(names) => {
-            let lowered: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, name FROM customers WHERE deleted_at IS NULL \
-                 AND lower(name) = ANY($1) ORDER BY lower(name), id",
-            )
-            .bind(&lowered)
-            .fetch_all(&mut *tx)
-            .await?;
-            let unknown: Vec<&str> = names
-                .iter()
-                .zip(&lowered)
-                .filter(|(_, l)| !rows.iter().any(|(_, n)| n.to_lowercase() == **l))
-                .map(|(n, _)| n.as_str())
-                .collect();
-            if !unknown.is_empty() {
-                return Err(DbError::NotFound(format!(
-                    "no customer named {}",
-                    unknown
-                        .iter()
-                        .map(|n| format!("“{n}”"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-            rows
-        }
+        Some(names) => super::customers::ids_by_names(&mut *tx, names).await?,
     };
     let customer_ids: Vec<i64> = customer_rows.iter().map(|(id, _)| *id).collect();
 

@@ -224,35 +224,13 @@ pub async fn add(
     let customer_ids = if new.customers.is_empty() {
         None
     } else {
-        let lowered: Vec<String> = new
-            .customers
-            .iter()
-            .map(|n| n.trim().to_lowercase())
-            .collect();
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, lower(name) FROM customers WHERE deleted_at IS NULL \
-             AND lower(name) = ANY($1) ORDER BY id",
-        )
-        .bind(&lowered)
-        .fetch_all(&mut *tx)
-        .await?;
-        let unknown: Vec<&str> = new
-            .customers
-            .iter()
-            .zip(&lowered)
-            .filter(|(_, l)| !rows.iter().any(|(_, n)| n == *l))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !unknown.is_empty() {
-            return Err(DbError::Invalid(format!(
-                "no customer named {}",
-                unknown
-                    .iter()
-                    .map(|n| format!("“{n}”"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
+        // An unknown name is a wrong field of the schedule, not a missing record.
+        let rows = super::customers::ids_by_names(&mut *tx, &new.customers)
+            .await
+            .map_err(|e| match e {
+                DbError::NotFound(what) => DbError::Invalid(what),
+                e => e,
+            })?;
         Some(rows.into_iter().map(|(id, _)| id).collect::<Vec<i64>>())
     };
     let (cadence, day) = new.cadence.columns();
