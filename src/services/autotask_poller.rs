@@ -17,17 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Progress of the poller, for the activity log and the status line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Started,
-    Finished(PollReport),
-    /// Another process is polling right now.
-    Skipped,
-    /// The pass failed (Autotask unreachable, refused, ...); the next one tries again.
-    Failed {
-        message: String,
-    },
-}
+pub type Event = harness::PassEvent<PollReport>;
 
 /// The poller as a service of the harness.
 pub struct AutotaskPoller {
@@ -66,13 +56,7 @@ impl harness::Service for AutotaskPoller {
     }
 
     fn event(step: Step<PollReport>) -> Option<Event> {
-        Some(match step {
-            Step::Started => Event::Started,
-            Step::Finished(r) => Event::Finished(r),
-            Step::Skipped => Event::Skipped,
-            Step::Failed { message, .. } => Event::Failed { message },
-            Step::Waiting(_) => return None,
-        })
+        Event::from_step(step)
     }
 }
 

@@ -45,6 +45,33 @@ pub enum Step<R> {
     },
 }
 
+/// What a service that reports its passes tells its listeners: the steps of [`Step`] but the
+/// waits for the lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PassEvent<R> {
+    Started,
+    Finished(R),
+    /// Another process runs the pass right now.
+    Skipped,
+    /// The pass failed; the next one tries again.
+    Failed {
+        message: String,
+    },
+}
+
+impl<R> PassEvent<R> {
+    /// The event for a step; `None` for a wait.
+    pub fn from_step(step: Step<R>) -> Option<PassEvent<R>> {
+        Some(match step {
+            Step::Started => PassEvent::Started,
+            Step::Finished(r) => PassEvent::Finished(r),
+            Step::Skipped => PassEvent::Skipped,
+            Step::Failed { message, .. } => PassEvent::Failed { message },
+            Step::Waiting(_) => return None,
+        })
+    }
+}
+
 /// Where a service's events go; a closed channel only means nobody listens any more.
 pub type Events<E> = mpsc::UnboundedSender<E>;
 

@@ -46,16 +46,7 @@ pub struct PassReport {
 }
 
 /// Progress of the scheduler, for the activity log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Started,
-    Finished(PassReport),
-    /// Another process runs the scheduler right now.
-    Skipped,
-    Failed {
-        message: String,
-    },
-}
+pub type Event = harness::PassEvent<PassReport>;
 
 /// Where the files go and how mail is sent.
 pub struct Setup {
@@ -90,13 +81,7 @@ impl harness::Service for ReportScheduler {
     }
 
     fn event(step: Step<PassReport>) -> Option<Event> {
-        Some(match step {
-            Step::Started => Event::Started,
-            Step::Finished(r) => Event::Finished(r),
-            Step::Skipped => Event::Skipped,
-            Step::Failed { message, .. } => Event::Failed { message },
-            Step::Waiting(_) => return None,
-        })
+        Event::from_step(step)
     }
 }
 

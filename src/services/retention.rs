@@ -14,16 +14,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 
 /// Progress of retention, for the activity log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Started,
-    Finished(PassReport),
-    /// Another process is running the pass right now.
-    Skipped,
-    Failed {
-        message: String,
-    },
-}
+pub type Event = harness::PassEvent<PassReport>;
 
 impl Event {
     /// The event as the activity log words it.
@@ -97,13 +88,7 @@ impl harness::Service for Retention {
     }
 
     fn event(step: Step<PassReport>) -> Option<Event> {
-        Some(match step {
-            Step::Started => Event::Started,
-            Step::Finished(r) => Event::Finished(r),
-            Step::Skipped => Event::Skipped,
-            Step::Failed { message, .. } => Event::Failed { message },
-            Step::Waiting(_) => return None,
-        })
+        Event::from_step(step)
     }
 }
 
