@@ -11,14 +11,6 @@ use backupchecks::psa::picklist_cache;
 use backupchecks::tui::app::{Overlay, Pending};
 use backupchecks::tui::panes::settings::ConfigSummary;
 
-fn toast_text(a: &App) -> String {
-    a.toasts
-        .iter()
-        .map(|t| t.text.clone())
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 /// The app with the stand-in Autotask as its client, the picklists fetched.
 pub async fn autotask_app(t: &TestDb) -> (MockAutotask, App) {
     let m = MockAutotask::start().await;
@@ -82,13 +74,13 @@ async fn a_ticket_for_a_successful_run_is_only_prepared_after_a_yes() {
             assert_eq!(*id, run.id);
             assert!(question.contains("This run succeeded"), "{question}");
         }
-        _ => panic!("expected a question first: {}", toast_text(&a)),
+        _ => panic!("expected a question first: {}", toasts(&a)),
     }
     keys(&mut a, "n").await;
     assert!(a.overlay.is_none() && !preview_open(&a));
     keys(&mut a, "ta").await;
     keys(&mut a, "y").await;
-    assert!(preview_open(&a), "{}", toast_text(&a));
+    assert!(preview_open(&a), "{}", toasts(&a));
 }
 
 #[tokio::test]
@@ -98,7 +90,7 @@ async fn ticket_preview_snapshots() {
     let (_m, mut a) = autotask_app(&t).await;
     ready(&mut a).await;
     keys(&mut a, "ta").await;
-    assert!(preview_open(&a), "{}", toast_text(&a));
+    assert!(preview_open(&a), "{}", toasts(&a));
     a.toasts.clear();
     insta::assert_snapshot!("autotask_preview_80x24", screen(&mut a, 80, 24));
     insta::assert_snapshot!("autotask_preview_160x48", screen(&mut a, 160, 48));
@@ -119,7 +111,7 @@ async fn without_a_default_queue_the_preview_chooses_one_and_keeps_it_as_the_def
     let (m, mut a) = autotask_app(&t).await;
     ready(&mut a).await;
     keys(&mut a, "ta").await;
-    assert!(preview_open(&a), "{}", toast_text(&a));
+    assert!(preview_open(&a), "{}", toasts(&a));
     assert!(screen(&mut a, 160, 48).contains("No queue: none is set as the default"));
     // f: the fields; Enter on the first, the queue; then its values from the cached picklist.
     keys(&mut a, "f\n").await;
@@ -136,7 +128,7 @@ async fn without_a_default_queue_the_preview_chooses_one_and_keeps_it_as_the_def
     }
     // d: for this ticket, and as the default of the next ones.
     keys(&mut a, "d").await;
-    assert!(preview_open(&a), "{}", toast_text(&a));
+    assert!(preview_open(&a), "{}", toasts(&a));
     let s = screen(&mut a, 160, 48);
     assert!(!s.contains("No queue:"), "{s}");
     let defaults = backupchecks::db::autotask::defaults::read(&t.pool)
@@ -144,7 +136,7 @@ async fn without_a_default_queue_the_preview_chooses_one_and_keeps_it_as_the_def
         .unwrap();
     assert_eq!(defaults.queue_id, Some(QUEUE_MONITORING));
     keys(&mut a, "\n").await;
-    assert!(!preview_open(&a), "{}", toast_text(&a));
+    assert!(!preview_open(&a), "{}", toasts(&a));
     let s = m.state();
     let (_, ticket) = s.tickets.iter().next().expect("a ticket was created");
     assert_eq!(ticket["queueID"], QUEUE_MONITORING);
@@ -168,7 +160,7 @@ async fn a_ticket_from_a_failed_run_is_sent_once_shows_on_the_run_and_resolves_i
     a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     a.settle().await;
-    assert!(!preview_open(&a), "{}", toast_text(&a));
+    assert!(!preview_open(&a), "{}", toasts(&a));
     let (id, number, description) = {
         let s = m.state();
         assert_eq!(s.count("POST Tickets"), 1);
@@ -181,14 +173,14 @@ async fn a_ticket_from_a_failed_run_is_sent_once_shows_on_the_run_and_resolves_i
         )
     };
     assert!(description.contains("Checked by ann."), "{description}");
-    assert!(toast_text(&a).contains(&format!("Autotask ticket {number} created")));
+    assert!(toasts(&a).contains(&format!("Autotask ticket {number} created")));
     // The run's detail shows it and y copies it.
     let d = a.run_checks.detail.clone().unwrap();
     assert_eq!(d.run.id, run);
     assert_eq!(d.ticket_code(), Some(number.as_str()));
     assert!(screen(&mut a, 160, 48).contains(&format!("{number} (Autotask, open)")));
     keys(&mut a, "y").await;
-    assert!(toast_text(&a).contains(&format!("copied {number}")));
+    assert!(toasts(&a).contains(&format!("copied {number}")));
 
     // Asking again offers the open ticket instead of a second one.
     keys(&mut a, "ta").await;
@@ -204,7 +196,7 @@ async fn a_ticket_from_a_failed_run_is_sent_once_shows_on_the_run_and_resolves_i
     assert_eq!(m.state().notes.len(), 1);
     let tickets = db::tickets::for_run(&t.pool, run).await.unwrap();
     assert!(tickets[0].ticket.resolved_at.is_some());
-    assert!(toast_text(&a).contains("completed in Autotask and resolved"));
+    assert!(toasts(&a).contains("completed in Autotask and resolved"));
 }
 
 #[tokio::test]
@@ -214,7 +206,7 @@ async fn the_preview_is_blocked_for_an_unmapped_customer() {
     ready(&mut a).await;
     keys(&mut a, "ta").await;
     let Some(Overlay::TicketPreview(d)) = &a.overlay else {
-        panic!("no preview: {}", toast_text(&a))
+        panic!("no preview: {}", toasts(&a))
     };
     assert!(
         d.preview.blocked.as_deref().unwrap().contains("not mapped"),
@@ -225,7 +217,7 @@ async fn the_preview_is_blocked_for_an_unmapped_customer() {
     assert!(text.contains("Cannot send"), "{text}");
     keys(&mut a, "\n").await;
     assert_eq!(m.state().count("POST Tickets"), 0);
-    assert!(toast_text(&a).contains("Customers (5)"));
+    assert!(toasts(&a).contains("Customers (5)"));
 }
 
 #[tokio::test]
@@ -237,5 +229,5 @@ async fn without_autotask_the_menu_says_it_is_not_configured() {
     assert!(screen(&mut a, 80, 24).contains("Autotask: not configured"));
     keys(&mut a, "a").await;
     assert!(a.overlay.is_none());
-    assert!(toast_text(&a).contains("autotask.username"));
+    assert!(toasts(&a).contains("autotask.username"));
 }

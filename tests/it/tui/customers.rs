@@ -14,14 +14,6 @@ fn plain(a: &mut App) -> String {
     screen(a, 80, 24)
 }
 
-fn toast_text(a: &App) -> String {
-    a.toasts
-        .iter()
-        .map(|t| t.text.clone())
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 async fn both(a: &mut App, name: &str) {
     a.toasts.clear();
     insta::assert_snapshot!(format!("{name}_80x24"), screen(a, 80, 24));
@@ -88,7 +80,7 @@ async fn map_a_customer_through_the_picker_then_check_and_remove_it() {
     assert_eq!(a.customers_pane.current().unwrap().name, "Bakker & Zn");
     keys(&mut a, "m").await;
     let Some(Overlay::CompanyPicker(p)) = &a.overlay else {
-        panic!("no picker: {}", toast_text(&a))
+        panic!("no picker: {}", toasts(&a))
     };
     assert_eq!(p.results.len(), 2, "every active company before typing");
     keys(&mut a, "glob").await;
@@ -99,7 +91,7 @@ async fn map_a_customer_through_the_picker_then_check_and_remove_it() {
     keys(&mut a, "\n").await;
     // "Bakker & Zn" and "Globex" share no word: asked before mapping.
     let Some(Overlay::Confirm { question, .. }) = &a.overlay else {
-        panic!("no question: {}", toast_text(&a))
+        panic!("no question: {}", toasts(&a))
     };
     assert!(question.contains("The names share no word."), "{question}");
     keys(&mut a, "y").await;
@@ -123,7 +115,7 @@ async fn map_a_customer_through_the_picker_then_check_and_remove_it() {
     // Vanished: invalid.
     m.state().delete_company(GLOBEX);
     keys(&mut a, "C").await;
-    assert!(toast_text(&a).contains("1 invalid"), "{}", toast_text(&a));
+    assert!(toasts(&a).contains("1 invalid"), "{}", toasts(&a));
     assert!(plain(&mut a).contains("✖ invalid"));
 
     keys(&mut a, "xy").await;
@@ -142,7 +134,7 @@ async fn a_company_that_already_has_a_customer_is_mapped_only_after_asking() {
     let bakker = a.customers_pane.current().unwrap().id;
     keys(&mut a, "macme\n").await;
     let Some(Overlay::Confirm { question, .. }) = &a.overlay else {
-        panic!("no question: {}", toast_text(&a))
+        panic!("no question: {}", toasts(&a))
     };
     assert!(
         question.contains("Acme Corporation is already mapped to Acme Dental."),
@@ -174,7 +166,7 @@ async fn a_company_id_typed_by_hand_is_checked_before_mapping() {
     let (_m, mut a) = autotask_app(&t).await;
     ready(&mut a).await;
     keys(&mut a, "5m9999\n").await;
-    assert!(toast_text(&a).contains("9999"), "{}", toast_text(&a));
+    assert!(toasts(&a).contains("9999"), "{}", toasts(&a));
     keys(&mut a, "m").await;
     keys(&mut a, &format!("{ACME}")).await;
     keys(&mut a, "\n").await;
@@ -188,7 +180,7 @@ async fn create_rename_and_deactivate_customers() {
     let mut a = app(&t);
     ready(&mut a).await;
     keys(&mut a, "5nZeta Zero\n").await;
-    assert!(toast_text(&a).contains("customer Zeta Zero created"));
+    assert!(toasts(&a).contains("customer Zeta Zero created"));
     let z = db::customers::find_by_name(&t.pool, "zeta zero")
         .await
         .unwrap()
@@ -197,11 +189,7 @@ async fn create_rename_and_deactivate_customers() {
     let zero = a.customers_pane.rows.iter().find(|c| c.id == z.id).unwrap();
     assert_eq!(zero.jobs, 0);
     keys(&mut a, "nacme dental\n").await;
-    assert!(
-        toast_text(&a).contains("exists already"),
-        "{}",
-        toast_text(&a)
-    );
+    assert!(toasts(&a).contains("exists already"), "{}", toasts(&a));
     keys(&mut a, "G").await;
     assert_eq!(a.customers_pane.current().unwrap().id, z.id);
     keys(&mut a, "e").await;
@@ -220,7 +208,7 @@ async fn create_rename_and_deactivate_customers() {
     // Without Autotask, mapping says how to configure it.
     keys(&mut a, "m").await;
     assert!(a.overlay.is_none());
-    assert!(toast_text(&a).contains("Autotask is not configured"));
+    assert!(toasts(&a).contains("Autotask is not configured"));
 }
 
 #[tokio::test]
@@ -236,7 +224,7 @@ async fn settings_are_edited_from_picklists_and_text_and_audited() {
     }
     keys(&mut a, "Mars/Base\n").await;
     assert!(matches!(a.overlay, Some(Overlay::Input(_))));
-    assert!(toast_text(&a).contains("unknown timezone"));
+    assert!(toasts(&a).contains("unknown timezone"));
     for _ in 0.."Mars/Base".len() {
         key(&mut a, KeyCode::Backspace, KeyModifiers::NONE).await;
     }
@@ -310,7 +298,7 @@ async fn customers_export_and_import_a_csv_file_from_the_pane() {
     key(&mut a, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
     keys(&mut a, &format!("{}\n", file.display())).await;
     let Some(Overlay::Confirm { question, .. }) = &a.overlay else {
-        panic!("no question: {}", toast_text(&a))
+        panic!("no question: {}", toasts(&a))
     };
     assert!(
         question.contains("created 1, updated 0, unchanged 0, invalid 0"),
@@ -330,6 +318,6 @@ async fn customers_export_and_import_a_csv_file_from_the_pane() {
             .unwrap()
             .is_some(),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
 }

@@ -2,16 +2,12 @@
 //! votes by two logins, a reply, a status change by an admin, deleting and removing for good,
 //! attachment limits, and a capture shown again as it was.
 
-use super::{app, fixture, key, keys, ready, render, screen};
+use super::{app, fixture, key, keys, last_toast, ready, render, screen};
 use crate::support::db::{TestDb, TestLogin};
 use backupchecks::domain::roles::{Login, Role};
 use backupchecks::tui::app::{App, Overlay, Seat};
 use backupchecks::tui::panes::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-
-fn last_toast(a: &App) -> String {
-    a.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
-}
 
 async fn ctrl(a: &mut App, c: char) {
     key(a, KeyCode::Char(c), KeyModifiers::CONTROL).await;

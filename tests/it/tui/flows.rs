@@ -12,14 +12,6 @@ async fn queue_unreviewed(t: &TestDb) -> i64 {
         .sum()
 }
 
-fn toast_text(a: &App) -> String {
-    a.toasts
-        .iter()
-        .map(|t| t.text.clone())
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 #[tokio::test]
 async fn approve_from_the_inbox_with_a_new_customer() {
     let t = fixture().await;
@@ -41,9 +33,9 @@ async fn approve_from_the_inbox_with_a_new_customer() {
     assert!(screen(&mut a, 80, 24).contains("Enter creates customer \"Van Dijk\""));
     keys(&mut a, "\n").await;
     assert!(
-        toast_text(&a).contains("approved: 1 run created"),
+        toasts(&a).contains("approved: 1 run created"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     assert_eq!(a.inbox.waiting, 1);
     assert!(
@@ -71,11 +63,7 @@ async fn approving_unparsed_mail_explains_why_not() {
     }
     keys(&mut a, "a").await;
     assert!(a.overlay.is_none());
-    assert!(
-        toast_text(&a).contains("not recognised"),
-        "{}",
-        toast_text(&a)
-    );
+    assert!(toasts(&a).contains("not recognised"), "{}", toasts(&a));
 }
 
 #[tokio::test]
@@ -91,7 +79,7 @@ async fn review_a_run_then_undo() {
     );
     keys(&mut a, "r").await;
     assert_eq!(queue_unreviewed(&t).await, before - 1);
-    assert!(toast_text(&a).contains("reviewed 1 run · u to undo"));
+    assert!(toasts(&a).contains("reviewed 1 run · u to undo"));
     keys(&mut a, "u").await;
     assert_eq!(queue_unreviewed(&t).await, before);
     keys(&mut a, "R").await;
@@ -207,7 +195,7 @@ async fn a_new_ticket_is_linked_and_y_copies_its_number() {
     let code = d.ticket_code().unwrap().to_string();
     assert!(code.starts_with("T20261120."), "{code}");
     keys(&mut a, "y").await;
-    assert!(toast_text(&a).contains(&format!("copied {code}")));
+    assert!(toasts(&a).contains(&format!("copied {code}")));
     let q = review::queue(&t.pool, None).await.unwrap();
     assert!(q[0].has_open_ticket);
     // Resolve through the menu.
@@ -245,16 +233,16 @@ async fn y_offers_every_ticket_of_the_run_newest_first_and_the_hint_names_the_ne
     assert!(at_newer < at_older, "newest first:\n{s}");
     keys(&mut a, "\n").await;
     assert!(
-        toast_text(&a).contains(&format!("copied {newer}")),
+        toasts(&a).contains(&format!("copied {newer}")),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     a.toasts.clear();
     keys(&mut a, "yj\n").await;
     assert!(
-        toast_text(&a).contains(&format!("copied {older}")),
+        toasts(&a).contains(&format!("copied {older}")),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
 }
 
@@ -348,7 +336,7 @@ async fn the_command_line_runs_commands_and_rejects_unknown_ones() {
     keys(&mut a, ":inbox\n").await;
     assert_eq!(a.pane, backupchecks::tui::panes::Pane::Inbox);
     keys(&mut a, ":frobnicate\n").await;
-    assert!(toast_text(&a).contains("unknown command :frobnicate"));
+    assert!(toasts(&a).contains("unknown command :frobnicate"));
     keys(&mut a, ":q\n").await;
     assert!(a.quit);
 }
@@ -415,9 +403,9 @@ async fn reparse_all_from_the_command_line_reports_progress_and_the_result() {
     assert!(screen(&mut a, 80, 24).contains("Re-parse all mail"));
     keys(&mut a, "y").await;
     assert!(
-        toast_text(&a).contains("re-parsed 2: 0 became runs, 1 waiting, 1 unparsed"),
+        toasts(&a).contains("re-parsed 2: 0 became runs, 1 waiting, 1 unparsed"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     assert!(a.progress().is_none());
 }
@@ -472,19 +460,19 @@ async fn a_database_outage_is_marked_on_the_first_failed_call_and_said_once_read
             .count(),
         1,
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     // A review that cannot happen says so.
     a.toasts.clear();
     keys(&mut a, "r").await;
     assert!(
-        toast_text(&a).contains("not reviewed: database unavailable"),
+        toasts(&a).contains("not reviewed: database unavailable"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     // Esc dismisses the error before it expires; the pane stays.
     keys(&mut a, "\u{1b}").await;
-    assert!(a.toasts.is_empty(), "{}", toast_text(&a));
+    assert!(a.toasts.is_empty(), "{}", toasts(&a));
     t.allow_connections().await;
     ready(&mut a).await;
     assert!(screen(&mut a, 120, 24).contains("db ok"));
@@ -541,9 +529,9 @@ async fn bulk_approval_of_marked_mails_with_the_suggested_customer() {
     assert!(shown.contains("★ Acme Dental"), "{shown}");
     keys(&mut a, "\n").await;
     assert!(
-        toast_text(&a).contains("approved 2 jobs: 2 runs created"),
+        toasts(&a).contains("approved 2 jobs: 2 runs created"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     assert_eq!(a.inbox.waiting, 2);
     let acme = db::customers::find_by_name(&t.pool, "Acme Dental")
@@ -567,18 +555,18 @@ async fn mark_all_and_approve_to_a_new_customer_leaves_unrecognised_mail_out() {
     assert_eq!(a.inbox.list.marks.len(), 2);
     keys(&mut a, "a").await;
     assert!(
-        toast_text(&a).contains("1 unrecognised mail left out"),
+        toasts(&a).contains("1 unrecognised mail left out"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     // No customer has vandijk.example jobs: nothing is suggested, a name creates one.
     let shown = screen(&mut a, 80, 24);
     assert!(!shown.contains("suggested:"), "{shown}");
     keys(&mut a, "Van Dijk\n").await;
     assert!(
-        toast_text(&a).contains("approved: 1 run created"),
+        toasts(&a).contains("approved: 1 run created"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     assert_eq!(a.inbox.waiting, 1);
 }

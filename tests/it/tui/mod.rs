@@ -32,6 +32,20 @@ use chrono::{DateTime, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The newest toast's text, or nothing.
+fn last_toast(a: &App) -> String {
+    a.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
+}
+
+/// Every toast on screen, oldest first.
+fn toasts(a: &App) -> String {
+    a.toasts
+        .iter()
+        .map(|t| t.text.clone())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
 use std::sync::Arc;
 
 pub fn now() -> DateTime<Utc> {

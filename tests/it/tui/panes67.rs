@@ -6,14 +6,6 @@ use backupchecks::db::review;
 use backupchecks::db::scopes::Scope;
 use backupchecks::tui::app::{Overlay, Pending};
 
-fn toast_text(a: &App) -> String {
-    a.toasts
-        .iter()
-        .map(|t| t.text.clone())
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 async fn both(a: &mut App, name: &str) {
     a.toasts.clear();
     insta::assert_snapshot!(format!("{name}_80x24"), screen(a, 80, 24));
@@ -55,7 +47,7 @@ async fn from_run_checks(a: &mut App) -> i64 {
     keys(a, "mVendor case 12345 open for the snapshot timeout").await;
     key(a, KeyCode::Char('s'), KeyModifiers::CONTROL).await;
     keys(a, "o\n").await;
-    assert!(a.overlay.is_none(), "{}", toast_text(a));
+    assert!(a.overlay.is_none(), "{}", toasts(a));
     run
 }
 
@@ -104,11 +96,11 @@ async fn a_ticket_deleted_in_autotask_shows_deleted_and_resolves_here() {
             question,
             then: Pending::ResolveTicket { .. },
         }) => assert!(question.contains("resolved here only"), "{question}"),
-        _ => panic!("expected a local resolve: {}", toast_text(&a)),
+        _ => panic!("expected a local resolve: {}", toasts(&a)),
     }
     keys(&mut a, "y").await;
     let stored = db::tickets::get(&t.pool, item.id).await.unwrap().unwrap();
-    assert!(stored.resolved_at.is_some(), "{}", toast_text(&a));
+    assert!(stored.resolved_at.is_some(), "{}", toasts(&a));
     assert!(a.tickets.tickets.is_empty(), "no longer open");
 }
 
@@ -129,7 +121,7 @@ async fn resolving_from_pane_6_stops_the_ticket_and_remark_indicators() {
     assert_eq!(ticket.scopes, ["Acme Dental › Daily VM Backup"]);
     assert_eq!(ticket.linked_runs, 1);
     keys(&mut a, "y").await;
-    assert!(toast_text(&a).contains(&format!("copied {code}")));
+    assert!(toasts(&a).contains(&format!("copied {code}")));
 
     // Resolve the ticket: asked first, then stored.
     keys(&mut a, "x").await;
@@ -197,7 +189,7 @@ async fn an_autotask_ticket_is_resolved_through_autotask() {
     ));
     // Without Autotask configured nothing changes here.
     keys(&mut a, "y").await;
-    assert!(toast_text(&a).contains("Autotask is not configured"));
+    assert!(toasts(&a).contains("Autotask is not configured"));
     assert!(a.tickets.current().unwrap().resolved_at.is_none());
 }
 
@@ -228,9 +220,9 @@ async fn deactivating_an_override_from_pane_7_restores_the_parsed_status() {
     ));
     keys(&mut a, "y").await;
     assert!(
-        toast_text(&a).contains("1 run changed status"),
+        toasts(&a).contains("1 run changed status"),
         "{}",
-        toast_text(&a)
+        toasts(&a)
     );
     let r = db::runs::get(&t.pool, run).await.unwrap().unwrap();
     assert_eq!(r.effective_status, r.parsed_status);
@@ -241,7 +233,7 @@ async fn deactivating_an_override_from_pane_7_restores_the_parsed_status() {
     assert!(!a.overrides.rows[0].over.rule.active);
     keys(&mut a, "x").await;
     assert!(a.overlay.is_none());
-    assert!(toast_text(&a).contains("inactive already"));
+    assert!(toasts(&a).contains("inactive already"));
 }
 
 #[tokio::test]

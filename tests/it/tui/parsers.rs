@@ -1,9 +1,9 @@
 //! The Parsers pane: the parser list, the Unrecognised view, and a rule made from an
 //! unrecognised group (pre-filled, previewed, saved) whose mail becomes approvable.
 
-use super::{app, fixture, ingest, key, keys, ready, screen};
+use super::{app, fixture, ingest, key, keys, last_toast, ready, screen};
 use backupchecks::domain::roles::{Login, Role};
-use backupchecks::tui::app::{App, Overlay, Seat};
+use backupchecks::tui::app::{Overlay, Seat};
 use backupchecks::tui::panes::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -13,10 +13,6 @@ fn nas(msgid: &str, day: u32) -> Vec<u8> {
          Date: {day} Nov 2026 22:05:00 +0000\r\nMessage-ID: <{msgid}>\r\n\r\nAll shares copied.\r\n"
     )
     .into_bytes()
-}
-
-fn last_toast(a: &App) -> String {
-    a.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
 }
 
 async fn with_nas_mail() -> crate::support::db::TestDb {

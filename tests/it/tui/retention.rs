@@ -2,21 +2,13 @@
 //! detail and in the pager, re-parse skips it with the reason, and `R` in Activity asks for a
 //! pass (admins only) whose counts land in the task log.
 
-use super::{app, fixture, keys, now, ready, screen, seat};
+use super::{app, fixture, keys, now, ready, screen, seat, toasts};
 use backupchecks::db::retention::{self, PassReport, Rules};
 use backupchecks::domain::roles::Role;
 use backupchecks::services::retention::Event;
 use backupchecks::tui::action::Action;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-fn toasts(a: &backupchecks::tui::app::App) -> String {
-    a.toasts
-        .iter()
-        .map(|t| t.text.clone())
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
 
 #[tokio::test]
 async fn a_mail_without_its_raw_source_says_so_and_is_not_parsed_again() {

@@ -2,17 +2,13 @@
 //! help or on the hint line, and its keys say so instead of acting; `:role` switches roles and
 //! the database follows.
 
-use super::{app, fixture, keys, ready, screen, seat};
+use super::{app, fixture, keys, last_toast, ready, screen, seat};
 use crate::support::db::TestLogin;
 use backupchecks::config::Secret;
 use backupchecks::db::Database;
 use backupchecks::domain::roles::Role;
 use backupchecks::tui::app::{App, Seat};
 use backupchecks::tui::panes::Pane;
-
-fn last_toast(a: &App) -> String {
-    a.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_viewer_sees_no_run_checks_and_no_key_that_changes_anything() {

@@ -2,7 +2,7 @@
 //! looks, an admin adds a schedule with the form and settles a delivery whose outcome is
 //! unknown; `o` without `$BROWSER` says so.
 
-use super::{app, fixture, key, keys, ready, screen, seat};
+use super::{app, fixture, key, keys, last_toast, ready, screen, seat};
 use backupchecks::db::report_schedules::{self as db, NewSchedule, State};
 use backupchecks::domain::report_schedule::Cadence;
 use backupchecks::domain::roles::Role;
@@ -10,10 +10,6 @@ use backupchecks::reports::Format;
 use backupchecks::tui::app::{App, Overlay};
 use backupchecks::tui::panes::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-
-fn last_toast(a: &App) -> String {
-    a.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
-}
 
 /// A monthly schedule whose October delivery to ops@ has an unknown outcome.
 async fn with_unknown_delivery(t: &crate::support::db::TestDb) -> i64 {
