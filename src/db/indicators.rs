@@ -12,22 +12,6 @@ pub struct JobIndicators {
     pub has_open_remark: bool,
 }
 
-/// Indicators of the jobs `job_ids` (unknown ids are left out), by job id.
-pub async fn for_jobs(
-    ex: impl PgExecutor<'_>,
-    job_ids: &[i64],
-) -> Result<Vec<JobIndicators>, DbError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT j.id AS job_id, {tickets} AS has_open_ticket, {remarks} AS has_open_remark \
-         FROM jobs j WHERE j.id = ANY($1) ORDER BY j.id",
-        tickets = open_on_job(TICKETS, "j"),
-        remarks = open_on_job(REMARKS, "j"),
-    )))
-    .bind(job_ids)
-    .fetch_all(ex)
-    .await?)
-}
-
 /// Indicators of every job with an open ticket or remark (jobs with neither are left out, so
 /// [`find`] gives `None` for them), sorted by job id: what a list of all jobs needs, without
 /// sending the server its 10,000 ids, and so it can run alongside the list's own query.
@@ -43,8 +27,8 @@ pub async fn with_open_items(ex: impl PgExecutor<'_>) -> Result<Vec<JobIndicator
     .await?)
 }
 
-/// The indicators of job `job_id` in `list` as [`for_jobs`] or [`with_open_items`] return it
-/// (sorted by job id).
+/// The indicators of job `job_id` in `list` as [`with_open_items`] returns it (sorted
+/// by job id).
 pub fn find(list: &[JobIndicators], job_id: i64) -> Option<&JobIndicators> {
     list.binary_search_by_key(&job_id, |i| i.job_id)
         .ok()
