@@ -242,24 +242,6 @@ impl RunPoint {
     }
 }
 
-/// Runs of one job with `from <= run_at < to`, oldest first.
-pub async fn points_of_job(
-    ex: impl PgExecutor<'_>,
-    job_id: i64,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<RunPoint>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT job_id, id AS run_id, run_at, effective_status FROM job_runs \
-         WHERE job_id = $1 AND run_at >= $2 AND run_at < $3 ORDER BY run_at, id",
-    )
-    .bind(job_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(ex)
-    .await?)
-}
-
 /// Runs of every job with `from <= run_at < to`, oldest first: a week of a large MSP is some
 /// 50,000 points, read as one binary copy stream (see [`super::copy_binary`]).
 pub async fn points_between(

@@ -445,9 +445,9 @@ pub async fn history(
 ) -> Result<Vec<(NaiveDate, Option<RunStatus>)>, DbError> {
     let today = now.with_timezone(&tz).date_naive();
     let first = today - TimeDelta::days(29);
-    let points = db::runs::points_of_job(
+    let points = db::runs::points_of_jobs(
         pool,
-        job_id,
+        &[job_id],
         now - TimeDelta::days(31),
         now + TimeDelta::days(1),
     )
