@@ -130,7 +130,7 @@ pub struct App {
     /// Panes left, and when: their rows are released once out of sight long enough.
     left: Vec<(Pane, Instant)>,
     /// Memory freed by replaced or released rows, handed back to the system now and then.
-    trim: panes::Trim,
+    trim: crate::memory::Trim,
 }
 
 /// Handles of the cursor loads still running, one per kind.
@@ -184,7 +184,7 @@ impl App {
             stale: false,
             last_reload: Instant::now(),
             left: Vec::new(),
-            trim: panes::Trim::default(),
+            trim: crate::memory::Trim::default(),
         }
     }
 
