@@ -169,6 +169,30 @@ async fn one_missed_run_per_job_and_slot_and_one_run_per_mail() {
     assert!(err.is_duplicate(), "one run per mail: {err}");
 }
 
+/// A run of `job_id` at `run_at` with `status` (a Success (override) was parsed as Failed).
+async fn insert_run(t: &TestDb, job_id: i64, run_at: chrono::DateTime<Utc>, status: &str) {
+    let parsed = if status == "Success (override)" {
+        "Failed"
+    } else {
+        status
+    };
+    runs::insert(
+        &t.pool,
+        &runs::NewRun {
+            job_id,
+            mail_id: None,
+            run_at,
+            parsed_status: parsed.into(),
+            effective_status: status.into(),
+            override_applied: false,
+            message: None,
+            source_type: "demo",
+        },
+    )
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn every_jobs_run_points_read_as_a_copy_stream_are_the_rows_in_order() {
     use backupchecks::domain::run_status::RunStatus;
@@ -193,25 +217,7 @@ async fn every_jobs_run_points_read_as_a_copy_stream_are_the_rows_in_order() {
         (a.id, to, "Success"),
     ];
     for (job_id, run_at, status) in runs_at {
-        runs::insert(
-            &t.pool,
-            &runs::NewRun {
-                job_id,
-                mail_id: None,
-                run_at,
-                parsed_status: if status == "Success (override)" {
-                    "Failed".into()
-                } else {
-                    status.into()
-                },
-                effective_status: status.into(),
-                override_applied: false,
-                message: None,
-                source_type: "demo",
-            },
-        )
-        .await
-        .unwrap();
+        insert_run(&t, job_id, run_at, status).await;
     }
     let points = runs::points_between(&t.pool, from, to).await.unwrap();
     let seen: Vec<_> = points
@@ -286,21 +292,7 @@ async fn the_job_list_shows_each_jobs_newest_run_whether_recent_or_old() {
         (old.id, now - day * 20, "Success"),
         (old.id, now - day * 10, "Failed"),
     ] {
-        runs::insert(
-            &t.pool,
-            &runs::NewRun {
-                job_id,
-                mail_id: None,
-                run_at,
-                parsed_status: status.into(),
-                effective_status: status.into(),
-                override_applied: false,
-                message: None,
-                source_type: "demo",
-            },
-        )
-        .await
-        .unwrap();
+        insert_run(&t, job_id, run_at, status).await;
     }
     let list = jobs::list_with_archived(&t.pool).await.unwrap();
     let last = |id: i64| {
