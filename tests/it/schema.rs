@@ -205,14 +205,19 @@ async fn every_jobs_run_points_read_as_a_copy_stream_are_the_rows_in_order() {
     let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2026, 11, 8, 0, 0, 0).unwrap();
     let micro = chrono::TimeDelta::microseconds(1);
+    // The halves the period is read in meet here.
+    let middle = from + chrono::TimeDelta::hours(84);
     // The bounds (from inclusive, to exclusive), a microsecond either side, two runs at one time
-    // (ordered by id), every status.
+    // (ordered by id), the middle and either side of it, every status.
     let runs_at = [
         (a.id, from - micro, "Success"),
         (a.id, from, "Failed"),
         (b.id, from + micro, "Success (override)"),
         (b.id, from + chrono::TimeDelta::days(3), "Warning"),
         (a.id, from + chrono::TimeDelta::days(3), "Missed"),
+        (b.id, middle, "Success"),
+        (a.id, middle - micro, "Warning"),
+        (a.id, middle + micro, "Failed"),
         (b.id, to - micro, "Unknown"),
         (a.id, to, "Success"),
     ];
@@ -239,6 +244,9 @@ async fn every_jobs_run_points_read_as_a_copy_stream_are_the_rows_in_order() {
                 from + chrono::TimeDelta::days(3),
                 Some(RunStatus::Missed)
             ),
+            (a.id, middle - micro, Some(RunStatus::Warning)),
+            (b.id, middle, Some(RunStatus::Success)),
+            (a.id, middle + micro, Some(RunStatus::Failed)),
             (b.id, to - micro, Some(RunStatus::Unknown)),
         ]
     );
