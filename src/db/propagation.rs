@@ -19,6 +19,12 @@ pub async fn on_new_run(conn: &mut PgConnection, run_id: i64) -> Result<(), DbEr
 /// only for the runs they can change (a job with an Autotask ticket, a slot with a Missed run),
 /// in run order, so the outcome is that of one run after another.
 pub async fn on_new_runs(conn: &mut PgConnection, run_ids: &[i64]) -> Result<(), DbError> {
+    // Some of the statements below look at every open scope before the runs narrow them down:
+    // with no runs there is nothing to link, and a missed-run pass that finds nothing to do
+    // would pay for them all.
+    if run_ids.is_empty() {
+        return Ok(());
+    }
     // Strategy 1: open tickets and remarks whose scope covers the runs.
     scopes::link_open(conn, TICKETS, run_ids).await?;
     scopes::link_open(conn, REMARKS, run_ids).await?;
