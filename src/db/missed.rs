@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 use sqlx::types::Json;
 use sqlx::{Connection, PgConnection};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +30,8 @@ struct EligibleJob {
     existed_from: DateTime<Utc>,
     created_at: DateTime<Utc>,
     schedule_learned_at: Option<DateTime<Utc>>,
+    schedule_relearn_on: Option<NaiveDate>,
+    schedule_learned_tz: Option<String>,
     learned_schedule: Option<Json<Schedule>>,
     pinned_schedule: Option<Json<Schedule>>,
     grace_minutes: Option<i32>,
@@ -48,16 +50,20 @@ impl EligibleJob {
         }
     }
 
-    /// The schedule was last learned before today (local), or never.
-    fn stale(&self, tz: Tz, now: DateTime<Utc>) -> bool {
-        let today = now.with_timezone(&tz).date_naive();
-        self.schedule_learned_at
-            .is_none_or(|at| at.with_timezone(&tz).date_naive() < today)
+    /// The schedule was never learned, or its runs changed since (`changed`), or it was learned
+    /// in another time zone, or the day came from which the same runs may teach another one.
+    fn stale(&self, tz: Tz, today: NaiveDate, changed: &HashSet<i64>) -> bool {
+        self.schedule_learned_at.is_none()
+            || changed.contains(&self.id)
+            || self.schedule_learned_tz.as_deref() != Some(tz.name())
+            || self.schedule_relearn_on.is_some_and(|on| on <= today)
     }
 }
 
 /// One pass over every job that can miss a run: not archived, not deleted, not informational,
-/// of an active customer. Relearns each schedule once per local day, removes unreviewed Missed
+/// of an active customer. Relearns a schedule when the job's runs changed, when the time zone
+/// changed, or on the day from which the same runs may teach another schedule
+/// ([`Learned::relearn_on`](crate::domain::schedule::Learned)); removes unreviewed Missed
 /// runs that real runs now satisfy, and creates the Missed runs of the last [`BACKFILL_DAYS`] days
 /// (never before the job's first report, however late it was approved). Runs dated after `now`
 /// satisfy nothing yet. Creation is idempotent: a slot that has a Missed run, reviewed or not,
@@ -72,8 +78,9 @@ pub async fn run_pass(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Pas
     let jobs = eligible_jobs(conn, now).await?;
     let grace = TimeDelta::minutes(i64::from(policy.missed_grace_minutes));
     let tz = policy.timezone;
+    let changes = schedule_changes(conn, &jobs, tz, now).await?;
     let mut tx = conn.begin().await?;
-    match pass_all(&mut tx, &jobs, tz, grace, now).await {
+    match pass_all(&mut tx, &jobs, &changes, tz, grace, now).await {
         Ok(report) => {
             tx.commit().await?;
             return Ok(report);
@@ -86,7 +93,16 @@ pub async fn run_pass(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Pas
     let mut report = PassReport::default();
     for job in jobs {
         let mut tx = conn.begin().await?;
-        match pass_all(&mut tx, std::slice::from_ref(&job), tz, grace, now).await {
+        match pass_all(
+            &mut tx,
+            std::slice::from_ref(&job),
+            &changes,
+            tz,
+            grace,
+            now,
+        )
+        .await
+        {
             Ok(one) => {
                 tx.commit().await?;
                 report.created += one.created;
@@ -107,17 +123,23 @@ async fn eligible_jobs(
     now: DateTime<Utc>,
 ) -> Result<Vec<EligibleJob>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT j.id, j.created_at, j.schedule_learned_at, j.learned_schedule, \
+        "WITH waiting AS ( \
+           SELECT from_address, backup_software, backup_type, job_name, \
+             min(received_at) AS first_at \
+           FROM mail_messages WHERE job_id IS NULL AND deleted_at IS NULL AND received_at <= $1 \
+           GROUP BY from_address, backup_software, backup_type, job_name) \
+         SELECT j.id, j.created_at, j.schedule_learned_at, j.schedule_relearn_on, \
+           j.schedule_learned_tz, j.learned_schedule, \
            j.pinned_schedule, j.grace_minutes, \
            COALESCE(LEAST( \
              (SELECT min(r.run_at) FROM job_runs r \
                WHERE r.job_id = j.id AND NOT r.missed AND r.run_at <= $1), \
-             (SELECT min(m.received_at) FROM mail_messages m \
-               WHERE m.job_id IS NULL AND m.deleted_at IS NULL AND m.received_at <= $1 \
-                 AND m.from_address = j.from_address AND m.backup_software = j.backup_software \
-                 AND m.backup_type = j.backup_type AND m.job_name = j.job_name)), \
+             w.first_at), \
              j.created_at) AS existed_from \
          FROM jobs j JOIN customers c ON c.id = j.customer_id \
+         LEFT JOIN waiting w ON w.from_address = j.from_address \
+           AND w.backup_software = j.backup_software AND w.backup_type = j.backup_type \
+           AND w.job_name = j.job_name \
          WHERE j.archived_at IS NULL AND j.deleted_at IS NULL AND NOT j.informational \
            AND c.active AND c.deleted_at IS NULL ORDER BY j.id",
     )
@@ -126,21 +148,77 @@ async fn eligible_jobs(
     .await?)
 }
 
-/// The pass for `jobs`, in the caller's transaction: learn stale schedules, remove satisfied
-/// Missed runs, create the missing ones.
+/// The entries of the queue of jobs whose runs changed (`job_schedule_changes`) that concern
+/// `jobs`, by job. Entries of jobs the pass skips (archived, deleted, of an inactive customer)
+/// leave the queue now and mark the job's schedule due for relearning, so it is learned afresh
+/// when the job counts again; entries of jobs that are gone just leave.
+async fn schedule_changes(
+    conn: &mut PgConnection,
+    jobs: &[EligibleJob],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, Vec<i64>>, DbError> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT id, job_id FROM job_schedule_changes")
+        .fetch_all(&mut *conn)
+        .await?;
+    let eligible: HashSet<i64> = jobs.iter().map(|j| j.id).collect();
+    let mut changes: HashMap<i64, Vec<i64>> = HashMap::new();
+    let (mut skipped_entries, mut skipped_jobs) = (Vec::new(), Vec::new());
+    for (id, job_id) in rows {
+        if eligible.contains(&job_id) {
+            changes.entry(job_id).or_default().push(id);
+        } else {
+            skipped_entries.push(id);
+            skipped_jobs.push(job_id);
+        }
+    }
+    if !skipped_entries.is_empty() {
+        let mut tx = conn.begin().await?;
+        sqlx::query("UPDATE jobs SET schedule_relearn_on = $2 WHERE id = ANY($1)")
+            .bind(&skipped_jobs)
+            .bind(now.with_timezone(&tz).date_naive())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM job_schedule_changes WHERE id = ANY($1)")
+            .bind(&skipped_entries)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(changes)
+}
+
+/// The pass for `jobs`, in the caller's transaction: learn stale schedules (and take the jobs
+/// learned off the queue of `changes`), remove satisfied Missed runs, create the missing ones.
 async fn pass_all(
     conn: &mut PgConnection,
     jobs: &[EligibleJob],
+    changes: &HashMap<i64, Vec<i64>>,
     tz: Tz,
     grace: TimeDelta,
     now: DateTime<Utc>,
 ) -> Result<PassReport, DbError> {
+    let today = now.with_timezone(&tz).date_naive();
+    let changed: HashSet<i64> = changes.keys().copied().collect();
     let stale: Vec<(i64, DateTime<Utc>)> = jobs
         .iter()
-        .filter(|j| j.stale(tz, now))
+        .filter(|j| j.stale(tz, today, &changed))
         .map(|j| (j.id, j.created_at))
         .collect();
     let mut relearned = schedules::learn_many(conn, &stale, tz, now).await?;
+    // The entries read before learning; entries written since stay for the next pass.
+    let done: Vec<i64> = stale
+        .iter()
+        .filter_map(|(id, _)| changes.get(id))
+        .flatten()
+        .copied()
+        .collect();
+    if !done.is_empty() {
+        sqlx::query("DELETE FROM job_schedule_changes WHERE id = ANY($1)")
+            .bind(&done)
+            .execute(&mut *conn)
+            .await?;
+    }
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
     // Real runs that can satisfy a slot of the back-fill period.
     let since = now - TimeDelta::days(i64::try_from(BACKFILL_DAYS).unwrap_or(7) + 2);

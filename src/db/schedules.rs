@@ -2,7 +2,7 @@
 //! operator pinned, with its grace.
 
 use super::{DbError, audit};
-use crate::domain::schedule::{self, EffectiveSchedule, PinnedSchedule, Schedule};
+use crate::domain::schedule::{self, EffectiveSchedule, Learned, PinnedSchedule, Schedule};
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
@@ -79,33 +79,41 @@ pub async fn learn(
             .fetch_optional(&mut *conn)
             .await?;
     let (created, informational) = job.ok_or_else(|| DbError::NotFound(format!("job {job_id}")))?;
+    let today = now.with_timezone(&tz).date_naive();
     let learned = if informational {
-        None
+        Learned {
+            schedule: None,
+            relearn_on: None,
+        }
     } else {
         let runs: Vec<DateTime<Utc>> = sqlx::query_scalar(
             "SELECT run_at FROM job_runs WHERE job_id = $1 AND NOT missed AND run_at >= $2 \
-             AND run_at <= $3",
+             AND run_at <= $3 ORDER BY run_at",
         )
         .bind(job_id)
         .bind(now - LEARN_LOOKBACK)
         .bind(now)
         .fetch_all(&mut *conn)
         .await?;
-        let today = now.with_timezone(&tz).date_naive();
-        schedule::learn_schedule(&runs, created, tz, today)
+        schedule::learn_schedule_lasting(&runs, created, tz, today)
     };
-    sqlx::query("UPDATE jobs SET learned_schedule = $2, schedule_learned_at = $3 WHERE id = $1")
-        .bind(job_id)
-        .bind(learned.as_ref().map(Json))
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(learned)
+    store_learned(
+        conn,
+        &[job_id],
+        &[stored_text(&learned.schedule)?],
+        &[learned.relearn_on],
+        tz,
+        now,
+    )
+    .await?;
+    Ok(learned.schedule)
 }
 
 /// [`learn`] for many jobs that are not informational, `(job_id, created_at)`: their runs are
-/// read a thousand jobs at a time and every schedule of a chunk is stored in one statement, so
-/// the first pass of a day at ten thousand jobs is a few queries, not one per job.
+/// read [`LEARN_CHUNK`] jobs at a time and every schedule of a chunk is stored in one statement,
+/// so the first pass of a day at ten thousand jobs is a few queries, not one per job. The work is
+/// pipelined: while one chunk is learned on the other threads, the connection stores the chunk
+/// before it and reads the chunk after it, so the server and the learning overlap.
 pub async fn learn_many(
     conn: &mut PgConnection,
     jobs: &[(i64, DateTime<Utc>)],
@@ -114,43 +122,122 @@ pub async fn learn_many(
 ) -> Result<HashMap<i64, Option<Schedule>>, DbError> {
     let today = now.with_timezone(&tz).date_naive();
     let mut learned = HashMap::with_capacity(jobs.len());
-    for chunk in jobs.chunks(1000) {
-        let ids: Vec<i64> = chunk.iter().map(|&(id, _)| id).collect();
-        // One row per job with its run times as an array: a tenth of the rows to decode.
-        let runs: HashMap<i64, Vec<DateTime<Utc>>> = sqlx::query_as(
-            "SELECT job_id, array_agg(run_at ORDER BY run_at) FROM job_runs \
-             WHERE job_id = ANY($1) AND NOT missed AND run_at >= $2 AND run_at <= $3 \
-             GROUP BY job_id",
-        )
-        .bind(&ids)
-        .bind(now - LEARN_LOOKBACK)
-        .bind(now)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
-        let schedules = learn_on_every_core(chunk, &runs, tz, today);
-        let mut stored: Vec<Option<String>> = Vec::with_capacity(chunk.len());
-        for (&(id, _), schedule) in chunk.iter().zip(schedules) {
-            stored.push(match &schedule {
-                Some(s) => {
-                    Some(serde_json::to_string(s).map_err(|e| DbError::Invalid(e.to_string()))?)
-                }
-                None => None,
-            });
-            learned.insert(id, schedule);
+    let chunks: Vec<&[(i64, DateTime<Utc>)]> = jobs.chunks(LEARN_CHUNK).collect();
+    let mut next_runs = match chunks.first() {
+        Some(first) => Some(runs_to_learn_from(conn, first, now).await?),
+        None => None,
+    };
+    let mut unstored: Option<Unstored> = None;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let runs = next_runs.take().unwrap_or_default();
+        let owned = chunk.to_vec();
+        let learning = tokio::task::spawn_blocking(move || {
+            let schedules = learn_on_every_core(&owned, &runs, tz, today);
+            (owned, schedules)
+        });
+        if let Some(batch) = unstored.take() {
+            batch.store(conn, tz, now).await?;
         }
-        sqlx::query(
-            "UPDATE jobs j SET learned_schedule = u.s::jsonb, schedule_learned_at = $3 \
-             FROM unnest($1::bigint[], $2::text[]) AS u(id, s) WHERE j.id = u.id",
-        )
-        .bind(&ids)
-        .bind(&stored)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        if let Some(after) = chunks.get(i + 1) {
+            next_runs = Some(runs_to_learn_from(conn, after, now).await?);
+        }
+        let (owned, lessons) = match learning.await {
+            Ok(done) => done,
+            // A panic in the learner would have panicked on this task too: pass it on.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => return Err(DbError::Invalid(e.to_string())),
+        };
+        let mut batch = Unstored::default();
+        for ((id, _), lesson) in owned.into_iter().zip(lessons) {
+            batch.ids.push(id);
+            batch.texts.push(stored_text(&lesson.schedule)?);
+            batch.relearn_on.push(lesson.relearn_on);
+            learned.insert(id, lesson.schedule);
+        }
+        unstored = Some(batch);
+    }
+    if let Some(batch) = unstored {
+        batch.store(conn, tz, now).await?;
     }
     Ok(learned)
+}
+
+/// Jobs [`learn_many`] reads and learns at a time.
+const LEARN_CHUNK: usize = 500;
+
+/// The run times each of `jobs` is learned from, one row per job with its times as an array: a
+/// hundredth of the rows to decode.
+async fn runs_to_learn_from(
+    conn: &mut PgConnection,
+    jobs: &[(i64, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, Vec<DateTime<Utc>>>, DbError> {
+    let ids: Vec<i64> = jobs.iter().map(|&(id, _)| id).collect();
+    Ok(sqlx::query_as(
+        "SELECT job_id, array_agg(run_at ORDER BY run_at) FROM job_runs \
+         WHERE job_id = ANY($1) AND NOT missed AND run_at >= $2 AND run_at <= $3 \
+         GROUP BY job_id",
+    )
+    .bind(&ids)
+    .bind(now - LEARN_LOOKBACK)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect())
+}
+
+/// A learned chunk waiting to be stored.
+#[derive(Default)]
+struct Unstored {
+    ids: Vec<i64>,
+    texts: Vec<Option<String>>,
+    relearn_on: Vec<Option<chrono::NaiveDate>>,
+}
+
+impl Unstored {
+    async fn store(
+        self,
+        conn: &mut PgConnection,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        store_learned(conn, &self.ids, &self.texts, &self.relearn_on, tz, now).await
+    }
+}
+
+/// A schedule as the JSON text stored, `None` for nothing learned.
+fn stored_text(schedule: &Option<Schedule>) -> Result<Option<String>, DbError> {
+    schedule
+        .as_ref()
+        .map(|s| serde_json::to_string(s).map_err(|e| DbError::Invalid(e.to_string())))
+        .transpose()
+}
+
+/// Stores the schedules learned for `ids` (JSON text, `None` for nothing learned) as of `now`
+/// in `tz`, each with the day it is due to be learned again without new runs.
+async fn store_learned(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    texts: &[Option<String>],
+    relearn_on: &[Option<chrono::NaiveDate>],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE jobs j SET learned_schedule = u.s::jsonb, schedule_learned_at = $4, \
+           schedule_relearn_on = u.relearn_on, schedule_learned_tz = $5 \
+         FROM unnest($1::bigint[], $2::text[], $3::date[]) AS u(id, s, relearn_on) \
+         WHERE j.id = u.id",
+    )
+    .bind(ids)
+    .bind(texts)
+    .bind(relearn_on)
+    .bind(now)
+    .bind(tz.name())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// [`schedule::learn_schedule`] for each of `jobs` (pure work), split over the cores, in order.
@@ -159,12 +246,12 @@ fn learn_on_every_core(
     runs: &HashMap<i64, Vec<DateTime<Utc>>>,
     tz: Tz,
     today: chrono::NaiveDate,
-) -> Vec<Option<Schedule>> {
-    let learn = |part: &[(i64, DateTime<Utc>)]| -> Vec<Option<Schedule>> {
+) -> Vec<Learned> {
+    let learn = |part: &[(i64, DateTime<Utc>)]| -> Vec<Learned> {
         part.iter()
             .map(|(id, created)| {
                 let found = runs.get(id).map_or(&[][..], Vec::as_slice);
-                schedule::learn_schedule(found, *created, tz, today)
+                schedule::learn_schedule_lasting(found, *created, tz, today)
             })
             .collect()
     };

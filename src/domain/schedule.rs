@@ -251,6 +251,61 @@ pub fn learn_schedule(
     tz: Tz,
     today: NaiveDate,
 ) -> Option<Schedule> {
+    learn_schedule_lasting(runs, created, tz, today).schedule
+}
+
+/// A learned schedule, and how long learning again from the same runs gives the same answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Learned {
+    pub schedule: Option<Schedule>,
+    /// The first local day on which the same runs may give another answer; `None` when only a
+    /// change of the runs (or of the time zone) can change it. Learning looks only at whole days
+    /// before today, so it depends on the day in two ways: runs of today or later are left out
+    /// (tomorrow they count), and the evidence of a job that stopped runs out when its third
+    /// newest slot leaves the [`MONTHLY_WINDOW_DAYS`] window. Every other window ends at the
+    /// job's last run, not at today.
+    pub relearn_on: Option<NaiveDate>,
+}
+
+/// What [`learn_schedule_lasting`] notes of the day-dependence while it learns.
+#[derive(Default)]
+struct DayDependence {
+    /// A run was left out for being of today or later.
+    left_out: bool,
+    /// The earliest day the evidence check of a pattern would fail.
+    runs_out: Option<NaiveDate>,
+}
+
+/// [`learn_schedule`], with the day from which the answer may change without new runs.
+pub fn learn_schedule_lasting(
+    runs: &[DateTime<Utc>],
+    created: DateTime<Utc>,
+    tz: Tz,
+    today: NaiveDate,
+) -> Learned {
+    let mut day = DayDependence::default();
+    let schedule = learn_noting(runs, created, tz, today, &mut day);
+    let relearn_on = if day.left_out {
+        today.succ_opt()
+    } else if schedule.is_some() {
+        day.runs_out
+    } else {
+        // Without new runs the evidence only shrinks: nothing learned stays nothing.
+        None
+    };
+    Learned {
+        schedule,
+        relearn_on,
+    }
+}
+
+fn learn_noting(
+    runs: &[DateTime<Utc>],
+    created: DateTime<Utc>,
+    tz: Tz,
+    today: NaiveDate,
+    day: &mut DayDependence,
+) -> Option<Schedule> {
     let local: Vec<(NaiveDate, NaiveTime)> = runs
         .iter()
         .map(|r| {
@@ -258,6 +313,7 @@ pub fn learn_schedule(
             (l.date_naive(), l.time())
         })
         .collect();
+    day.left_out = local.iter().any(|(d, _)| *d >= today);
     let last_date = local.iter().map(|(d, _)| *d).filter(|d| *d < today).max()?;
     let recent_from = days_before(last_date, TIME_WINDOW_WEEKLY_DAYS)?;
     let recent_times: Vec<NaiveTime> = local
@@ -266,13 +322,15 @@ pub fn learn_schedule(
         .map(|(_, t)| *t)
         .collect();
     let first_guess = circular_median(&recent_times)?;
-    let slots = assign_slots(runs, first_guess, tz, today);
-    let probe = pattern(&slots, created, tz, today)?;
+    let slots = assign_local_slots(runs, &local, first_guess, tz, today);
+    day.left_out |= slots.len() < runs.len();
+    let probe = pattern(&slots, created, tz, today, day)?;
     let Some(time) = expected_time(&slots, &probe, last_date) else {
         return Some(probe);
     };
-    let slots = assign_slots(runs, time, tz, today);
-    let schedule = pattern(&slots, created, tz, today)?;
+    let slots = assign_local_slots(runs, &local, time, tz, today);
+    day.left_out |= slots.len() < runs.len();
+    let schedule = pattern(&slots, created, tz, today, day)?;
     match expected_time(&slots, &schedule, last_date) {
         Some(time) => Some(schedule.with_time(time)),
         None => Some(schedule),
@@ -290,17 +348,47 @@ pub fn assign_slots(
     tz: Tz,
     today: NaiveDate,
 ) -> Vec<(NaiveDate, NaiveTime)> {
+    let local: Vec<(NaiveDate, NaiveTime)> = runs
+        .iter()
+        .map(|r| {
+            let l = r.with_timezone(&tz);
+            (l.date_naive(), l.time())
+        })
+        .collect();
+    assign_local_slots(runs, &local, time, tz, today)
+}
+
+/// [`assign_slots`] with each run's local date and time (`local`, same order) already known.
+/// The expected instant of a date is worked out once, not once per run and neighbour: a job's
+/// runs come oldest first, so the dates asked for move forward and a few remembered suffice.
+fn assign_local_slots(
+    runs: &[DateTime<Utc>],
+    local: &[(NaiveDate, NaiveTime)],
+    time: NaiveTime,
+    tz: Tz,
+    today: NaiveDate,
+) -> Vec<(NaiveDate, NaiveTime)> {
+    let mut known: [Option<(NaiveDate, Option<DateTime<Utc>>)>; 4] = [None; 4];
+    let mut next = 0;
+    let mut expected = |d: NaiveDate| -> Option<DateTime<Utc>> {
+        if let Some((_, at)) = known.iter().flatten().find(|(k, _)| *k == d) {
+            return *at;
+        }
+        let at = local_instant(tz, d, time);
+        known[next] = Some((d, at));
+        next = (next + 1) % known.len();
+        at
+    };
     runs.iter()
-        .filter_map(|r| {
-            let local = r.with_timezone(&tz);
-            let own = local.date_naive();
+        .zip(local)
+        .filter_map(|(r, &(own, own_time))| {
             let slot = [own.pred_opt(), Some(own), own.succ_opt()]
                 .into_iter()
                 .flatten()
-                .filter_map(|d| Some((d, local_instant(tz, d, time)?)))
-                .min_by_key(|(d, expected)| ((*r - *expected).abs(), *d))?
+                .filter_map(|d| Some((d, expected(d)?)))
+                .min_by_key(|(d, at)| ((*r - *at).abs(), *d))?
                 .0;
-            (slot < today).then_some((slot, local.time()))
+            (slot < today).then_some((slot, own_time))
         })
         .collect()
 }
@@ -311,6 +399,7 @@ fn pattern(
     created: DateTime<Utc>,
     tz: Tz,
     today: NaiveDate,
+    day: &mut DayDependence,
 ) -> Option<Schedule> {
     let run_dates: BTreeSet<NaiveDate> = slots.iter().map(|(d, _)| *d).collect();
     let created_date = created.with_timezone(&tz).date_naive();
@@ -319,6 +408,12 @@ fn pattern(
         .map_or(created_date, |first| (*first).min(created_date));
 
     let evidence_from = days_before(today, MONTHLY_WINDOW_DAYS)?;
+    // The check below holds while this slot is in the window, and fails from the day after.
+    if let Some(third_newest) = run_dates.iter().rev().nth(MIN_RUN_DAYS - 1)
+        && let Some(gone) = third_newest.checked_add_days(Days::new(MONTHLY_WINDOW_DAYS + 1))
+    {
+        day.runs_out = Some(day.runs_out.map_or(gone, |d| d.min(gone)));
+    }
     if run_dates.range(evidence_from..).count() < MIN_RUN_DAYS {
         return None;
     }
@@ -554,6 +649,10 @@ fn days_before(date: NaiveDate, days: u64) -> Option<NaiveDate> {
 fn weekday_from_monday(n: u32) -> Option<Weekday> {
     u8::try_from(n).ok().and_then(|n| Weekday::try_from(n).ok())
 }
+
+#[cfg(test)]
+#[path = "schedule_relearn_tests.rs"]
+mod relearn_tests;
 
 #[cfg(test)]
 mod tests {

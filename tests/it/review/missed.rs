@@ -298,3 +298,120 @@ async fn a_run_dated_in_the_future_satisfies_no_slot() {
         .collect();
     assert_eq!(slots, vec![day(19)]);
 }
+
+/// The stored learned schedule, as text ("none" for nothing learned).
+async fn learned_text(pool: &sqlx::PgPool, job_id: i64) -> String {
+    schedules::get(pool, job_id)
+        .await
+        .unwrap()
+        .learned
+        .map_or("none".into(), |s| s.to_string())
+}
+
+/// Stores a schedule the job's runs would never teach, so relearning shows.
+async fn plant_marker(pool: &sqlx::PgPool, job_id: i64) {
+    sqlx::query(
+        "UPDATE jobs SET learned_schedule = '{\"kind\": \"irregular\"}'::jsonb WHERE id = $1",
+    )
+    .bind(job_id)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_schedule_is_relearned_only_when_its_runs_change_or_its_day_comes() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    for d in 1..=19 {
+        mail_run(&t.pool, j, at(d, 22, 0), "Success", None, &[]).await;
+    }
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    assert_eq!(learned_text(&t.pool, j).await, "Daily");
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM job_schedule_changes")
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        queued, 0,
+        "the pass takes the jobs it learned off the queue"
+    );
+
+    // The next days without new runs: nothing of what was learned depends on the day.
+    plant_marker(&t.pool, j).await;
+    missed::run_pass(&mut conn, at(21, 12, 0)).await.unwrap();
+    missed::run_pass(&mut conn, at(23, 12, 0)).await.unwrap();
+    assert_eq!(learned_text(&t.pool, j).await, "Irregular");
+
+    // A new run: learned again at the next pass.
+    mail_run(&t.pool, j, at(23, 22, 0), "Success", None, &[]).await;
+    missed::run_pass(&mut conn, at(24, 12, 0)).await.unwrap();
+    assert_eq!(learned_text(&t.pool, j).await, "Daily");
+
+    // A run of today is no evidence yet, so tomorrow the same runs are learned again.
+    mail_run(&t.pool, j, at(25, 1, 0), "Success", None, &[]).await;
+    missed::run_pass(&mut conn, at(25, 12, 0)).await.unwrap();
+    plant_marker(&t.pool, j).await;
+    missed::run_pass(&mut conn, at(25, 18, 0)).await.unwrap();
+    assert_eq!(
+        learned_text(&t.pool, j).await,
+        "Irregular",
+        "same day: not again"
+    );
+    missed::run_pass(&mut conn, at(26, 12, 0)).await.unwrap();
+    assert_ne!(
+        learned_text(&t.pool, j).await,
+        "Irregular",
+        "next day: again"
+    );
+
+    // Another time zone: learned again.
+    plant_marker(&t.pool, j).await;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('timezone', '\"Europe/Amsterdam\"')")
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    missed::run_pass(&mut conn, at(26, 13, 0)).await.unwrap();
+    assert_ne!(learned_text(&t.pool, j).await, "Irregular");
+}
+
+#[tokio::test]
+async fn runs_of_a_job_the_pass_skips_are_learned_when_it_counts_again() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    for d in 1..=12 {
+        mail_run(&t.pool, j, at(d, 22, 0), "Success", None, &[]).await;
+    }
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(13, 12, 0)).await.unwrap();
+    assert_eq!(learned_text(&t.pool, j).await, "Daily");
+    plant_marker(&t.pool, j).await;
+
+    // Archived, the job still gets its mail; the pass skips it and its queue entries go.
+    sqlx::query("UPDATE jobs SET archived_at = $2 WHERE id = $1")
+        .bind(j)
+        .bind(at(13, 13, 0))
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    mail_run(&t.pool, j, at(13, 22, 0), "Success", None, &[]).await;
+    missed::run_pass(&mut conn, at(14, 12, 0)).await.unwrap();
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM job_schedule_changes")
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 0);
+    assert_eq!(learned_text(&t.pool, j).await, "Irregular");
+
+    // Back from the archive: learned afresh.
+    sqlx::query("UPDATE jobs SET archived_at = NULL WHERE id = $1")
+        .bind(j)
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    missed::run_pass(&mut conn, at(14, 13, 0)).await.unwrap();
+    assert_eq!(learned_text(&t.pool, j).await, "Daily");
+}
