@@ -231,15 +231,34 @@ async fn pass_all(
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
-    let open = open_missed(conn, &ids).await?;
+    let mut open = open_missed(conn, &ids).await?;
     let mut report = PassReport::default();
     let mut real: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
+    // Catches real runs created while a Missed run for their slot was being created (or written
+    // by a client that did not stand the Missed run down): each run, oldest first, takes the slot
+    // it satisfies among those still open, and all of them go in one statement.
+    let (mut drop_jobs, mut drop_dates) = (Vec::new(), Vec::new());
     for (job_id, run_at) in rows {
-        // Catches real runs created while a Missed run for their slot was being created.
-        if near(&open, job_id, run_at) && remove_satisfied(conn, job_id, run_at).await? {
-            report.removed += 1;
+        if let Some(slots_of_job) = open.get_mut(&job_id)
+            && let Some(slot) = satisfied_among(slots_of_job, run_at)
+        {
+            slots_of_job.retain(|s| s.date != slot.date);
+            drop_jobs.push(job_id);
+            drop_dates.push(slot.date);
         }
         real.entry(job_id).or_default().push(run_at);
+    }
+    if !drop_jobs.is_empty() {
+        // Through the function: an operator's login may not delete runs, only this stand-down.
+        let dropped: Vec<bool> = sqlx::query_scalar(
+            "SELECT backupchecks_drop_missed_slot(u.job_id, u.slot) \
+             FROM unnest($1::bigint[], $2::date[]) AS u(job_id, slot)",
+        )
+        .bind(&drop_jobs)
+        .bind(&drop_dates)
+        .fetch_all(&mut *conn)
+        .await?;
+        report.removed += dropped.into_iter().filter(|d| *d).count();
     }
     let (mut slot_jobs, mut slot_dates, mut expected) = (Vec::new(), Vec::new(), Vec::new());
     for job in jobs {
@@ -299,40 +318,48 @@ pub(super) async fn runs_near_open_missed(
     let open = open_missed(conn, &jobs).await?;
     Ok(real
         .into_iter()
-        .filter(|&(_, job, run_at)| near(&open, job, run_at))
+        .filter(|&(_, job, run_at)| {
+            open.get(&job)
+                .is_some_and(|slots| satisfied_among(slots, run_at).is_some())
+        })
         .map(|(id, _, _)| id)
         .collect())
 }
 
-/// The times of the unreviewed Missed runs of `jobs`, by job. Read by job id and matched here,
+/// The slots of the unreviewed Missed runs of `jobs`, by job. Read by job id and matched here,
 /// not in a correlated subquery: right after a pass created thousands of Missed runs the
 /// planner's statistics do not know them yet, and it then compared every new run with every
 /// Missed run.
 async fn open_missed(
     conn: &mut PgConnection,
     jobs: &[i64],
-) -> Result<HashMap<i64, Vec<DateTime<Utc>>>, DbError> {
+) -> Result<HashMap<i64, Vec<Slot>>, DbError> {
     let mut jobs = jobs.to_vec();
     jobs.sort_unstable();
     jobs.dedup();
-    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT job_id, run_at FROM job_runs WHERE job_id = ANY($1) AND missed \
+    let rows: Vec<(i64, NaiveDate, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT job_id, slot_date, run_at FROM job_runs WHERE job_id = ANY($1) AND missed \
          AND reviewed_at IS NULL",
     )
     .bind(&jobs)
     .fetch_all(&mut *conn)
     .await?;
-    let mut open: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
-    for (job, run_at) in rows {
-        open.entry(job).or_default().push(run_at);
+    let mut open: HashMap<i64, Vec<Slot>> = HashMap::new();
+    for (job, date, expected) in rows {
+        open.entry(job).or_default().push(Slot { date, expected });
     }
     Ok(open)
 }
 
-/// Job `job` has an unreviewed Missed run within [`SATISFY_WINDOW`] of `run_at`.
-fn near(open: &HashMap<i64, Vec<DateTime<Utc>>>, job: i64, run_at: DateTime<Utc>) -> bool {
-    open.get(&job)
-        .is_some_and(|times| times.iter().any(|t| (*t - run_at).abs() <= SATISFY_WINDOW))
+/// The slot among a job's open Missed runs that a real run at `run_at` satisfies: of those
+/// within [`SATISFY_WINDOW`], as [`slots::satisfied_slot`] picks.
+fn satisfied_among(open: &[Slot], run_at: DateTime<Utc>) -> Option<Slot> {
+    let near: Vec<Slot> = open
+        .iter()
+        .filter(|s| (s.expected - run_at).abs() <= SATISFY_WINDOW)
+        .copied()
+        .collect();
+    slots::satisfied_slot(run_at, &near)
 }
 
 /// Removes the unreviewed Missed run of job `job_id` whose slot a real run at `run_at` satisfies.

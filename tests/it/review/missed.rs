@@ -148,6 +148,29 @@ async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
     let report = missed::run_pass(&mut conn, at(20, 12, 30)).await.unwrap();
     assert_eq!((report.created, report.removed), (0, 1));
     assert_eq!(missed_slots(&t.pool, j).await.len(), 6);
+
+    // Several at once, one job, oldest first: each run stands down the nearest slot still open
+    // within 12 hours. The 17th's morning run is nearest the 16th's slot, which the run before
+    // took, and the 17th's is 13 hours away: it takes none. The noon run takes the 17th's.
+    for run_at in [at(15, 22, 10), at(16, 21, 50), at(17, 12, 0), at(17, 9, 0)] {
+        sqlx::query(
+            "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
+             VALUES ($1, $2, 'Success', 'Success')",
+        )
+        .bind(j)
+        .bind(run_at)
+        .execute(&t.pool)
+        .await
+        .unwrap();
+    }
+    let report = missed::run_pass(&mut conn, at(20, 12, 40)).await.unwrap();
+    assert_eq!((report.created, report.removed), (0, 3));
+    let left: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(left, vec![day(13), day(14), day(18)]);
 }
 
 #[tokio::test]
