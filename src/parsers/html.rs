@@ -274,6 +274,41 @@ fn is_hidden(name: &str) -> bool {
     matches!(name, "head" | "title")
 }
 
+/// Hands each word of `text` to `emit` as `Some(word)`, and each run of whitespace between or
+/// around words as `None`. Whitespace is `char::is_whitespace`; ASCII is classified by byte.
+fn for_each_word<'a>(text: &'a str, mut emit: impl FnMut(Option<&'a str>)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let spaces = i;
+        while let Some((true, len)) = space_at(text, i) {
+            i += len;
+        }
+        if i > spaces {
+            emit(None);
+        }
+        let word = i;
+        while let Some((false, len)) = space_at(text, i) {
+            i += len;
+        }
+        if i > word {
+            emit(Some(text.get(word..i).unwrap_or("")));
+        }
+    }
+}
+
+/// Whether the char at byte `i` of `text` is whitespace, and its length; `None` at the end.
+#[inline(always)]
+fn space_at(text: &str, i: usize) -> Option<(bool, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b.is_ascii() {
+        // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+        return Some((matches!(b, b'\t'..=b'\r' | b' '), 1));
+    }
+    let c = text.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+    Some((c.is_whitespace(), c.len_utf8()))
+}
+
 /// Accumulates readable text: collapses whitespace outside `pre`, one line per block.
 #[derive(Default)]
 struct TextBuilder {
@@ -283,46 +318,48 @@ struct TextBuilder {
 }
 
 impl TextBuilder {
-    fn text(&mut self, raw: &str) {
-        let decoded = decode_entities_cow(raw);
+    /// A run of text, entities already decoded.
+    fn text(&mut self, decoded: &str) {
         if self.pre > 0 {
-            if decoded.contains('\u{a0}') {
-                self.out.push_str(&decoded.replace('\u{a0}', " "));
-            } else {
-                self.out.push_str(&decoded);
-            }
-            self.pending_space = false;
+            self.pre_text(decoded);
             return;
         }
         // Word by word rather than char by char: whitespace between words becomes one space,
-        // never at the start of a line. ASCII is classified by byte; other chars are decoded.
-        let bytes = decoded.as_bytes();
-        let mut word_start: Option<usize> = None;
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            let (space, len) = if b.is_ascii() {
-                // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
-                (matches!(b, b'\t'..=b'\r' | b' '), 1)
-            } else {
-                let c = decoded
-                    .get(i..)
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            };
-            if space {
-                if let Some(start) = word_start.take() {
-                    self.word(decoded.get(start..i).unwrap_or(""));
-                }
-                self.pending_space = true;
-            } else if word_start.is_none() {
-                word_start = Some(i);
+        // never at the start of a line.
+        for_each_word(decoded, |word| match word {
+            Some(word) => self.word(word),
+            None => self.pending_space = true,
+        });
+    }
+
+    /// [`text`](Self::text) into this builder and `other` (the open table cell), splitting the
+    /// text into words once for both.
+    fn text_twice(&mut self, other: &mut TextBuilder, decoded: &str) {
+        if self.pre > 0 || other.pre > 0 {
+            self.text(decoded);
+            other.text(decoded);
+            return;
+        }
+        for_each_word(decoded, |word| match word {
+            Some(word) => {
+                self.word(word);
+                other.word(word);
             }
-            i += len;
+            None => {
+                self.pending_space = true;
+                other.pending_space = true;
+            }
+        });
+    }
+
+    /// Text inside `pre`: kept as written, non-breaking spaces made plain.
+    fn pre_text(&mut self, decoded: &str) {
+        if decoded.contains('\u{a0}') {
+            self.out.push_str(&decoded.replace('\u{a0}', " "));
+        } else {
+            self.out.push_str(decoded);
         }
-        if let Some(start) = word_start {
-            self.word(decoded.get(start..).unwrap_or(""));
-        }
+        self.pending_space = false;
     }
 
     fn word(&mut self, word: &str) {
@@ -406,75 +443,137 @@ fn tidy_lines(text: &str) -> String {
 /// Renders HTML as readable text: one line per block, table rows as cells joined by
 /// [`CELL_SEPARATOR`], list items with a dash, entities decoded, head/script/style dropped.
 pub fn html_to_text(html: &str) -> String {
-    let mut b = TextBuilder::default();
-    let mut hidden = 0usize;
-    // Per open table: whether the current row already has a cell (to place separators).
-    let mut row_has_cell: Vec<bool> = Vec::new();
+    let mut text = TextReader::default();
     tokenize(html, |token| match token {
         Token::Text(t) => {
-            if hidden == 0 {
-                b.text(t);
+            if text.shows_text() {
+                text.b.text(&decode_entities_cow(t));
             }
         }
-        Token::Start { name, .. } => {
-            if is_hidden(&name) {
-                hidden += 1;
-                return;
-            }
-            match &*name {
-                "br" => b.line_break(),
-                "td" | "th" => {
-                    if let Some(has) = row_has_cell.last_mut() {
-                        if *has {
-                            b.literal(CELL_SEPARATOR);
-                        }
-                        *has = true;
-                    }
-                }
-                "table" => {
-                    row_has_cell.push(false);
-                    b.paragraph();
-                }
-                "tr" => {
-                    if let Some(has) = row_has_cell.last_mut() {
-                        *has = false;
-                    }
-                    b.newline();
-                }
-                "li" => {
-                    b.newline();
-                    b.literal("- ");
-                }
-                "pre" => {
-                    b.paragraph();
-                    b.pre += 1;
-                }
-                _ if is_paragraph(&name) => b.paragraph(),
-                _ if is_block(&name) => b.newline(),
-                _ => {}
+        tag => text.tag(&tag),
+    });
+    text.b.finish()
+}
+
+/// All tables of a document, outer before inner, each as rows of cells.
+pub fn tables(html: &str) -> Vec<Table> {
+    let mut tables = TableReader::default();
+    tokenize(html, |token| match token {
+        Token::Text(t) => {
+            if let Some(cell) = tables.cell() {
+                cell.text(&decode_entities_cow(t));
             }
         }
-        Token::End { name } => {
-            if is_hidden(&name) {
-                hidden = hidden.saturating_sub(1);
+        tag => tables.tag(&tag),
+    });
+    tables.finish()
+}
+
+/// [`html_to_text`] and [`tables`] in one pass over the markup: the mail's HTML is tokenized
+/// once, and each run of text is decoded and split into words once for both.
+pub fn text_and_tables(html: &str) -> (String, Vec<Table>) {
+    let mut text = TextReader::default();
+    let mut tables = TableReader::default();
+    tokenize(html, |token| match token {
+        Token::Text(t) => {
+            let shown = text.shows_text();
+            let cell = tables.cell();
+            if !shown && cell.is_none() {
                 return;
             }
-            match &*name {
-                "table" => {
-                    row_has_cell.pop();
-                    b.paragraph();
-                }
-                "pre" => {
-                    b.pre = b.pre.saturating_sub(1);
-                    b.paragraph();
-                }
-                _ if is_paragraph(&name) => b.paragraph(),
-                _ if is_block(&name) => b.newline(),
-                _ => {}
+            let decoded = decode_entities_cow(t);
+            match cell {
+                Some(cell) if shown => text.b.text_twice(cell, &decoded),
+                Some(cell) => cell.text(&decoded),
+                None => text.b.text(&decoded),
             }
+        }
+        tag => {
+            text.tag(&tag);
+            tables.tag(&tag);
         }
     });
-    b.finish()
+    (text.b.finish(), tables.finish())
+}
+
+/// The state of [`html_to_text`] between tokens.
+#[derive(Default)]
+struct TextReader {
+    b: TextBuilder,
+    hidden: usize,
+    /// Per open table: whether the current row already has a cell (to place separators).
+    row_has_cell: Vec<bool>,
+}
+
+impl TextReader {
+    fn shows_text(&self) -> bool {
+        self.hidden == 0
+    }
+
+    /// A start or end tag (text is handled by the caller).
+    fn tag(&mut self, token: &Token<'_>) {
+        let b = &mut self.b;
+        match token {
+            Token::Text(_) => {}
+            Token::Start { name, .. } => {
+                if is_hidden(name) {
+                    self.hidden += 1;
+                    return;
+                }
+                match &**name {
+                    "br" => b.line_break(),
+                    "td" | "th" => {
+                        if let Some(has) = self.row_has_cell.last_mut() {
+                            if *has {
+                                b.literal(CELL_SEPARATOR);
+                            }
+                            *has = true;
+                        }
+                    }
+                    "table" => {
+                        self.row_has_cell.push(false);
+                        b.paragraph();
+                    }
+                    "tr" => {
+                        if let Some(has) = self.row_has_cell.last_mut() {
+                            *has = false;
+                        }
+                        b.newline();
+                    }
+                    "li" => {
+                        b.newline();
+                        b.literal("- ");
+                    }
+                    "pre" => {
+                        b.paragraph();
+                        b.pre += 1;
+                    }
+                    _ if is_paragraph(name) => b.paragraph(),
+                    _ if is_block(name) => b.newline(),
+                    _ => {}
+                }
+            }
+            Token::End { name } => {
+                if is_hidden(name) {
+                    self.hidden = self.hidden.saturating_sub(1);
+                    return;
+                }
+                match &**name {
+                    "table" => {
+                        self.row_has_cell.pop();
+                        b.paragraph();
+                    }
+                    "pre" => {
+                        b.pre = b.pre.saturating_sub(1);
+                        b.paragraph();
+                    }
+                    _ if is_paragraph(name) => b.paragraph(),
+                    _ if is_block(name) => b.newline(),
+                    _ => {}
+                }
+            }
+        }
+    }
 }
 
 struct OpenTable {
@@ -496,98 +595,112 @@ impl OpenTable {
             }
         }
     }
-}
 
-/// All tables of a document, outer before inner, each as rows of cells.
-pub fn tables(html: &str) -> Vec<Table> {
-    let mut done: Vec<Table> = Vec::new();
-    let mut stack: Vec<OpenTable> = Vec::new();
-    let finish = |t: &mut OpenTable, done: &mut Vec<Table>| {
-        t.close_cell();
-        let rows = std::mem::take(&mut t.rows)
-            .into_iter()
-            .filter(|r| !r.is_empty())
-            .collect();
-        if let Some(slot) = done.get_mut(t.index) {
+    /// Moves the rows into their slot in `done`, dropping empty rows.
+    fn finish(mut self, done: &mut [Table]) {
+        self.close_cell();
+        let mut rows = self.rows;
+        rows.retain(|r| !r.is_empty());
+        if let Some(slot) = done.get_mut(self.index) {
             slot.rows = rows;
         }
-    };
-    tokenize(html, |token| match token {
-        Token::Text(t) => {
-            if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                builder.text(t);
-            }
-        }
-        Token::Start { name, attrs } => match &*name {
-            "table" => {
-                done.push(Table::default());
-                stack.push(OpenTable {
-                    index: done.len() - 1,
-                    rows: Vec::new(),
-                    cell: None,
-                });
-            }
-            "tr" => {
-                if let Some(open) = stack.last_mut() {
-                    open.close_cell();
-                    open.rows.push(Vec::new());
+    }
+}
+
+/// The state of [`tables`] between tokens.
+#[derive(Default)]
+struct TableReader {
+    done: Vec<Table>,
+    stack: Vec<OpenTable>,
+}
+
+impl TableReader {
+    /// The builder of the open cell, which takes the text.
+    fn cell(&mut self) -> Option<&mut TextBuilder> {
+        self.stack
+            .last_mut()
+            .and_then(|o| o.cell.as_mut())
+            .map(|(builder, _)| builder)
+    }
+
+    /// A start or end tag (text is handled by the caller).
+    fn tag(&mut self, token: &Token<'_>) {
+        match token {
+            Token::Text(_) => {}
+            Token::Start { name, attrs } => match &**name {
+                "table" => {
+                    self.done.push(Table::default());
+                    self.stack.push(OpenTable {
+                        index: self.done.len() - 1,
+                        rows: Vec::new(),
+                        cell: None,
+                    });
                 }
-            }
-            "td" | "th" => {
-                if let Some(open) = stack.last_mut() {
-                    open.close_cell();
-                    if open.rows.is_empty() {
+                "tr" => {
+                    if let Some(open) = self.stack.last_mut() {
+                        open.close_cell();
                         open.rows.push(Vec::new());
                     }
-                    let colspan = attr_value(attrs, "colspan")
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(1)
-                        .max(1);
-                    open.cell = Some((TextBuilder::default(), colspan));
                 }
-            }
-            _ => {
-                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                    match &*name {
-                        "br" => builder.line_break(),
-                        "pre" => {
-                            builder.newline();
-                            builder.pre += 1;
+                "td" | "th" => {
+                    if let Some(open) = self.stack.last_mut() {
+                        open.close_cell();
+                        if open.rows.is_empty() {
+                            open.rows.push(Vec::new());
                         }
-                        _ if is_block(&name) => builder.newline(),
-                        _ => {}
+                        let colspan = attr_value(attrs, "colspan")
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(1)
+                            .max(1);
+                        open.cell = Some((TextBuilder::default(), colspan));
                     }
                 }
-            }
-        },
-        Token::End { name } => match &*name {
-            "table" => {
-                if let Some(mut open) = stack.pop() {
-                    finish(&mut open, &mut done);
-                }
-            }
-            "td" | "th" | "tr" => {
-                if let Some(open) = stack.last_mut() {
-                    open.close_cell();
-                }
-            }
-            _ => {
-                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                    if name == "pre" {
-                        builder.pre = builder.pre.saturating_sub(1);
-                    }
-                    if is_block(&name) {
-                        builder.newline();
+                _ => {
+                    if let Some(builder) = self.cell() {
+                        match &**name {
+                            "br" => builder.line_break(),
+                            "pre" => {
+                                builder.newline();
+                                builder.pre += 1;
+                            }
+                            _ if is_block(name) => builder.newline(),
+                            _ => {}
+                        }
                     }
                 }
-            }
-        },
-    });
-    // Tables left open by truncated markup still count.
-    while let Some(mut open) = stack.pop() {
-        finish(&mut open, &mut done);
+            },
+            Token::End { name } => match &**name {
+                "table" => {
+                    if let Some(open) = self.stack.pop() {
+                        open.finish(&mut self.done);
+                    }
+                }
+                "td" | "th" | "tr" => {
+                    if let Some(open) = self.stack.last_mut() {
+                        open.close_cell();
+                    }
+                }
+                _ => {
+                    if let Some(builder) = self.cell() {
+                        if name == "pre" {
+                            builder.pre = builder.pre.saturating_sub(1);
+                        }
+                        if is_block(name) {
+                            builder.newline();
+                        }
+                    }
+                }
+            },
+        }
     }
-    done
+
+    fn finish(mut self) -> Vec<Table> {
+        // Tables left open by truncated markup still count.
+        while let Some(open) = self.stack.pop() {
+            open.finish(&mut self.done);
+        }
+        self.done
+    }
 }
 
 /// Decodes character references: the named ones report mails use, and all numeric ones.

@@ -93,7 +93,8 @@ impl NormalizedMail {
         self.html_body.as_deref().unwrap_or("")
     }
 
-    /// The tables of the HTML body ([`html::tables`]), read once.
+    /// The tables of the HTML body ([`html::tables`]), read with the text by [`normalize`] (or
+    /// on first use by a mail built otherwise).
     pub fn tables(&self) -> &[Table] {
         self.derived
             .tables
@@ -220,7 +221,11 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
     let join = |parts: Vec<&str>| (!parts.is_empty()).then(|| parts.join("\n"));
     let text_body = join(text_parts).map(crlf_to_lf);
     let html_body = join(html_parts);
-    let html_text = html_body.as_deref().map(html::html_to_text);
+    // The tables are read in the same pass as the text: most parsers of HTML reports read them.
+    let (html_text, tables) = match html_body.as_deref().map(html::text_and_tables) {
+        Some((text, tables)) => (Some(text), tables),
+        None => (None, Vec::new()),
+    };
     let readable = text_body
         .as_deref()
         .filter(|t| !t.trim().is_empty())
@@ -241,7 +246,10 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         body,
         forwarded,
         attached: attached_mail(&message, depth),
-        derived: Derived::default(),
+        derived: Derived {
+            tables: OnceLock::from(tables),
+            ..Derived::default()
+        },
     }
 }
 
