@@ -1,6 +1,7 @@
 //! The normalised mail every parser sees: decoded headers and bodies, HTML rendered to text, the
 //! subject cleaned of reply/forward prefixes and transport tags, forwarded header blocks skipped.
 
+use super::cue_words::lower_contains;
 use super::html::{self, Table};
 use super::text::{clean_line, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -62,17 +63,6 @@ impl Eq for Derived {}
 impl std::fmt::Debug for Derived {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Derived")
-    }
-}
-
-/// ASCII-case-insensitive search in a lower-cased haystack: what `contains_ci` answers on the
-/// original text, with memchr's substring search instead of a scan per first letter.
-fn lower_contains(lower: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    if needle.iter().any(u8::is_ascii_uppercase) {
-        memchr::memmem::find(lower.as_bytes(), &needle.to_ascii_lowercase()).is_some()
-    } else {
-        memchr::memmem::find(lower.as_bytes(), needle).is_some()
     }
 }
 
