@@ -69,19 +69,22 @@ pub fn find_labelled<'a>(text: &'a str, label: &str, bare: bool) -> Option<&'a s
 
 /// Case-insensitive `contains` for ASCII needles, without allocating for the common case.
 pub fn contains_ci(haystack: &str, needle: &str) -> bool {
+    find_ci(haystack, needle).is_some()
+}
+
+/// Byte offset of the first ASCII-case-insensitive occurrence of `needle` in `haystack`.
+pub fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     let Some((&first, rest)) = n.split_first() else {
-        return true;
+        return Some(0);
     };
-    let Some(last_start) = h.len().checked_sub(n.len()) else {
-        return false;
-    };
+    let last_start = h.len().checked_sub(n.len())?;
     // Every parser's cue asks this of the whole body, some dozens of times per mail: jump to
     // the places where the first letter occurs (in either case, with SIMD) instead of comparing
     // at every byte. A third of the parse time went to the byte-by-byte scan.
     let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     memchr::memchr2_iter(lower, upper, &h[..=last_start])
-        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
+        .find(|&i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// Case-insensitive ASCII prefix strip.
