@@ -164,20 +164,12 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
-        // Jump from one `>` or quote to the next, and from a quote to its closing quote. Short
-        // tags (`<td>`) end before a vector search would have started.
-        let rest = bytes.get(i..)?;
-        let at = i + match rest
-            .iter()
-            .take(16)
-            .position(|&b| matches!(b, b'>' | b'"' | b'\''))
-        {
-            Some(p) => p,
-            None => 16 + memchr::memchr3(b'>', b'"', b'\'', rest.get(16..)?)?,
-        };
+        // Jump from one `>` or quote to the next, and from a quote to its closing quote: report
+        // markup has long `style` attributes, which a vector search crosses in a few steps.
+        let at = i + memchr::memchr3(b'>', b'"', b'\'', bytes.get(i..)?)?;
         match bytes.get(at) {
             Some(b'>') => return Some(at),
-            Some(&q) => i = at + 1 + find_byte(q, bytes.get(at + 1..)?)? + 1,
+            Some(&q) => i = at + 1 + memchr::memchr(q, bytes.get(at + 1..)?)? + 1,
             None => return None,
         }
     }
@@ -414,6 +406,20 @@ impl TextBuilder {
         out.drain(..start);
         out
     }
+
+    /// [`finish`](Self::finish) into a new string of its own size, leaving this builder empty
+    /// and fresh for the next table cell (its buffer is kept, so cells cost no regrowth).
+    fn take(&mut self) -> String {
+        self.pending_space = false;
+        self.pre = 0;
+        let text = if memchr::memchr(b'\n', self.out.as_bytes()).is_some() {
+            tidy_lines(&self.out)
+        } else {
+            self.out.trim().to_string()
+        };
+        self.out.clear();
+        text
+    }
 }
 
 /// Trims line ends, keeps at most one blank line in a row and trims the whole text.
@@ -473,6 +479,8 @@ pub fn tables(html: &str) -> Vec<Table> {
 /// once, and each run of text is decoded and split into words once for both.
 pub fn text_and_tables(html: &str) -> (String, Vec<Table>) {
     let mut text = TextReader::default();
+    // The text is some fraction of the markup: room for half of it saves most regrowth.
+    text.b.out.reserve(html.len() / 2);
     let mut tables = TableReader::default();
     tokenize(html, |token| match token {
         Token::Text(t) => {
@@ -579,14 +587,26 @@ impl TextReader {
 struct OpenTable {
     index: usize,
     rows: Vec<Vec<Cell>>,
-    cell: Option<(TextBuilder, usize)>,
+    /// The `colspan` of the open cell, if a cell is open.
+    cell: Option<usize>,
+    /// The text of the open cell; one builder serves every cell of the table in turn.
+    builder: TextBuilder,
 }
 
 impl OpenTable {
+    fn new(index: usize) -> Self {
+        Self {
+            index,
+            rows: Vec::new(),
+            cell: None,
+            builder: TextBuilder::default(),
+        }
+    }
+
     fn close_cell(&mut self) {
-        if let Some((builder, colspan)) = self.cell.take() {
+        if let Some(colspan) = self.cell.take() {
             let cell = Cell {
-                text: builder.finish(),
+                text: self.builder.take(),
                 colspan,
             };
             match self.rows.last_mut() {
@@ -594,6 +614,12 @@ impl OpenTable {
                 None => self.rows.push(vec![cell]),
             }
         }
+    }
+
+    /// Starts a row, with room for as many cells as the previous row had.
+    fn new_row(&mut self) {
+        let cells = self.rows.last().map_or(0, Vec::len);
+        self.rows.push(Vec::with_capacity(cells));
     }
 
     /// Moves the rows into their slot in `done`, dropping empty rows.
@@ -619,8 +645,8 @@ impl TableReader {
     fn cell(&mut self) -> Option<&mut TextBuilder> {
         self.stack
             .last_mut()
-            .and_then(|o| o.cell.as_mut())
-            .map(|(builder, _)| builder)
+            .filter(|o| o.cell.is_some())
+            .map(|o| &mut o.builder)
     }
 
     /// A start or end tag (text is handled by the caller).
@@ -630,16 +656,12 @@ impl TableReader {
             Token::Start { name, attrs } => match &**name {
                 "table" => {
                     self.done.push(Table::default());
-                    self.stack.push(OpenTable {
-                        index: self.done.len() - 1,
-                        rows: Vec::new(),
-                        cell: None,
-                    });
+                    self.stack.push(OpenTable::new(self.done.len() - 1));
                 }
                 "tr" => {
                     if let Some(open) = self.stack.last_mut() {
                         open.close_cell();
-                        open.rows.push(Vec::new());
+                        open.new_row();
                     }
                 }
                 "td" | "th" => {
@@ -652,7 +674,7 @@ impl TableReader {
                             .and_then(|v| v.trim().parse::<usize>().ok())
                             .unwrap_or(1)
                             .max(1);
-                        open.cell = Some((TextBuilder::default(), colspan));
+                        open.cell = Some(colspan);
                     }
                 }
                 _ => {
