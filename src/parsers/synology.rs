@@ -162,10 +162,13 @@ fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String
     };
     task_line(subject).or_else(|| {
         // A body without any task word has no task line: one search instead of one per line.
-        TASK_STEMS
-            .iter()
-            .any(|stem| mail.text_mentions(stem))
-            .then(|| mail.text().lines().take(40).find_map(task_line))
+        // An ASCII body without a whole task word has none either (lower-casing ASCII is what
+        // the search ignores); other bodies are read line by line.
+        let text = mail.text();
+        let has_words = TASK_STEMS.iter().any(|stem| mail.text_mentions(stem))
+            && (!text.is_ascii() || TASK_WORDS.iter().any(|w| mail.text_mentions(w)));
+        has_words
+            .then(|| text.lines().take(40).find_map(task_line))
             .flatten()
     })
 }
