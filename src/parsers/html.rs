@@ -29,21 +29,78 @@ impl Table {
 /// Separator between the cells of one table row in rendered text.
 pub const CELL_SEPARATOR: &str = " | ";
 
-/// A tag name, lower-cased: borrowed from the HTML when it was written in lower case already
-/// (most machine-written mail), so a tag costs no allocation.
-type TagName<'a> = std::borrow::Cow<'a, str>;
-
 enum Token<'a> {
     Text(&'a str),
-    Start { name: TagName<'a>, attrs: &'a str },
-    End { name: TagName<'a> },
+    Start { kind: Kind, attrs: &'a str },
+    End { kind: Kind },
 }
 
-fn tag_name(raw: &str) -> TagName<'_> {
-    if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-        TagName::Owned(raw.to_ascii_lowercase())
-    } else {
-        TagName::Borrowed(raw)
+/// What a tag means to the readers, told from its name once per tag (the readers used to
+/// compare the name with a dozen strings each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `br`
+    Break,
+    /// `td`, `th`
+    Cell,
+    Table,
+    /// `tr`
+    Row,
+    /// `li`
+    Item,
+    Pre,
+    /// `head`, `title`: their text is never shown.
+    Hidden,
+    Script,
+    Style,
+    /// Blocks that stand apart from their neighbours by a blank line: `p`, `h1`-`h6`,
+    /// `blockquote` (and `table` and `pre`, which have kinds of their own).
+    Paragraph,
+    /// The other blocks: one line each.
+    Block,
+    /// Everything else: `b`, `span`, `a`, ...
+    Inline,
+}
+
+impl Kind {
+    /// The kind of a tag name, in any ASCII case.
+    fn of(name: &str) -> Kind {
+        // No known name is longer than `blockquote`: lower-case into a small buffer.
+        let mut buf = [0u8; 10];
+        let Some(lower) = buf.get_mut(..name.len()) else {
+            return Kind::Inline;
+        };
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
+        match &*lower {
+            b"br" => Kind::Break,
+            b"td" | b"th" => Kind::Cell,
+            b"table" => Kind::Table,
+            b"tr" => Kind::Row,
+            b"li" => Kind::Item,
+            b"pre" => Kind::Pre,
+            b"head" | b"title" => Kind::Hidden,
+            b"script" => Kind::Script,
+            b"style" => Kind::Style,
+            b"p" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"blockquote" => Kind::Paragraph,
+            b"div" | b"ul" | b"ol" | b"hr" | b"center" | b"section" | b"article" | b"header"
+            | b"footer" | b"dl" | b"dt" | b"dd" | b"thead" | b"tbody" | b"tfoot" | b"caption"
+            | b"form" | b"address" | b"body" | b"html" => Kind::Block,
+            _ => Kind::Inline,
+        }
+    }
+
+    /// A block element: its own line(s).
+    fn is_block(self) -> bool {
+        matches!(
+            self,
+            Kind::Table | Kind::Row | Kind::Item | Kind::Pre | Kind::Paragraph | Kind::Block
+        )
+    }
+
+    /// A block with a blank line before and after.
+    fn is_paragraph(self) -> bool {
+        matches!(self, Kind::Table | Kind::Pre | Kind::Paragraph)
     }
 }
 
@@ -92,14 +149,14 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
             None => (false, inner),
         };
         let name_len = name_end(rest);
-        let name = tag_name(rest.get(..name_len).unwrap_or(""));
+        let kind = Kind::of(rest.get(..name_len).unwrap_or(""));
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
-            emit(Token::End { name });
+            emit(Token::End { kind });
             continue;
         }
-        if name == "script" || name == "style" {
-            let close: &[u8] = if name == "script" {
+        if kind == Kind::Script || kind == Kind::Style {
+            let close: &[u8] = if kind == Kind::Script {
                 b"</script"
             } else {
                 b"</style"
@@ -108,7 +165,7 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
             text_start = pos;
             continue;
         }
-        emit(Token::Start { name, attrs });
+        emit(Token::Start { kind, attrs });
     }
     if let Some(text) = html.get(text_start..)
         && !text.is_empty()
@@ -214,56 +271,6 @@ fn find_ci_letters(hay: &[u8], needle: &[u8]) -> Option<usize> {
         hay.get(i + 1..i + needle.len())
             .is_some_and(|h| h.eq_ignore_ascii_case(rest))
     })
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "table"
-            | "tr"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "ul"
-            | "ol"
-            | "li"
-            | "pre"
-            | "blockquote"
-            | "hr"
-            | "center"
-            | "section"
-            | "article"
-            | "header"
-            | "footer"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "caption"
-            | "form"
-            | "address"
-            | "body"
-            | "html"
-    )
-}
-
-/// Tags whose text is never shown (the document title, the head).
-/// Blocks that stand apart from their neighbours by a blank line.
-fn is_paragraph(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "blockquote"
-    )
-}
-
-fn is_hidden(name: &str) -> bool {
-    matches!(name, "head" | "title")
 }
 
 /// Hands each word of `text` to `emit` as `Some(word)`, and each run of whitespace between or
@@ -523,63 +530,53 @@ impl TextReader {
         let b = &mut self.b;
         match token {
             Token::Text(_) => {}
-            Token::Start { name, .. } => {
-                if is_hidden(name) {
-                    self.hidden += 1;
-                    return;
-                }
-                match &**name {
-                    "br" => b.line_break(),
-                    "td" | "th" => {
-                        if let Some(has) = self.row_has_cell.last_mut() {
-                            if *has {
-                                b.literal(CELL_SEPARATOR);
-                            }
-                            *has = true;
+            Token::Start { kind, .. } => match kind {
+                Kind::Hidden => self.hidden += 1,
+                Kind::Break => b.line_break(),
+                Kind::Cell => {
+                    if let Some(has) = self.row_has_cell.last_mut() {
+                        if *has {
+                            b.literal(CELL_SEPARATOR);
                         }
+                        *has = true;
                     }
-                    "table" => {
-                        self.row_has_cell.push(false);
-                        b.paragraph();
-                    }
-                    "tr" => {
-                        if let Some(has) = self.row_has_cell.last_mut() {
-                            *has = false;
-                        }
-                        b.newline();
-                    }
-                    "li" => {
-                        b.newline();
-                        b.literal("- ");
-                    }
-                    "pre" => {
-                        b.paragraph();
-                        b.pre += 1;
-                    }
-                    _ if is_paragraph(name) => b.paragraph(),
-                    _ if is_block(name) => b.newline(),
-                    _ => {}
                 }
-            }
-            Token::End { name } => {
-                if is_hidden(name) {
-                    self.hidden = self.hidden.saturating_sub(1);
-                    return;
+                Kind::Table => {
+                    self.row_has_cell.push(false);
+                    b.paragraph();
                 }
-                match &**name {
-                    "table" => {
-                        self.row_has_cell.pop();
-                        b.paragraph();
+                Kind::Row => {
+                    if let Some(has) = self.row_has_cell.last_mut() {
+                        *has = false;
                     }
-                    "pre" => {
-                        b.pre = b.pre.saturating_sub(1);
-                        b.paragraph();
-                    }
-                    _ if is_paragraph(name) => b.paragraph(),
-                    _ if is_block(name) => b.newline(),
-                    _ => {}
+                    b.newline();
                 }
-            }
+                Kind::Item => {
+                    b.newline();
+                    b.literal("- ");
+                }
+                Kind::Pre => {
+                    b.paragraph();
+                    b.pre += 1;
+                }
+                _ if kind.is_paragraph() => b.paragraph(),
+                _ if kind.is_block() => b.newline(),
+                _ => {}
+            },
+            Token::End { kind } => match kind {
+                Kind::Hidden => self.hidden = self.hidden.saturating_sub(1),
+                Kind::Table => {
+                    self.row_has_cell.pop();
+                    b.paragraph();
+                }
+                Kind::Pre => {
+                    b.pre = b.pre.saturating_sub(1);
+                    b.paragraph();
+                }
+                _ if kind.is_paragraph() => b.paragraph(),
+                _ if kind.is_block() => b.newline(),
+                _ => {}
+            },
         }
     }
 }
@@ -653,18 +650,18 @@ impl TableReader {
     fn tag(&mut self, token: &Token<'_>) {
         match token {
             Token::Text(_) => {}
-            Token::Start { name, attrs } => match &**name {
-                "table" => {
+            Token::Start { kind, attrs } => match kind {
+                Kind::Table => {
                     self.done.push(Table::default());
                     self.stack.push(OpenTable::new(self.done.len() - 1));
                 }
-                "tr" => {
+                Kind::Row => {
                     if let Some(open) = self.stack.last_mut() {
                         open.close_cell();
                         open.new_row();
                     }
                 }
-                "td" | "th" => {
+                Kind::Cell => {
                     if let Some(open) = self.stack.last_mut() {
                         open.close_cell();
                         if open.rows.is_empty() {
@@ -679,35 +676,35 @@ impl TableReader {
                 }
                 _ => {
                     if let Some(builder) = self.cell() {
-                        match &**name {
-                            "br" => builder.line_break(),
-                            "pre" => {
+                        match kind {
+                            Kind::Break => builder.line_break(),
+                            Kind::Pre => {
                                 builder.newline();
                                 builder.pre += 1;
                             }
-                            _ if is_block(name) => builder.newline(),
+                            _ if kind.is_block() => builder.newline(),
                             _ => {}
                         }
                     }
                 }
             },
-            Token::End { name } => match &**name {
-                "table" => {
+            Token::End { kind } => match kind {
+                Kind::Table => {
                     if let Some(open) = self.stack.pop() {
                         open.finish(&mut self.done);
                     }
                 }
-                "td" | "th" | "tr" => {
+                Kind::Cell | Kind::Row => {
                     if let Some(open) = self.stack.last_mut() {
                         open.close_cell();
                     }
                 }
                 _ => {
                     if let Some(builder) = self.cell() {
-                        if name == "pre" {
+                        if *kind == Kind::Pre {
                             builder.pre = builder.pre.saturating_sub(1);
                         }
-                        if is_block(name) {
+                        if kind.is_block() {
                             builder.newline();
                         }
                     }
