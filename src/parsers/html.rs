@@ -62,30 +62,92 @@ enum Kind {
     Inline,
 }
 
+/// A tag name of 1 to 15 bytes, ASCII lower-cased, as one integer (its bytes in order, zero
+/// padded, and its length in the last byte); `None` for other lengths. Equal keys mean equal
+/// lower-cased names.
+const fn name_key(name: &[u8]) -> Option<u128> {
+    if name.is_empty() || name.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    let mut i = 0;
+    while i < name.len() {
+        bytes[i] = name[i].to_ascii_lowercase();
+        i += 1;
+    }
+    bytes[15] = name.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
 impl Kind {
     /// The kind of a tag name, in any ASCII case.
     fn of(name: &str) -> Kind {
-        // No known name is longer than `blockquote`: lower-case into a small buffer.
-        let mut buf = [0u8; 10];
-        let Some(lower) = buf.get_mut(..name.len()) else {
+        // No known name is longer than `blockquote`: the lower-cased name fits one integer,
+        // compared with the known names without a call to a string comparison.
+        let Some(key) = name_key(name.as_bytes()) else {
             return Kind::Inline;
         };
-        lower.copy_from_slice(name.as_bytes());
-        lower.make_ascii_lowercase();
-        match &*lower {
-            b"br" => Kind::Break,
-            b"td" | b"th" => Kind::Cell,
-            b"table" => Kind::Table,
-            b"tr" => Kind::Row,
-            b"li" => Kind::Item,
-            b"pre" => Kind::Pre,
-            b"head" | b"title" => Kind::Hidden,
-            b"script" => Kind::Script,
-            b"style" => Kind::Style,
-            b"p" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"blockquote" => Kind::Paragraph,
-            b"div" | b"ul" | b"ol" | b"hr" | b"center" | b"section" | b"article" | b"header"
-            | b"footer" | b"dl" | b"dt" | b"dd" | b"thead" | b"tbody" | b"tfoot" | b"caption"
-            | b"form" | b"address" | b"body" | b"html" => Kind::Block,
+        const fn k(name: &[u8]) -> u128 {
+            match name_key(name) {
+                Some(key) => key,
+                None => 0,
+            }
+        }
+        const BR: u128 = k(b"br");
+        const TD: u128 = k(b"td");
+        const TH: u128 = k(b"th");
+        const TABLE: u128 = k(b"table");
+        const TR: u128 = k(b"tr");
+        const LI: u128 = k(b"li");
+        const PRE: u128 = k(b"pre");
+        const HEAD: u128 = k(b"head");
+        const TITLE: u128 = k(b"title");
+        const SCRIPT: u128 = k(b"script");
+        const STYLE: u128 = k(b"style");
+        const PARAGRAPHS: [u128; 8] = [
+            k(b"p"),
+            k(b"h1"),
+            k(b"h2"),
+            k(b"h3"),
+            k(b"h4"),
+            k(b"h5"),
+            k(b"h6"),
+            k(b"blockquote"),
+        ];
+        const BLOCKS: [u128; 20] = [
+            k(b"div"),
+            k(b"ul"),
+            k(b"ol"),
+            k(b"hr"),
+            k(b"center"),
+            k(b"section"),
+            k(b"article"),
+            k(b"header"),
+            k(b"footer"),
+            k(b"dl"),
+            k(b"dt"),
+            k(b"dd"),
+            k(b"thead"),
+            k(b"tbody"),
+            k(b"tfoot"),
+            k(b"caption"),
+            k(b"form"),
+            k(b"address"),
+            k(b"body"),
+            k(b"html"),
+        ];
+        match key {
+            BR => Kind::Break,
+            TD | TH => Kind::Cell,
+            TABLE => Kind::Table,
+            TR => Kind::Row,
+            LI => Kind::Item,
+            PRE => Kind::Pre,
+            HEAD | TITLE => Kind::Hidden,
+            SCRIPT => Kind::Script,
+            STYLE => Kind::Style,
+            _ if PARAGRAPHS.contains(&key) => Kind::Paragraph,
+            _ if BLOCKS.contains(&key) => Kind::Block,
             _ => Kind::Inline,
         }
     }
@@ -844,6 +906,17 @@ mod tests {
     fn pre_keeps_layout() {
         let text = html_to_text("<pre>101: a\n  102: b</pre>after");
         assert_eq!(text, "101: a\n  102: b\n\nafter");
+    }
+
+    #[test]
+    fn tag_kinds_in_any_case() {
+        assert_eq!(Kind::of("TD"), Kind::Cell);
+        assert_eq!(Kind::of("BlockQuote"), Kind::Paragraph);
+        assert_eq!(Kind::of("tbody"), Kind::Block);
+        assert_eq!(Kind::of("br\0"), Kind::Inline);
+        assert_eq!(Kind::of("span"), Kind::Inline);
+        assert_eq!(Kind::of(""), Kind::Inline);
+        assert_eq!(Kind::of("averyveryverylongname"), Kind::Inline);
     }
 
     #[test]
