@@ -313,8 +313,12 @@ pub fn match_subject(subject: &str) -> String {
 }
 
 fn is_tag_word(word: &str) -> bool {
-    let w = word.trim().trim_end_matches(':').to_lowercase();
-    TAG_WORDS.contains(&w.as_str())
+    let w = word.trim().trim_end_matches(':');
+    if w.is_ascii() {
+        // The tag words are ASCII lower case: compared in place, no lower-cased copy.
+        return TAG_WORDS.iter().any(|t| w.eq_ignore_ascii_case(t));
+    }
+    TAG_WORDS.contains(&w.to_lowercase().as_str())
 }
 
 /// Strips one leading transport tag: `[EXTERNAL]`, `(EXT)`, `*EXTERNAL*`, `EXTERNAL:`.
