@@ -6,6 +6,7 @@ use super::html::{self, Table};
 use super::text::{clean_line, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
+use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
 /// A mail decoded from raw MIME. Built by [`normalize`], which never fails: missing parts are
@@ -161,7 +162,7 @@ static MESSAGE_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
 });
 
 fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
-    let Some(message) = MESSAGE_PARSER.parse(raw) else {
+    let Some(mut message) = MESSAGE_PARSER.parse(raw) else {
         return NormalizedMail::default();
     };
     let (from_address, from_name) = message
@@ -196,19 +197,32 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut text_parts = Vec::new();
-    let mut html_parts = Vec::new();
-    for part in ids.iter().filter_map(|&id| message.part(id)) {
+    let attached = attached_mail(&message, depth);
+    // The decoded bodies are taken out of the message, not copied: a body decoded from
+    // quoted-printable or base64 is already a string of its own.
+    let mut text_parts: Vec<Cow<'_, str>> = Vec::new();
+    let mut html_parts: Vec<Cow<'_, str>> = Vec::new();
+    for &id in &ids {
+        let Some(part) = usize::try_from(id)
+            .ok()
+            .and_then(|i| message.parts.get_mut(i))
+        else {
+            continue;
+        };
         if part.is_content_type("text", "calendar") {
             continue;
         }
-        match &part.body {
-            PartType::Text(t) => text_parts.push(t.as_ref()),
-            PartType::Html(h) => html_parts.push(h.as_ref()),
+        match &mut part.body {
+            PartType::Text(t) => text_parts.push(std::mem::take(t)),
+            PartType::Html(h) => html_parts.push(std::mem::take(h)),
             _ => {}
         }
     }
-    let join = |parts: Vec<&str>| (!parts.is_empty()).then(|| parts.join("\n"));
+    let join = |mut parts: Vec<Cow<'_, str>>| match parts.len() {
+        0 => None,
+        1 => parts.pop().map(Cow::into_owned),
+        _ => Some(parts.join("\n")),
+    };
     let text_body = join(text_parts).map(crlf_to_lf);
     let html_body = join(html_parts);
     // The tables are read in the same pass as the text: most parsers of HTML reports read them.
@@ -235,7 +249,7 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         html_text,
         body,
         forwarded,
-        attached: attached_mail(&message, depth),
+        attached,
         derived: Derived {
             tables: OnceLock::from(tables),
             ..Derived::default()
