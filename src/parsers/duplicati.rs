@@ -92,11 +92,15 @@ fn parse(mail: &NormalizedMail) -> Result<Report, ParseError> {
                 "subject is not `Duplicati <op> report for <name>`",
             ))?;
     let body = mail.text();
-    let fatal = body
-        .lines()
-        .find_map(|l| labelled(l, "Failed", false))
-        .filter(|_| parsed_result(body).is_none());
-    let status = parsed_result(body)
+    // Each of these reads every line of a long report: once each, and the `Failed:` line only
+    // when there is no result.
+    let parsed = parsed_result(body);
+    let fatal = if parsed.is_none() {
+        body.lines().find_map(|l| labelled(l, "Failed", false))
+    } else {
+        None
+    };
+    let status = parsed
         .or(fatal.map(|_| Status::Failed))
         .or(subject.as_ref().and_then(|(s, _, _)| *s))
         .ok_or(ParseError::NoStatus(

@@ -29,21 +29,140 @@ impl Table {
 /// Separator between the cells of one table row in rendered text.
 pub const CELL_SEPARATOR: &str = " | ";
 
-/// A tag name, lower-cased: borrowed from the HTML when it was written in lower case already
-/// (most machine-written mail), so a tag costs no allocation.
-type TagName<'a> = std::borrow::Cow<'a, str>;
-
 enum Token<'a> {
     Text(&'a str),
-    Start { name: TagName<'a>, attrs: &'a str },
-    End { name: TagName<'a> },
+    Start { kind: Kind, attrs: &'a str },
+    End { kind: Kind },
 }
 
-fn tag_name(raw: &str) -> TagName<'_> {
-    if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-        TagName::Owned(raw.to_ascii_lowercase())
-    } else {
-        TagName::Borrowed(raw)
+/// What a tag means to the readers, told from its name once per tag (the readers used to
+/// compare the name with a dozen strings each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `br`
+    Break,
+    /// `td`, `th`
+    Cell,
+    Table,
+    /// `tr`
+    Row,
+    /// `li`
+    Item,
+    Pre,
+    /// `head`, `title`: their text is never shown.
+    Hidden,
+    Script,
+    Style,
+    /// Blocks that stand apart from their neighbours by a blank line: `p`, `h1`-`h6`,
+    /// `blockquote` (and `table` and `pre`, which have kinds of their own).
+    Paragraph,
+    /// The other blocks: one line each.
+    Block,
+    /// Everything else: `b`, `span`, `a`, ...
+    Inline,
+}
+
+/// A tag name of 1 to 15 bytes, ASCII lower-cased, as one integer (its bytes in order, zero
+/// padded, and its length in the last byte); `None` for other lengths. Equal keys mean equal
+/// lower-cased names.
+const fn name_key(name: &[u8]) -> Option<u128> {
+    if name.is_empty() || name.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    let mut i = 0;
+    while i < name.len() {
+        bytes[i] = name[i].to_ascii_lowercase();
+        i += 1;
+    }
+    bytes[15] = name.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
+impl Kind {
+    /// The kind of a tag name, in any ASCII case.
+    fn of(name: &str) -> Kind {
+        // No known name is longer than `blockquote`: the lower-cased name fits one integer,
+        // compared with the known names without a call to a string comparison.
+        let Some(key) = name_key(name.as_bytes()) else {
+            return Kind::Inline;
+        };
+        const fn k(name: &[u8]) -> u128 {
+            match name_key(name) {
+                Some(key) => key,
+                None => 0,
+            }
+        }
+        const BR: u128 = k(b"br");
+        const TD: u128 = k(b"td");
+        const TH: u128 = k(b"th");
+        const TABLE: u128 = k(b"table");
+        const TR: u128 = k(b"tr");
+        const LI: u128 = k(b"li");
+        const PRE: u128 = k(b"pre");
+        const HEAD: u128 = k(b"head");
+        const TITLE: u128 = k(b"title");
+        const SCRIPT: u128 = k(b"script");
+        const STYLE: u128 = k(b"style");
+        const PARAGRAPHS: [u128; 8] = [
+            k(b"p"),
+            k(b"h1"),
+            k(b"h2"),
+            k(b"h3"),
+            k(b"h4"),
+            k(b"h5"),
+            k(b"h6"),
+            k(b"blockquote"),
+        ];
+        const BLOCKS: [u128; 20] = [
+            k(b"div"),
+            k(b"ul"),
+            k(b"ol"),
+            k(b"hr"),
+            k(b"center"),
+            k(b"section"),
+            k(b"article"),
+            k(b"header"),
+            k(b"footer"),
+            k(b"dl"),
+            k(b"dt"),
+            k(b"dd"),
+            k(b"thead"),
+            k(b"tbody"),
+            k(b"tfoot"),
+            k(b"caption"),
+            k(b"form"),
+            k(b"address"),
+            k(b"body"),
+            k(b"html"),
+        ];
+        match key {
+            BR => Kind::Break,
+            TD | TH => Kind::Cell,
+            TABLE => Kind::Table,
+            TR => Kind::Row,
+            LI => Kind::Item,
+            PRE => Kind::Pre,
+            HEAD | TITLE => Kind::Hidden,
+            SCRIPT => Kind::Script,
+            STYLE => Kind::Style,
+            _ if PARAGRAPHS.contains(&key) => Kind::Paragraph,
+            _ if BLOCKS.contains(&key) => Kind::Block,
+            _ => Kind::Inline,
+        }
+    }
+
+    /// A block element: its own line(s).
+    fn is_block(self) -> bool {
+        matches!(
+            self,
+            Kind::Table | Kind::Row | Kind::Item | Kind::Pre | Kind::Paragraph | Kind::Block
+        )
+    }
+
+    /// A block with a blank line before and after.
+    fn is_paragraph(self) -> bool {
+        matches!(self, Kind::Table | Kind::Pre | Kind::Paragraph)
     }
 }
 
@@ -92,14 +211,14 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
             None => (false, inner),
         };
         let name_len = name_end(rest);
-        let name = tag_name(rest.get(..name_len).unwrap_or(""));
+        let kind = Kind::of(rest.get(..name_len).unwrap_or(""));
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
-            emit(Token::End { name });
+            emit(Token::End { kind });
             continue;
         }
-        if name == "script" || name == "style" {
-            let close: &[u8] = if name == "script" {
+        if kind == Kind::Script || kind == Kind::Style {
+            let close: &[u8] = if kind == Kind::Script {
                 b"</script"
             } else {
                 b"</style"
@@ -108,7 +227,7 @@ fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
             text_start = pos;
             continue;
         }
-        emit(Token::Start { name, attrs });
+        emit(Token::Start { kind, attrs });
     }
     if let Some(text) = html.get(text_start..)
         && !text.is_empty()
@@ -164,20 +283,12 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
-        // Jump from one `>` or quote to the next, and from a quote to its closing quote. Short
-        // tags (`<td>`) end before a vector search would have started.
-        let rest = bytes.get(i..)?;
-        let at = i + match rest
-            .iter()
-            .take(16)
-            .position(|&b| matches!(b, b'>' | b'"' | b'\''))
-        {
-            Some(p) => p,
-            None => 16 + memchr::memchr3(b'>', b'"', b'\'', rest.get(16..)?)?,
-        };
+        // Jump from one `>` or quote to the next, and from a quote to its closing quote: report
+        // markup has long `style` attributes, which a vector search crosses in a few steps.
+        let at = i + memchr::memchr3(b'>', b'"', b'\'', bytes.get(i..)?)?;
         match bytes.get(at) {
             Some(b'>') => return Some(at),
-            Some(&q) => i = at + 1 + find_byte(q, bytes.get(at + 1..)?)? + 1,
+            Some(&q) => i = at + 1 + memchr::memchr(q, bytes.get(at + 1..)?)? + 1,
             None => return None,
         }
     }
@@ -224,54 +335,39 @@ fn find_ci_letters(hay: &[u8], needle: &[u8]) -> Option<usize> {
     })
 }
 
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "table"
-            | "tr"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "ul"
-            | "ol"
-            | "li"
-            | "pre"
-            | "blockquote"
-            | "hr"
-            | "center"
-            | "section"
-            | "article"
-            | "header"
-            | "footer"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "caption"
-            | "form"
-            | "address"
-            | "body"
-            | "html"
-    )
+/// Hands each word of `text` to `emit` as `Some(word)`, and each run of whitespace between or
+/// around words as `None`. Whitespace is `char::is_whitespace`; ASCII is classified by byte.
+fn for_each_word<'a>(text: &'a str, mut emit: impl FnMut(Option<&'a str>)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let spaces = i;
+        while let Some((true, len)) = space_at(text, i) {
+            i += len;
+        }
+        if i > spaces {
+            emit(None);
+        }
+        let word = i;
+        while let Some((false, len)) = space_at(text, i) {
+            i += len;
+        }
+        if i > word {
+            emit(Some(text.get(word..i).unwrap_or("")));
+        }
+    }
 }
 
-/// Tags whose text is never shown (the document title, the head).
-/// Blocks that stand apart from their neighbours by a blank line.
-fn is_paragraph(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "blockquote"
-    )
-}
-
-fn is_hidden(name: &str) -> bool {
-    matches!(name, "head" | "title")
+/// Whether the char at byte `i` of `text` is whitespace, and its length; `None` at the end.
+#[inline(always)]
+fn space_at(text: &str, i: usize) -> Option<(bool, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b.is_ascii() {
+        // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+        return Some((matches!(b, b'\t'..=b'\r' | b' '), 1));
+    }
+    let c = text.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+    Some((c.is_whitespace(), c.len_utf8()))
 }
 
 /// Accumulates readable text: collapses whitespace outside `pre`, one line per block.
@@ -283,46 +379,48 @@ struct TextBuilder {
 }
 
 impl TextBuilder {
-    fn text(&mut self, raw: &str) {
-        let decoded = decode_entities_cow(raw);
+    /// A run of text, entities already decoded.
+    fn text(&mut self, decoded: &str) {
         if self.pre > 0 {
-            if decoded.contains('\u{a0}') {
-                self.out.push_str(&decoded.replace('\u{a0}', " "));
-            } else {
-                self.out.push_str(&decoded);
-            }
-            self.pending_space = false;
+            self.pre_text(decoded);
             return;
         }
         // Word by word rather than char by char: whitespace between words becomes one space,
-        // never at the start of a line. ASCII is classified by byte; other chars are decoded.
-        let bytes = decoded.as_bytes();
-        let mut word_start: Option<usize> = None;
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            let (space, len) = if b.is_ascii() {
-                // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
-                (matches!(b, b'\t'..=b'\r' | b' '), 1)
-            } else {
-                let c = decoded
-                    .get(i..)
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            };
-            if space {
-                if let Some(start) = word_start.take() {
-                    self.word(decoded.get(start..i).unwrap_or(""));
-                }
-                self.pending_space = true;
-            } else if word_start.is_none() {
-                word_start = Some(i);
+        // never at the start of a line.
+        for_each_word(decoded, |word| match word {
+            Some(word) => self.word(word),
+            None => self.pending_space = true,
+        });
+    }
+
+    /// [`text`](Self::text) into this builder and `other` (the open table cell), splitting the
+    /// text into words once for both.
+    fn text_twice(&mut self, other: &mut TextBuilder, decoded: &str) {
+        if self.pre > 0 || other.pre > 0 {
+            self.text(decoded);
+            other.text(decoded);
+            return;
+        }
+        for_each_word(decoded, |word| match word {
+            Some(word) => {
+                self.word(word);
+                other.word(word);
             }
-            i += len;
+            None => {
+                self.pending_space = true;
+                other.pending_space = true;
+            }
+        });
+    }
+
+    /// Text inside `pre`: kept as written, non-breaking spaces made plain.
+    fn pre_text(&mut self, decoded: &str) {
+        if decoded.contains('\u{a0}') {
+            self.out.push_str(&decoded.replace('\u{a0}', " "));
+        } else {
+            self.out.push_str(decoded);
         }
-        if let Some(start) = word_start {
-            self.word(decoded.get(start..).unwrap_or(""));
-        }
+        self.pending_space = false;
     }
 
     fn word(&mut self, word: &str) {
@@ -377,6 +475,20 @@ impl TextBuilder {
         out.drain(..start);
         out
     }
+
+    /// [`finish`](Self::finish) into a new string of its own size, leaving this builder empty
+    /// and fresh for the next table cell (its buffer is kept, so cells cost no regrowth).
+    fn take(&mut self) -> String {
+        self.pending_space = false;
+        self.pre = 0;
+        let text = if memchr::memchr(b'\n', self.out.as_bytes()).is_some() {
+            tidy_lines(&self.out)
+        } else {
+            self.out.trim().to_string()
+        };
+        self.out.clear();
+        text
+    }
 }
 
 /// Trims line ends, keeps at most one blank line in a row and trims the whole text.
@@ -406,88 +518,154 @@ fn tidy_lines(text: &str) -> String {
 /// Renders HTML as readable text: one line per block, table rows as cells joined by
 /// [`CELL_SEPARATOR`], list items with a dash, entities decoded, head/script/style dropped.
 pub fn html_to_text(html: &str) -> String {
-    let mut b = TextBuilder::default();
-    let mut hidden = 0usize;
-    // Per open table: whether the current row already has a cell (to place separators).
-    let mut row_has_cell: Vec<bool> = Vec::new();
+    let mut text = TextReader::default();
     tokenize(html, |token| match token {
         Token::Text(t) => {
-            if hidden == 0 {
-                b.text(t);
+            if text.shows_text() {
+                text.b.text(&decode_entities_cow(t));
             }
         }
-        Token::Start { name, .. } => {
-            if is_hidden(&name) {
-                hidden += 1;
+        tag => text.tag(&tag),
+    });
+    text.b.finish()
+}
+
+/// All tables of a document, outer before inner, each as rows of cells.
+pub fn tables(html: &str) -> Vec<Table> {
+    let mut tables = TableReader::default();
+    tokenize(html, |token| match token {
+        Token::Text(t) => {
+            if let Some(cell) = tables.cell() {
+                cell.text(&decode_entities_cow(t));
+            }
+        }
+        tag => tables.tag(&tag),
+    });
+    tables.finish()
+}
+
+/// [`html_to_text`] and [`tables`] in one pass over the markup: the mail's HTML is tokenized
+/// once, and each run of text is decoded and split into words once for both.
+pub fn text_and_tables(html: &str) -> (String, Vec<Table>) {
+    let mut text = TextReader::default();
+    // The text is some fraction of the markup: room for half of it saves most regrowth.
+    text.b.out.reserve(html.len() / 2);
+    let mut tables = TableReader::default();
+    tokenize(html, |token| match token {
+        Token::Text(t) => {
+            let shown = text.shows_text();
+            let cell = tables.cell();
+            if !shown && cell.is_none() {
                 return;
             }
-            match &*name {
-                "br" => b.line_break(),
-                "td" | "th" => {
-                    if let Some(has) = row_has_cell.last_mut() {
+            let decoded = decode_entities_cow(t);
+            match cell {
+                Some(cell) if shown => text.b.text_twice(cell, &decoded),
+                Some(cell) => cell.text(&decoded),
+                None => text.b.text(&decoded),
+            }
+        }
+        tag => {
+            text.tag(&tag);
+            tables.tag(&tag);
+        }
+    });
+    (text.b.finish(), tables.finish())
+}
+
+/// The state of [`html_to_text`] between tokens.
+#[derive(Default)]
+struct TextReader {
+    b: TextBuilder,
+    hidden: usize,
+    /// Per open table: whether the current row already has a cell (to place separators).
+    row_has_cell: Vec<bool>,
+}
+
+impl TextReader {
+    fn shows_text(&self) -> bool {
+        self.hidden == 0
+    }
+
+    /// A start or end tag (text is handled by the caller).
+    fn tag(&mut self, token: &Token<'_>) {
+        let b = &mut self.b;
+        match token {
+            Token::Text(_) => {}
+            Token::Start { kind, .. } => match kind {
+                Kind::Hidden => self.hidden += 1,
+                Kind::Break => b.line_break(),
+                Kind::Cell => {
+                    if let Some(has) = self.row_has_cell.last_mut() {
                         if *has {
                             b.literal(CELL_SEPARATOR);
                         }
                         *has = true;
                     }
                 }
-                "table" => {
-                    row_has_cell.push(false);
+                Kind::Table => {
+                    self.row_has_cell.push(false);
                     b.paragraph();
                 }
-                "tr" => {
-                    if let Some(has) = row_has_cell.last_mut() {
+                Kind::Row => {
+                    if let Some(has) = self.row_has_cell.last_mut() {
                         *has = false;
                     }
                     b.newline();
                 }
-                "li" => {
+                Kind::Item => {
                     b.newline();
                     b.literal("- ");
                 }
-                "pre" => {
+                Kind::Pre => {
                     b.paragraph();
                     b.pre += 1;
                 }
-                _ if is_paragraph(&name) => b.paragraph(),
-                _ if is_block(&name) => b.newline(),
+                _ if kind.is_paragraph() => b.paragraph(),
+                _ if kind.is_block() => b.newline(),
                 _ => {}
-            }
-        }
-        Token::End { name } => {
-            if is_hidden(&name) {
-                hidden = hidden.saturating_sub(1);
-                return;
-            }
-            match &*name {
-                "table" => {
-                    row_has_cell.pop();
+            },
+            Token::End { kind } => match kind {
+                Kind::Hidden => self.hidden = self.hidden.saturating_sub(1),
+                Kind::Table => {
+                    self.row_has_cell.pop();
                     b.paragraph();
                 }
-                "pre" => {
+                Kind::Pre => {
                     b.pre = b.pre.saturating_sub(1);
                     b.paragraph();
                 }
-                _ if is_paragraph(&name) => b.paragraph(),
-                _ if is_block(&name) => b.newline(),
+                _ if kind.is_paragraph() => b.paragraph(),
+                _ if kind.is_block() => b.newline(),
                 _ => {}
-            }
+            },
         }
-    });
-    b.finish()
+    }
 }
 
 struct OpenTable {
     index: usize,
     rows: Vec<Vec<Cell>>,
-    cell: Option<(TextBuilder, usize)>,
+    /// The `colspan` of the open cell, if a cell is open.
+    cell: Option<usize>,
+    /// The text of the open cell; one builder serves every cell of the table in turn.
+    builder: TextBuilder,
 }
 
 impl OpenTable {
+    fn new(index: usize) -> Self {
+        Self {
+            index,
+            rows: Vec::new(),
+            cell: None,
+            builder: TextBuilder::default(),
+        }
+    }
+
     fn close_cell(&mut self) {
-        if let Some((builder, colspan)) = self.cell.take() {
+        if let Some(colspan) = self.cell.take() {
             let cell = Cell {
-                text: builder.finish(),
+                text: self.builder.take(),
                 colspan,
             };
             match self.rows.last_mut() {
@@ -496,98 +674,114 @@ impl OpenTable {
             }
         }
     }
-}
 
-/// All tables of a document, outer before inner, each as rows of cells.
-pub fn tables(html: &str) -> Vec<Table> {
-    let mut done: Vec<Table> = Vec::new();
-    let mut stack: Vec<OpenTable> = Vec::new();
-    let finish = |t: &mut OpenTable, done: &mut Vec<Table>| {
-        t.close_cell();
-        let rows = std::mem::take(&mut t.rows)
-            .into_iter()
-            .filter(|r| !r.is_empty())
-            .collect();
-        if let Some(slot) = done.get_mut(t.index) {
+    /// Starts a row, with room for as many cells as the previous row had.
+    fn new_row(&mut self) {
+        let cells = self.rows.last().map_or(0, Vec::len);
+        self.rows.push(Vec::with_capacity(cells));
+    }
+
+    /// Moves the rows into their slot in `done`, dropping empty rows.
+    fn finish(mut self, done: &mut [Table]) {
+        self.close_cell();
+        let mut rows = self.rows;
+        rows.retain(|r| !r.is_empty());
+        if let Some(slot) = done.get_mut(self.index) {
             slot.rows = rows;
         }
-    };
-    tokenize(html, |token| match token {
-        Token::Text(t) => {
-            if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                builder.text(t);
-            }
-        }
-        Token::Start { name, attrs } => match &*name {
-            "table" => {
-                done.push(Table::default());
-                stack.push(OpenTable {
-                    index: done.len() - 1,
-                    rows: Vec::new(),
-                    cell: None,
-                });
-            }
-            "tr" => {
-                if let Some(open) = stack.last_mut() {
-                    open.close_cell();
-                    open.rows.push(Vec::new());
-                }
-            }
-            "td" | "th" => {
-                if let Some(open) = stack.last_mut() {
-                    open.close_cell();
-                    if open.rows.is_empty() {
-                        open.rows.push(Vec::new());
-                    }
-                    let colspan = attr_value(attrs, "colspan")
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(1)
-                        .max(1);
-                    open.cell = Some((TextBuilder::default(), colspan));
-                }
-            }
-            _ => {
-                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                    match &*name {
-                        "br" => builder.line_break(),
-                        "pre" => {
-                            builder.newline();
-                            builder.pre += 1;
-                        }
-                        _ if is_block(&name) => builder.newline(),
-                        _ => {}
-                    }
-                }
-            }
-        },
-        Token::End { name } => match &*name {
-            "table" => {
-                if let Some(mut open) = stack.pop() {
-                    finish(&mut open, &mut done);
-                }
-            }
-            "td" | "th" | "tr" => {
-                if let Some(open) = stack.last_mut() {
-                    open.close_cell();
-                }
-            }
-            _ => {
-                if let Some((builder, _)) = stack.last_mut().and_then(|o| o.cell.as_mut()) {
-                    if name == "pre" {
-                        builder.pre = builder.pre.saturating_sub(1);
-                    }
-                    if is_block(&name) {
-                        builder.newline();
-                    }
-                }
-            }
-        },
-    });
-    // Tables left open by truncated markup still count.
-    while let Some(mut open) = stack.pop() {
-        finish(&mut open, &mut done);
     }
-    done
+}
+
+/// The state of [`tables`] between tokens.
+#[derive(Default)]
+struct TableReader {
+    done: Vec<Table>,
+    stack: Vec<OpenTable>,
+}
+
+impl TableReader {
+    /// The builder of the open cell, which takes the text.
+    fn cell(&mut self) -> Option<&mut TextBuilder> {
+        self.stack
+            .last_mut()
+            .filter(|o| o.cell.is_some())
+            .map(|o| &mut o.builder)
+    }
+
+    /// A start or end tag (text is handled by the caller).
+    fn tag(&mut self, token: &Token<'_>) {
+        match token {
+            Token::Text(_) => {}
+            Token::Start { kind, attrs } => match kind {
+                Kind::Table => {
+                    self.done.push(Table::default());
+                    self.stack.push(OpenTable::new(self.done.len() - 1));
+                }
+                Kind::Row => {
+                    if let Some(open) = self.stack.last_mut() {
+                        open.close_cell();
+                        open.new_row();
+                    }
+                }
+                Kind::Cell => {
+                    if let Some(open) = self.stack.last_mut() {
+                        open.close_cell();
+                        if open.rows.is_empty() {
+                            open.rows.push(Vec::new());
+                        }
+                        let colspan = attr_value(attrs, "colspan")
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(1)
+                            .max(1);
+                        open.cell = Some(colspan);
+                    }
+                }
+                _ => {
+                    if let Some(builder) = self.cell() {
+                        match kind {
+                            Kind::Break => builder.line_break(),
+                            Kind::Pre => {
+                                builder.newline();
+                                builder.pre += 1;
+                            }
+                            _ if kind.is_block() => builder.newline(),
+                            _ => {}
+                        }
+                    }
+                }
+            },
+            Token::End { kind } => match kind {
+                Kind::Table => {
+                    if let Some(open) = self.stack.pop() {
+                        open.finish(&mut self.done);
+                    }
+                }
+                Kind::Cell | Kind::Row => {
+                    if let Some(open) = self.stack.last_mut() {
+                        open.close_cell();
+                    }
+                }
+                _ => {
+                    if let Some(builder) = self.cell() {
+                        if *kind == Kind::Pre {
+                            builder.pre = builder.pre.saturating_sub(1);
+                        }
+                        if kind.is_block() {
+                            builder.newline();
+                        }
+                    }
+                }
+            },
+        }
+    }
+
+    fn finish(mut self) -> Vec<Table> {
+        // Tables left open by truncated markup still count.
+        while let Some(open) = self.stack.pop() {
+            open.finish(&mut self.done);
+        }
+        self.done
+    }
 }
 
 /// Decodes character references: the named ones report mails use, and all numeric ones.
@@ -712,6 +906,17 @@ mod tests {
     fn pre_keeps_layout() {
         let text = html_to_text("<pre>101: a\n  102: b</pre>after");
         assert_eq!(text, "101: a\n  102: b\n\nafter");
+    }
+
+    #[test]
+    fn tag_kinds_in_any_case() {
+        assert_eq!(Kind::of("TD"), Kind::Cell);
+        assert_eq!(Kind::of("BlockQuote"), Kind::Paragraph);
+        assert_eq!(Kind::of("tbody"), Kind::Block);
+        assert_eq!(Kind::of("br\0"), Kind::Inline);
+        assert_eq!(Kind::of("span"), Kind::Inline);
+        assert_eq!(Kind::of(""), Kind::Inline);
+        assert_eq!(Kind::of("averyveryverylongname"), Kind::Inline);
     }
 
     #[test]

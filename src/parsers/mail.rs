@@ -1,10 +1,12 @@
 //! The normalised mail every parser sees: decoded headers and bodies, HTML rendered to text, the
 //! subject cleaned of reply/forward prefixes and transport tags, forwarded header blocks skipped.
 
+use super::cue_words::lower_contains;
 use super::html::{self, Table};
 use super::text::{clean_line, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
+use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
 /// A mail decoded from raw MIME. Built by [`normalize`], which never fails: missing parts are
@@ -65,17 +67,6 @@ impl std::fmt::Debug for Derived {
     }
 }
 
-/// ASCII-case-insensitive search in a lower-cased haystack: what `contains_ci` answers on the
-/// original text, with memchr's substring search instead of a scan per first letter.
-fn lower_contains(lower: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    if needle.iter().any(u8::is_ascii_uppercase) {
-        memchr::memmem::find(lower.as_bytes(), &needle.to_ascii_lowercase()).is_some()
-    } else {
-        memchr::memmem::find(lower.as_bytes(), needle).is_some()
-    }
-}
-
 impl NormalizedMail {
     /// True when nothing at all could be read: no sender, subject or body.
     pub fn is_empty(&self) -> bool {
@@ -93,7 +84,8 @@ impl NormalizedMail {
         self.html_body.as_deref().unwrap_or("")
     }
 
-    /// The tables of the HTML body ([`html::tables`]), read once.
+    /// The tables of the HTML body ([`html::tables`]), read with the text by [`normalize`] (or
+    /// on first use by a mail built otherwise).
     pub fn tables(&self) -> &[Table] {
         self.derived
             .tables
@@ -170,7 +162,7 @@ static MESSAGE_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
 });
 
 fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
-    let Some(message) = MESSAGE_PARSER.parse(raw) else {
+    let Some(mut message) = MESSAGE_PARSER.parse(raw) else {
         return NormalizedMail::default();
     };
     let (from_address, from_name) = message
@@ -205,22 +197,39 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut text_parts = Vec::new();
-    let mut html_parts = Vec::new();
-    for part in ids.iter().filter_map(|&id| message.part(id)) {
+    let attached = attached_mail(&message, depth);
+    // The decoded bodies are taken out of the message, not copied: a body decoded from
+    // quoted-printable or base64 is already a string of its own.
+    let mut text_parts: Vec<Cow<'_, str>> = Vec::new();
+    let mut html_parts: Vec<Cow<'_, str>> = Vec::new();
+    for &id in &ids {
+        let Some(part) = usize::try_from(id)
+            .ok()
+            .and_then(|i| message.parts.get_mut(i))
+        else {
+            continue;
+        };
         if part.is_content_type("text", "calendar") {
             continue;
         }
-        match &part.body {
-            PartType::Text(t) => text_parts.push(t.as_ref()),
-            PartType::Html(h) => html_parts.push(h.as_ref()),
+        match &mut part.body {
+            PartType::Text(t) => text_parts.push(std::mem::take(t)),
+            PartType::Html(h) => html_parts.push(std::mem::take(h)),
             _ => {}
         }
     }
-    let join = |parts: Vec<&str>| (!parts.is_empty()).then(|| parts.join("\n"));
+    let join = |mut parts: Vec<Cow<'_, str>>| match parts.len() {
+        0 => None,
+        1 => parts.pop().map(Cow::into_owned),
+        _ => Some(parts.join("\n")),
+    };
     let text_body = join(text_parts).map(crlf_to_lf);
     let html_body = join(html_parts);
-    let html_text = html_body.as_deref().map(html::html_to_text);
+    // The tables are read in the same pass as the text: most parsers of HTML reports read them.
+    let (html_text, tables) = match html_body.as_deref().map(html::text_and_tables) {
+        Some((text, tables)) => (Some(text), tables),
+        None => (None, Vec::new()),
+    };
     let readable = text_body
         .as_deref()
         .filter(|t| !t.trim().is_empty())
@@ -240,8 +249,11 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         html_text,
         body,
         forwarded,
-        attached: attached_mail(&message, depth),
-        derived: Derived::default(),
+        attached,
+        derived: Derived {
+            tables: OnceLock::from(tables),
+            ..Derived::default()
+        },
     }
 }
 
@@ -315,8 +327,12 @@ pub fn match_subject(subject: &str) -> String {
 }
 
 fn is_tag_word(word: &str) -> bool {
-    let w = word.trim().trim_end_matches(':').to_lowercase();
-    TAG_WORDS.contains(&w.as_str())
+    let w = word.trim().trim_end_matches(':');
+    if w.is_ascii() {
+        // The tag words are ASCII lower case: compared in place, no lower-cased copy.
+        return TAG_WORDS.iter().any(|t| w.eq_ignore_ascii_case(t));
+    }
+    TAG_WORDS.contains(&w.to_lowercase().as_str())
 }
 
 /// Strips one leading transport tag: `[EXTERNAL]`, `(EXT)`, `*EXTERNAL*`, `EXTERNAL:`.

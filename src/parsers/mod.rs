@@ -17,6 +17,7 @@ mod acronis;
 mod backup_exec;
 mod bacula;
 mod borgmatic;
+mod cue_words;
 mod duplicati;
 mod generic;
 mod macrium;

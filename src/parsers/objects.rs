@@ -40,32 +40,38 @@ const DETAILS: &[&str] = &[
     "meldung",
 ];
 
-/// Logical column of each cell, counting `colspan`.
-fn positions(row: &[super::html::Cell]) -> Vec<usize> {
-    let mut at = 0;
-    row.iter()
-        .map(|c| {
-            let p = at;
-            at += c.colspan;
-            p
-        })
-        .collect()
-}
-
+/// Logical column of the first header cell that is one of `words`, counting `colspan`.
 fn column(header: &[super::html::Cell], words: &[&str]) -> Option<usize> {
-    let pos = positions(header);
-    header
-        .iter()
-        .zip(pos)
-        .find(|(c, _)| words.contains(&c.text.trim().to_lowercase().as_str()))
-        .map(|(_, p)| p)
+    let mut at: usize = 0;
+    for c in header {
+        if is_header_word(c.text.trim(), words) {
+            return Some(at);
+        }
+        at += c.colspan;
+    }
+    None
 }
 
+/// Whether `text` lower-cased is one of `words` (which are lower case). Asked of every cell of
+/// every row until a header row turns up: ASCII text is compared in place.
+fn is_header_word(text: &str, words: &[&str]) -> bool {
+    if text.is_ascii() {
+        words.iter().any(|w| text.eq_ignore_ascii_case(w))
+    } else {
+        words.contains(&text.to_lowercase().as_str())
+    }
+}
+
+/// The text of the cell covering logical column `col`.
 fn cell_at(row: &[super::html::Cell], col: usize) -> Option<&str> {
-    row.iter()
-        .zip(positions(row))
-        .find(|(c, p)| *p <= col && col < p + c.colspan)
-        .map(|(c, _)| c.text.as_str())
+    let mut at: usize = 0;
+    for c in row {
+        if at <= col && col < at + c.colspan {
+            return Some(c.text.as_str());
+        }
+        at += c.colspan;
+    }
+    None
 }
 
 /// First line of a cell: the status word sits above any smaller print.

@@ -6,7 +6,7 @@ use super::mail::NormalizedMail;
 use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::trailing_status;
-use super::text::{clean_line, contains_ci, labelled, message, quoted_name, unquote};
+use super::text::{clean_line, contains_ci, find_ci, labelled, message, quoted_name, unquote};
 use crate::domain::status::Status;
 
 const SOFTWARE: &str = "Synology";
@@ -100,14 +100,7 @@ fn task_line(line: &str) -> Option<(String, String, Status)> {
     if !TASK_STEMS.iter().any(|stem| contains_ci(line, stem)) {
         return None;
     }
-    let lower = line.to_lowercase();
-    let (at, word) = TASK_WORDS
-        .iter()
-        .find_map(|w| lower.find(w).map(|i| (i, *w)))?;
-    // Byte offsets of `lower` match `line` for these ASCII-led words only when the text before
-    // is unchanged in length; use the char count to be safe.
-    let chars_before = lower.get(..at)?.chars().count();
-    let start = line.char_indices().nth(chars_before).map(|(i, _)| i)?;
+    let (start, word) = task_word(line)?;
     let rest = line.get(start..)?;
     let rest = rest.get(word.len()..).or_else(|| {
         // `attività` is longer in bytes in mixed case forms; fall back to a char skip.
@@ -136,6 +129,26 @@ fn task_line(line: &str) -> Option<(String, String, Status)> {
     (!task.is_empty()).then_some((task, host, status))
 }
 
+/// Where the first of [`TASK_WORDS`] (in their order) found in the lower-cased `line` starts in
+/// `line`, and which word it is.
+fn task_word(line: &str) -> Option<(usize, &'static str)> {
+    if line.is_ascii() {
+        // ASCII lower-cases in place, byte for byte: search the line as it is.
+        return TASK_WORDS
+            .iter()
+            .find_map(|w| find_ci(line, w).map(|i| (i, *w)));
+    }
+    let lower = line.to_lowercase();
+    let (at, word) = TASK_WORDS
+        .iter()
+        .find_map(|w| lower.find(w).map(|i| (i, *w)))?;
+    // Byte offsets of `lower` match `line` for these ASCII-led words only when the text before
+    // is unchanged in length; use the char count to be safe.
+    let chars_before = lower.get(..at)?.chars().count();
+    let start = line.char_indices().nth(chars_before).map(|(i, _)| i)?;
+    Some((start, word))
+}
+
 fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String, String, Status)> {
     let subject = match after {
         Some(marker) => {
@@ -149,10 +162,13 @@ fn first_task_line(mail: &NormalizedMail, after: Option<&str>) -> Option<(String
     };
     task_line(subject).or_else(|| {
         // A body without any task word has no task line: one search instead of one per line.
-        TASK_STEMS
-            .iter()
-            .any(|stem| mail.text_mentions(stem))
-            .then(|| mail.text().lines().take(40).find_map(task_line))
+        // An ASCII body without a whole task word has none either (lower-casing ASCII is what
+        // the search ignores); other bodies are read line by line.
+        let text = mail.text();
+        let has_words = TASK_STEMS.iter().any(|stem| mail.text_mentions(stem))
+            && (!text.is_ascii() || TASK_WORDS.iter().any(|w| mail.text_mentions(w)));
+        has_words
+            .then(|| text.lines().take(40).find_map(task_line))
             .flatten()
     })
 }

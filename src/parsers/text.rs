@@ -4,6 +4,29 @@
 /// collapsed. Mail text is untrusted and ends up in a terminal, so escape sequences must go.
 pub fn clean_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        // Byte by byte: in ASCII, whitespace and control characters are the bytes up to the
+        // space, and DEL.
+        let bytes = text.as_bytes();
+        let split = |b: u8| b <= b' ' || b == 0x7f;
+        let mut i = 0;
+        while i < bytes.len() {
+            while bytes.get(i).is_some_and(|&b| split(b)) {
+                i += 1;
+            }
+            let start = i;
+            while bytes.get(i).is_some_and(|&b| !split(b)) {
+                i += 1;
+            }
+            if i > start {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(text.get(start..i).unwrap_or(""));
+            }
+        }
+        return out;
+    }
     for word in text
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|s| !s.is_empty())
@@ -69,19 +92,22 @@ pub fn find_labelled<'a>(text: &'a str, label: &str, bare: bool) -> Option<&'a s
 
 /// Case-insensitive `contains` for ASCII needles, without allocating for the common case.
 pub fn contains_ci(haystack: &str, needle: &str) -> bool {
+    find_ci(haystack, needle).is_some()
+}
+
+/// Byte offset of the first ASCII-case-insensitive occurrence of `needle` in `haystack`.
+pub fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     let Some((&first, rest)) = n.split_first() else {
-        return true;
+        return Some(0);
     };
-    let Some(last_start) = h.len().checked_sub(n.len()) else {
-        return false;
-    };
+    let last_start = h.len().checked_sub(n.len())?;
     // Every parser's cue asks this of the whole body, some dozens of times per mail: jump to
     // the places where the first letter occurs (in either case, with SIMD) instead of comparing
     // at every byte. A third of the parse time went to the byte-by-byte scan.
     let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     memchr::memchr2_iter(lower, upper, &h[..=last_start])
-        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
+        .find(|&i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// Case-insensitive ASCII prefix strip.
@@ -153,6 +179,8 @@ mod tests {
     #[test]
     fn cleaning_removes_escapes() {
         assert_eq!(clean_line(" job\u{1b}[31m\tname\r\n "), "job [31m name");
+        assert_eq!(clean_line("a\u{7f}b\x00 c\u{b}  d"), "a b c d");
+        assert_eq!(clean_line("é\u{7f}b\u{85}c\u{a0} d"), "é b c d");
         assert_eq!(
             clean_text("  line one \u{7}\r\n\tline two\n\n"),
             "line one\nline two"

@@ -154,6 +154,11 @@ fn read_body(mail: &NormalizedMail) -> Body<'_> {
 
 /// `Backup job: Daily VMs` → (`Backup`, `Daily VMs`).
 fn header_line(line: &str) -> Option<(String, String)> {
+    // Asked of every table cell: reject without lower-casing. Only ASCII letters lower-case to
+    // `j`, `o` and `b`, so this finds what the search in `lower` finds.
+    if !contains_ci(line, " job: ") {
+        return None;
+    }
     let lower = line.to_lowercase();
     let at = lower.find(" job: ")?;
     let kind = line.get(..at)?.trim();
