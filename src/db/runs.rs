@@ -255,12 +255,18 @@ pub async fn points_between(
         return Ok(Vec::new());
     }
     let middle = from + (to - from) / 2;
-    let (mut older, newer) = tokio::try_join!(
-        points_of_part(pool, from, middle),
-        points_of_part(pool, middle, to)
-    )?;
-    older.extend(newer);
-    Ok(older)
+    // The newer half as a task of its own, so its rows are decoded on another thread.
+    let newer = tokio::spawn({
+        let pool = pool.clone();
+        async move { points_of_part(&pool, middle, to).await }
+    });
+    let mut points = points_of_part(pool, from, middle).await?;
+    match newer.await {
+        Ok(newer) => points.extend(newer?),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => return Err(DbError::Invalid(e.to_string())),
+    }
+    Ok(points)
 }
 
 /// One part of [`points_between`].

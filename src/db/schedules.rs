@@ -18,6 +18,7 @@ const LEARN_LOOKBACK: TimeDelta = TimeDelta::days(400);
 pub struct JobSchedule {
     pub job_id: i64,
     pub learned: Option<Schedule>,
+    /// When the learned schedule was last learned anew (learning the same again writes nothing).
     pub learned_at: Option<DateTime<Utc>>,
     pub pinned: Option<PinnedSchedule>,
 }
@@ -65,8 +66,8 @@ pub async fn get(ex: impl PgExecutor<'_>, job_id: i64) -> Result<JobSchedule, Db
 }
 
 /// Learns the schedule of job `job_id` from its real runs (Missed runs, runs dated after `now` and
-/// informational jobs never count) at `now` in `tz`, and stores it with the time it was learned. `None` (stored as
-/// well) when there is not enough evidence.
+/// informational jobs never count) at `now` in `tz`, and stores it as [`store_learned`] does.
+/// `None` (stored as well) when there is not enough evidence.
 pub async fn learn(
     conn: &mut PgConnection,
     job_id: i64,
@@ -165,16 +166,17 @@ pub async fn learn_many(
 /// Jobs [`learn_many`] reads and learns at a time.
 const LEARN_CHUNK: usize = 500;
 
-/// The run times each of `jobs` is learned from, one row per job with its times as an array: a
-/// hundredth of the rows to decode.
+/// The run times each of `jobs` is learned from, oldest first, one row per job with its times
+/// as an array: a hundredth of the rows to decode. They are sorted here: the server reads them
+/// newest first from the job's index, and sorting each job's array there cost more than here.
 async fn runs_to_learn_from(
     conn: &mut PgConnection,
     jobs: &[(i64, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, Vec<DateTime<Utc>>>, DbError> {
     let ids: Vec<i64> = jobs.iter().map(|&(id, _)| id).collect();
-    Ok(sqlx::query_as(
-        "SELECT job_id, array_agg(run_at ORDER BY run_at) FROM job_runs \
+    let rows: Vec<(i64, Vec<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT job_id, array_agg(run_at) FROM job_runs \
          WHERE job_id = ANY($1) AND NOT missed AND run_at >= $2 AND run_at <= $3 \
          GROUP BY job_id",
     )
@@ -182,9 +184,14 @@ async fn runs_to_learn_from(
     .bind(now - LEARN_LOOKBACK)
     .bind(now)
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .collect())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, mut times)| {
+            times.sort_unstable();
+            (id, times)
+        })
+        .collect())
 }
 
 /// A learned chunk waiting to be stored.
@@ -215,7 +222,11 @@ fn stored_text(schedule: &Option<Schedule>) -> Result<Option<String>, DbError> {
 }
 
 /// Stores the schedules learned for `ids` (JSON text, `None` for nothing learned) as of `now`
-/// in `tz`, each with the day it is due to be learned again without new runs.
+/// in `tz`, each with the day it is due to be learned again without new runs. A job whose
+/// schedule and time zone did not change is left alone, unless its relearning day must come
+/// sooner or is due: most jobs learn what they had, and a pass then writes no rows for them (a
+/// day nearer than needed only costs an early relearning). So `schedule_learned_at` is when the
+/// stored schedule was last learned anew.
 async fn store_learned(
     conn: &mut PgConnection,
     ids: &[i64],
@@ -228,13 +239,20 @@ async fn store_learned(
         "UPDATE jobs j SET learned_schedule = u.s::jsonb, schedule_learned_at = $4, \
            schedule_relearn_on = u.relearn_on, schedule_learned_tz = $5 \
          FROM unnest($1::bigint[], $2::text[], $3::date[]) AS u(id, s, relearn_on) \
-         WHERE j.id = u.id",
+         WHERE j.id = u.id AND ( \
+           j.schedule_learned_at IS NULL \
+           OR j.learned_schedule IS DISTINCT FROM u.s::jsonb \
+           OR j.schedule_learned_tz IS DISTINCT FROM $5 \
+           OR j.schedule_relearn_on <= $6 \
+           OR (u.relearn_on IS NOT NULL \
+               AND (j.schedule_relearn_on IS NULL OR j.schedule_relearn_on > u.relearn_on)))",
     )
     .bind(ids)
     .bind(texts)
     .bind(relearn_on)
     .bind(now)
     .bind(tz.name())
+    .bind(now.with_timezone(&tz).date_naive())
     .execute(&mut *conn)
     .await?;
     Ok(())

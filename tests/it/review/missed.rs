@@ -372,6 +372,12 @@ async fn a_schedule_is_relearned_only_when_its_runs_change_or_its_day_comes() {
     mail_run(&t.pool, j, at(23, 22, 0), "Success", None, &[]).await;
     missed::run_pass(&mut conn, at(24, 12, 0)).await.unwrap();
     assert_eq!(learned_text(&t.pool, j).await, "Daily");
+    // Learning the same again writes nothing: the job keeps when it was learned anew.
+    mail_run(&t.pool, j, at(24, 22, 0), "Success", None, &[]).await;
+    missed::run_pass(&mut conn, at(25, 0, 30)).await.unwrap();
+    let kept = schedules::get(&t.pool, j).await.unwrap();
+    assert_eq!(kept.learned_at, Some(at(24, 12, 0)));
+    assert_eq!(learned_text(&t.pool, j).await, "Daily");
 
     // A run of today is no evidence yet, so tomorrow the same runs are learned again.
     mail_run(&t.pool, j, at(25, 1, 0), "Success", None, &[]).await;
