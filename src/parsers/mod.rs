@@ -4,6 +4,8 @@
 //! The ingest pipeline calls [`normalize`] on the stored bytes, then [`parse_mail`].
 
 pub mod html;
+mod html_entities;
+mod html_tokens;
 pub mod mail;
 pub mod objects;
 pub mod registry;
