@@ -306,13 +306,7 @@ fn learn_noting(
     today: NaiveDate,
     day: &mut DayDependence,
 ) -> Option<Schedule> {
-    let local: Vec<(NaiveDate, NaiveTime)> = runs
-        .iter()
-        .map(|r| {
-            let l = r.with_timezone(&tz);
-            (l.date_naive(), l.time())
-        })
-        .collect();
+    let local = local_times(runs, tz);
     day.left_out = local.iter().any(|(d, _)| *d >= today);
     let last_date = local.iter().map(|(d, _)| *d).filter(|d| *d < today).max()?;
     let recent_from = days_before(last_date, TIME_WINDOW_WEEKLY_DAYS)?;
@@ -348,14 +342,18 @@ pub fn assign_slots(
     tz: Tz,
     today: NaiveDate,
 ) -> Vec<(NaiveDate, NaiveTime)> {
-    let local: Vec<(NaiveDate, NaiveTime)> = runs
-        .iter()
+    let local = local_times(runs, tz);
+    assign_local_slots(runs, &local, time, tz, today)
+}
+
+/// Each run's local date and time of day in `tz`.
+fn local_times(runs: &[DateTime<Utc>], tz: Tz) -> Vec<(NaiveDate, NaiveTime)> {
+    runs.iter()
         .map(|r| {
             let l = r.with_timezone(&tz);
             (l.date_naive(), l.time())
         })
-        .collect();
-    assign_local_slots(runs, &local, time, tz, today)
+        .collect()
 }
 
 /// [`assign_slots`] with each run's local date and time (`local`, same order) already known.
@@ -661,16 +659,16 @@ mod tests {
     use chrono_tz::Europe::Amsterdam;
     use chrono_tz::UTC;
 
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn hm(h: u32, m: u32) -> NaiveTime {
+    pub(super) fn hm(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
     }
 
     /// A run at local `time` on local `day` in Amsterdam.
-    fn at(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    pub(super) fn at(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         Amsterdam
             .from_local_datetime(&day.and_time(time))
             .earliest()

@@ -1,25 +1,9 @@
 //! [`learn_schedule_lasting`] against brute force: for jobs of many shapes, learning again from
 //! the same runs on every later day up to the day it names gives the same schedule.
 
+use super::tests::{at, date, hm};
 use super::*;
-use chrono::TimeZone;
 use chrono_tz::Europe::Amsterdam;
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn hm(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
-
-fn at(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    Amsterdam
-        .from_local_datetime(&day.and_time(time))
-        .earliest()
-        .unwrap()
-        .with_timezone(&Utc)
-}
 
 /// Runs at `time` (shifted by a few minutes per day, as real reports are) on the days from
 /// `from` up to and including `until` that `pick` selects.
