@@ -677,7 +677,7 @@ mod tests {
     }
 
     /// Runs at `time` on every date from `from` up to (not including) `until` that `pick` selects.
-    fn runs(
+    pub(super) fn runs(
         from: NaiveDate,
         until: NaiveDate,
         time: NaiveTime,

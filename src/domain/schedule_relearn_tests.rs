@@ -13,10 +13,14 @@ fn runs(
     time: NaiveTime,
     pick: impl Fn(NaiveDate) -> bool,
 ) -> Vec<DateTime<Utc>> {
-    from.iter_days()
-        .take_while(|d| *d <= until)
-        .filter(|d| pick(*d))
-        .map(|d| at(d, time) + TimeDelta::minutes(i64::from(d.ordinal() % 7)))
+    let shift = |r: DateTime<Utc>| {
+        let day = r.with_timezone(&Amsterdam).date_naive();
+        r + TimeDelta::minutes(i64::from(day.ordinal() % 7))
+    };
+    let until = until.succ_opt().unwrap();
+    super::tests::runs(from, until, time, pick)
+        .into_iter()
+        .map(shift)
         .collect()
 }
 
