@@ -15,29 +15,21 @@ CREATE TABLE job_schedule_changes (
     job_id bigint NOT NULL
 );
 
-CREATE FUNCTION backupchecks_note_new_runs() RETURNS trigger
+-- One function for both triggers: each names its transition table `changed_runs`.
+CREATE FUNCTION backupchecks_note_changed_runs() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
     INSERT INTO public.job_schedule_changes (job_id)
-    SELECT DISTINCT job_id FROM new_runs WHERE NOT missed;
+    SELECT DISTINCT job_id FROM changed_runs WHERE NOT missed;
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER job_runs_schedule_changes AFTER INSERT ON job_runs
-    REFERENCING NEW TABLE AS new_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION backupchecks_note_new_runs();
-
-CREATE FUNCTION backupchecks_note_removed_runs() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-BEGIN
-    INSERT INTO public.job_schedule_changes (job_id)
-    SELECT DISTINCT job_id FROM old_runs WHERE NOT missed;
-    RETURN NULL;
-END;
-$$;
+    REFERENCING NEW TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION backupchecks_note_changed_runs();
 CREATE TRIGGER job_runs_schedule_removals AFTER DELETE ON job_runs
-    REFERENCING OLD TABLE AS old_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION backupchecks_note_removed_runs();
+    REFERENCING OLD TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION backupchecks_note_changed_runs();
 
 -- The pass may run on an operator's seat.
 DO $$
