@@ -1,74 +1,35 @@
 //! The words parsers' cues look for in a mail's body (`NormalizedMail::text_mentions` and
-//! `html_mentions`), each with its substring searcher built once. Every cue asks about a few of
-//! these on every mail it is offered, and building a searcher cost more than the search itself.
+//! `html_mentions`), each with its substring searcher built once per thread on first use. Every
+//! cue asks about a few of these on every mail it is offered, and building a searcher cost more
+//! than the search itself.
 
 use memchr::memmem::Finder;
-use std::sync::LazyLock;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
-/// Every word a cue asks about, as written at the call. A word missing here is still found, with
-/// a searcher built for the one search.
-const WORDS: &[&str] = &[
-    // Veeam
-    "Veeam Backup for Microsoft 365",
-    "Veeam Backup for Microsoft Office 365",
-    "Veeam Agent for",
-    "Configuration Backup job:",
-    "Backup Configuration job:",
-    "Veeam",
-    "Veeam Backup & Replication",
-    "Veeam Backup &amp; Replication",
-    "sessionDetails",
-    // Synology
-    "backup",
-    "back-up",
-    "sicherungsaufgabe",
-    "sauvegarde",
-    "backup task",
-    "back-uptaak",
-    "backuptaak",
-    "attività di backup",
-    "tâche de sauvegarde",
-    "Active Backup for Business",
-    "Hyper Backup",
-    "Active Backup",
-    "synology",
-    "dsm",
-    "diskstation",
-    "rackstation",
-    "srm",
-    // Others
-    "ParsedResult:",
-    "MainOperation:",
-    "NAKIVO",
-    "Acronis Cyber",
-    "Macrium Reflect",
-    "borgmatic",
-];
+/// Searchers kept at most: the cues ask about a few dozen words; a caller searching for text of
+/// its own past this many gets a searcher built for the one search.
+const MAX_KEPT: usize = 256;
 
-/// The searchers of [`WORDS`], in lower case, in the same order.
-static FINDERS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
-    WORDS
-        .iter()
-        .map(|w| Finder::new(w.to_ascii_lowercase().as_bytes()).into_owned())
-        .collect()
-});
+thread_local! {
+    /// Searchers by the word as written at the call, each for the word in lower case.
+    static FINDERS: RefCell<HashMap<String, Finder<'static>>> = RefCell::new(HashMap::new());
+}
 
 /// ASCII-case-insensitive search in a lower-cased haystack: what `contains_ci` answers on the
 /// original text, with memchr's substring search instead of a scan per first letter.
 pub fn lower_contains(lower: &str, needle: &str) -> bool {
-    if let Some(finder) = WORDS
-        .iter()
-        .position(|w| *w == needle)
-        .and_then(|i| FINDERS.get(i))
-    {
-        return finder.find(lower.as_bytes()).is_some();
-    }
-    let needle = needle.as_bytes();
-    if needle.iter().any(u8::is_ascii_uppercase) {
-        memchr::memmem::find(lower.as_bytes(), &needle.to_ascii_lowercase()).is_some()
-    } else {
-        memchr::memmem::find(lower.as_bytes(), needle).is_some()
-    }
+    FINDERS.with_borrow_mut(|finders| {
+        if let Some(finder) = finders.get(needle) {
+            return finder.find(lower.as_bytes()).is_some();
+        }
+        let finder = Finder::new(needle.to_ascii_lowercase().as_bytes()).into_owned();
+        let found = finder.find(lower.as_bytes()).is_some();
+        if finders.len() < MAX_KEPT {
+            finders.insert(needle.to_string(), finder);
+        }
+        found
+    })
 }
 
 #[cfg(test)]
@@ -76,13 +37,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn listed_and_other_words_are_found_in_any_case() {
+    fn words_are_found_in_any_case_and_their_searchers_kept() {
         let lower = "report of veeam backup & replication 12, acronis cyber protect";
-        assert!(lower_contains(lower, "Veeam Backup & Replication"));
-        assert!(lower_contains(lower, "Acronis Cyber"));
-        assert!(lower_contains(lower, "REPLICATION 12"));
-        assert!(!lower_contains(lower, "NAKIVO"));
-        assert!(!lower_contains(lower, "Replication 13"));
-        assert_eq!(FINDERS.len(), WORDS.len());
+        for _ in 0..2 {
+            assert!(lower_contains(lower, "Veeam Backup & Replication"));
+            assert!(lower_contains(lower, "Acronis Cyber"));
+            assert!(lower_contains(lower, "REPLICATION 12"));
+            assert!(!lower_contains(lower, "NAKIVO"));
+            assert!(!lower_contains(lower, "Replication 13"));
+        }
+        FINDERS.with_borrow(|f| assert!(f.contains_key("Acronis Cyber") && f.len() >= 5));
+    }
+
+    #[test]
+    fn past_the_limit_words_are_still_found() {
+        for i in 0..MAX_KEPT + 10 {
+            let word = format!("word{i}");
+            assert!(lower_contains(&format!("a {word} b"), &word.to_uppercase()));
+        }
+        FINDERS.with_borrow(|f| assert!(f.len() <= MAX_KEPT));
     }
 }
