@@ -5,28 +5,29 @@
 
 use memchr::memmem::Finder;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Searchers kept at most: the cues ask about a few dozen words; a caller searching for text of
 /// its own past this many gets a searcher built for the one search.
 const MAX_KEPT: usize = 256;
 
 thread_local! {
-    /// Searchers by the word as written at the call, each for the word in lower case.
-    static FINDERS: RefCell<HashMap<String, Finder<'static>>> = RefCell::new(HashMap::new());
+    /// The words as written at the call, each with its searcher for the word in lower case.
+    /// Looked up by comparing the words in turn: with a few dozen, most differing in their first
+    /// bytes, that is cheaper than hashing the word.
+    static FINDERS: RefCell<Vec<(String, Finder<'static>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// ASCII-case-insensitive search in a lower-cased haystack: what `contains_ci` answers on the
 /// original text, with memchr's substring search instead of a scan per first letter.
 pub fn lower_contains(lower: &str, needle: &str) -> bool {
     FINDERS.with_borrow_mut(|finders| {
-        if let Some(finder) = finders.get(needle) {
+        if let Some((_, finder)) = finders.iter().find(|(word, _)| word == needle) {
             return finder.find(lower.as_bytes()).is_some();
         }
         let finder = Finder::new(needle.to_ascii_lowercase().as_bytes()).into_owned();
         let found = finder.find(lower.as_bytes()).is_some();
         if finders.len() < MAX_KEPT {
-            finders.insert(needle.to_string(), finder);
+            finders.push((needle.to_string(), finder));
         }
         found
     })
@@ -46,7 +47,8 @@ mod tests {
             assert!(!lower_contains(lower, "NAKIVO"));
             assert!(!lower_contains(lower, "Replication 13"));
         }
-        FINDERS.with_borrow(|f| assert!(f.contains_key("Acronis Cyber") && f.len() >= 5));
+        FINDERS
+            .with_borrow(|f| assert!(f.iter().any(|(w, _)| w == "Acronis Cyber") && f.len() >= 5));
     }
 
     #[test]
