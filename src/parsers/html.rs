@@ -5,11 +5,13 @@
 pub use super::html_entities::decode_entities;
 use super::html_entities::decode_entities_cow;
 use super::html_tokens::{Kind, Token, attr_value, tokenize};
+use compact_str::CompactString;
 
 /// One table cell: its text (block elements become line breaks) and its `colspan`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
-    pub text: String,
+    /// Short text (most cells) is held inline, so a table costs no allocation per cell.
+    pub text: CompactString,
     pub colspan: usize,
 }
 
@@ -34,38 +36,57 @@ impl Table {
 pub const CELL_SEPARATOR: &str = " | ";
 
 /// Hands each word of `text` to `emit` as `Some(word)`, and each run of whitespace between or
-/// around words as `None`. Whitespace is `char::is_whitespace`; ASCII is classified by byte.
+/// around words as `None`. Whitespace is `char::is_whitespace`.
 fn for_each_word<'a>(text: &'a str, mut emit: impl FnMut(Option<&'a str>)) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let spaces = i;
-        while let Some((true, len)) = space_at(text, i) {
-            i += len;
-        }
+        i = skip_class(text, i, true);
         if i > spaces {
             emit(None);
         }
         let word = i;
-        while let Some((false, len)) = space_at(text, i) {
-            i += len;
-        }
+        i = skip_class(text, i, false);
         if i > word {
             emit(Some(text.get(word..i).unwrap_or("")));
         }
     }
 }
 
-/// Whether the char at byte `i` of `text` is whitespace, and its length; `None` at the end.
-#[inline(always)]
-fn space_at(text: &str, i: usize) -> Option<(bool, usize)> {
-    let b = *text.as_bytes().get(i)?;
-    if b.is_ascii() {
-        // `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
-        return Some((matches!(b, b'\t'..=b'\r' | b' '), 1));
+/// `char::is_whitespace` on ASCII: tab, LF, VT, FF, CR and space.
+const fn ascii_space_table() -> [bool; 128] {
+    let mut table = [false; 128];
+    let mut b = 9;
+    while b <= 13 {
+        table[b] = true;
+        b += 1;
     }
-    let c = text.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
-    Some((c.is_whitespace(), c.len_utf8()))
+    table[32] = true;
+    table
+}
+static ASCII_SPACE: [bool; 128] = ascii_space_table();
+
+/// The end of the run from byte `i` of chars that are whitespace (`space`) or are not. ASCII
+/// bytes are told by a table in a tight loop; other chars are decoded.
+#[inline(always)]
+fn skip_class(text: &str, mut i: usize, space: bool) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        if let Some(&is_space) = ASCII_SPACE.get(usize::from(b)) {
+            if is_space != space {
+                return i;
+            }
+            i += 1;
+        } else {
+            let c = text.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+            if c.is_whitespace() != space {
+                return i;
+            }
+            i += c.len_utf8();
+        }
+    }
+    i
 }
 
 /// Accumulates readable text: collapses whitespace outside `pre`, one line per block.
@@ -176,13 +197,13 @@ impl TextBuilder {
 
     /// [`finish`](Self::finish) into a new string of its own size, leaving this builder empty
     /// and fresh for the next table cell (its buffer is kept, so cells cost no regrowth).
-    fn take(&mut self) -> String {
+    fn take(&mut self) -> CompactString {
         self.pending_space = false;
         self.pre = 0;
         let text = if memchr::memchr(b'\n', self.out.as_bytes()).is_some() {
-            tidy_lines(&self.out)
+            CompactString::from(tidy_lines(&self.out))
         } else {
-            self.out.trim().to_string()
+            CompactString::from(self.out.trim())
         };
         self.out.clear();
         text

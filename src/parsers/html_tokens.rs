@@ -34,92 +34,34 @@ pub(super) enum Kind {
     Inline,
 }
 
-/// A tag name of 1 to 15 bytes, ASCII lower-cased, as one integer (its bytes in order, zero
-/// padded, and its length in the last byte); `None` for other lengths. Equal keys mean equal
-/// lower-cased names.
-pub(super) const fn name_key(name: &[u8]) -> Option<u128> {
-    if name.is_empty() || name.len() > 15 {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    let mut i = 0;
-    while i < name.len() {
-        bytes[i] = name[i].to_ascii_lowercase();
-        i += 1;
-    }
-    bytes[15] = name.len() as u8;
-    Some(u128::from_le_bytes(bytes))
-}
-
 impl Kind {
     /// The kind of a tag name, in any ASCII case.
     pub(super) fn of(name: &str) -> Kind {
-        // No known name is longer than `blockquote`: the lower-cased name fits one integer,
-        // compared with the known names without a call to a string comparison.
-        let Some(key) = name_key(name.as_bytes()) else {
+        // No known name is longer than `blockquote`: the name is lower-cased into a small
+        // buffer and matched as a byte string, which compiles to a decision on length and bytes
+        // (most tags of report markup are inline and fall through after a compare or two).
+        let name = name.as_bytes();
+        let mut lower = [0u8; 10];
+        let Some(buf) = lower.get_mut(..name.len()) else {
             return Kind::Inline;
         };
-        const fn k(name: &[u8]) -> u128 {
-            match name_key(name) {
-                Some(key) => key,
-                None => 0,
-            }
+        for (l, b) in buf.iter_mut().zip(name) {
+            *l = b.to_ascii_lowercase();
         }
-        const BR: u128 = k(b"br");
-        const TD: u128 = k(b"td");
-        const TH: u128 = k(b"th");
-        const TABLE: u128 = k(b"table");
-        const TR: u128 = k(b"tr");
-        const LI: u128 = k(b"li");
-        const PRE: u128 = k(b"pre");
-        const HEAD: u128 = k(b"head");
-        const TITLE: u128 = k(b"title");
-        const SCRIPT: u128 = k(b"script");
-        const STYLE: u128 = k(b"style");
-        const PARAGRAPHS: [u128; 8] = [
-            k(b"p"),
-            k(b"h1"),
-            k(b"h2"),
-            k(b"h3"),
-            k(b"h4"),
-            k(b"h5"),
-            k(b"h6"),
-            k(b"blockquote"),
-        ];
-        const BLOCKS: [u128; 20] = [
-            k(b"div"),
-            k(b"ul"),
-            k(b"ol"),
-            k(b"hr"),
-            k(b"center"),
-            k(b"section"),
-            k(b"article"),
-            k(b"header"),
-            k(b"footer"),
-            k(b"dl"),
-            k(b"dt"),
-            k(b"dd"),
-            k(b"thead"),
-            k(b"tbody"),
-            k(b"tfoot"),
-            k(b"caption"),
-            k(b"form"),
-            k(b"address"),
-            k(b"body"),
-            k(b"html"),
-        ];
-        match key {
-            BR => Kind::Break,
-            TD | TH => Kind::Cell,
-            TABLE => Kind::Table,
-            TR => Kind::Row,
-            LI => Kind::Item,
-            PRE => Kind::Pre,
-            HEAD | TITLE => Kind::Hidden,
-            SCRIPT => Kind::Script,
-            STYLE => Kind::Style,
-            _ if PARAGRAPHS.contains(&key) => Kind::Paragraph,
-            _ if BLOCKS.contains(&key) => Kind::Block,
+        match &*buf {
+            b"br" => Kind::Break,
+            b"td" | b"th" => Kind::Cell,
+            b"table" => Kind::Table,
+            b"tr" => Kind::Row,
+            b"li" => Kind::Item,
+            b"pre" => Kind::Pre,
+            b"head" | b"title" => Kind::Hidden,
+            b"script" => Kind::Script,
+            b"style" => Kind::Style,
+            b"p" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"blockquote" => Kind::Paragraph,
+            b"div" | b"ul" | b"ol" | b"hr" | b"center" | b"section" | b"article" | b"header"
+            | b"footer" | b"dl" | b"dt" | b"dd" | b"thead" | b"tbody" | b"tfoot" | b"caption"
+            | b"form" | b"address" | b"body" | b"html" => Kind::Block,
             _ => Kind::Inline,
         }
     }
@@ -254,6 +196,18 @@ pub(super) fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Index of the `>` closing the tag that starts at `start`, skipping quoted attribute values.
 pub(super) fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
+    // Most tags are short (`<td>`, `</span>`): a plain look at the first bytes finds their end
+    // sooner than the set-up of a vector search.
+    for (at, &b) in bytes.get(i..)?.iter().enumerate().take(16) {
+        match b {
+            b'>' => return Some(i + at),
+            b'"' | b'\'' => {
+                i += at;
+                break;
+            }
+            _ => {}
+        }
+    }
     loop {
         // Jump from one `>` or quote to the next, and from a quote to its closing quote: report
         // markup has long `style` attributes, which a vector search crosses in a few steps.
