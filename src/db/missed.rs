@@ -270,7 +270,13 @@ async fn pass_all(
             continue;
         };
         let runs = real.get(&job.id).map_or(&[][..], Vec::as_slice);
+        // Slots whose Missed run is still open are not offered again (the insert would skip
+        // them anyway, at the cost of thousands of conflicts a pass).
+        let existing = open.get(&job.id).map_or(&[][..], Vec::as_slice);
         for slot in slots::missed_slots(&effective, false, job.existed_from, runs, tz, now) {
+            if existing.iter().any(|s| s.date == slot.date) {
+                continue;
+            }
             slot_jobs.push(job.id);
             slot_dates.push(slot.date);
             expected.push(slot.expected);
