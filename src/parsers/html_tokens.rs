@@ -34,35 +34,109 @@ pub(super) enum Kind {
     Inline,
 }
 
+/// A tag name of 1 to 15 bytes, ASCII lower-cased, as one integer (its bytes in order, zero
+/// padded, and its length in the last byte); `None` for other lengths. Equal keys mean equal
+/// lower-cased names.
+const fn name_key(name: &[u8]) -> Option<u128> {
+    if name.is_empty() || name.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    let mut i = 0;
+    while i < name.len() {
+        bytes[i] = name[i].to_ascii_lowercase();
+        i += 1;
+    }
+    bytes[15] = name.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
+/// The tag names with a kind of their own; every other name is [`Kind::Inline`].
+const NAMED: [(&[u8], Kind); 39] = [
+    (b"br", Kind::Break),
+    (b"td", Kind::Cell),
+    (b"th", Kind::Cell),
+    (b"table", Kind::Table),
+    (b"tr", Kind::Row),
+    (b"li", Kind::Item),
+    (b"pre", Kind::Pre),
+    (b"head", Kind::Hidden),
+    (b"title", Kind::Hidden),
+    (b"script", Kind::Script),
+    (b"style", Kind::Style),
+    (b"p", Kind::Paragraph),
+    (b"h1", Kind::Paragraph),
+    (b"h2", Kind::Paragraph),
+    (b"h3", Kind::Paragraph),
+    (b"h4", Kind::Paragraph),
+    (b"h5", Kind::Paragraph),
+    (b"h6", Kind::Paragraph),
+    (b"blockquote", Kind::Paragraph),
+    (b"div", Kind::Block),
+    (b"ul", Kind::Block),
+    (b"ol", Kind::Block),
+    (b"hr", Kind::Block),
+    (b"center", Kind::Block),
+    (b"section", Kind::Block),
+    (b"article", Kind::Block),
+    (b"header", Kind::Block),
+    (b"footer", Kind::Block),
+    (b"dl", Kind::Block),
+    (b"dt", Kind::Block),
+    (b"dd", Kind::Block),
+    (b"thead", Kind::Block),
+    (b"tbody", Kind::Block),
+    (b"tfoot", Kind::Block),
+    (b"caption", Kind::Block),
+    (b"form", Kind::Block),
+    (b"address", Kind::Block),
+    (b"body", Kind::Block),
+    (b"html", Kind::Block),
+];
+
+/// Slots of the table of [`NAMED`] (a power of two, well above their number, so that most
+/// lookups take one probe).
+const SLOTS: usize = 128;
+
+const fn slot_of(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize
+}
+
+/// [`NAMED`] by key, open addressing with linear probing; key 0 marks an empty slot.
+static TABLE: [(u128, Kind); SLOTS] = {
+    let mut table = [(0u128, Kind::Inline); SLOTS];
+    let mut i = 0;
+    while i < NAMED.len() {
+        let (name, kind) = NAMED[i];
+        let key = match name_key(name) {
+            Some(key) => key,
+            None => panic!("a known tag name is 1 to 15 bytes"),
+        };
+        let mut slot = slot_of(key);
+        while table[slot].0 != 0 {
+            slot = (slot + 1) % SLOTS;
+        }
+        table[slot] = (key, kind);
+        i += 1;
+    }
+    table
+};
+
 impl Kind {
-    /// The kind of a tag name, in any ASCII case.
+    /// The kind of a tag name, in any ASCII case: one hashed lookup, where a chain of compares
+    /// (or a jump on the first letter) mispredicted on nearly every tag.
     pub(super) fn of(name: &str) -> Kind {
-        // No known name is longer than `blockquote`: the name is lower-cased into a small
-        // buffer and matched as a byte string, which compiles to a decision on length and bytes
-        // (most tags of report markup are inline and fall through after a compare or two).
-        let name = name.as_bytes();
-        let mut lower = [0u8; 10];
-        let Some(buf) = lower.get_mut(..name.len()) else {
+        let Some(key) = name_key(name.as_bytes()) else {
             return Kind::Inline;
         };
-        for (l, b) in buf.iter_mut().zip(name) {
-            *l = b.to_ascii_lowercase();
-        }
-        match &*buf {
-            b"br" => Kind::Break,
-            b"td" | b"th" => Kind::Cell,
-            b"table" => Kind::Table,
-            b"tr" => Kind::Row,
-            b"li" => Kind::Item,
-            b"pre" => Kind::Pre,
-            b"head" | b"title" => Kind::Hidden,
-            b"script" => Kind::Script,
-            b"style" => Kind::Style,
-            b"p" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"blockquote" => Kind::Paragraph,
-            b"div" | b"ul" | b"ol" | b"hr" | b"center" | b"section" | b"article" | b"header"
-            | b"footer" | b"dl" | b"dt" | b"dd" | b"thead" | b"tbody" | b"tfoot" | b"caption"
-            | b"form" | b"address" | b"body" | b"html" => Kind::Block,
-            _ => Kind::Inline,
+        let mut slot = slot_of(key);
+        loop {
+            match TABLE.get(slot) {
+                Some(&(k, kind)) if k == key => return kind,
+                Some(&(0, _)) | None => return Kind::Inline,
+                Some(_) => slot = (slot + 1) % SLOTS,
+            }
         }
     }
 
@@ -80,10 +154,9 @@ impl Kind {
     }
 }
 
-/// Splits HTML into text and tags, handing each to `emit` in document order (no token list is
-/// built: a mail's HTML is read this way once for its text and once for its tables). Comments,
-/// doctypes and the content of `script`/`style` are dropped here because they may contain `<`
-/// that is not a tag.
+/// Splits HTML into text and tags (other than inline ones), handing each to `emit` in document
+/// order; no token list is built. Comments, doctypes and the content of `script`/`style` are
+/// dropped here because they may contain `<` that is not a tag.
 pub(super) fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
     let bytes = html.as_bytes();
     let mut pos = 0;
@@ -126,6 +199,11 @@ pub(super) fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
         };
         let name_len = name_end(rest);
         let kind = Kind::of(rest.get(..name_len).unwrap_or(""));
+        // Inline tags (`span`, `b`, `font`, ...) change neither the text nor the tables: the
+        // readers are not told of them.
+        if kind == Kind::Inline {
+            continue;
+        }
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
             emit(Token::End { kind });
@@ -259,4 +337,45 @@ pub(super) fn find_ci_letters(hay: &[u8], needle: &[u8]) -> Option<usize> {
         hay.get(i + 1..i + needle.len())
             .is_some_and(|h| h.eq_ignore_ascii_case(rest))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_name_has_its_kind_in_any_case_and_others_are_inline() {
+        for (name, kind) in NAMED {
+            let name = std::str::from_utf8(name).unwrap();
+            assert_eq!(Kind::of(name), kind, "{name}");
+            assert_eq!(Kind::of(&name.to_uppercase()), kind, "{name}");
+            // One letter more or less is another name.
+            assert_eq!(Kind::of(&format!("{name}x")), Kind::Inline, "{name}x");
+            assert_eq!(
+                Kind::of(&name[1..]),
+                NAMED
+                    .iter()
+                    .find(|(n, _)| *n == &name.as_bytes()[1..])
+                    .map_or(Kind::Inline, |&(_, k)| k)
+            );
+        }
+        for name in [
+            "span", "font", "a", "b", "img", "strong", "o:p", "tbodyx", "h7",
+        ] {
+            assert_eq!(Kind::of(name), Kind::Inline, "{name}");
+        }
+    }
+
+    #[test]
+    fn inline_tags_are_not_handed_on_and_split_the_text_where_they_stood() {
+        let mut seen = Vec::new();
+        tokenize("<TD>a<b>b</b> c<span x='>'>d</span></td>", |t| {
+            seen.push(match t {
+                Token::Text(t) => t.to_string(),
+                Token::Start { kind, .. } => format!("<{kind:?}>"),
+                Token::End { kind } => format!("</{kind:?}>"),
+            })
+        });
+        assert_eq!(seen, ["<Cell>", "a", "b", " c", "d", "</Cell>"]);
+    }
 }
