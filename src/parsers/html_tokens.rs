@@ -41,14 +41,15 @@ const fn name_key(name: &[u8]) -> Option<u128> {
     if name.is_empty() || name.len() > 15 {
         return None;
     }
-    let mut bytes = [0u8; 16];
+    // Built in a register: bytes written to memory one by one and read back as one integer
+    // stalled the load on every tag.
+    let mut key = (name.len() as u128) << 120;
     let mut i = 0;
     while i < name.len() {
-        bytes[i] = name[i].to_ascii_lowercase();
+        key |= (name[i].to_ascii_lowercase() as u128) << (8 * i);
         i += 1;
     }
-    bytes[15] = name.len() as u8;
-    Some(u128::from_le_bytes(bytes))
+    Some(key)
 }
 
 /// The tag names with a kind of their own; every other name is [`Kind::Inline`].
