@@ -4,7 +4,7 @@
 
 pub use super::html_entities::decode_entities;
 use super::html_entities::decode_entities_cow;
-use super::html_tokens::{Kind, Token, attr_value, tokenize};
+use super::html_tokens::{Kind, Sink, attr_value, tokenize};
 use compact_str::CompactString;
 
 /// One table cell: its text (block elements become line breaks) and its `colspan`.
@@ -36,7 +36,9 @@ impl Table {
 pub const CELL_SEPARATOR: &str = " | ";
 
 /// Hands each word of `text` to `emit` as `Some(word)`, and each run of whitespace between or
-/// around words as `None`. Whitespace is `char::is_whitespace`.
+/// around words as `None`. Whitespace is `char::is_whitespace`. Words parted by one plain space
+/// come as one (`Some("Start time")`): collapsing would leave that space as it is, and one
+/// string costs the builders less than three.
 fn for_each_word<'a>(text: &'a str, mut emit: impl FnMut(Option<&'a str>)) {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -47,7 +49,15 @@ fn for_each_word<'a>(text: &'a str, mut emit: impl FnMut(Option<&'a str>)) {
             emit(None);
         }
         let word = i;
-        i = skip_class(text, i, false);
+        loop {
+            i = skip_class(text, i, false);
+            let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+            if bytes.get(i) == Some(&b' ') && next.is_ascii() && !ASCII_SPACE[usize::from(next)] {
+                i += 1;
+            } else {
+                break;
+            }
+        }
         if i > word {
             emit(Some(text.get(word..i).unwrap_or("")));
         }
@@ -238,58 +248,57 @@ fn tidy_lines(text: &str) -> String {
 /// [`CELL_SEPARATOR`], list items with a dash, entities decoded, head/script/style dropped.
 pub fn html_to_text(html: &str) -> String {
     let mut text = TextReader::default();
-    tokenize(html, |token| match token {
-        Token::Text(t) => {
-            if text.shows_text() {
-                text.b.text(&decode_entities_cow(t));
-            }
-        }
-        tag => text.tag(&tag),
-    });
+    tokenize(html, &mut text);
     text.b.finish()
 }
 
 /// All tables of a document, outer before inner, each as rows of cells.
 pub fn tables(html: &str) -> Vec<Table> {
     let mut tables = TableReader::default();
-    tokenize(html, |token| match token {
-        Token::Text(t) => {
-            if let Some(cell) = tables.cell() {
-                cell.text(&decode_entities_cow(t));
-            }
-        }
-        tag => tables.tag(&tag),
-    });
+    tokenize(html, &mut tables);
     tables.finish()
 }
 
 /// [`html_to_text`] and [`tables`] in one pass over the markup: the mail's HTML is tokenized
 /// once, and each run of text is decoded and split into words once for both.
 pub fn text_and_tables(html: &str) -> (String, Vec<Table>) {
-    let mut text = TextReader::default();
+    let mut both = TextAndTables::default();
     // The text is some fraction of the markup: room for half of it saves most regrowth.
-    text.b.out.reserve(html.len() / 2);
-    let mut tables = TableReader::default();
-    tokenize(html, |token| match token {
-        Token::Text(t) => {
-            let shown = text.shows_text();
-            let cell = tables.cell();
-            if !shown && cell.is_none() {
-                return;
-            }
-            let decoded = decode_entities_cow(t);
-            match cell {
-                Some(cell) if shown => text.b.text_twice(cell, &decoded),
-                Some(cell) => cell.text(&decoded),
-                None => text.b.text(&decoded),
-            }
+    both.text.b.out.reserve(html.len() / 2);
+    tokenize(html, &mut both);
+    (both.text.b.finish(), both.tables.finish())
+}
+
+#[derive(Default)]
+struct TextAndTables {
+    text: TextReader,
+    tables: TableReader,
+}
+
+impl Sink<'_> for TextAndTables {
+    fn text(&mut self, t: &str) {
+        let shown = self.text.shows_text();
+        let cell = self.tables.cell();
+        if !shown && cell.is_none() {
+            return;
         }
-        tag => {
-            text.tag(&tag);
-            tables.tag(&tag);
+        let decoded = decode_entities_cow(t);
+        match cell {
+            Some(cell) if shown => self.text.b.text_twice(cell, &decoded),
+            Some(cell) => cell.text(&decoded),
+            None => self.text.b.text(&decoded),
         }
-    });
-    (text.b.finish(), tables.finish())
+    }
+
+    fn start(&mut self, kind: Kind, attrs: &str) {
+        self.text.start(kind, attrs);
+        self.tables.start(kind, attrs);
+    }
+
+    fn end(&mut self, kind: Kind) {
+        self.text.end(kind);
+        self.tables.end(kind);
+    }
 }
 
 /// The state of [`html_to_text`] between tokens.
@@ -305,59 +314,67 @@ impl TextReader {
     fn shows_text(&self) -> bool {
         self.hidden == 0
     }
+}
 
-    /// A start or end tag (text is handled by the caller).
-    fn tag(&mut self, token: &Token<'_>) {
+impl Sink<'_> for TextReader {
+    fn text(&mut self, t: &str) {
+        if self.shows_text() {
+            self.b.text(&decode_entities_cow(t));
+        }
+    }
+
+    fn start(&mut self, kind: Kind, _attrs: &str) {
         let b = &mut self.b;
-        match token {
-            Token::Text(_) => {}
-            Token::Start { kind, .. } => match kind {
-                Kind::Hidden => self.hidden += 1,
-                Kind::Break => b.line_break(),
-                Kind::Cell => {
-                    if let Some(has) = self.row_has_cell.last_mut() {
-                        if *has {
-                            b.literal(CELL_SEPARATOR);
-                        }
-                        *has = true;
+        match kind {
+            Kind::Hidden => self.hidden += 1,
+            Kind::Break => b.line_break(),
+            Kind::Cell => {
+                if let Some(has) = self.row_has_cell.last_mut() {
+                    if *has {
+                        b.literal(CELL_SEPARATOR);
                     }
+                    *has = true;
                 }
-                Kind::Table => {
-                    self.row_has_cell.push(false);
-                    b.paragraph();
+            }
+            Kind::Table => {
+                self.row_has_cell.push(false);
+                b.paragraph();
+            }
+            Kind::Row => {
+                if let Some(has) = self.row_has_cell.last_mut() {
+                    *has = false;
                 }
-                Kind::Row => {
-                    if let Some(has) = self.row_has_cell.last_mut() {
-                        *has = false;
-                    }
-                    b.newline();
-                }
-                Kind::Item => {
-                    b.newline();
-                    b.literal("- ");
-                }
-                Kind::Pre => {
-                    b.paragraph();
-                    b.pre += 1;
-                }
-                _ if kind.is_paragraph() => b.paragraph(),
-                _ if kind.is_block() => b.newline(),
-                _ => {}
-            },
-            Token::End { kind } => match kind {
-                Kind::Hidden => self.hidden = self.hidden.saturating_sub(1),
-                Kind::Table => {
-                    self.row_has_cell.pop();
-                    b.paragraph();
-                }
-                Kind::Pre => {
-                    b.pre = b.pre.saturating_sub(1);
-                    b.paragraph();
-                }
-                _ if kind.is_paragraph() => b.paragraph(),
-                _ if kind.is_block() => b.newline(),
-                _ => {}
-            },
+                b.newline();
+            }
+            Kind::Item => {
+                b.newline();
+                b.literal("- ");
+            }
+            Kind::Pre => {
+                b.paragraph();
+                b.pre += 1;
+            }
+            _ if kind.is_paragraph() => b.paragraph(),
+            _ if kind.is_block() => b.newline(),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, kind: Kind) {
+        let b = &mut self.b;
+        match kind {
+            Kind::Hidden => self.hidden = self.hidden.saturating_sub(1),
+            Kind::Table => {
+                self.row_has_cell.pop();
+                b.paragraph();
+            }
+            Kind::Pre => {
+                b.pre = b.pre.saturating_sub(1);
+                b.paragraph();
+            }
+            _ if kind.is_paragraph() => b.paragraph(),
+            _ if kind.is_block() => b.newline(),
+            _ => {}
         }
     }
 }
@@ -427,79 +444,86 @@ impl TableReader {
             .map(|o| &mut o.builder)
     }
 
-    /// A start or end tag (text is handled by the caller).
-    fn tag(&mut self, token: &Token<'_>) {
-        match token {
-            Token::Text(_) => {}
-            Token::Start { kind, attrs } => match kind {
-                Kind::Table => {
-                    self.done.push(Table::default());
-                    self.stack.push(OpenTable::new(self.done.len() - 1));
-                }
-                Kind::Row => {
-                    if let Some(open) = self.stack.last_mut() {
-                        open.close_cell();
-                        open.new_row();
-                    }
-                }
-                Kind::Cell => {
-                    if let Some(open) = self.stack.last_mut() {
-                        open.close_cell();
-                        if open.rows.is_empty() {
-                            open.rows.push(Vec::new());
-                        }
-                        let colspan = attr_value(attrs, "colspan")
-                            .and_then(|v| v.trim().parse::<usize>().ok())
-                            .unwrap_or(1)
-                            .max(1);
-                        open.cell = Some(colspan);
-                    }
-                }
-                _ => {
-                    if let Some(builder) = self.cell() {
-                        match kind {
-                            Kind::Break => builder.line_break(),
-                            Kind::Pre => {
-                                builder.newline();
-                                builder.pre += 1;
-                            }
-                            _ if kind.is_block() => builder.newline(),
-                            _ => {}
-                        }
-                    }
-                }
-            },
-            Token::End { kind } => match kind {
-                Kind::Table => {
-                    if let Some(open) = self.stack.pop() {
-                        open.finish(&mut self.done);
-                    }
-                }
-                Kind::Cell | Kind::Row => {
-                    if let Some(open) = self.stack.last_mut() {
-                        open.close_cell();
-                    }
-                }
-                _ => {
-                    if let Some(builder) = self.cell() {
-                        if *kind == Kind::Pre {
-                            builder.pre = builder.pre.saturating_sub(1);
-                        }
-                        if kind.is_block() {
-                            builder.newline();
-                        }
-                    }
-                }
-            },
-        }
-    }
-
     fn finish(mut self) -> Vec<Table> {
         // Tables left open by truncated markup still count.
         while let Some(open) = self.stack.pop() {
             open.finish(&mut self.done);
         }
         self.done
+    }
+}
+
+impl Sink<'_> for TableReader {
+    fn text(&mut self, t: &str) {
+        if let Some(cell) = self.cell() {
+            cell.text(&decode_entities_cow(t));
+        }
+    }
+
+    fn start(&mut self, kind: Kind, attrs: &str) {
+        match kind {
+            Kind::Table => {
+                self.done.push(Table::default());
+                self.stack.push(OpenTable::new(self.done.len() - 1));
+            }
+            Kind::Row => {
+                if let Some(open) = self.stack.last_mut() {
+                    open.close_cell();
+                    open.new_row();
+                }
+            }
+            Kind::Cell => {
+                if let Some(open) = self.stack.last_mut() {
+                    open.close_cell();
+                    if open.rows.is_empty() {
+                        open.rows.push(Vec::new());
+                    }
+                    let colspan = attr_value(attrs, "colspan")
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(1)
+                        .max(1);
+                    open.cell = Some(colspan);
+                }
+            }
+            _ => {
+                if let Some(builder) = self.cell() {
+                    match kind {
+                        Kind::Break => builder.line_break(),
+                        Kind::Pre => {
+                            builder.newline();
+                            builder.pre += 1;
+                        }
+                        _ if kind.is_block() => builder.newline(),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn end(&mut self, kind: Kind) {
+        match kind {
+            Kind::Table => {
+                if let Some(open) = self.stack.pop() {
+                    open.finish(&mut self.done);
+                }
+            }
+            Kind::Cell | Kind::Row => {
+                if let Some(open) = self.stack.last_mut() {
+                    open.close_cell();
+                }
+            }
+            _ => {
+                if let Some(builder) = self.cell() {
+                    if kind == Kind::Pre {
+                        builder.pre = builder.pre.saturating_sub(1);
+                    }
+                    if kind.is_block() {
+                        builder.newline();
+                    }
+                }
+            }
+        }
     }
 }
 

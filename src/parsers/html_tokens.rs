@@ -1,10 +1,14 @@
 //! The tag scanner under [`super::html`]: HTML split into text and tags, each tag told by its
 //! kind, with the byte searches the scanner and the readers share.
 
-pub(super) enum Token<'a> {
-    Text(&'a str),
-    Start { kind: Kind, attrs: &'a str },
-    End { kind: Kind },
+/// What [`tokenize`] hands the text and tags to, one call per kind of token: the readers learn
+/// what came from which method they are in, not from a token they would match again.
+pub(super) trait Sink<'a> {
+    /// A run of text between tags, entities not yet decoded; never empty.
+    fn text(&mut self, text: &'a str);
+    /// A start tag with its raw attribute string.
+    fn start(&mut self, kind: Kind, attrs: &'a str);
+    fn end(&mut self, kind: Kind);
 }
 
 /// What a tag means to the readers, told from its name once per tag (the readers used to
@@ -155,10 +159,10 @@ impl Kind {
     }
 }
 
-/// Splits HTML into text and tags (other than inline ones), handing each to `emit` in document
+/// Splits HTML into text and tags (other than inline ones), handing each to `sink` in document
 /// order; no token list is built. Comments, doctypes and the content of `script`/`style` are
 /// dropped here because they may contain `<` that is not a tag.
-pub(super) fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
+pub(super) fn tokenize<'a>(html: &'a str, sink: &mut impl Sink<'a>) {
     let bytes = html.as_bytes();
     let mut pos = 0;
     let mut text_start = 0;
@@ -176,7 +180,7 @@ pub(super) fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
         if let Some(text) = html.get(text_start..pos)
             && !text.is_empty()
         {
-            emit(Token::Text(text));
+            sink.text(text);
         }
         if bytes[pos..].starts_with(b"<!--") {
             pos = memchr::memmem::find(&bytes[pos + 4..], b"-->")
@@ -207,7 +211,7 @@ pub(super) fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
         }
         let attrs = rest.get(name_len..).unwrap_or("");
         if closing {
-            emit(Token::End { kind });
+            sink.end(kind);
             continue;
         }
         if kind == Kind::Script || kind == Kind::Style {
@@ -220,12 +224,12 @@ pub(super) fn tokenize<'a>(html: &'a str, mut emit: impl FnMut(Token<'a>)) {
             text_start = pos;
             continue;
         }
-        emit(Token::Start { kind, attrs });
+        sink.start(kind, attrs);
     }
     if let Some(text) = html.get(text_start..)
         && !text.is_empty()
     {
-        emit(Token::Text(text));
+        sink.text(text);
     }
 }
 
@@ -369,14 +373,20 @@ mod tests {
 
     #[test]
     fn inline_tags_are_not_handed_on_and_split_the_text_where_they_stood() {
-        let mut seen = Vec::new();
-        tokenize("<TD>a<b>b</b> c<span x='>'>d</span></td>", |t| {
-            seen.push(match t {
-                Token::Text(t) => t.to_string(),
-                Token::Start { kind, .. } => format!("<{kind:?}>"),
-                Token::End { kind } => format!("</{kind:?}>"),
-            })
-        });
-        assert_eq!(seen, ["<Cell>", "a", "b", " c", "d", "</Cell>"]);
+        struct Seen(Vec<String>);
+        impl Sink<'_> for Seen {
+            fn text(&mut self, text: &str) {
+                self.0.push(text.to_string());
+            }
+            fn start(&mut self, kind: Kind, _: &str) {
+                self.0.push(format!("<{kind:?}>"));
+            }
+            fn end(&mut self, kind: Kind) {
+                self.0.push(format!("</{kind:?}>"));
+            }
+        }
+        let mut seen = Seen(Vec::new());
+        tokenize("<TD>a<b>b</b> c<span x='>'>d</span></td>", &mut seen);
+        assert_eq!(seen.0, ["<Cell>", "a", "b", " c", "d", "</Cell>"]);
     }
 }
