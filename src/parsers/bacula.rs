@@ -166,13 +166,23 @@ fn first_value(text: &str) -> String {
 
 /// Error and warning lines of the job log: `... JobId 7: Error: ...`, `Fatal error: ...`,
 /// `Warning: ...`.
+/// Where the first of `Fatal error:`, `Error:` and `Warning:` starts in `line`: found from the
+/// colons, which are few, rather than by a substring search per word and line.
+fn log_word_at(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    memchr::memchr_iter(b':', bytes).find_map(|colon| {
+        let head = bytes.get(..colon)?;
+        ["Fatal error", "Error", "Warning"]
+            .iter()
+            .find(|w| head.ends_with(w.as_bytes()))
+            .map(|w| colon - w.len())
+    })
+}
+
 fn log_problems(body: &str) -> Vec<String> {
     body.lines()
         .filter_map(|l| {
-            let at = ["Fatal error:", "Error:", "Warning:"]
-                .iter()
-                .filter_map(|w| l.find(w))
-                .min()?;
+            let at = log_word_at(l)?;
             // Only log lines: the report block's `SD Errors:` and the like have no such word.
             let text = clean_line(l.get(at..)?);
             // A failed job's report banner is logged as `Error: Bacula dir 9.6.7 (...):`.
@@ -289,5 +299,31 @@ mod tests {
             first_value("\"client-fd\" 9.6.7 (10Dec20) x86_64"),
             "client-fd"
         );
+    }
+
+    #[test]
+    fn log_words_are_found_where_a_search_per_word_finds_them() {
+        let by_search = |l: &str| {
+            ["Fatal error:", "Error:", "Warning:"]
+                .iter()
+                .filter_map(|w| l.find(w))
+                .min()
+        };
+        for line in [
+            "05-Nov 22:00 dir JobId 12: Fatal error: Network error with FD",
+            "05-Nov 22:00 dir JobId 12: Error: Bacula dir 9.6.7 (20Dec20):",
+            "  SD Errors:              0",
+            "  Termination:            Backup OK -- with warnings",
+            "05-Nov 22:00 fd JobId 12: Warning: Could not stat \"/x\": ERR=No such file",
+            "Warning:Error:",
+            "Error: first, then Fatal error: later",
+            "xWarning: glued",
+            "error: lower case",
+            ":::",
+            "no colon at all",
+            "",
+        ] {
+            assert_eq!(log_word_at(line), by_search(line), "{line}");
+        }
     }
 }
