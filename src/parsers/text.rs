@@ -42,18 +42,32 @@ pub fn clean_line(text: &str) -> String {
 /// Multi-line value (a message): keeps line breaks, drops every other control character,
 /// trims each line and drops blank lines at the ends.
 pub fn clean_text(text: &str) -> String {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|line| {
+    let mut out = String::with_capacity(text.len());
+    // Lines with control characters are cleaned in here first; one buffer serves them all.
+    let mut cleaned = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        // Printable ASCII (nearly every line) needs no cleaning, only trimming.
+        if line.bytes().all(|b| (b' '..0x7f).contains(&b)) {
+            out.push_str(line.trim());
+            continue;
+        }
+        cleaned.clear();
+        cleaned.extend(
             line.chars()
                 .map(|c| if c == '\t' { ' ' } else { c })
-                .filter(|c| !c.is_control())
-                .collect::<String>()
-                .trim()
-                .to_string()
-        })
-        .collect();
-    lines.join("\n").trim().to_string()
+                .filter(|c| !c.is_control()),
+        );
+        out.push_str(cleaned.trim());
+    }
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// `Some(cleaned)` when the cleaned message is not empty.
@@ -175,6 +189,37 @@ pub fn phrase_status<S: Copy>(text: &str, phrases: &[(&str, S)]) -> Option<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_text_gives_what_cleaning_each_line_gives() {
+        let line_by_line = |text: &str| {
+            let lines: Vec<String> = text
+                .lines()
+                .map(|line| {
+                    line.chars()
+                        .map(|c| if c == '\t' { ' ' } else { c })
+                        .filter(|c| !c.is_control())
+                        .collect::<String>()
+                        .trim()
+                        .to_string()
+                })
+                .collect();
+            lines.join("\n").trim().to_string()
+        };
+        for text in [
+            "",
+            "   ",
+            "one line",
+            "  padded  \r\n\r\n second\t\tline \n\n",
+            "\n\nleading blank lines\nand\x1b[31m escapes\x07\n",
+            "tab\tinside and\u{85}next-line and \u{9b}csi",
+            "\u{a0}non-breaking\u{a0}\n\u{2003}em space\u{2003}",
+            "last line without break\r",
+            "a\x7fb\r\nc",
+        ] {
+            assert_eq!(clean_text(text), line_by_line(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn cleaning_removes_escapes() {
