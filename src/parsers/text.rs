@@ -179,6 +179,13 @@ pub fn quoted_name(text: &str) -> Option<String> {
 /// The status of the first phrase of `phrases` (checked in order) found in `text`,
 /// case-insensitive. Used for products that write their result inside a sentence.
 pub fn phrase_status<S: Copy>(text: &str, phrases: &[(&str, S)]) -> Option<S> {
+    // ASCII text (nearly every body) is searched in place: lower-casing it is ASCII folding.
+    if text.is_ascii() && phrases.iter().all(|(p, _)| p.is_ascii()) {
+        return phrases
+            .iter()
+            .find(|(p, _)| contains_ci(text, p))
+            .map(|(_, s)| *s);
+    }
     let lower = text.to_lowercase();
     phrases
         .iter()
@@ -267,5 +274,18 @@ mod tests {
             phrase_status("Backup FAILED now", &[("failed", 1), ("backup", 2)]),
             Some(1)
         );
+        // Text beyond ASCII is lower-cased as a whole, as is a phrase beyond ASCII.
+        assert_eq!(
+            phrase_status(
+                "SICHERUNG FEHLGESCHLAGEN für Büro",
+                &[("fehlgeschlagen", 1)]
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            phrase_status("ÉCHEC de la sauvegarde", &[("échec", 1)]),
+            Some(1)
+        );
+        assert_eq!(phrase_status("Backup failed", &[("échec", 1)]), None);
     }
 }
