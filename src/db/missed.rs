@@ -2,7 +2,7 @@
 //! eligible job, and removed again (while unreviewed) when a late real run satisfies their slot.
 
 use super::{DbError, overrides, propagation, runs, schedules, settings};
-use crate::domain::missed::{self as slots, BACKFILL_DAYS, SATISFY_WINDOW, Slot};
+use crate::domain::missed::{self as slots, BACKFILL_DAYS, Slot};
 use crate::domain::schedule::{PinnedSchedule, Schedule};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -233,32 +233,12 @@ async fn pass_all(
     .await?;
     let mut open = open_missed(conn, &ids).await?;
     let mut report = PassReport::default();
-    let mut real: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
     // Catches real runs created while a Missed run for their slot was being created (or written
-    // by a client that did not stand the Missed run down): each run, oldest first, takes the slot
-    // it satisfies among those still open, and all of them go in one statement.
-    let (mut drop_jobs, mut drop_dates) = (Vec::new(), Vec::new());
+    // by a client that did not stand the Missed run down).
+    report.removed += stand_down(conn, &mut open, &rows).await?;
+    let mut real: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
     for (job_id, run_at) in rows {
-        if let Some(slots_of_job) = open.get_mut(&job_id)
-            && let Some(slot) = satisfied_among(slots_of_job, run_at)
-        {
-            slots_of_job.retain(|s| s.date != slot.date);
-            drop_jobs.push(job_id);
-            drop_dates.push(slot.date);
-        }
         real.entry(job_id).or_default().push(run_at);
-    }
-    if !drop_jobs.is_empty() {
-        // Through the function: an operator's login may not delete runs, only this stand-down.
-        let dropped: Vec<bool> = sqlx::query_scalar(
-            "SELECT backupchecks_drop_missed_slot(u.job_id, u.slot) \
-             FROM unnest($1::bigint[], $2::date[]) AS u(job_id, slot)",
-        )
-        .bind(&drop_jobs)
-        .bind(&drop_dates)
-        .fetch_all(&mut *conn)
-        .await?;
-        report.removed += dropped.into_iter().filter(|d| *d).count();
     }
     let (mut slot_jobs, mut slot_dates, mut expected) = (Vec::new(), Vec::new(), Vec::new());
     for job in jobs {
@@ -289,47 +269,65 @@ async fn pass_all(
     Ok(report)
 }
 
-/// When run `run_id` is a real run, removes the unreviewed Missed run of the slot it satisfies.
-/// Returns whether one was removed. Reviewed Missed runs are never touched, and a run dated in the
-/// future (by the database's clock) satisfies nothing until its time has come; the next pass
-/// handles it then.
-pub async fn remove_satisfied_by(conn: &mut PgConnection, run_id: i64) -> Result<bool, DbError> {
-    let run: Option<(i64, DateTime<Utc>, bool, bool)> =
-        sqlx::query_as("SELECT job_id, run_at, missed, run_at > now() FROM job_runs WHERE id = $1")
-            .bind(run_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match run {
-        Some((job_id, run_at, false, false)) => remove_satisfied(conn, job_id, run_at).await,
-        _ => Ok(false),
-    }
-}
-
-/// Real runs among `run_ids` with an unreviewed Missed run of their job within
-/// [`SATISFY_WINDOW`]: the only ones [`remove_satisfied_by`] can change. In run order.
-pub(super) async fn runs_near_open_missed(
+/// Stands down the unreviewed Missed runs that the new runs `run_ids` satisfy (see
+/// [`stand_down`]), in run order. Missed runs among them satisfy nothing, and neither does a run
+/// dated in the future by the database's clock until its time has come; the next pass handles it
+/// then. Returns how many were removed.
+pub(super) async fn stand_down_for_new_runs(
     conn: &mut PgConnection,
     run_ids: &[i64],
-) -> Result<Vec<i64>, DbError> {
-    let real: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, job_id, run_at FROM job_runs WHERE id = ANY($1) AND NOT missed ORDER BY id",
+) -> Result<usize, DbError> {
+    let real: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT job_id, run_at FROM job_runs WHERE id = ANY($1) AND NOT missed \
+           AND run_at <= now() ORDER BY id",
     )
     .bind(run_ids)
     .fetch_all(&mut *conn)
     .await?;
     if real.is_empty() {
-        return Ok(Vec::new());
+        return Ok(0);
     }
-    let jobs: Vec<i64> = real.iter().map(|&(_, job, _)| job).collect();
-    let open = open_missed(conn, &jobs).await?;
-    Ok(real
-        .into_iter()
-        .filter(|&(_, job, run_at)| {
-            open.get(&job)
-                .is_some_and(|slots| satisfied_among(slots, run_at).is_some())
-        })
-        .map(|(id, _, _)| id)
-        .collect())
+    let jobs: Vec<i64> = real.iter().map(|&(job, _)| job).collect();
+    let mut open = open_missed(conn, &jobs).await?;
+    stand_down(conn, &mut open, &real).await
+}
+
+/// Removes the unreviewed Missed runs that the real runs `runs` (job, time) satisfy: each run,
+/// in the order given, takes the slot [`slots::satisfied_slot`] picks among the job's slots still
+/// in `open`, and all of them go in one statement. Slots taken leave `open`. Returns how many
+/// Missed runs were removed.
+///
+/// A slot's expected instant is the Missed run's own time, computed from the job's effective
+/// schedule and time zone when it was created: a schedule learned again since then must not let a
+/// late run miss the slot it was late for.
+async fn stand_down(
+    conn: &mut PgConnection,
+    open: &mut HashMap<i64, Vec<Slot>>,
+    runs: &[(i64, DateTime<Utc>)],
+) -> Result<usize, DbError> {
+    let (mut jobs, mut dates) = (Vec::new(), Vec::new());
+    for &(job_id, run_at) in runs {
+        if let Some(slots_of_job) = open.get_mut(&job_id)
+            && let Some(slot) = slots::satisfied_slot(run_at, slots_of_job)
+        {
+            slots_of_job.retain(|s| s.date != slot.date);
+            jobs.push(job_id);
+            dates.push(slot.date);
+        }
+    }
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    // Through the function: an operator's login may not delete runs, only this stand-down.
+    let dropped: Vec<bool> = sqlx::query_scalar(
+        "SELECT backupchecks_drop_missed_slot(u.job_id, u.slot) \
+         FROM unnest($1::bigint[], $2::date[]) AS u(job_id, slot)",
+    )
+    .bind(&jobs)
+    .bind(&dates)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(dropped.into_iter().filter(|d| *d).count())
 }
 
 /// The slots of the unreviewed Missed runs of `jobs`, by job. Read by job id and matched here,
@@ -355,50 +353,4 @@ async fn open_missed(
         open.entry(job).or_default().push(Slot { date, expected });
     }
     Ok(open)
-}
-
-/// The slot among a job's open Missed runs that a real run at `run_at` satisfies: of those
-/// within [`SATISFY_WINDOW`], as [`slots::satisfied_slot`] picks.
-fn satisfied_among(open: &[Slot], run_at: DateTime<Utc>) -> Option<Slot> {
-    let near: Vec<Slot> = open
-        .iter()
-        .filter(|s| (s.expected - run_at).abs() <= SATISFY_WINDOW)
-        .copied()
-        .collect();
-    slots::satisfied_slot(run_at, &near)
-}
-
-/// Removes the unreviewed Missed run of job `job_id` whose slot a real run at `run_at` satisfies.
-///
-/// The slot's expected instant is the Missed run's own time, computed from the job's effective
-/// schedule and timezone when it was created; a schedule relearned since then must not let a late
-/// run miss the slot it was late for.
-async fn remove_satisfied(
-    conn: &mut PgConnection,
-    job_id: i64,
-    run_at: DateTime<Utc>,
-) -> Result<bool, DbError> {
-    let candidates: Vec<(NaiveDate, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT slot_date, run_at FROM job_runs WHERE job_id = $1 AND missed \
-         AND reviewed_at IS NULL AND run_at BETWEEN $2 AND $3",
-    )
-    .bind(job_id)
-    .bind(run_at - SATISFY_WINDOW)
-    .bind(run_at + SATISFY_WINDOW)
-    .fetch_all(&mut *conn)
-    .await?;
-    let open: Vec<Slot> = candidates
-        .into_iter()
-        .map(|(date, expected)| Slot { date, expected })
-        .collect();
-    let Some(slot) = slots::satisfied_slot(run_at, &open) else {
-        return Ok(false);
-    };
-    // Through a function: an operator's login may not delete runs, only this stand-down.
-    let done: bool = sqlx::query_scalar("SELECT backupchecks_drop_missed_slot($1, $2)")
-        .bind(job_id)
-        .bind(slot.date)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(done)
 }

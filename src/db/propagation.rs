@@ -40,9 +40,7 @@ pub async fn on_new_runs(conn: &mut PgConnection, run_ids: &[i64]) -> Result<(),
     for run_id in with_ticket {
         copy_autotask_ticket(conn, run_id).await?;
     }
-    for run_id in missed::runs_near_open_missed(conn, run_ids).await? {
-        missed::remove_satisfied_by(conn, run_id).await?;
-    }
+    missed::stand_down_for_new_runs(conn, run_ids).await?;
     Ok(())
 }
 

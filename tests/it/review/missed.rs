@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::support::db::TestDb;
-use backupchecks::db::{customers, missed, review, schedules};
+use backupchecks::db::{customers, missed, propagation, review, schedules};
 use backupchecks::domain::schedule::Schedule;
 use chrono::NaiveDate;
 
@@ -171,6 +171,49 @@ async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
         .map(|s| s.0)
         .collect();
     assert_eq!(left, vec![day(13), day(14), day(18)]);
+}
+
+#[tokio::test]
+async fn new_runs_created_together_stand_down_the_slots_they_satisfy_in_run_order() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    let mut conn = t.pool.acquire().await.unwrap();
+    missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
+    // One batch of late reports, as an import stores them, taken one after another: the 16th's
+    // run takes the 16th's slot, then the 17th's 10:00 run, 12 hours from both the 16th's and
+    // the 17th's slot, takes the 17th's (taken the other way round, it would take the 16th's and
+    // leave the 17th's). A Missed run among them, here the 19th's own, satisfies nothing.
+    let mut ids = Vec::new();
+    for run_at in [at(16, 22, 30), at(17, 10, 0)] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
+             VALUES ($1, $2, 'Success', 'Success') RETURNING id",
+        )
+        .bind(j)
+        .bind(run_at)
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let missed_of_19th: i64 = sqlx::query_scalar(
+        "SELECT id FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2",
+    )
+    .bind(j)
+    .bind(day(19))
+    .fetch_one(&t.pool)
+    .await
+    .unwrap();
+    ids.push(missed_of_19th);
+    propagation::on_new_runs(&mut conn, &ids).await.unwrap();
+    let left: Vec<NaiveDate> = missed_slots(&t.pool, j)
+        .await
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(left, vec![day(13), day(14), day(15), day(18), day(19)]);
 }
 
 #[tokio::test]
