@@ -3,7 +3,7 @@
 
 use super::cue_words::lower_contains;
 use super::html::{self, Table};
-use super::text::{clean_line, strip_prefix_ci};
+use super::text::{clean_line, is_one_of, strip_prefix_ci};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
 use std::borrow::Cow;
@@ -327,12 +327,7 @@ pub fn match_subject(subject: &str) -> String {
 }
 
 fn is_tag_word(word: &str) -> bool {
-    let w = word.trim().trim_end_matches(':');
-    if w.is_ascii() {
-        // The tag words are ASCII lower case: compared in place, no lower-cased copy.
-        return TAG_WORDS.iter().any(|t| w.eq_ignore_ascii_case(t));
-    }
-    TAG_WORDS.contains(&w.to_lowercase().as_str())
+    is_one_of(word.trim().trim_end_matches(':'), TAG_WORDS)
 }
 
 /// Strips one leading transport tag: `[EXTERNAL]`, `(EXT)`, `*EXTERNAL*`, `EXTERNAL:`.
@@ -406,19 +401,11 @@ fn header_line(line: &str) -> Option<Label> {
     let line = line.trim().trim_start_matches('*');
     let colon = line.find(':')?;
     let label = line.get(..colon)?.trim().trim_end_matches('*');
-    // An ASCII label (nearly all) is compared in place; others are lower-cased as before.
-    let lower = (!label.is_ascii()).then(|| label.to_lowercase());
-    let is = |words: &[&str]| {
-        words.iter().any(|w| match &lower {
-            None => label.eq_ignore_ascii_case(w),
-            Some(lower) => lower == w,
-        })
-    };
-    if is(FWD_FROM) {
+    if is_one_of(label, FWD_FROM) {
         Some(Label::From)
-    } else if is(FWD_SUBJECT) {
+    } else if is_one_of(label, FWD_SUBJECT) {
         Some(Label::Subject)
-    } else if is(FWD_OTHER) {
+    } else if is_one_of(label, FWD_OTHER) {
         Some(Label::Other)
     } else {
         None

@@ -4,7 +4,7 @@
 use super::html::Table;
 use super::report::ReportObject;
 use super::status_words::status_word;
-use super::text::{clean_line, message};
+use super::text::{clean_line, is_one_of, message};
 use crate::domain::status::Status;
 
 // Header words in English first, then as localized products write them (Italian, Dutch,
@@ -44,22 +44,12 @@ const DETAILS: &[&str] = &[
 fn column(header: &[super::html::Cell], words: &[&str]) -> Option<usize> {
     let mut at: usize = 0;
     for c in header {
-        if is_header_word(c.text.trim(), words) {
+        if is_one_of(c.text.trim(), words) {
             return Some(at);
         }
         at += c.colspan;
     }
     None
-}
-
-/// Whether `text` lower-cased is one of `words` (which are lower case). Asked of every cell of
-/// every row until a header row turns up: ASCII text is compared in place.
-fn is_header_word(text: &str, words: &[&str]) -> bool {
-    if text.is_ascii() {
-        words.iter().any(|w| text.eq_ignore_ascii_case(w))
-    } else {
-        words.contains(&text.to_lowercase().as_str())
-    }
 }
 
 /// The text of the cell covering logical column `col`.
@@ -154,9 +144,7 @@ fn text_cells(line: &str) -> Vec<&str> {
 }
 
 fn text_column(cells: &[&str], words: &[&str]) -> Option<usize> {
-    cells
-        .iter()
-        .position(|c| words.contains(&c.to_lowercase().as_str()))
+    cells.iter().position(|c| is_one_of(c, words))
 }
 
 /// Objects from a table written as text (a plain-text report, or HTML converted to text by a

@@ -104,6 +104,16 @@ pub fn find_labelled<'a>(text: &'a str, label: &str, bare: bool) -> Option<&'a s
     text.lines().find_map(|line| labelled(line, label, bare))
 }
 
+/// Whether `text`, lower-cased, is one of `words` (written in lower case). ASCII text, nearly
+/// all, is compared in place, without a lower-cased copy.
+pub fn is_one_of(text: &str, words: &[&str]) -> bool {
+    if text.is_ascii() {
+        words.iter().any(|w| text.eq_ignore_ascii_case(w))
+    } else {
+        words.contains(&text.to_lowercase().as_str())
+    }
+}
+
 /// Case-insensitive `contains` for ASCII needles, without allocating for the common case.
 pub fn contains_ci(haystack: &str, needle: &str) -> bool {
     find_ci(haystack, needle).is_some()
@@ -196,6 +206,16 @@ pub fn phrase_status<S: Copy>(text: &str, phrases: &[(&str, S)]) -> Option<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_words_in_any_case() {
+        let words = ["status", "état", "vm name"];
+        assert!(is_one_of("STATUS", &words));
+        assert!(is_one_of("VM Name", &words));
+        assert!(is_one_of("État", &words));
+        assert!(!is_one_of("etat", &words));
+        assert!(!is_one_of("status ", &words));
+    }
 
     #[test]
     fn clean_text_gives_what_cleaning_each_line_gives() {

@@ -7,7 +7,7 @@ use super::objects::{object_rows, text_object_rows, worst};
 use super::registry::{Cue, Parser, cue};
 use super::report::{ParseError, Report, ReportObject};
 use super::status_words::status_word;
-use super::text::{clean_line, contains_ci, message};
+use super::text::{clean_line, contains_ci, is_one_of, message};
 use crate::domain::status::Status;
 
 const SOFTWARE: &str = "Veeam";
@@ -177,8 +177,7 @@ fn header_line(line: &str) -> Option<(String, String)> {
         "file to tape",
         "surebackup",
     ];
-    (known.contains(&kind.to_lowercase().as_str()) && !name.is_empty())
-        .then(|| (kind.to_string(), name))
+    (is_one_of(kind, &known) && !name.is_empty()).then(|| (kind.to_string(), name))
 }
 
 fn body_mentions(mail: &NormalizedMail, needle: &str) -> bool {
