@@ -1,6 +1,8 @@
 //! The tag scanner under [`super::html`]: HTML split into text and tags, each tag told by its
 //! kind, with the byte searches the scanner and the readers share.
 
+use super::text::find_ci;
+
 /// What [`tokenize`] hands the text and tags to, one call per kind of token: the readers learn
 /// what came from which method they are in, not from a token they would match again.
 pub(super) trait Sink<'a> {
@@ -215,12 +217,15 @@ pub(super) fn tokenize<'a>(html: &'a str, sink: &mut impl Sink<'a>) {
             continue;
         }
         if kind == Kind::Script || kind == Kind::Style {
-            let close: &[u8] = if kind == Kind::Script {
-                b"</script"
+            let close = if kind == Kind::Script {
+                "</script"
             } else {
-                b"</style"
+                "</style"
             };
-            pos = find_ci(&bytes[pos..], close).map_or(bytes.len(), |i| pos + i);
+            pos = html
+                .get(pos..)
+                .and_then(|rest| find_ci(rest, close))
+                .map_or(bytes.len(), |i| pos + i);
             text_start = pos;
             continue;
         }
@@ -266,16 +271,6 @@ pub(super) fn name_end(rest: &str) -> usize {
     bytes.len()
 }
 
-/// Offset of the first ASCII-case-insensitive occurrence of `needle` (which starts with a
-/// non-letter, here `<`) in `hay`.
-pub(super) fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    memchr::memchr_iter(first, hay).find(|&i| {
-        hay.get(i + 1..i + needle.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(rest))
-    })
-}
-
 /// Index of the `>` closing the tag that starts at `start`, skipping quoted attribute values.
 pub(super) fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
@@ -303,15 +298,12 @@ pub(super) fn tag_end(bytes: &[u8], start: usize) -> Option<usize> {
     }
 }
 
-/// The value of one attribute in a raw attribute string (`colspan=2`, `class="x"`); `name` is
-/// lower case.
+/// The value of one attribute in a raw attribute string (`colspan=2`, `class="x"`), its name in
+/// any case.
 pub(super) fn attr_value<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
     let bytes = attrs.as_bytes();
     let mut from = 0;
-    while let Some(found) = bytes
-        .get(from..)
-        .and_then(|s| find_ci_letters(s, name.as_bytes()))
-    {
+    while let Some(found) = attrs.get(from..).and_then(|s| find_ci(s, name)) {
         let at = from + found;
         from = at + name.len();
         let before_ok = at == 0 || bytes.get(at - 1).is_some_and(|b| b.is_ascii_whitespace());
@@ -335,18 +327,24 @@ pub(super) fn attr_value<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
     None
 }
 
-/// Offset of the first ASCII-case-insensitive occurrence of a lower-case `needle` in `hay`.
-pub(super) fn find_ci_letters(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay).find(|&i| {
-        hay.get(i + 1..i + needle.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(rest))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the scanner handed on, as text.
+    struct Seen(Vec<String>);
+
+    impl Sink<'_> for Seen {
+        fn text(&mut self, text: &str) {
+            self.0.push(text.to_string());
+        }
+        fn start(&mut self, kind: Kind, _: &str) {
+            self.0.push(format!("<{kind:?}>"));
+        }
+        fn end(&mut self, kind: Kind) {
+            self.0.push(format!("</{kind:?}>"));
+        }
+    }
 
     #[test]
     fn every_known_name_has_its_kind_in_any_case_and_others_are_inline() {
@@ -373,20 +371,24 @@ mod tests {
 
     #[test]
     fn inline_tags_are_not_handed_on_and_split_the_text_where_they_stood() {
-        struct Seen(Vec<String>);
-        impl Sink<'_> for Seen {
-            fn text(&mut self, text: &str) {
-                self.0.push(text.to_string());
-            }
-            fn start(&mut self, kind: Kind, _: &str) {
-                self.0.push(format!("<{kind:?}>"));
-            }
-            fn end(&mut self, kind: Kind) {
-                self.0.push(format!("</{kind:?}>"));
-            }
-        }
         let mut seen = Seen(Vec::new());
         tokenize("<TD>a<b>b</b> c<span x='>'>d</span></td>", &mut seen);
         assert_eq!(seen.0, ["<Cell>", "a", "b", " c", "d", "</Cell>"]);
+    }
+
+    #[test]
+    fn script_and_style_end_in_any_case_and_attributes_are_read_in_any_case() {
+        let mut seen = Seen(Vec::new());
+        tokenize(
+            "<STYLE>p<b{}</Style>x<SCRIPT>if (a<b) {}</sCrIpT>y",
+            &mut seen,
+        );
+        assert_eq!(seen.0, ["</Style>", "x", "</Script>", "y"]);
+        assert_eq!(
+            attr_value(r#" style="a" COLSPAN = "3""#, "colspan"),
+            Some("3")
+        );
+        assert_eq!(attr_value(" xcolspan=2 rowspan=4", "colspan"), None);
+        assert_eq!(attr_value(" colspan=2/", "colspan"), Some("2"));
     }
 }
