@@ -258,7 +258,8 @@ async fn store_learned(
     Ok(())
 }
 
-/// [`schedule::learn_schedule`] for each of `jobs` (pure work), split over the cores, in order.
+/// [`schedule::learn_schedule_lasting`] for each of `jobs` (pure work), split over the cores, in
+/// order.
 fn learn_on_every_core(
     jobs: &[(i64, DateTime<Utc>)],
     runs: &HashMap<i64, Vec<DateTime<Utc>>>,

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::support::db::TestDb;
-use backupchecks::db::{customers, missed, propagation, review, schedules};
+use backupchecks::db::{customers, jobs, missed, propagation, review, schedules};
 use backupchecks::domain::schedule::Schedule;
 use chrono::NaiveDate;
 
@@ -374,6 +374,14 @@ async fn learned_text(pool: &sqlx::PgPool, job_id: i64) -> String {
         .map_or("none".into(), |s| s.to_string())
 }
 
+/// Entries in the queue of jobs whose runs changed.
+async fn queued(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM job_schedule_changes")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 /// Stores a schedule the job's runs would never teach, so relearning shows.
 async fn plant_marker(pool: &sqlx::PgPool, job_id: i64) {
     sqlx::query(
@@ -396,12 +404,9 @@ async fn a_schedule_is_relearned_only_when_its_runs_change_or_its_day_comes() {
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
     assert_eq!(learned_text(&t.pool, j).await, "Daily");
-    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM job_schedule_changes")
-        .fetch_one(&t.pool)
-        .await
-        .unwrap();
     assert_eq!(
-        queued, 0,
+        queued(&t.pool).await,
+        0,
         "the pass takes the jobs it learned off the queue"
     );
 
@@ -463,25 +468,16 @@ async fn runs_of_a_job_the_pass_skips_are_learned_when_it_counts_again() {
     plant_marker(&t.pool, j).await;
 
     // Archived, the job still gets its mail; the pass skips it and its queue entries go.
-    sqlx::query("UPDATE jobs SET archived_at = $2 WHERE id = $1")
-        .bind(j)
-        .bind(at(13, 13, 0))
-        .execute(&t.pool)
+    jobs::set_archived(&mut conn, j, true, "ann", at(13, 13, 0))
         .await
         .unwrap();
     mail_run(&t.pool, j, at(13, 22, 0), "Success", None, &[]).await;
     missed::run_pass(&mut conn, at(14, 12, 0)).await.unwrap();
-    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM job_schedule_changes")
-        .fetch_one(&t.pool)
-        .await
-        .unwrap();
-    assert_eq!(queued, 0);
+    assert_eq!(queued(&t.pool).await, 0);
     assert_eq!(learned_text(&t.pool, j).await, "Irregular");
 
     // Back from the archive: learned afresh.
-    sqlx::query("UPDATE jobs SET archived_at = NULL WHERE id = $1")
-        .bind(j)
-        .execute(&t.pool)
+    jobs::set_archived(&mut conn, j, false, "ann", at(14, 12, 30))
         .await
         .unwrap();
     missed::run_pass(&mut conn, at(14, 13, 0)).await.unwrap();
