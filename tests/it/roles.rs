@@ -151,6 +151,67 @@ async fn viewers_and_reporters_read_everything_but_the_audit_log_and_change_noth
 }
 
 #[tokio::test]
+async fn an_operators_seat_runs_the_missed_run_check_and_late_reports_stand_missed_runs_down() {
+    let t = TestDb::new().await;
+    let (job, _) = job_with_runs(&t).await;
+    let mut owner = t.pool.acquire().await.unwrap();
+    let daily = backupchecks::domain::schedule::PinnedSchedule {
+        schedule: backupchecks::domain::schedule::Schedule::Daily {
+            time: chrono::NaiveTime::from_hms_opt(22, 5, 0).unwrap(),
+        },
+        grace_minutes: None,
+    };
+    db::schedules::pin(&mut owner, job, &daily, "owner")
+        .await
+        .unwrap();
+    drop(owner);
+    let login = TestLogin::new(&["backupchecks_operator"]).await;
+    let pool = t.pool_as(&login.name).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let open = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM job_runs WHERE job_id = $1 AND missed AND reviewed_at IS NULL",
+        )
+        .bind(job)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+
+    // The reports of the 20th to the 22nd did not come: the pass on the seat marks them.
+    let monday = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let report = db::missed::run_pass(&mut conn, monday).await.unwrap();
+    assert_eq!(
+        (report.created, report.removed, report.failed.len()),
+        (3, 0, 0)
+    );
+    // The 21st's report arrives late through the seat's import and stands its Missed run down.
+    let sent = Utc.with_ymd_and_hms(2026, 11, 21, 22, 5, 0).unwrap();
+    let late = Incoming {
+        source: "folder",
+        source_id: None,
+        received_at: None,
+        raw: generic(
+            "<r21@x>",
+            "backup@acme.example",
+            "Nightly",
+            "Success",
+            &sent.to_rfc2822(),
+        ),
+    };
+    ingest_one(&pool, &late, monday).await.unwrap();
+    assert_eq!(open(t.pool.clone()).await, 2);
+    let report = db::missed::run_pass(&mut conn, monday).await.unwrap();
+    assert_eq!(
+        (report.created, report.removed, report.failed.len()),
+        (0, 0, 0)
+    );
+    // Yet the seat cannot delete runs itself.
+    denied(&pool, "DELETE FROM job_runs WHERE missed").await;
+    assert_eq!(open(t.pool.clone()).await, 2);
+}
+
+#[tokio::test]
 async fn operators_review_ticket_and_override_but_never_rewrite_delete_or_change_settings() {
     let t = TestDb::new().await;
     let (job, runs) = job_with_runs(&t).await;
