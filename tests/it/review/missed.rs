@@ -22,11 +22,7 @@ async fn creation_backfills_seven_days_and_running_it_twice_creates_nothing_new(
 
     let first = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
     assert_eq!((first.created, first.removed), (7, 0));
-    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let slots = missed_dates(&t.pool, j).await;
     // From the 13th (seven days back) to the 19th; the 20th's 22:00 is not due yet.
     assert_eq!(slots, (13..=19).map(day).collect::<Vec<_>>());
     let m = run(
@@ -51,11 +47,7 @@ async fn no_missed_run_before_the_job_existed() {
     pin_daily(&t.pool, j, 22, 0).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
-    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let slots = missed_dates(&t.pool, j).await;
     assert_eq!(slots, vec![day(17), day(18), day(19)]);
 }
 
@@ -165,11 +157,7 @@ async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
     }
     let report = missed::run_pass(&mut conn, at(20, 12, 40)).await.unwrap();
     assert_eq!((report.created, report.removed), (0, 3));
-    let left: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let left = missed_dates(&t.pool, j).await;
     assert_eq!(left, vec![day(13), day(14), day(18)]);
 }
 
@@ -208,11 +196,7 @@ async fn new_runs_created_together_stand_down_the_slots_they_satisfy_in_run_orde
     .unwrap();
     ids.push(missed_of_19th);
     propagation::on_new_runs(&mut conn, &ids).await.unwrap();
-    let left: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let left = missed_dates(&t.pool, j).await;
     assert_eq!(left, vec![day(13), day(14), day(15), day(18), day(19)]);
 }
 
@@ -234,11 +218,7 @@ async fn schedules_are_learned_from_real_runs_and_pinned_ones_win() {
     );
     assert_eq!(stored.learned_at, Some(at(20, 12, 0)));
     assert_eq!(report.created, 3);
-    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let slots = missed_dates(&t.pool, j).await;
     assert_eq!(slots, vec![day(17), day(18), day(19)]);
 
     // A pinned schedule (Mondays only; the 17th is a Monday) beats the learned one.
@@ -316,11 +296,7 @@ async fn history_imported_before_approval_counts_for_missed_runs() {
     let report = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
     let learned = schedules::get(&t.pool, j).await.unwrap().learned;
     assert_eq!(learned.map(|s| s.to_string()).as_deref(), Some("Daily"));
-    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let slots = missed_dates(&t.pool, j).await;
     assert_eq!(slots, vec![day(15), day(17)]);
     assert_eq!(report.created, 2);
 }
@@ -335,11 +311,7 @@ async fn no_missed_run_before_the_first_report_of_an_approved_job() {
     mail_run(&t.pool, j, at(17, 22, 0), "Success", None, &[]).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
-    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
-        .await
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let slots = missed_dates(&t.pool, j).await;
     assert_eq!(slots, vec![day(18), day(19)]);
 }
 
@@ -357,12 +329,17 @@ async fn a_run_dated_in_the_future_satisfies_no_slot() {
     mail_run(&t.pool, j, at(20, 9, 0), "Success", None, &[]).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 8, 0)).await.unwrap();
-    let slots: Vec<NaiveDate> = missed_slots(&t.pool, j)
+    let slots = missed_dates(&t.pool, j).await;
+    assert_eq!(slots, vec![day(19)]);
+}
+
+/// The slot dates of the job's Missed runs.
+async fn missed_dates(pool: &sqlx::PgPool, job_id: i64) -> Vec<NaiveDate> {
+    missed_slots(pool, job_id)
         .await
         .into_iter()
         .map(|s| s.0)
-        .collect();
-    assert_eq!(slots, vec![day(19)]);
+        .collect()
 }
 
 /// The stored learned schedule, as text ("none" for nothing learned).
