@@ -386,6 +386,9 @@ const FWD_OTHER: &[&str] = &[
     "reply-to",
 ];
 
+/// The longest label of the lists above, in bytes.
+const LONGEST_LABEL: usize = 10;
+
 /// Which list a forwarded-header label belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Label {
@@ -396,11 +399,17 @@ enum Label {
 
 /// The kind of forwarded-header line `line` is (`From: x`, `*Subject:* y`), if any.
 fn header_line(line: &str) -> Option<Label> {
-    // Most body lines have no colon: skip them before trimming anything.
-    memchr::memchr(b':', line.as_bytes())?;
-    let line = line.trim().trim_start_matches('*');
-    let colon = line.find(':')?;
-    let label = line.get(..colon)?.trim().trim_end_matches('*');
+    // Most body lines have no colon, or a long text before it: skip them before trimming.
+    let colon = memchr::memchr(b':', line.as_bytes())?;
+    let label = line
+        .get(..colon)?
+        .trim_start()
+        .trim_start_matches('*')
+        .trim()
+        .trim_end_matches('*');
+    if label.len() > LONGEST_LABEL {
+        return None;
+    }
     if is_one_of(label, FWD_FROM) {
         Some(Label::From)
     } else if is_one_of(label, FWD_SUBJECT) {
@@ -554,6 +563,12 @@ Sent: Tuesday, March 12, 2024 10:00 PM\nTo: ops@example.com\nSubject: [Success] 
         let dutch =
             "Van: nas@example.com\nVerzonden: dinsdag\nAan: ops@example.com\nOnderwerp: x\nInhoud";
         assert_eq!(skip_forward_headers(dutch), ("Inhoud", true));
+        // Labels in bold (`*From:*`, `**Sent:**`), spaced before the colon, or after a bullet.
+        let marked = "Note\n*From:* nas@example.com\n**Sent:** Monday\n* Subject : x\nReport";
+        assert_eq!(skip_forward_headers(marked), ("Report", true));
+        // A label is a word of the lists, not a sentence ending in one.
+        let sentence = "Mail from: nas\nThe subject: x\nSent by: y\nReport";
+        assert_eq!(skip_forward_headers(sentence), (sentence, false));
         // Two header lines are not a forward block.
         let plain = "From: x\nSubject: y\nrest";
         assert_eq!(skip_forward_headers(plain), (plain, false));
