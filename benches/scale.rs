@@ -159,40 +159,56 @@ async fn measure(db: &Database, days: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Late reports of 2,000 jobs, each for a slot that already has a Missed run: imported in the
-/// importer's batches, each report stands its Missed run down.
+/// Late reports of up to 2,000 jobs, each for a slot that already has a Missed run: imported in
+/// the importer's batches, each report stands its Missed run down. Three rounds, each taking
+/// the oldest slot still open of each job.
 async fn late_reports_import(db: &Database, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
-    let late: Vec<(String, String, String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
-        "SELECT DISTINCT ON (j.id) j.from_address, j.job_name, j.backup_software, \
-           j.backup_type, r.run_at \
-         FROM job_runs r JOIN jobs j ON j.id = r.job_id \
-         WHERE r.missed AND r.reviewed_at IS NULL AND j.from_address LIKE 'backup%' \
-           AND r.run_at < now() - interval '2 hours' \
-         ORDER BY j.id, r.run_at LIMIT 2000",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    let open_before = open_missed_runs(db.pool()).await?;
-    let batch: Vec<Incoming> = late
-        .iter()
-        .enumerate()
-        .map(|(i, (from, job, software, kind, slot))| Incoming {
-            source: "folder",
-            source_id: None,
-            received_at: Some(*slot + TimeDelta::minutes(40)),
-            raw: report(from, job, software, kind, i, *slot + TimeDelta::minutes(40)),
-        })
-        .collect();
-    let start = Instant::now();
-    for chunk in batch.chunks(backupchecks::services::importer::BATCH) {
-        pipeline::ingest_batch(db.pool(), chunk, now).await;
+    const ROUNDS: usize = 3;
+    let mut rates = Vec::with_capacity(ROUNDS);
+    let (mut mails, mut stood_down) = (0, 0);
+    for round in 0..ROUNDS {
+        let late: Vec<(String, String, String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
+            "SELECT DISTINCT ON (j.id) j.from_address, j.job_name, j.backup_software, \
+               j.backup_type, r.run_at \
+             FROM job_runs r JOIN jobs j ON j.id = r.job_id \
+             WHERE r.missed AND r.reviewed_at IS NULL AND j.from_address LIKE 'backup%' \
+               AND r.run_at < now() - interval '2 hours' \
+             ORDER BY j.id, r.run_at LIMIT 2000",
+        )
+        .fetch_all(db.pool())
+        .await?;
+        let open_before = open_missed_runs(db.pool()).await?;
+        let batch: Vec<Incoming> = late
+            .iter()
+            .enumerate()
+            .map(|(i, (from, job, software, kind, slot))| Incoming {
+                source: "folder",
+                source_id: None,
+                received_at: Some(*slot + TimeDelta::minutes(40)),
+                raw: report(
+                    from,
+                    job,
+                    software,
+                    kind,
+                    round * 2000 + i,
+                    *slot + TimeDelta::minutes(40),
+                ),
+            })
+            .collect();
+        let start = Instant::now();
+        for chunk in batch.chunks(backupchecks::services::importer::BATCH) {
+            pipeline::ingest_batch(db.pool(), chunk, now).await;
+        }
+        rates.push(batch.len() as f64 / start.elapsed().as_secs_f64());
+        mails += batch.len();
+        stood_down += open_before - open_missed_runs(db.pool()).await?;
     }
-    let secs = start.elapsed().as_secs_f64();
+    rates.sort_by(f64::total_cmp);
     println!(
-        "  {:<46} {:>8.0} mails/s ({} Missed runs stood down)",
+        "  {:<46} min {:>6.0} median {:>6.0} mails/s ({stood_down} Missed runs stood down by {mails})",
         "import of late reports (Missed runs open)",
-        batch.len() as f64 / secs,
-        open_before - open_missed_runs(db.pool()).await?
+        rates[0],
+        rates[ROUNDS / 2],
     );
     Ok(())
 }
