@@ -275,10 +275,12 @@ fn parse_job(mail: &NormalizedMail) -> Result<Report, ParseError> {
 }
 
 fn matches_configuration(mail: &NormalizedMail) -> Cue {
+    // Both body phrases hold "configuration": a body without it has neither.
     let named = contains_ci(&mail.match_subject, "configuration backup")
         || contains_ci(&mail.match_subject, "backup configuration")
-        || body_mentions(mail, "Configuration Backup job:")
-        || body_mentions(mail, "Backup Configuration job:");
+        || (body_mentions(mail, "Configuration")
+            && (body_mentions(mail, "Configuration Backup job:")
+                || body_mentions(mail, "Backup Configuration job:")));
     if !named {
         return Err("subject and body lack 'Configuration Backup' / 'Backup Configuration'");
     }
@@ -375,10 +377,14 @@ fn matches_m365(mail: &NormalizedMail) -> Cue {
     // The word first: reading the subject's shape costs a copy of the name.
     let subject =
         mail.match_subject.contains("issue") && m365_subject(&mail.match_subject).is_some();
+    // Both names start alike: a body without the start has neither (one search, not two).
+    let named = || {
+        body_mentions(mail, "Veeam Backup for Microsoft ")
+            && (body_mentions(mail, "Veeam Backup for Microsoft 365")
+                || body_mentions(mail, "Veeam Backup for Microsoft Office 365"))
+    };
     cue(
-        subject
-            || body_mentions(mail, "Veeam Backup for Microsoft 365")
-            || body_mentions(mail, "Veeam Backup for Microsoft Office 365"),
+        subject || named(),
         "subject is not `[Result] org - job (n objects), k issues` and body lacks 'Veeam Backup for Microsoft 365'",
     )
 }
@@ -434,5 +440,42 @@ mod tests {
             Some(("Backup Copy".to_string(), "Copy\\Daily".to_string()))
         );
         assert_eq!(header_line("Some job: x"), None);
+    }
+
+    fn mail(subject: &str, content_type: &str, body: &str) -> NormalizedMail {
+        crate::parsers::normalize(
+            format!(
+                "From: v@example.com\r\nSubject: {subject}\r\nContent-Type: {content_type}\r\n\r\n{body}\r\n"
+            )
+            .as_bytes(),
+        )
+    }
+
+    #[test]
+    fn products_named_only_in_the_body_in_either_spelling_and_any_case() {
+        for content_type in ["text/plain", "text/html"] {
+            for name in [
+                "Veeam Backup for Microsoft 365",
+                "VEEAM BACKUP FOR MICROSOFT OFFICE 365",
+            ] {
+                let m = mail("Nightly", content_type, &format!("Report of {name} 7.1"));
+                assert_eq!(matches_m365(&m), Ok(()), "{content_type}: {name}");
+            }
+            let other = mail("Nightly", content_type, "Veeam Backup for Microsoft Azure");
+            assert!(matches_m365(&other).is_err(), "{content_type}");
+            for phrase in [
+                "Configuration Backup job: Cfg",
+                "backup configuration JOB: Cfg",
+            ] {
+                let m = mail("Nightly", content_type, &format!("Veeam\n{phrase}"));
+                assert_eq!(
+                    matches_configuration(&m),
+                    Ok(()),
+                    "{content_type}: {phrase}"
+                );
+            }
+            let other = mail("Nightly", content_type, "Veeam\nConfiguration of job: Cfg");
+            assert!(matches_configuration(&other).is_err(), "{content_type}");
+        }
     }
 }
