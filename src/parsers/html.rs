@@ -200,7 +200,9 @@ impl TextBuilder {
     /// whitespace, and every line end trims the spaces before it, so outside `pre` no line ends
     /// in whitespace or is whitespace alone; blank lines come in twos only from `<br>`s in a row.
     fn needs_tidying(&self) -> bool {
-        self.raw || memchr::memmem::find(self.out.as_bytes(), b"\n\n\n").is_some()
+        let text = self.out.as_bytes();
+        self.raw
+            || memchr::memchr_iter(b'\n', text).any(|i| text.get(i + 1..i + 3) == Some(b"\n\n"))
     }
 
     fn finish(self) -> String {

@@ -459,12 +459,16 @@ fn find_forward_block(text: &str) -> Option<usize> {
     let is_block = |run: &Run| run.from && run.subject && run.lines >= 3;
     let mut offset = 0;
     let mut run: Option<Run> = None;
-    for (i, line) in text
-        .split_inclusive('\n')
-        .take(SEARCH_LINES + 10)
-        .enumerate()
-    {
-        offset += line.len();
+    // The lines `split_inclusive('\n')` gives, found by a vector search.
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i + 1)
+        .chain(std::iter::once(text.len()));
+    for i in 0..SEARCH_LINES + 10 {
+        let Some(end) = ends.next().filter(|&end| end > offset) else {
+            break;
+        };
+        let line = text.get(offset..end).unwrap_or("");
+        offset = end;
         match header_line(line) {
             Some(label) => {
                 if run.is_none() && i >= SEARCH_LINES {
