@@ -263,14 +263,15 @@ fn crlf_to_lf(text: String) -> String {
         return text;
     }
     let mut bytes = text.into_bytes();
-    let mut kept = 0;
-    for i in 0..bytes.len() {
-        let b = bytes[i];
-        if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            continue;
-        }
-        bytes[kept] = b;
-        kept += 1;
+    // Each CR of a CRLF is dropped by moving the stretch after it down, found by vector search.
+    let crs: Vec<usize> = memchr::memchr_iter(b'\r', &bytes)
+        .filter(|&i| bytes.get(i + 1) == Some(&b'\n'))
+        .collect();
+    let mut kept = crs.first().copied().unwrap_or(bytes.len());
+    for (n, &cr) in crs.iter().enumerate() {
+        let next = crs.get(n + 1).copied().unwrap_or(bytes.len());
+        bytes.copy_within(cr + 1..next, kept);
+        kept += next - cr - 1;
     }
     bytes.truncate(kept);
     // Dropping ASCII bytes keeps the text valid UTF-8; the lossy path never runs.
@@ -576,6 +577,21 @@ Sent: Tuesday, March 12, 2024 10:00 PM\nTo: ops@example.com\nSubject: [Success] 
         // Two header lines are not a forward block.
         let plain = "From: x\nSubject: y\nrest";
         assert_eq!(skip_forward_headers(plain), (plain, false));
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_lone_crs_stay() {
+        for (text, want) in [
+            ("a\r\nb\r\n", "a\nb\n"),
+            ("\r\n\r\nx", "\n\nx"),
+            ("a\r\r\nb\rc\r", "a\r\nb\rc\r"),
+            ("no breaks", "no breaks"),
+            ("caf\u{e9}\r\n\u{263a}\r\n", "caf\u{e9}\n\u{263a}\n"),
+            ("\r", "\r"),
+            ("", ""),
+        ] {
+            assert_eq!(crlf_to_lf(text.to_string()), want, "{text:?}");
+        }
     }
 
     #[test]
