@@ -15,9 +15,7 @@ fn day(d: u32) -> NaiveDate {
 #[tokio::test]
 async fn creation_backfills_seven_days_and_running_it_twice_creates_nothing_new() {
     let t = TestDb::new().await;
-    let c = customer(&t.pool, "Acme").await;
-    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
-    pin_daily(&t.pool, j, 22, 0).await;
+    let j = daily_vms(&t.pool).await;
     let mut conn = t.pool.acquire().await.unwrap();
 
     let first = missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
@@ -88,9 +86,7 @@ async fn archived_inactive_and_informational_jobs_get_none() {
 #[tokio::test]
 async fn a_late_real_run_removes_an_unreviewed_missed_run_but_never_a_reviewed_one() {
     let t = TestDb::new().await;
-    let c = customer(&t.pool, "Acme").await;
-    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
-    pin_daily(&t.pool, j, 22, 0).await;
+    let j = daily_vms(&t.pool).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
     let reviewed = sqlx::query_scalar::<_, i64>(
@@ -122,21 +118,11 @@ async fn a_late_real_run_removes_an_unreviewed_missed_run_but_never_a_reviewed_o
 #[tokio::test]
 async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
     let t = TestDb::new().await;
-    let c = customer(&t.pool, "Acme").await;
-    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
-    pin_daily(&t.pool, j, 22, 0).await;
+    let j = daily_vms(&t.pool).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
     // A real run stored without propagation, as when it committed while the Missed run was made.
-    sqlx::query(
-        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
-         VALUES ($1, $2, 'Success', 'Success')",
-    )
-    .bind(j)
-    .bind(at(19, 22, 5))
-    .execute(&t.pool)
-    .await
-    .unwrap();
+    bare_run(&t.pool, j, at(19, 22, 5)).await;
     let report = missed::run_pass(&mut conn, at(20, 12, 30)).await.unwrap();
     assert_eq!((report.created, report.removed), (0, 1));
     assert_eq!(missed_slots(&t.pool, j).await.len(), 6);
@@ -145,15 +131,7 @@ async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
     // within 12 hours. The 17th's morning run is nearest the 16th's slot, which the run before
     // took, and the 17th's is 13 hours away: it takes none. The noon run takes the 17th's.
     for run_at in [at(15, 22, 10), at(16, 21, 50), at(17, 12, 0), at(17, 9, 0)] {
-        sqlx::query(
-            "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
-             VALUES ($1, $2, 'Success', 'Success')",
-        )
-        .bind(j)
-        .bind(run_at)
-        .execute(&t.pool)
-        .await
-        .unwrap();
+        bare_run(&t.pool, j, run_at).await;
     }
     let report = missed::run_pass(&mut conn, at(20, 12, 40)).await.unwrap();
     assert_eq!((report.created, report.removed), (0, 3));
@@ -164,28 +142,17 @@ async fn the_pass_removes_missed_runs_a_concurrent_real_run_satisfied() {
 #[tokio::test]
 async fn new_runs_created_together_stand_down_the_slots_they_satisfy_in_run_order() {
     let t = TestDb::new().await;
-    let c = customer(&t.pool, "Acme").await;
-    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
-    pin_daily(&t.pool, j, 22, 0).await;
+    let j = daily_vms(&t.pool).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
     // One batch of late reports, as an import stores them, taken one after another: the 16th's
     // run takes the 16th's slot, then the 17th's 10:00 run, 12 hours from both the 16th's and
     // the 17th's slot, takes the 17th's (taken the other way round, it would take the 16th's and
     // leave the 17th's). A Missed run among them, here the 19th's own, satisfies nothing.
-    let mut ids = Vec::new();
-    for run_at in [at(16, 22, 30), at(17, 10, 0)] {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
-             VALUES ($1, $2, 'Success', 'Success') RETURNING id",
-        )
-        .bind(j)
-        .bind(run_at)
-        .fetch_one(&t.pool)
-        .await
-        .unwrap();
-        ids.push(id);
-    }
+    let mut ids = vec![
+        bare_run(&t.pool, j, at(16, 22, 30)).await,
+        bare_run(&t.pool, j, at(17, 10, 0)).await,
+    ];
     let missed_of_19th: i64 = sqlx::query_scalar(
         "SELECT id FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2",
     )
@@ -198,6 +165,41 @@ async fn new_runs_created_together_stand_down_the_slots_they_satisfy_in_run_orde
     propagation::on_new_runs(&mut conn, &ids).await.unwrap();
     let left = missed_dates(&t.pool, j).await;
     assert_eq!(left, vec![day(13), day(14), day(15), day(18), day(19)]);
+}
+
+#[tokio::test]
+async fn a_new_run_dated_ahead_of_the_database_clock_stands_nothing_down_until_its_time() {
+    let t = TestDb::new().await;
+    let c = customer(&t.pool, "Acme").await;
+    let today = chrono::Utc::now().date_naive();
+    let evening = |d: NaiveDate| d.and_hms_opt(22, 30, 0).unwrap().and_utc();
+    let j = job(
+        &t.pool,
+        c,
+        "Daily VMs",
+        evening(today - chrono::Days::new(20)),
+    )
+    .await;
+    pin_daily(&t.pool, j, 22, 0).await;
+    // A pass told it is three days from now marks the slots up to tomorrow's as missed.
+    let mut conn = t.pool.acquire().await.unwrap();
+    let later = chrono::Utc::now() + chrono::TimeDelta::days(3);
+    missed::run_pass(&mut conn, later).await.unwrap();
+    let (two_days_ago, tomorrow) = (today - chrono::Days::new(2), today + chrono::Days::new(1));
+    let before = missed_dates(&t.pool, j).await;
+    assert!(
+        before.contains(&two_days_ago) && before.contains(&tomorrow),
+        "{before:?}"
+    );
+    // Two reports arrive: one for two days ago, one whose sender's clock claims tomorrow.
+    let ids = [
+        bare_run(&t.pool, j, evening(two_days_ago)).await,
+        bare_run(&t.pool, j, evening(tomorrow)).await,
+    ];
+    propagation::on_new_runs(&mut conn, &ids).await.unwrap();
+    let after = missed_dates(&t.pool, j).await;
+    let gone: Vec<NaiveDate> = before.into_iter().filter(|d| !after.contains(d)).collect();
+    assert_eq!(gone, vec![two_days_ago]);
 }
 
 #[tokio::test]
@@ -247,9 +249,7 @@ async fn missed_runs_are_not_overridden_by_rules() {
     use backupchecks::db::overrides;
     use backupchecks::domain::overrides::{MatchMode, OverrideDraft, OverrideLevel};
     let t = TestDb::new().await;
-    let c = customer(&t.pool, "Acme").await;
-    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
-    pin_daily(&t.pool, j, 22, 0).await;
+    let j = daily_vms(&t.pool).await;
     let mut conn = t.pool.acquire().await.unwrap();
     let any = OverrideDraft {
         level: OverrideLevel::Job { job_id: j },
@@ -318,9 +318,7 @@ async fn no_missed_run_before_the_first_report_of_an_approved_job() {
 #[tokio::test]
 async fn a_run_dated_in_the_future_satisfies_no_slot() {
     let t = TestDb::new().await;
-    let c = customer(&t.pool, "Acme").await;
-    let j = job(&t.pool, c, "Daily VMs", at(1, 0, 0)).await;
-    pin_daily(&t.pool, j, 22, 0).await;
+    let j = daily_vms(&t.pool).await;
     for d in 13..=18 {
         mail_run(&t.pool, j, at(d, 22, 0), "Success", None, &[]).await;
     }
@@ -331,6 +329,27 @@ async fn a_run_dated_in_the_future_satisfies_no_slot() {
     missed::run_pass(&mut conn, at(20, 8, 0)).await.unwrap();
     let slots = missed_dates(&t.pool, j).await;
     assert_eq!(slots, vec![day(19)]);
+}
+
+/// Acme's job "Daily VMs", created on the 1st, pinned to run daily at 22:00.
+async fn daily_vms(pool: &sqlx::PgPool) -> i64 {
+    let c = customer(pool, "Acme").await;
+    let j = job(pool, c, "Daily VMs", at(1, 0, 0)).await;
+    pin_daily(pool, j, 22, 0).await;
+    j
+}
+
+/// A real run stored as it is, without the import's propagation; its id.
+async fn bare_run(pool: &sqlx::PgPool, job_id: i64, run_at: chrono::DateTime<chrono::Utc>) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO job_runs (job_id, run_at, parsed_status, effective_status) \
+         VALUES ($1, $2, 'Success', 'Success') RETURNING id",
+    )
+    .bind(job_id)
+    .bind(run_at)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 /// The slot dates of the job's Missed runs.
