@@ -164,8 +164,6 @@ fn first_value(text: &str) -> String {
     clean_line(unquote(value))
 }
 
-/// Error and warning lines of the job log: `... JobId 7: Error: ...`, `Fatal error: ...`,
-/// `Warning: ...`.
 /// Where the first of `Fatal error:`, `Error:` and `Warning:` starts in `line`: found from the
 /// colons, which are few, rather than by a substring search per word and line.
 fn log_word_at(line: &str) -> Option<usize> {
@@ -179,6 +177,8 @@ fn log_word_at(line: &str) -> Option<usize> {
     })
 }
 
+/// Error and warning lines of the job log: `... JobId 7: Error: ...`, `Fatal error: ...`,
+/// `Warning: ...`.
 fn log_problems(body: &str) -> Vec<String> {
     body.lines()
         .filter_map(|l| {

@@ -387,8 +387,24 @@ const FWD_OTHER: &[&str] = &[
     "reply-to",
 ];
 
-/// The longest label of the lists above, in bytes.
-const LONGEST_LABEL: usize = 10;
+/// The longest label of the lists above, in bytes (the same in either case for these words).
+const LONGEST_LABEL: usize = longest(&[FWD_FROM, FWD_SUBJECT, FWD_OTHER]);
+
+const fn longest(lists: &[&[&str]]) -> usize {
+    let mut max = 0;
+    let mut l = 0;
+    while l < lists.len() {
+        let mut w = 0;
+        while w < lists[l].len() {
+            if lists[l][w].len() > max {
+                max = lists[l][w].len();
+            }
+            w += 1;
+        }
+        l += 1;
+    }
+    max
+}
 
 /// Which list a forwarded-header label belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
