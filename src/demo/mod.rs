@@ -12,7 +12,7 @@ pub mod history;
 pub mod mailbox;
 mod mails;
 mod mime;
-mod rng;
+pub(crate) mod rng;
 pub mod seed;
 
 pub use catalogue::{Catalogue, DemoCustomer, DemoJob, Featured, Pattern, Product};

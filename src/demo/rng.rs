@@ -1,5 +1,6 @@
-//! A tiny deterministic random generator (xorshift64*), so the demo data is the same on every
-//! start without a dependency. Not for anything that needs real randomness.
+//! A tiny deterministic random generator (xorshift64*), so the demo data, and the random input
+//! of some tests, is the same on every start without a dependency. Not for anything that needs
+//! real randomness.
 
 /// xorshift64* seeded through splitmix64, so that nearby seeds give unrelated streams.
 #[derive(Debug, Clone)]

@@ -573,14 +573,9 @@ mod tests {
             " \n \n",
             "",
         ];
-        // A fixed linear congruential sequence: the same steps on every run.
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from((state >> 33) % n).unwrap()
-        };
+        // The demo's deterministic generator: the same steps on every run.
+        let mut rng = crate::demo::rng::Rng::new(7);
+        let mut next = |n: u64| usize::try_from(rng.below(n)).unwrap();
         let mut cell = TextBuilder::default();
         for _ in 0..3_000 {
             let mut b = TextBuilder::default();
