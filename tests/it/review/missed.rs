@@ -89,14 +89,7 @@ async fn a_late_real_run_removes_an_unreviewed_missed_run_but_never_a_reviewed_o
     let j = daily_vms(&t.pool).await;
     let mut conn = t.pool.acquire().await.unwrap();
     missed::run_pass(&mut conn, at(20, 12, 0)).await.unwrap();
-    let reviewed = sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2",
-    )
-    .bind(j)
-    .bind(day(18))
-    .fetch_one(&t.pool)
-    .await
-    .unwrap();
+    let reviewed = missed_run_of(&t.pool, j, day(18)).await;
     review::review_run(&mut conn, reviewed, "ann", at(20, 12, 1))
         .await
         .unwrap();
@@ -153,15 +146,7 @@ async fn new_runs_created_together_stand_down_the_slots_they_satisfy_in_run_orde
         bare_run(&t.pool, j, at(16, 22, 30)).await,
         bare_run(&t.pool, j, at(17, 10, 0)).await,
     ];
-    let missed_of_19th: i64 = sqlx::query_scalar(
-        "SELECT id FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2",
-    )
-    .bind(j)
-    .bind(day(19))
-    .fetch_one(&t.pool)
-    .await
-    .unwrap();
-    ids.push(missed_of_19th);
+    ids.push(missed_run_of(&t.pool, j, day(19)).await);
     propagation::on_new_runs(&mut conn, &ids).await.unwrap();
     let left = missed_dates(&t.pool, j).await;
     assert_eq!(left, vec![day(13), day(14), day(15), day(18), day(19)]);
@@ -350,6 +335,16 @@ async fn bare_run(pool: &sqlx::PgPool, job_id: i64, run_at: chrono::DateTime<chr
     .fetch_one(pool)
     .await
     .unwrap()
+}
+
+/// The id of the job's Missed run of slot `slot`.
+async fn missed_run_of(pool: &sqlx::PgPool, job_id: i64, slot: NaiveDate) -> i64 {
+    sqlx::query_scalar("SELECT id FROM job_runs WHERE job_id = $1 AND missed AND slot_date = $2")
+        .bind(job_id)
+        .bind(slot)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// The slot dates of the job's Missed runs.
