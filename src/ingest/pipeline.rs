@@ -55,14 +55,6 @@ fn opt_text(s: Option<&str>) -> Option<String> {
     s.map(text).filter(|s| !s.is_empty())
 }
 
-/// The `Message-ID` header, the idempotency key of a mail.
-fn message_id(raw: &[u8]) -> Option<String> {
-    let msg = mail_parser::MessageParser::default().parse_headers(raw)?;
-    msg.message_id()
-        .map(|id| text(id.trim()))
-        .filter(|id| !id.is_empty())
-}
-
 /// The database form of a parse outcome.
 pub fn parse_result(outcome: &ParseOutcome) -> mail::ParseResult {
     match outcome {
@@ -177,7 +169,8 @@ pub fn prepare_limited(
     let new = mail::NewMail {
         source: incoming.source.to_string(),
         source_id: incoming.source_id.as_deref().map(text),
-        internet_message_id: message_id(&incoming.raw),
+        // The idempotency key of a mail, read in the same pass as the rest of its headers.
+        internet_message_id: opt_text(normalized.message_id.as_deref()),
         from_address: text(&normalized.from_address),
         from_name: opt_text(normalized.from_name.as_deref()),
         subject: text(&normalized.subject),

@@ -23,6 +23,9 @@ pub struct NormalizedMail {
     pub match_subject: String,
     /// The `Date` header.
     pub received: Option<DateTime<FixedOffset>>,
+    /// The `Message-ID` header without its angle brackets, trimmed; `None` when missing or
+    /// blank.
+    pub message_id: Option<String>,
     /// The decoded `text/plain` body parts, joined.
     pub text_body: Option<String>,
     /// The decoded `text/html` body parts, joined.
@@ -150,15 +153,18 @@ fn attached_mail(message: &mail_parser::Message<'_>, depth: u32) -> Option<Box<N
     })
 }
 
-/// The headers we read, parsed as mail-parser's defaults do; every other header is kept raw
-/// instead of parsed (`Received`, `To`, `Message-ID`, ...), which nothing here looks at. The
-/// MIME headers are parsed as by default, so the bodies decode the same.
+/// The headers we read, parsed as mail-parser's defaults do; every other header is skipped,
+/// neither parsed nor kept (`Received`, `To`, the dozens of trace and filter headers a mailbox
+/// adds on delivery, ...): nothing here looks at them, and on delivered mail they are most of
+/// the header bytes. The MIME headers are parsed as by default, so the bodies decode the same.
 static MESSAGE_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
     MessageParser::new()
         .with_mime_headers()
         .header_text(HeaderName::Subject)
         .header_address(HeaderName::From)
         .header_date(HeaderName::Date)
+        .header_id(HeaderName::MessageId)
+        .default_header_ignore()
 });
 
 fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
@@ -186,6 +192,11 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
             .and_local_timezone(offset)
             .single()
     });
+    let message_id = message
+        .message_id()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_string);
 
     // mail-parser lists an HTML part among the text bodies (and vice versa) when the other is
     // missing; look at the real part types so each field holds what the sender wrote.
@@ -244,6 +255,7 @@ fn normalize_at(raw: &[u8], depth: u32) -> NormalizedMail {
         match_subject: match_subject(&subject),
         subject,
         received,
+        message_id,
         text_body,
         html_body,
         html_text,
@@ -625,6 +637,81 @@ Subject: Inner report\r\n\r\nInner body\r\n--b--\r\n";
             Some("nas@example.com")
         );
         assert_eq!(inner.map(|m| m.body.as_str()), Some("Inner body"));
+    }
+
+    /// The key a mail was stored under before the Message-ID was read with the other headers:
+    /// mail-parser's full header parse. Keys of stored mail must not change.
+    fn message_id_by_full_header_parse(raw: &[u8]) -> Option<String> {
+        MessageParser::default()
+            .parse_headers(raw)?
+            .message_id()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+    }
+
+    #[test]
+    fn message_id_is_the_key_a_full_header_parse_gives() {
+        let head = "From: a@example.com\r\nSubject: x\r\n";
+        let mut raws: Vec<String> = [
+            "Message-ID: <p1@x.example>\r\n",
+            "message-id:   <p2@x.example>  \r\n",
+            "Message-Id:\r\n <folded@x.example>\r\n",
+            "Message-ID: no-brackets@x.example\r\n",
+            "Message-ID: <a@x> <b@x>\r\n",
+            "Message-ID: \r\n",
+            "Message-ID: <>\r\n",
+            "Message-ID: <first@x>\r\nMessage-ID: <second@x>\r\n",
+            "X-Message-ID: <not-this@x>\r\n",
+            "",
+        ]
+        .iter()
+        .map(|h| format!("{head}{h}\r\nbody\r\n"))
+        .collect();
+        raws.push(
+            "Received: from a by b; Tue, 12 Mar 2024 22:05:00 +0100\r\n\
+             Message-ID: <late@x>\r\nFrom: a@example.com\r\n\r\nbody\r\n"
+                .to_string(),
+        );
+        for raw in &raws {
+            assert_eq!(
+                normalize(raw.as_bytes()).message_id,
+                message_id_by_full_header_parse(raw.as_bytes()),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            normalize(raws[0].as_bytes()).message_id.as_deref(),
+            Some("p1@x.example")
+        );
+    }
+
+    #[test]
+    fn headers_added_on_delivery_change_nothing_read() {
+        // Trace and filter headers as a mailbox adds them: folded, encoded words, names that
+        // start like the ones read (`X-Subject`, `Content-Foo`), a `Received` with a date.
+        let delivered = "Received: from mx.example (203.0.113.9) by mbx.example with\r\n\
+ Microsoft SMTP Server id 15.20.8093.14; Tue, 12 Mar 2024 22:05:01 +0000\r\n\
+Authentication-Results: spf=pass (sender IP is 203.0.113.9)\r\n\
+\tsmtp.mailfrom=example.com; dkim=none\r\n\
+X-Subject: not the subject\r\nX-From: not@the.sender\r\nResent-Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n\
+X-Microsoft-Antispam-Message-Info:\r\n =?us-ascii?Q?b3BhcXVl?=\r\n =?us-ascii?Q?dmVyZGljdA?=\r\n\
+Content-Foo: bar\r\nTo: ops@msp.example\r\n";
+        let sent = "From: =?UTF-8?Q?B=C3=BCro?= <nas@example.com>\r\n\
+Subject: [Success] Job (1 objects)\r\nDate: Tue, 12 Mar 2024 22:05:00 +0100\r\n\
+Message-ID: <r1@nas.example>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\r\nJob: Nightly\r\nStatus: ok\r\n--b\r\n\
+Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+<table><tr><td>Job</td><td>Nightly=20</td></tr></table>\r\n--b--\r\n";
+        let bare = normalize(sent.as_bytes());
+        let full = normalize(format!("{delivered}{sent}").as_bytes());
+        assert_eq!(full, bare);
+        assert_eq!(full.tables(), bare.tables());
+        assert_eq!(full.subject, "[Success] Job (1 objects)");
+        assert_eq!(full.from_address, "nas@example.com");
+        assert_eq!(full.message_id.as_deref(), Some("r1@nas.example"));
+        assert_eq!(full.html_text.as_deref(), Some("Job | Nightly"));
+        assert_eq!(full.text_body.as_deref(), Some("Job: Nightly\nStatus: ok"));
     }
 
     #[test]
