@@ -290,7 +290,7 @@ async fn reports(pool: &sqlx::PgPool, now: chrono::DateTime<Utc>) -> anyhow::Res
     Ok(())
 }
 
-/// A plain-text report of one run, sent at `sent`.
+/// A report of one run sent at `sent`, as a mailbox holds it.
 fn report(
     from: &str,
     job: &str,
@@ -299,12 +299,16 @@ fn report(
     i: usize,
     sent: chrono::DateTime<Utc>,
 ) -> Vec<u8> {
-    let (date, stamp) = (sent.to_rfc2822(), sent.timestamp());
-    format!(
-        "From: Backup <{from}>\r\nTo: backups@msp.example\r\nSubject: [backupchecks] {job}\r\n\
-         Date: {date}\r\nMessage-ID: <scale-{stamp}-{i}-{from}>\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\n\
-         Software: {software}\nType: {kind}\nJob: {job}\nStatus: Success\nObject: VM1 | ok | \n"
+    let stamp = sent.timestamp();
+    support::delivered::report(
+        i,
+        &format!("Backup <{from}>"),
+        &format!("[backupchecks] {job}"),
+        &sent.to_rfc2822(),
+        &format!("scale-{stamp}-{i}-{from}"),
+        &format!(
+            "Software: {software}\nType: {kind}\nJob: {job}\nStatus: Success\nObject: VM1 | ok | \n"
+        ),
     )
     .into_bytes()
 }

@@ -9,6 +9,8 @@ use backupchecks::db::embedded::{EmbeddedCluster, Tuning};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+pub mod delivered;
+
 /// A fresh database: `<database>_bench` beside the one in `DATABASE_URL` (recreated, so a run
 /// never measures mail a former run stored, and never writes into real data), else a throwaway
 /// embedded cluster under `work`.
@@ -26,17 +28,20 @@ pub async fn fresh_database(work: &Path) -> anyhow::Result<Database> {
     Ok(Database::open_embedded(cluster, "bench").await?)
 }
 
-/// Report mail number `i` of a generic script job, one of `jobs` jobs; `tag` keeps the
-/// Message-IDs of different benchmarks apart.
+/// Report mail number `i` of a generic script job, one of `jobs` jobs, as a mailbox holds it
+/// ([`delivered::report`]); `tag` keeps the Message-IDs of different benchmarks apart.
 fn report_mail(tag: &str, i: usize, jobs: usize) -> String {
     let job = format!("job {}", i % jobs);
-    format!(
-        "From: Backup Script <cron{}@host.example>\r\nTo: backups@msp.example\r\n\
-         Subject: [backupchecks] {job}\r\nDate: Thu, 19 Nov 2026 22:05:00 +0000\r\n\
-         Message-ID: <{tag}-{i}@host.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
-         Software: ScriptBackup\nType: Archive\nJob: {job}\nStatus: Success\n\
-         Object: /srv | ok | \nObject: /etc | ok | \nObject: /var/lib/app | warning | slow disk\n",
-        i % 50
+    delivered::report(
+        i,
+        &format!("Backup Script <cron{}@host.example>", i % 50),
+        &format!("[backupchecks] {job}"),
+        "Thu, 19 Nov 2026 22:05:00 +0000",
+        &format!("{tag}-{i}@host.example"),
+        &format!(
+            "Software: ScriptBackup\nType: Archive\nJob: {job}\nStatus: Success\n\
+             Object: /srv | ok | \nObject: /etc | ok | \nObject: /var/lib/app | warning | slow disk\n"
+        ),
     )
 }
 

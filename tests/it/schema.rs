@@ -138,6 +138,41 @@ async fn a_mail_is_stored_once_per_message_id_and_per_source_id() {
 }
 
 #[tokio::test]
+async fn raw_mail_and_bodies_are_stored_lz4_compressed_where_the_server_has_lz4() {
+    let t = TestDb::new().await;
+    // A server built without lz4 refuses a column that asks for it.
+    let mut probe = t.pool.begin().await.unwrap();
+    let has_lz4 = sqlx::query("CREATE TEMP TABLE lz4_probe (b bytea COMPRESSION lz4)")
+        .execute(&mut *probe)
+        .await
+        .is_ok();
+    probe.rollback().await.unwrap();
+    // Kilobytes of repetitive headers and HTML, as delivered report mail is: compressed inline.
+    let html = "<tr><td style=\"padding: 2px 3px\">fs01</td><td>Success</td></tr>\n".repeat(300);
+    let m = mail::NewMail {
+        html_body: Some(html.clone()),
+        text_body: Some(html.replace("<tr>", "")),
+        raw_eml: Some(format!("Received: from a by b\r\nSubject: x\r\n\r\n{html}").into_bytes()),
+        ..a_mail(Some("<lz4@x>"), None)
+    };
+    let id = store(&t, &m).await.id();
+    let methods: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT pg_column_compression(raw_eml), pg_column_compression(html_body), \
+         pg_column_compression(text_body) FROM mail_messages WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&t.pool)
+    .await
+    .unwrap();
+    let want = Some(if has_lz4 { "lz4" } else { "pglz" }.to_string());
+    assert_eq!(
+        methods,
+        (want.clone(), want.clone(), want),
+        "lz4 on this server: {has_lz4}"
+    );
+}
+
+#[tokio::test]
 async fn one_missed_run_per_job_and_slot_and_one_run_per_mail() {
     let t = TestDb::new().await;
     let (_, j) = customer_and_job(&t).await;
