@@ -62,72 +62,18 @@ impl Stored {
 }
 
 /// Stores a mail with its parse result, once: a mail whose internet message id or source id is
-/// already stored is left alone and reported as [`Stored::Existing`].
+/// already stored is left alone and reported as [`Stored::Existing`]. A batch is stored by
+/// [`super::mail_batch::store_all`], which this is for one mail.
 pub async fn store(
     conn: &mut PgConnection,
     m: &NewMail,
     p: &ParseResult,
     now: DateTime<Utc>,
 ) -> Result<Stored, DbError> {
-    let o = ObjectColumns::of(&p.objects);
-    // The mail and its objects in one statement: one round trip per mail, which over TLS to a
-    // shared server is what an import of known jobs' mail spends its time on.
-    let id: Option<i64> = sqlx::query_scalar(
-        "WITH m AS (INSERT INTO mail_messages (source, source_id, internet_message_id, \
-             from_address, from_name, subject, received_at, text_body, html_body, raw_eml, \
-             parser_name, backup_software, backup_type, job_name, parsed_status, parse_message, \
-             informational, parsed_at, parse_error, unparsed_reason, imported_at) \
-           VALUES ($1, $2, $3, lower(btrim($4)), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18, $19, $20, $18) ON CONFLICT DO NOTHING RETURNING id), \
-         o AS (INSERT INTO mail_objects (mail_id, position, name, object_type, status, message) \
-           SELECT m.id, u.* FROM m, \
-             unnest($21::int[], $22::text[], $23::text[], $24::text[], $25::text[]) AS u) \
-         SELECT id FROM m",
-    )
-    .bind(&m.source)
-    .bind(&m.source_id)
-    .bind(&m.internet_message_id)
-    .bind(&m.from_address)
-    .bind(&m.from_name)
-    .bind(&m.subject)
-    .bind(m.received_at)
-    .bind(&m.text_body)
-    .bind(&m.html_body)
-    .bind(&m.raw_eml)
-    .bind(&p.parser_name)
-    .bind(&p.backup_software)
-    .bind(&p.backup_type)
-    .bind(&p.job_name)
-    .bind(&p.parsed_status)
-    .bind(&p.parse_message)
-    .bind(p.informational)
-    .bind(now)
-    .bind(&p.parse_error)
-    .bind(&p.unparsed_reason)
-    .bind(&o.positions)
-    .bind(&o.names)
-    .bind(&o.types)
-    .bind(&o.statuses)
-    .bind(&o.messages)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(id) = id {
-        return Ok(Stored::New(id));
-    }
-    let existing: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM mail_messages WHERE ($1::text IS NOT NULL \
-         AND mail_message_key(internet_message_id) = mail_message_key($1) \
-         AND internet_message_id IS NOT NULL) \
-         OR ($3::text IS NOT NULL AND source = $2 AND source_id = $3) ORDER BY id LIMIT 1",
-    )
-    .bind(&m.internet_message_id)
-    .bind(&m.source)
-    .bind(&m.source_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    existing
-        .map(Stored::Existing)
-        .ok_or_else(|| DbError::NotFound("the stored copy of a duplicate mail".into()))
+    super::mail_batch::store_all(conn, &[(m, p)], &[], now)
+        .await?
+        .pop()
+        .ok_or_else(|| DbError::Task("a stored mail without an outcome".into()))
 }
 
 /// The objects of a report as the columns `unnest` takes.

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod jobs_transfer;
 pub mod locks;
 pub mod mail;
+pub mod mail_batch;
 pub mod missed;
 pub mod notify;
 pub mod open;

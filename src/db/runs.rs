@@ -172,7 +172,8 @@ pub async fn create_from_mails(
     .await?;
     sqlx::query(
         "UPDATE mail_messages m SET job_id = r.job_id, location = 'processed' \
-         FROM job_runs r WHERE r.id = ANY($1) AND m.id = r.mail_id",
+         FROM job_runs r WHERE r.id = ANY($1) AND m.id = r.mail_id \
+           AND (m.job_id IS DISTINCT FROM r.job_id OR m.location <> 'processed')",
     )
     .bind(&run_ids)
     .execute(&mut *conn)

@@ -259,33 +259,44 @@ fn identity_of(from_address: &str, p: &mail::ParseResult) -> Option<JobIdentity>
     }
 }
 
-/// Stores a batch and routes it as a whole: the mails one by one (each may be a repeat), then
-/// the jobs of all of them in one lookup and their runs in one [`db::runs::create_from_mails`].
-/// The outcome per mail is the one [`route`] would give.
+/// Stores a batch and routes it as a whole: the jobs of all its mails in one lookup, the mails
+/// in a few statements (each may be a repeat; one routed to a job is stored filed under it), then
+/// their runs in one [`db::runs::create_from_mails`]. The outcome per mail is the one [`route`]
+/// would give.
 async fn ingest_all_in(
     conn: &mut PgConnection,
     prepared: &[(mail::NewMail, mail::ParseResult)],
     now: DateTime<Utc>,
 ) -> Result<Vec<Outcome>, DbError> {
+    let identities: Vec<Option<JobIdentity>> = prepared
+        .iter()
+        .map(|(new, p)| identity_of(&new.from_address, p))
+        .collect();
+    let wanted: Vec<JobIdentity> = identities.iter().flatten().cloned().collect();
+    let jobs = db::jobs::find_active_by_identities(&mut *conn, &wanted).await?;
+    let job_of: Vec<Option<i64>> = identities
+        .iter()
+        .map(|identity| identity.as_ref().and_then(|i| jobs.get(i).copied()))
+        .collect();
+    let mails: Vec<(&mail::NewMail, &mail::ParseResult)> =
+        prepared.iter().map(|(new, p)| (new, p)).collect();
+    let stored = db::mail_batch::store_all(&mut *conn, &mails, &job_of, now).await?;
     let mut out = Vec::with_capacity(prepared.len());
-    let mut routed: Vec<(usize, i64, JobIdentity)> = Vec::new();
-    for (new, p) in prepared {
-        match mail::store(&mut *conn, new, p, now).await? {
+    // (index in `out`, mail, its job if active)
+    let mut routed: Vec<(usize, i64, Option<i64>)> = Vec::new();
+    for ((stored, identity), job) in stored.into_iter().zip(&identities).zip(&job_of) {
+        match stored {
             mail::Stored::Existing(mail_id) => out.push(Outcome::Duplicate { mail_id }),
-            mail::Stored::New(mail_id) => match identity_of(&new.from_address, p) {
-                Some(identity) => {
-                    routed.push((out.len(), mail_id, identity));
-                    out.push(Outcome::Waiting { mail_id });
-                }
-                None => out.push(Outcome::Unparsed { mail_id }),
-            },
+            mail::Stored::New(mail_id) if identity.is_some() => {
+                routed.push((out.len(), mail_id, *job));
+                out.push(Outcome::Waiting { mail_id });
+            }
+            mail::Stored::New(mail_id) => out.push(Outcome::Unparsed { mail_id }),
         }
     }
-    let identities: Vec<JobIdentity> = routed.iter().map(|(_, _, i)| i.clone()).collect();
-    let jobs = db::jobs::find_active_by_identities(&mut *conn, &identities).await?;
     let pairs: Vec<(i64, i64)> = routed
         .iter()
-        .filter_map(|(_, mail_id, identity)| jobs.get(identity).map(|job| (*job, *mail_id)))
+        .filter_map(|(_, mail_id, job)| job.map(|job| (job, *mail_id)))
         .collect();
     let runs: std::collections::HashMap<i64, i64> =
         db::runs::create_from_mails(&mut *conn, &pairs, now)
@@ -294,9 +305,7 @@ async fn ingest_all_in(
             .collect();
     let unrouted: Vec<i64> = routed
         .iter()
-        .filter(|(_, mail_id, identity)| {
-            !jobs.contains_key(identity) && !runs.contains_key(mail_id)
-        })
+        .filter(|(_, mail_id, job)| job.is_none() && !runs.contains_key(mail_id))
         .map(|(_, mail_id, _)| *mail_id)
         .collect();
     let archived: std::collections::HashSet<i64> = if unrouted.is_empty() {

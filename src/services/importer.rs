@@ -12,8 +12,13 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Mails stored per transaction.
-pub const BATCH: usize = 50;
+/// Mails stored per transaction at most: a batch costs a few statements whatever its size, so
+/// larger batches import faster; this many stay quick to stop between.
+pub const BATCH: usize = 200;
+
+/// Bytes of raw mail per batch at most: a batch of large mails is cut short, so that a batch
+/// never holds more than this (and one mail) in memory.
+pub const BATCH_BYTES: usize = 64 << 20;
 
 /// A message that could not be imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,15 +158,17 @@ async fn cycle<S: MailSource>(
     };
     progress(0, s.listed);
     let mut done = 0;
-    for chunk in messages.chunks(BATCH) {
-        if *stop.borrow() {
+    let mut pending: Vec<(&SourceMessage, Incoming)> = Vec::new();
+    let mut pending_bytes = 0;
+    for (n, msg) in messages.iter().enumerate() {
+        if pending.is_empty() && *stop.borrow() {
             tracing::info!("import stopped after {done} of {} messages", s.listed);
             break;
         }
-        let mut fetched: Vec<(&SourceMessage, Incoming)> = Vec::with_capacity(chunk.len());
-        for msg in chunk {
-            match source.fetch(msg).await {
-                Ok(raw) => fetched.push((
+        match source.fetch(msg).await {
+            Ok(raw) => {
+                pending_bytes += raw.len();
+                pending.push((
                     msg,
                     Incoming {
                         source: source.kind(),
@@ -169,47 +176,22 @@ async fn cycle<S: MailSource>(
                         received_at: msg.received_at,
                         raw,
                     },
-                )),
-                Err(SourceError::Message { id, message }) => {
-                    tracing::warn!("{id}: {message}");
-                    s.failed += 1;
-                    s.fail(&id, message);
-                }
-                Err(e) => return Err(e.into()),
+                ));
             }
-        }
-        let incoming: Vec<Incoming> = fetched.iter().map(|(_, i)| i.clone()).collect();
-        let outcomes = pipeline::ingest_batch_limited(pool, &incoming, now(), max_bytes).await;
-        for ((msg, _), outcome) in fetched.iter().zip(outcomes) {
-            match outcome {
-                Ok(o) => {
-                    match o {
-                        Outcome::Run { .. } => s.runs += 1,
-                        Outcome::Waiting { .. } => s.waiting += 1,
-                        Outcome::Unparsed { .. } => s.unparsed += 1,
-                        Outcome::Duplicate { .. } => s.duplicates += 1,
-                        // Kept with its archived job: counted among the imported only.
-                        Outcome::Archived { .. } => {}
-                    }
-                    if !matches!(o, Outcome::Duplicate { .. }) {
-                        s.imported += 1;
-                    }
-                    // Moved only after it is safely stored.
-                    if let Err(e) = source.mark_processed(msg).await {
-                        tracing::warn!("moving {}: {e}", msg.id);
-                        s.not_moved += 1;
-                        s.fail(&msg.id, format!("stored, but not moved: {e}"));
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!("storing {}: {e}", msg.id);
-                    s.failed += 1;
-                    s.fail(&msg.id, format!("not stored: {e}"));
-                }
+            Err(SourceError::Message { id, message }) => {
+                tracing::warn!("{id}: {message}");
+                s.failed += 1;
+                s.fail(&id, message);
             }
+            Err(e) => return Err(e.into()),
         }
-        done += chunk.len();
-        progress(done, s.listed);
+        done += 1;
+        let last = n + 1 == messages.len();
+        if pending.len() >= BATCH || pending_bytes >= BATCH_BYTES || last {
+            store_batch(pool, source, &mut pending, now(), max_bytes, &mut s).await;
+            pending_bytes = 0;
+            progress(done, s.listed);
+        }
     }
     if s.failures.is_empty() {
         tracing::info!("import from {}: {s}", source.describe());
@@ -217,6 +199,51 @@ async fn cycle<S: MailSource>(
         tracing::warn!("import from {}: {s}", source.describe());
     }
     Ok(s)
+}
+
+/// Stores the fetched mails `pending` as one batch (emptying it), counts each outcome into `s`
+/// and moves each stored mail out of the source.
+async fn store_batch<S: MailSource>(
+    pool: &PgPool,
+    source: &mut S,
+    pending: &mut Vec<(&SourceMessage, Incoming)>,
+    now: DateTime<Utc>,
+    max_bytes: usize,
+    s: &mut ImportSummary,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let (msgs, incoming): (Vec<&SourceMessage>, Vec<Incoming>) = pending.drain(..).unzip();
+    let outcomes = pipeline::ingest_batch_limited(pool, &incoming, now, max_bytes).await;
+    for (msg, outcome) in msgs.into_iter().zip(outcomes) {
+        match outcome {
+            Ok(o) => {
+                match o {
+                    Outcome::Run { .. } => s.runs += 1,
+                    Outcome::Waiting { .. } => s.waiting += 1,
+                    Outcome::Unparsed { .. } => s.unparsed += 1,
+                    Outcome::Duplicate { .. } => s.duplicates += 1,
+                    // Kept with its archived job: counted among the imported only.
+                    Outcome::Archived { .. } => {}
+                }
+                if !matches!(o, Outcome::Duplicate { .. }) {
+                    s.imported += 1;
+                }
+                // Moved only after it is safely stored.
+                if let Err(e) = source.mark_processed(msg).await {
+                    tracing::warn!("moving {}: {e}", msg.id);
+                    s.not_moved += 1;
+                    s.fail(&msg.id, format!("stored, but not moved: {e}"));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("storing {}: {e}", msg.id);
+                s.failed += 1;
+                s.fail(&msg.id, format!("not stored: {e}"));
+            }
+        }
+    }
 }
 
 /// The importer as a service of the harness: `make_source` builds the source for each cycle (so

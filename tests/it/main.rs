@@ -19,6 +19,7 @@ mod graph;
 mod health;
 mod ingest;
 mod jobs_transfer;
+mod mail_batch;
 mod parser_rules;
 mod parsers;
 mod report;
