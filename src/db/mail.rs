@@ -76,53 +76,6 @@ pub async fn store(
         .ok_or_else(|| DbError::Task("a stored mail without an outcome".into()))
 }
 
-/// The objects of a report as the columns `unnest` takes.
-struct ObjectColumns<'a> {
-    positions: Vec<i32>,
-    names: Vec<&'a str>,
-    types: Vec<Option<&'a str>>,
-    statuses: Vec<&'a str>,
-    messages: Vec<Option<&'a str>>,
-}
-
-impl<'a> ObjectColumns<'a> {
-    fn of(objects: &'a [MailObject]) -> ObjectColumns<'a> {
-        ObjectColumns {
-            positions: (0..objects.len())
-                .map(|i| i32::try_from(i).unwrap_or(i32::MAX))
-                .collect(),
-            names: objects.iter().map(|o| o.name.as_str()).collect(),
-            types: objects.iter().map(|o| o.object_type.as_deref()).collect(),
-            statuses: objects.iter().map(|o| o.status.as_str()).collect(),
-            messages: objects.iter().map(|o| o.message.as_deref()).collect(),
-        }
-    }
-}
-
-async fn insert_objects(
-    conn: &mut PgConnection,
-    mail_id: i64,
-    objects: &[MailObject],
-) -> Result<(), DbError> {
-    if objects.is_empty() {
-        return Ok(());
-    }
-    let o = ObjectColumns::of(objects);
-    sqlx::query(
-        "INSERT INTO mail_objects (mail_id, position, name, object_type, status, message) \
-         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])",
-    )
-    .bind(mail_id)
-    .bind(&o.positions)
-    .bind(&o.names)
-    .bind(&o.types)
-    .bind(&o.statuses)
-    .bind(&o.messages)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Replaces the parse result and objects of a stored mail (re-parse after parser changes).
 pub async fn set_parse_result(
     conn: &mut PgConnection,
@@ -152,7 +105,7 @@ pub async fn set_parse_result(
         .bind(mail_id)
         .execute(&mut *conn)
         .await?;
-    insert_objects(conn, mail_id, &p.objects).await
+    super::mail_batch::insert_objects(conn, &[(mail_id, &p.objects)]).await
 }
 
 /// A stored mail as the Inbox shows it.

@@ -66,7 +66,15 @@ pub async fn store_all(
         let id = stored.get(first).copied().flatten().map(Stored::id);
         stored[i] = id.map(Stored::Existing);
     }
-    insert_objects(conn, mails, &stored).await?;
+    let new: Vec<(i64, &[MailObject])> = mails
+        .iter()
+        .zip(&stored)
+        .filter_map(|((_, p), s)| match s {
+            Some(Stored::New(id)) => Some((*id, p.objects.as_slice())),
+            _ => None,
+        })
+        .collect();
+    insert_objects(conn, &new).await?;
     stored
         .into_iter()
         .map(|s| s.ok_or_else(|| DbError::Task("a mail of the batch was not stored".into())))
@@ -288,22 +296,19 @@ async fn insert(
     Ok(out)
 }
 
-/// The objects of every mail stored new, in one statement.
-async fn insert_objects(
+/// The objects of each mail (`mail_id`, objects in order: positions 0, 1, ...), in one statement.
+pub(super) async fn insert_objects(
     conn: &mut PgConnection,
-    mails: &[(&NewMail, &ParseResult)],
-    stored: &[Option<Stored>],
+    of: &[(i64, &[MailObject])],
 ) -> Result<(), DbError> {
     let mut mail_ids: Vec<i64> = Vec::new();
     let mut positions: Vec<i32> = Vec::new();
     let mut objects: Vec<&MailObject> = Vec::new();
-    for ((_, p), s) in mails.iter().zip(stored) {
-        if let Some(Stored::New(id)) = s {
-            for (n, o) in p.objects.iter().enumerate() {
-                mail_ids.push(*id);
-                positions.push(i32::try_from(n).unwrap_or(i32::MAX));
-                objects.push(o);
-            }
+    for &(id, list) in of {
+        for (n, o) in list.iter().enumerate() {
+            mail_ids.push(id);
+            positions.push(i32::try_from(n).unwrap_or(i32::MAX));
+            objects.push(o);
         }
     }
     if objects.is_empty() {
