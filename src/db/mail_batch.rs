@@ -55,11 +55,20 @@ pub async fn store_all(
         }
     }
     // A new mail no insert returned was stored by another import meanwhile.
-    for &i in &fresh {
-        if stored.get(i).is_some_and(Option::is_none)
-            && let Some((m, _)) = mails.get(i)
-        {
-            stored[i] = Some(Stored::Existing(stored_id(conn, m).await?));
+    let raced: Vec<usize> = fresh
+        .iter()
+        .copied()
+        .filter(|&i| stored.get(i).is_some_and(Option::is_none))
+        .collect();
+    if !raced.is_empty() {
+        let theirs: Vec<(&NewMail, &ParseResult)> = raced
+            .iter()
+            .filter_map(|&i| mails.get(i).copied())
+            .collect();
+        for (&i, id) in raced.iter().zip(stored_before(conn, &theirs).await?) {
+            let id =
+                id.ok_or_else(|| DbError::NotFound("the stored copy of a duplicate mail".into()))?;
+            stored[i] = Some(Stored::Existing(id));
         }
     }
     for (i, first) in repeats {
@@ -162,22 +171,6 @@ async fn stored_before(
         }
     }
     Ok(lowest)
-}
-
-/// The id of the stored mail `m` repeats (the lowest, as [`stored_before`]).
-async fn stored_id(conn: &mut PgConnection, m: &NewMail) -> Result<i64, DbError> {
-    let existing: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM mail_messages WHERE ($1::text IS NOT NULL \
-         AND mail_message_key(internet_message_id) = mail_message_key($1) \
-         AND internet_message_id IS NOT NULL) \
-         OR ($3::text IS NOT NULL AND source = $2 AND source_id = $3) ORDER BY id LIMIT 1",
-    )
-    .bind(&m.internet_message_id)
-    .bind(&m.source)
-    .bind(&m.source_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    existing.ok_or_else(|| DbError::NotFound("the stored copy of a duplicate mail".into()))
 }
 
 /// `fresh` in runs of at most `limit` bytes (by `size` of each), at least one mail each.
