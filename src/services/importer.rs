@@ -20,6 +20,11 @@ pub const BATCH: usize = 200;
 /// never holds more than this (and one mail) in memory.
 pub const BATCH_BYTES: usize = 64 << 20;
 
+/// Whether a batch of `mails` fetched mails holding `bytes` of raw mail is stored now.
+fn batch_full(mails: usize, bytes: usize) -> bool {
+    mails >= BATCH || bytes >= BATCH_BYTES
+}
+
 /// A message that could not be imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFailure {
@@ -187,7 +192,7 @@ async fn cycle<S: MailSource>(
         }
         done += 1;
         let last = n + 1 == messages.len();
-        if pending.len() >= BATCH || pending_bytes >= BATCH_BYTES || last {
+        if batch_full(pending.len(), pending_bytes) || last {
             store_batch(pool, source, &mut pending, now(), max_bytes, &mut s).await;
             pending_bytes = 0;
             progress(done, s.listed);
@@ -340,4 +345,20 @@ where
     F: FnMut() -> Result<S, SourceError> + Send + 'static,
 {
     harness::spawn(pool, Importer { make_source, now }, events, retry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_stored_at_its_count_or_at_its_bytes_whichever_comes_first() {
+        assert!(!batch_full(BATCH - 1, BATCH_BYTES - 1));
+        assert!(batch_full(BATCH, 0));
+        // Three 25 MB mails fill a batch long before its count.
+        assert!(!batch_full(2, 2 * (25 << 20)));
+        assert!(batch_full(3, 3 * (25 << 20)));
+        // One mail over the limit is a batch of its own.
+        assert!(batch_full(1, BATCH_BYTES + 1));
+    }
 }
