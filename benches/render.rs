@@ -131,13 +131,12 @@ fn daily_grid(now: chrono::DateTime<Utc>) -> DailyGrid {
         for i in 0..ROWS as i64 {
             points.push(RunPoint {
                 job_id: i,
-                run_id: day * ROWS as i64 + i,
                 run_at: now - TimeDelta::days(day) - TimeDelta::minutes(i % 600),
                 status: Some(RunStatus::ALL[(i % 4) as usize]),
             });
         }
     }
-    points.sort_by_key(|p| (p.run_at, p.run_id));
+    points.sort_by_key(|p| (p.run_at, p.job_id));
     let today = now.date_naive();
     DailyGrid::new(
         today,

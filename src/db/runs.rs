@@ -200,7 +200,7 @@ pub async fn points_of_jobs(
     to: DateTime<Utc>,
 ) -> Result<Vec<RunPoint>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT job_id, id AS run_id, run_at, effective_status FROM job_runs \
+        "SELECT job_id, run_at, effective_status FROM job_runs \
          WHERE job_id = ANY($1) AND run_at >= $2 AND run_at < $3 ORDER BY run_at, id",
     )
     .bind(job_ids)
@@ -214,7 +214,6 @@ pub async fn points_of_jobs(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunPoint {
     pub job_id: i64,
-    pub run_id: i64,
     pub run_at: DateTime<Utc>,
     /// `None` for a status this version does not know.
     pub status: Option<RunStatus>,
@@ -225,12 +224,11 @@ pub struct RunPoint {
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RunPoint {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<RunPoint, sqlx::Error> {
         use sqlx::Row;
-        // By position (job_id, run_id, run_at, effective_status): no name lookup per column.
-        let status: &str = row.try_get(3)?;
+        // By position (job_id, run_at, effective_status): no name lookup per column.
+        let status: &str = row.try_get(2)?;
         Ok(RunPoint {
             job_id: row.try_get(0)?,
-            run_id: row.try_get(1)?,
-            run_at: row.try_get(2)?,
+            run_at: row.try_get(1)?,
             status: RunStatus::from_db(status),
         })
     }
@@ -276,34 +274,33 @@ async fn points_of_part(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<RunPoint>, DbError> {
+    use super::copy_binary::{CopyReader, Timestamps, int8, text};
     use sqlx::postgres::PgPoolCopyExt;
     // COPY takes no parameters; the bounds are timestamps formatted here, never text from
     // outside.
     let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let statement = format!(
-        "COPY (SELECT job_id, id, run_at, effective_status FROM job_runs \
+        "COPY (SELECT job_id, run_at, effective_status FROM job_runs \
          WHERE run_at >= '{}' AND run_at < '{}' ORDER BY run_at, id) TO STDOUT (FORMAT binary)",
         at(from),
         at(to)
     );
     let mut stream = pool.copy_out_raw(&statement).await?;
-    let mut buffer = Vec::new();
+    let mut reader = CopyReader::<3>::default();
+    let mut run_at = Timestamps::default();
+    let mut points = Vec::new();
     while let Some(chunk) =
         std::future::poll_fn(|cx| futures_core::Stream::poll_next(stream.as_mut(), cx)).await
     {
-        buffer.extend_from_slice(&chunk?);
+        reader.feed(&chunk?, |[job_id, at, status]| {
+            points.push(RunPoint {
+                job_id: int8(job_id)?,
+                run_at: run_at.decode(at)?,
+                status: RunStatus::from_db(text(status)?),
+            });
+            Ok(())
+        })?;
     }
-    use super::copy_binary::{Tuples, int8, text, timestamptz};
-    let mut tuples = Tuples::new(&buffer)?;
-    // Some 40 bytes a row on the wire.
-    let mut points = Vec::with_capacity(buffer.len() / 40);
-    while let Some([job_id, run_id, run_at, status]) = tuples.next_tuple::<4>()? {
-        points.push(RunPoint {
-            job_id: int8(job_id)?,
-            run_id: int8(run_id)?,
-            run_at: timestamptz(run_at)?,
-            status: RunStatus::from_db(text(status)?),
-        });
-    }
+    reader.finish()?;
     Ok(points)
 }
