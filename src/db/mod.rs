@@ -40,6 +40,7 @@ pub mod schema;
 pub mod scopes;
 pub mod settings;
 pub mod tickets;
+pub mod upkeep;
 pub mod users;
 
 pub use error::DbError;

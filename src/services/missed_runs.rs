@@ -1,12 +1,14 @@
 //! The missed-run check: runs the missed-run pass at start, every [`INTERVAL`], on demand and
 //! after each import cycle, under the [`Service::MissedRuns`] advisory lock so that processes
 //! sharing a database never run two passes at once. When another process holds the lock its pass
-//! covers this one, so the pass is skipped rather than queued.
+//! covers this one, so the pass is skipped rather than queued. After a pass it vacuums the runs
+//! table when many runs changed (see [`upkeep`]).
 
 use crate::clock::Clock;
 use crate::db::DbError;
 use crate::db::locks::{self, Service};
 use crate::db::missed::{self, PassReport};
+use crate::db::upkeep;
 use crate::services::backoff::Backoff;
 use crate::services::harness::{self, Contended, Events, PassContext, ServiceHandle, Step};
 use chrono::{DateTime, Utc};
@@ -119,6 +121,16 @@ pub async fn pass_once(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<PassR
 }
 
 async fn pass(pool: &PgPool, now: DateTime<Utc>) -> Result<PassReport, DbError> {
-    let mut conn = pool.acquire().await?;
-    missed::run_pass(&mut conn, now).await
+    let report = {
+        let mut conn = pool.acquire().await?;
+        missed::run_pass(&mut conn, now).await?
+    };
+    // The pass follows every import cycle and runs every quarter hour under the lock, so one
+    // process looks after the runs table for all. Upkeep is no part of the pass's outcome.
+    match upkeep::vacuum_runs_if_due(pool, upkeep::DUE_AFTER).await {
+        Ok(true) => tracing::info!("runs table vacuumed"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "vacuuming the runs table"),
+    }
+    Ok(report)
 }

@@ -31,4 +31,5 @@ mod schema;
 mod services;
 mod support;
 mod tui;
+mod upkeep;
 mod variants;
