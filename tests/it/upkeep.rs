@@ -1,7 +1,7 @@
 //! Upkeep of the runs table: vacuum thresholds for autovacuum, and the vacuum the missed-run
 //! pass runs itself once many runs changed, so the week's history stays an index-only scan.
 
-use crate::support::db::TestDb;
+use crate::support::db::{TestDb, TestLogin};
 use backupchecks::db::{customers, jobs, upkeep};
 use backupchecks::services::missed_runs;
 use chrono::{TimeDelta, Utc};
@@ -144,4 +144,32 @@ async fn the_missed_run_pass_vacuums_the_runs_table_once_enough_runs_changed() {
         missed_runs::pass_once(&t.pool, now).await.unwrap().unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test]
+async fn a_login_that_may_not_vacuum_the_runs_table_does_not_try() {
+    let t = TestDb::new().await;
+    let job = a_job(&t).await;
+    insert_runs(&t, job, 50).await;
+    let operator = TestLogin::new(&["backupchecks_operator"]).await;
+    let pool = t.pool_as(&operator.name).await;
+    // Once the server's statistics show the new runs, a vacuum is due for the owner only.
+    let start = Instant::now();
+    loop {
+        let inserted: i64 = sqlx::query_scalar(
+            "SELECT n_ins_since_vacuum FROM pg_stat_user_tables \
+             WHERE relid = 'job_runs'::regclass",
+        )
+        .fetch_one(&t.pool)
+        .await
+        .unwrap();
+        if inserted >= 50 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no statistics");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!upkeep::vacuum_runs_if_due(&pool, 10).await.unwrap());
+    pool.close().await;
+    assert!(upkeep::vacuum_runs_if_due(&t.pool, 10).await.unwrap());
 }
