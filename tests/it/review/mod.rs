@@ -9,8 +9,9 @@ mod queue;
 mod scheduler;
 mod tickets;
 
-use backupchecks::db::run_objects::{self, NewRunObject};
-use backupchecks::db::{customers, jobs, overrides as db_overrides, propagation as prop, runs};
+use backupchecks::db::{
+    customers, jobs, overrides as db_overrides, propagation as prop, run_objects, runs,
+};
 use backupchecks::domain::schedule::{PinnedSchedule, Schedule};
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use sqlx::PgPool;
@@ -76,18 +77,21 @@ pub async fn mail_run(
     )
     .await
     .unwrap();
-    let objects: Vec<NewRunObject> = objects
-        .iter()
-        .map(|(name, status, message)| NewRunObject {
-            name: name.to_string(),
-            object_type: Some("VM".into()),
-            status: status.to_string(),
-            message: message.map(str::to_string),
-        })
-        .collect();
-    run_objects::insert_all(&mut *tx, run_id, &objects)
+    // As the pipeline copies a mail's objects to its run: in report order, positions 0, 1, ...
+    for (position, (name, status, message)) in (0i32..).zip(objects) {
+        sqlx::query(
+            "INSERT INTO run_objects (run_id, position, name, object_type, status, message) \
+             VALUES ($1, $2, $3, 'VM', $4, $5)",
+        )
+        .bind(run_id)
+        .bind(position)
+        .bind(name)
+        .bind(status)
+        .bind(message)
+        .execute(&mut *tx)
         .await
         .unwrap();
+    }
     db_overrides::apply_to_run(&mut tx, run_id, run_at)
         .await
         .unwrap();
