@@ -1,7 +1,7 @@
 //! A reader for PostgreSQL's binary `COPY ... TO STDOUT (FORMAT binary)` stream, for the few
-//! reads of tens of thousands of small rows (a week of every job's runs). Row by row through the
-//! query protocol each row is a message of its own and an allocation in the driver; the copy
-//! stream is read in place, about twice as fast at 50,000 rows.
+//! reads of tens of thousands of small rows (a week of every job's runs). Through the query
+//! protocol each row becomes a row of the driver's, with its allocations and column lookups; the
+//! copy stream's rows are read in place, about twice as fast at 50,000 rows.
 //!
 //! The stream is decoded chunk by chunk as it arrives, so the rows are decoded while the server
 //! is still sending the rest rather than all after the last byte.
@@ -186,7 +186,8 @@ pub fn text(field: Option<&[u8]>) -> Result<&str, DbError> {
 }
 
 /// Decodes `timestamptz` fields. It remembers the day of the last one: a stream in time order
-/// has thousands of rows a day, and the calendar arithmetic was a tenth of reading a week.
+/// has thousands of rows a day, and the calendar arithmetic per row was a tenth of our side's
+/// work reading a week.
 #[derive(Debug, Default)]
 pub struct Timestamps {
     last_day: Option<(i64, NaiveDate)>,

@@ -1,19 +1,16 @@
 //! Upkeep of the runs table: vacuum thresholds for autovacuum, and the vacuum the missed-run
 //! pass runs itself once many runs changed, so the week's history stays an index-only scan.
 
+use crate::review;
 use crate::support::db::{TestDb, TestLogin};
-use backupchecks::db::{customers, jobs, upkeep};
+use backupchecks::db::upkeep;
 use backupchecks::services::missed_runs;
 use chrono::{TimeDelta, Utc};
 use std::time::{Duration, Instant};
 
 async fn a_job(t: &TestDb) -> i64 {
-    let c = customers::create(&t.pool, "Acme Dental").await.unwrap();
-    let id = jobs::JobIdentity::new("Veeam@Acme.example", "Veeam", "Backup Job", "Daily VMs");
-    jobs::create(&t.pool, c.id, &id, false, Utc::now())
-        .await
-        .unwrap()
-        .id
+    let c = review::customer(&t.pool, "Acme").await;
+    review::job(&t.pool, c, "Daily VMs", Utc::now()).await
 }
 
 /// `n` runs of `job`, one a minute back from now, reviewed or not.
@@ -78,20 +75,17 @@ async fn the_runs_table_asks_autovacuum_to_come_after_a_few_thousand_changes() {
     .fetch_all(&t.pool)
     .await
     .unwrap();
+    // The pass's own vacuum comes when autovacuum would.
+    let due = upkeep::DUE_AFTER;
     for want in [
-        "autovacuum_vacuum_threshold=5000",
-        "autovacuum_vacuum_scale_factor=0",
-        "autovacuum_vacuum_insert_threshold=5000",
-        "autovacuum_vacuum_insert_scale_factor=0",
-        "vacuum_index_cleanup=on",
+        format!("autovacuum_vacuum_threshold={due}"),
+        "autovacuum_vacuum_scale_factor=0".into(),
+        format!("autovacuum_vacuum_insert_threshold={due}"),
+        "autovacuum_vacuum_insert_scale_factor=0".into(),
+        "vacuum_index_cleanup=on".into(),
     ] {
-        assert!(options.iter().any(|o| o == want), "{want} in {options:?}");
+        assert!(options.contains(&want), "{want} in {options:?}");
     }
-    assert_eq!(
-        upkeep::DUE_AFTER,
-        5000,
-        "the pass's own vacuum comes when autovacuum would"
-    );
 }
 
 #[tokio::test]
