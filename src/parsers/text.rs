@@ -99,9 +99,32 @@ pub fn labelled<'a>(line: &'a str, label: &str, bare: bool) -> Option<&'a str> {
     None
 }
 
-/// The first line of `text` carrying `label` (see [`labelled`]).
+/// The first line of `text` carrying `label` (see [`labelled`]), as `text.lines()` gives them.
 pub fn find_labelled<'a>(text: &'a str, label: &str, bare: bool) -> Option<&'a str> {
-    text.lines().find_map(|line| labelled(line, label, bare))
+    if label.starts_with(char::is_whitespace) || label.is_empty() {
+        return text.lines().find_map(|line| labelled(line, label, bare));
+    }
+    // Parsers ask for a dozen labels per mail, most of them absent: one vector search for the
+    // label finds the only lines that can carry it, instead of trimming and comparing every
+    // line. A label at the start of a line is that line's first occurrence of it.
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text.get(from..).and_then(|rest| find_ci(rest, label)) {
+        let at = from + at;
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
+        let line = text.get(start..end)?;
+        // As `lines()`: a CR goes with the LF after it, not at the very end.
+        let line = match line.strip_suffix('\r') {
+            Some(before_lf) if end < text.len() => before_lf,
+            _ => line,
+        };
+        if let Some(value) = labelled(line, label, bare) {
+            return Some(value);
+        }
+        from = end + 1;
+    }
+    None
 }
 
 /// Whether `text`, lower-cased, is one of `words` (written in lower case). ASCII text, nearly
@@ -206,6 +229,44 @@ pub fn phrase_status<S: Copy>(text: &str, phrases: &[(&str, S)]) -> Option<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labelled_lines_are_found_as_a_line_by_line_scan_finds_them() {
+        let texts = [
+            "Status: ok",
+            "Job: a\nStatus: failed\nStatus: ok",
+            "The Status: is not a label\nstatus | Warning\n",
+            "  STATUS:  spaced  \r\nNext: x\r\n",
+            "Status\r",
+            "Status\r\nStatus ok",
+            "xStatus: no\n\tStatus: tab",
+            "Statusbar: no\nStatus:\n",
+            "Überblick\nStatus: naïve ✓\nEnd",
+            "Plan: | Nightly\nStatus",
+            "",
+            "\n\nStatus: after blank lines",
+            "Job Status: mid-line only",
+        ];
+        for text in texts {
+            for label in [
+                "Status",
+                "status",
+                "Plan",
+                "Job",
+                "Next",
+                "überblick",
+                " Status",
+            ] {
+                for bare in [false, true] {
+                    assert_eq!(
+                        find_labelled(text, label, bare),
+                        text.lines().find_map(|l| labelled(l, label, bare)),
+                        "{text:?} {label:?} {bare}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn one_of_words_in_any_case() {
