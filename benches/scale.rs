@@ -280,8 +280,8 @@ async fn missed_pass(
 /// before that pass. Then a stress beyond any morning: a week's backlog (after a week away)
 /// reviewed in one burst.
 async fn reviewed_week(pool: &sqlx::PgPool, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
-    let week = || db::runs::points_between(pool, now - TimeDelta::days(7), now);
     let (week_start, end) = (now - TimeDelta::days(7), now);
+    let week = || db::runs::points_between(pool, week_start, end);
     let review = |from: chrono::DateTime<Utc>, to: chrono::DateTime<Utc>| async move {
         sqlx::query(
             "UPDATE job_runs SET reviewed_at = $1, reviewed_by = 'operator' \

@@ -303,9 +303,10 @@ async fn ingest_all_in(
             .await?
             .into_iter()
             .collect();
+    // A mail without an active job has no run; its job may be archived.
     let unrouted: Vec<i64> = routed
         .iter()
-        .filter(|(_, mail_id, job)| job.is_none() && !runs.contains_key(mail_id))
+        .filter(|(_, _, job)| job.is_none())
         .map(|(_, mail_id, _)| *mail_id)
         .collect();
     let archived: std::collections::HashSet<i64> = if unrouted.is_empty() {
