@@ -2,10 +2,10 @@
 //! repeats (stored before, earlier in the batch, or by another import meanwhile), the new ones
 //! in input order with their objects, filed under their job when the caller knows it.
 
+use crate::review;
 use crate::support::db::TestDb;
 use backupchecks::db::mail::{self, MailObject, NewMail, ParseResult, Stored};
 use backupchecks::db::mail_batch::store_all;
-use backupchecks::db::{customers, jobs};
 use chrono::{DateTime, TimeZone, Utc};
 use std::time::Duration;
 
@@ -60,11 +60,8 @@ async fn store_one(t: &TestDb, m: NewMail) -> i64 {
 #[tokio::test]
 async fn a_batch_stores_each_mail_once_in_order_and_names_the_mail_a_repeat_repeats() {
     let t = TestDb::new().await;
-    let c = customers::create(&t.pool, "Acme").await.unwrap();
-    let identity = jobs::JobIdentity::new("nas@acme.example", "Synology", "Hyper Backup", "Docs");
-    let job = jobs::create(&t.pool, c.id, &identity, false, now())
-        .await
-        .unwrap();
+    let c = review::customer(&t.pool, "Acme").await;
+    let job = review::job(&t.pool, c, "Docs", now()).await;
     let none = ParseResult::default();
     let mut conn = t.pool.acquire().await.unwrap();
     let old_a = store_one(&t, a_mail(Some("<a@x>"), Some("f-a"), "old a")).await;
@@ -98,7 +95,7 @@ async fn a_batch_stores_each_mail_once_in_order_and_names_the_mail_a_repeat_repe
     ];
     let pairs: Vec<(&NewMail, &ParseResult)> = batch.iter().map(|(m, p)| (m, *p)).collect();
     let mut filed = vec![None; batch.len()];
-    filed[2] = Some(job.id);
+    filed[2] = Some(job);
     let stored = store_all(&mut conn, &pairs, &filed, now()).await.unwrap();
     let new = |i: usize| match stored[i] {
         Stored::New(id) => id,
@@ -128,7 +125,7 @@ async fn a_batch_stores_each_mail_once_in_order_and_names_the_mail_a_repeat_repe
                 .fetch_one(&t.pool)
                 .await
                 .unwrap();
-        let want_job = (i == 2).then_some(job.id);
+        let want_job = (i == 2).then_some(job);
         let want_location = if i == 2 { "processed" } else { "inbox" };
         assert_eq!(
             row,
